@@ -1,0 +1,81 @@
+"""Browser pages: sign-up, profile, API keys, and the dashboard."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.accounts import services
+from config.accounts.forms import APIKeyForm, ProfileForm, SignUpForm
+from config.accounts.models import APIKey
+from config.errors import ApplicationError
+from config.jobs.models import Job
+
+RECENT_JOBS = 10
+
+
+def home(request):
+    return redirect("dashboard" if request.user.is_authenticated else "accounts:login")
+
+
+def signup(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.register_user(**form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error("password" if exc.code == "VALIDATION_ERROR" and "password" in str(exc.details) else "email",
+                           exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to StageCraft.")
+            return redirect("dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def dashboard(request):
+    jobs = Job.objects.for_user(request.user).only(
+        "id", "kind", "status", "progress", "current_step", "error_code", "created_at")[:RECENT_JOBS]
+    return render(request, "accounts/dashboard.html", {"jobs": jobs})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(request.user, full_name=form.cleaned_data["full_name"],
+                                company=form.cleaned_data["company"],
+                                default_style=form.cleaned_data["default_style"],
+                                notification_preferences=form.notification_preferences())
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def api_keys(request):
+    form = APIKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.create_api_key(request.user, name=form.cleaned_data["name"])
+        form = APIKeyForm()
+    keys = APIKey.objects.for_user(request.user)
+    return render(request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, key_id: int):
+    services.revoke_api_key(request.user, key_id=key_id)
+    messages.success(request, "Key revoked. It no longer works.")
+    return redirect("accounts:api_keys")
+
+
+@login_required
+@require_POST
+def api_key_regenerate(request, key_id: int):
+    _, raw = services.regenerate_api_key(request.user, key_id=key_id)
+    keys = APIKey.objects.for_user(request.user)
+    return render(request, "accounts/api_keys.html", {"form": APIKeyForm(), "keys": keys, "new_key": raw})

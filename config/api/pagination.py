@@ -1,0 +1,50 @@
+"""The two pagination styles the seed documents use.
+
+``page_params`` reads ``page``/``page_size`` (catalog products); ``limit_params``
+reads ``limit``/``offset`` (jobs, personas). Both validate their bounds and raise
+``ValidationFailed`` so each app answers in its own envelope.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from config.errors import ValidationFailed
+
+
+def _int_param(params, name: str, default: int, low: int, high: int | None) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{name} must be an integer.") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValidationFailed(f"{name} must be {bound}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Window:
+    offset: int
+    limit: int
+
+    def slice(self, queryset: QuerySet) -> tuple[list, int]:
+        """Return the window's rows and the total count."""
+        return list(queryset[self.offset : self.offset + self.limit]), queryset.count()
+
+
+def page_params(params, *, default_size: int = 20, max_size: int = 100) -> tuple[int, int, Window]:
+    """Return ``(page, page_size, window)`` for 1-based page numbers."""
+    page = _int_param(params, "page", 1, 1, None)
+    size = _int_param(params, "page_size", default_size, 1, max_size)
+    return page, size, Window((page - 1) * size, size)
+
+
+def limit_params(params, *, default_limit: int = 20, max_limit: int = 100) -> Window:
+    """Return the window for ``limit``/``offset`` parameters."""
+    limit = _int_param(params, "limit", default_limit, 1, max_limit)
+    offset = _int_param(params, "offset", 0, 0, None)
+    return Window(offset, limit)

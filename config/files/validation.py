@@ -1,0 +1,128 @@
+"""Upload checks by content: format, bytes, pixels, orientation, metadata.
+
+``clean_image`` is the one gate every app's image uploads pass through. It
+trusts nothing the client says (name, extension, content type): it sniffs the
+bytes with Pillow, refuses decompression bombs before decoding, decodes the
+whole image (a truncated file fails here, not later in a worker), applies the
+EXIF orientation and re-encodes without EXIF, so GPS position, camera serial
+numbers and similar identifying data never reach storage.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from config.errors import InvalidUpload, UploadTooLarge
+
+try:  # HEIC/HEIF support is optional (pillow-heif).
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - depends on the installation
+    pass
+
+MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
+              "HEIF": "image/heic", "MPO": "image/jpeg"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Formats we store as they came (after re-encoding); anything else is converted to one of these.
+STORED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    format: str  # Pillow's name of the stored format, e.g. "JPEG"
+    width: int
+    height: int
+    source_format: str
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+
+def read_limited(upload, max_bytes: int) -> bytes:
+    """Read an uploaded file, refusing it as soon as it passes ``max_bytes``."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise UploadTooLarge(f"The file is {size} bytes; the limit is {max_bytes}.",
+                             details={"size": size, "max_bytes": max_bytes})
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"The file is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes})
+    return data
+
+
+def sniff_format(data: bytes) -> str:
+    """Pillow's name for the image format of ``data``, or raise ``InvalidUpload``."""
+    if not data:
+        raise InvalidUpload("The file is empty.", details="0 bytes received")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.format or ""
+    except Image.DecompressionBombError:
+        raise UploadTooLarge("The image has too many pixels.", details="decompression bomb") from None
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise InvalidUpload("The file is not a recognised image.", details="unrecognised content") from None
+
+
+def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_bytes: int | None = None,
+                max_pixels: int | None = None, convert_to: str | None = None) -> CleanImage:
+    """Validate and normalise image bytes.
+
+    ``allowed`` are the accepted source formats (Pillow names; ``HEIF`` and
+    ``WEBP`` sources may be accepted and converted with ``convert_to``).
+    Raises ``InvalidUpload`` (wrong or broken content) or ``UploadTooLarge``
+    (bytes or pixels over the limit).
+    """
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    max_pixels = max_pixels or settings.UPLOAD_MAX_PIXELS
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"The file is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes})
+    source_format = sniff_format(data)
+    if source_format == "MPO":  # multi-picture JPEG from phones: first frame is the photo
+        source_format = "JPEG"
+    if source_format not in allowed:
+        names = ", ".join(allowed)
+        raise InvalidUpload(f"Image must be one of: {names}.", details=f"Received {MIME_TYPES.get(source_format, source_format or 'unknown')} format")
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        # Checked from the header, before any pixel is decoded.
+        if width * height > max_pixels:
+            raise UploadTooLarge(f"The image has {width * height} pixels; the limit is {max_pixels}.",
+                                 details={"width": width, "height": height, "max_pixels": max_pixels})
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image.load()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise InvalidUpload("The image is truncated or corrupt.", details="decode failed") from None
+        target = convert_to or (source_format if source_format in STORED_FORMATS else "JPEG")
+        if getattr(image, "is_animated", False) and target == "GIF":
+            return CleanImage(data, "GIF", width, height, source_format)  # keep frames; GIFs carry no EXIF
+        oriented = ImageOps.exif_transpose(image)
+        return _encode(oriented, target, source_format, image.info.get("icc_profile"))
+
+
+def _encode(image: Image.Image, target: str, source_format: str, icc_profile: bytes | None) -> CleanImage:
+    if target == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    options: dict = {}
+    if target == "JPEG":
+        options = {"quality": 92, "optimize": True}
+    elif target == "WEBP":
+        options = {"quality": 92}
+    if icc_profile:  # colour profile is not identifying and changes how colours look
+        options["icc_profile"] = icc_profile
+    out = io.BytesIO()
+    image.save(out, format=target, **options)  # no exif= argument: metadata is dropped
+    return CleanImage(out.getvalue(), target, image.width, image.height, source_format)

@@ -1,0 +1,104 @@
+"""The task side of a job: claim it, run its steps, always end it.
+
+A domain task is one line::
+
+    def run_staging(job_id: str) -> None:
+        run_job(job_id, pipeline.stage_job)
+
+``run_job`` claims the job (a redelivered task finds it finished and stops),
+calls the work function, and ends the job ``completed`` with the returned
+result, or ``failed`` with the domain error's code. Inside the work,
+``job_step`` records each step as a ``JobStep`` plus live events.
+"""
+
+import logging
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from django.utils import timezone
+from django_q.exceptions import TimeoutException
+
+from config.errors import ApplicationError
+from config.jobs import services
+from config.jobs.choices import EventType, JobStatus, StepStatus
+from config.jobs.events import record_event
+from config.jobs.models import Job, JobStep
+
+logger = logging.getLogger("stagecraft.jobs")
+
+
+class JobCancelled(Exception):
+    """The job was cancelled while running; stop at this step boundary."""
+
+
+def run_job(job_id: str, work: Callable[[Job], dict | None]) -> None:
+    """Run ``work(job)`` for a queued job and record how it ended."""
+    job = services.claim_job(job_id)
+    if job is None:
+        return
+    try:
+        result = work(job)
+    except JobCancelled:
+        return
+    except ApplicationError as exc:
+        services.fail_job(job, exc.code, exc.message)
+        return
+    except TimeoutException:
+        services.fail_job(job, "PROCESSING_TIMEOUT", f"The job exceeded its {job.timeout_seconds} s limit.")
+        raise
+    except Exception:
+        logger.exception("Job %s (%s) crashed", job.pk, job.kind)
+        services.fail_job(job, "INTERNAL_ERROR", "An internal error occurred.")
+        return
+    services.complete_job(job, result)
+
+
+class StepReport:
+    """What a running step may add: result data shown in its events."""
+
+    def __init__(self) -> None:
+        self.data: dict = {}
+
+
+@contextmanager
+def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: int = 0,
+             fraction: float | None = None) -> Iterator[StepReport]:
+    """Record one pipeline step: running, then completed (with data) or failed.
+
+    ``fraction`` is the job's overall progress once this step is done;
+    ``completed``/``total`` count items for batch jobs. Re-running a step (a
+    retried task) updates its row instead of adding one.
+    """
+    if Job.objects.filter(pk=job.pk, status=JobStatus.CANCELLED).exists():
+        raise JobCancelled()
+    step, _ = JobStep.objects.update_or_create(
+        job=job, name=name, item=item,
+        defaults={"status": StepStatus.RUNNING, "started_at": timezone.now(), "completed_at": None, "error": ""},
+    )
+    services.set_progress(job, step=name)
+    common = {"step": name, "item": item, "total": total}
+    record_event(job, EventType.STEP_UPDATE, status=StepStatus.RUNNING, completed=completed, **common)
+    report = StepReport()
+    started = time.monotonic()
+    try:
+        yield report
+    except Exception as exc:
+        _finish_step(step, StepStatus.FAILED, started, report.data, error=getattr(exc, "message", "") or str(exc))
+        record_event(job, EventType.STEP_UPDATE, status=StepStatus.FAILED, completed=completed,
+                     data={"error": getattr(exc, "code", "INTERNAL_ERROR")}, **common)
+        raise
+    _finish_step(step, StepStatus.COMPLETED, started, report.data)
+    if fraction is not None:
+        services.set_progress(job, fraction=fraction)
+    record_event(job, EventType.STEP_UPDATE, status=StepStatus.COMPLETED, completed=completed + (1 if total else 0),
+                 data=report.data, **common)
+
+
+def _finish_step(step: JobStep, status: str, started: float, data: dict, error: str = "") -> None:
+    step.status = status
+    step.completed_at = timezone.now()
+    step.duration_ms = int((time.monotonic() - started) * 1000)
+    step.result_data = data
+    step.error = error[:2000]
+    step.save(update_fields=["status", "completed_at", "duration_ms", "result_data", "error"])

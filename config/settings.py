@@ -1,0 +1,337 @@
+"""StageCraft settings: one module, driven by environment variables.
+
+With no environment variables at all StageCraft runs in the *embedded* mode:
+SQLite (WAL), the django-q2 ORM broker, a database-backed cache shared by the
+web and worker processes of one machine, local media and local AI models only.
+Setting ``DATABASE_URL``, ``REDIS_URL`` and the ``AWS_*`` variables switches each
+concern to its production backend (PostgreSQL, Redis, S3). Bad values raise
+``ImproperlyConfigured`` at start-up instead of being silently ignored.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env, env_bool, env_float, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env("STAGECRAFT_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("STAGECRAFT_PRODUCTION", False):
+        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    # Embedded mode: a per-installation key kept outside the repository.
+    from config.env import local_secret_key
+
+    SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "django_q",
+    "config.accounts",
+    "config.jobs",
+    "staging",
+    "catalog",
+    "designs",
+    "personas",
+    "floorplans",
+]
+
+MIDDLEWARE = [
+    "config.api.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.ratelimit.RateLimitHeadersMiddleware",
+    "config.views.ApplicationErrorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL", "")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_health_checks=True)
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg 3's pool replaces persistent connections (CONN_MAX_AGE must be 0).
+        _db["CONN_MAX_AGE"] = 0
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN", 1),
+            "max_size": env_int("DATABASE_POOL_MAX", 10),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    DATABASES = {"default": _db}
+else:
+    _sqlite_path = Path(env("STAGECRAFT_SQLITE_PATH", str(VAR_DIR / "stagecraft.sqlite3")))
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _sqlite_path,
+            "OPTIONS": {
+                # WAL lets the web and worker processes read while one writes;
+                # IMMEDIATE transactions avoid "database is locked" upgrade races.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            # A file, not :memory:, so tests can share it with real worker processes.
+            "TEST": {"NAME": str(_sqlite_path.with_name("test_" + _sqlite_path.name))},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker, cache, channel layer ----------------------------------
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "stagecraft"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "stagecraft")},
+        }
+    }
+else:
+    # Shared by every process using this database, so rate limits hold
+    # across the web server and the worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "stagecraft_cache",
+        }
+    }
+    # In-process groups only; other processes' events reach WebSocket
+    # clients through the persisted JobEvent rows (see config/jobs/consumers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# How often a WebSocket consumer re-reads persisted events: the only delivery
+# path across processes in the embedded mode, a safety net with Redis.
+JOBS_EVENT_POLL_SECONDS = env_float("JOBS_EVENT_POLL_SECONDS", 5.0 if REDIS_URL else 0.2)
+
+_Q_TIMEOUT = env_int("Q_TIMEOUT", 600)
+Q_CLUSTER = {
+    "name": "default",
+    "workers": env_int("Q_WORKERS", 2),
+    "timeout": _Q_TIMEOUT,
+    # retry must exceed timeout, or a slow task is delivered twice.
+    "retry": _Q_TIMEOUT + 60,
+    "max_attempts": env_int("Q_MAX_ATTEMPTS", 2),
+    "catch_up": False,
+    "save_limit": 500,
+    "ack_failures": True,
+    "label": "Task queue",
+    "poll": env_float("Q_POLL", 0.2),
+    "ALT_CLUSTERS": {
+        "gpu": {"workers": env_int("Q_GPU_WORKERS", 1), "timeout": env_int("Q_GPU_TIMEOUT", 1800),
+                "retry": env_int("Q_GPU_TIMEOUT", 1800) + 60},
+    },
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# The cluster GPU tasks go to. Setting it to "default" runs them on the
+# ordinary workers (the embedded mode does this so one worker serves all).
+JOBS_GPU_CLUSTER = env("JOBS_GPU_CLUSTER", "gpu" if env_bool("STAGECRAFT_PRODUCTION", False) else "default")
+
+# --- Auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 30)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+# Plans and their monthly AI job allowance.
+PLAN_LIMITS = {"trial": env_int("PLAN_TRIAL_LIMIT", 25), "professional": env_int("PLAN_PROFESSIONAL_LIMIT", 500),
+               "enterprise": env_int("PLAN_ENTERPRISE_LIMIT", 10000)}
+# Designs require an API key *and* a JWT of the same user; this relaxes it to either.
+DESIGNS_REQUIRE_KEY_AND_JWT = env_bool("DESIGNS_REQUIRE_KEY_AND_JWT", True)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.authentication.JWTAuthentication",
+        "config.api.authentication.APIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "StageCraft API",
+    "DESCRIPTION": "Virtual staging, product analysis, 3D design specs, AI characters and floor plans.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Rate limits (django-ratelimit on the shared cache) -------------------
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+RATE_LIMITS = {
+    "auth": env("RATE_LIMIT_AUTH", "10/m"),
+    "catalog_upload": env("RATE_LIMIT_CATALOG_UPLOAD", "30/m"),
+    "catalog_analysis": env("RATE_LIMIT_CATALOG_ANALYSIS", "60/m"),
+    "catalog_read": env("RATE_LIMIT_CATALOG_READ", "120/m"),
+    "staging_burst": env("RATE_LIMIT_STAGING_BURST", "10/h"),
+    "staging_daily": env("RATE_LIMIT_STAGING_DAILY", "100/d"),
+    "designs": env("RATE_LIMIT_DESIGNS", "20/m"),
+    "personas": env("RATE_LIMIT_PERSONAS", "100/m"),
+    "personas_generate": env("RATE_LIMIT_PERSONAS_GENERATE", "10/m"),
+    "personas_publish": env("RATE_LIMIT_PERSONAS_PUBLISH", "5/m"),
+    "personas_engage": env("RATE_LIMIT_PERSONAS_ENGAGE", "20/m"),
+    "floorplans": env("RATE_LIMIT_FLOORPLANS", "120/m"),
+}
+WEBSOCKETS_PER_USER = env_int("WEBSOCKETS_PER_USER", 5)
+
+# The embedded cache is shared but its increment is not atomic: under a burst
+# the count may lag by a request or two, which is acceptable on one machine.
+# Django's own RedisCache increments atomically but is not on the package's list.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
+
+# --- Files ----------------------------------------------------------------
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", "") or None
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", "") or None
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env_int("MEDIA_URL_EXPIRES", 3600)
+    AWS_S3_FILE_OVERWRITE = False
+    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_URL_EXPIRES = env_int("MEDIA_URL_EXPIRES", 3600)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- AI engines (config/ai) ---
+# Each capability is chosen by environment; see README "AI engines".
+AI_LLM_PROVIDER = env("AI_LLM_PROVIDER", "none")  # anthropic | openai | ollama | none
+AI_LLM_MODEL = env("AI_LLM_MODEL", "")
+AI_LLM_BASE_URL = env("AI_LLM_BASE_URL", "")
+AI_LLM_API_KEY = env("AI_LLM_API_KEY", "")
+AI_LLM_TIMEOUT = env_float("AI_LLM_TIMEOUT", 60.0)
+AI_LLM_MAX_RETRIES = env_int("AI_LLM_MAX_RETRIES", 2)
+AI_IMAGE_PROVIDER = env("AI_IMAGE_PROVIDER", "none")  # diffusers | automatic1111 | none
+AI_IMAGE_MODEL = env("AI_IMAGE_MODEL", "")
+AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")
+AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
+AI_MODEL_CACHE = env("AI_MODEL_CACHE", "")  # Hugging Face cache dir for diffusers weights
+AI_LOCAL_MODELS = env_bool("AI_LOCAL_MODELS", True)  # EfficientNet labeler and MiniLM embedder
+# --- end AI engines ---
+
+# --- Email ----------------------------------------------------------------
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "StageCraft <noreply@localhost>")
+
+# --- Security (production) ------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

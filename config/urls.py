@@ -1,0 +1,27 @@
+"""HTTP routes of every app."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config import health
+from config.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("dashboard/", account_views.dashboard, name="dashboard"),
+    path("accounts/", include("config.accounts.urls")),
+    path("jobs/", include("config.jobs.urls")),
+    path("", include("config.files.urls")),
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
+    path("api/v1/auth/", include("config.accounts.api.urls")),
+    path("api/v1/", include("config.jobs.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,1 @@
+"""Floor plans from room photos (seeds/004). Not built yet: see issue 6."""
