@@ -20,9 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("STAGECRAFT_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# Production asks for an explicit SECRET_KEY and serves collected, hashed static files.
+PRODUCTION = env_bool("STAGECRAFT_PRODUCTION", False)
 SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("STAGECRAFT_PRODUCTION", False):
+    if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set in production.")
     # Embedded mode: a per-installation key kept outside the repository.
     from config.env import local_secret_key
@@ -154,6 +156,9 @@ else:
 # path across processes in the embedded mode, a safety net with Redis.
 JOBS_EVENT_POLL_SECONDS = env_float("JOBS_EVENT_POLL_SECONDS", 5.0 if REDIS_URL else 0.2)
 
+# A processing job this long past its own timeout is failed by the sweep.
+JOBS_SWEEP_GRACE_SECONDS = env_int("JOBS_SWEEP_GRACE_SECONDS", 60)
+
 _Q_TIMEOUT = env_int("Q_TIMEOUT", 600)
 Q_CLUSTER = {
     "name": "default",
@@ -179,7 +184,7 @@ else:
 
 # The cluster GPU tasks go to. Setting it to "default" runs them on the
 # ordinary workers (the embedded mode does this so one worker serves all).
-JOBS_GPU_CLUSTER = env("JOBS_GPU_CLUSTER", "gpu" if env_bool("STAGECRAFT_PRODUCTION", False) else "default")
+JOBS_GPU_CLUSTER = env("JOBS_GPU_CLUSTER", "gpu" if PRODUCTION else "default")
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -229,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
+                            "StepStatusEnum": "config.jobs.choices.StepStatus"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------
@@ -276,8 +283,11 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+                    if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Outside production, serve static files straight from the source folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL_EXPIRES = env_int("MEDIA_URL_EXPIRES", 3600)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
@@ -310,10 +320,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "StageCraft <noreply@localhost>")
 
 # --- Security (production) ------------------------------------------------
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production defaults to HTTPS everywhere; each can still be set explicitly.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None

@@ -7,8 +7,9 @@ the app's own (for example ``RATE_LIMITED`` becomes ``RATE_LIMIT_ERROR`` for
 designs).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.utils import timezone
 

@@ -9,7 +9,7 @@ to wait) once it is spent. The tightest limit seen on a request is reported in
 
 import functools
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django_ratelimit.core import get_usage

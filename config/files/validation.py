@@ -93,7 +93,8 @@ def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_
         source_format = "JPEG"
     if source_format not in allowed:
         names = ", ".join(allowed)
-        raise InvalidUpload(f"Image must be one of: {names}.", details=f"Received {MIME_TYPES.get(source_format, source_format or 'unknown')} format")
+        received = MIME_TYPES.get(source_format, source_format or "unknown")
+        raise InvalidUpload(f"Image must be one of: {names}.", details=f"Received {received} format")
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         # Checked from the header, before any pixel is decoded.

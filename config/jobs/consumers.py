@@ -38,26 +38,33 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
     group_name = ""
 
     async def connect(self) -> None:
-        # Accept first: a close before accepting reaches browsers as a bare
-        # handshake failure, without the documented code.
-        await self.accept()
         self.counted = False
         self.poller = None
         self.lock = asyncio.Lock()
-        self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+        refusal = await self._admit()
+        # Accept before closing: a close before accepting reaches browsers as
+        # a bare handshake failure, without the documented code.
+        await self.accept()
+        if refusal:
+            await self.close(code=refusal)
             return
-        if not await self.authorize():
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        if not await database_sync_to_async(self._take_socket_slot)():
-            await self.close(code=CLOSE_TOO_MANY)
-            return
-        self.cursor = await database_sync_to_async(self._initial_cursor)()
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.flush()
         self.poller = asyncio.create_task(self._poll())
+
+    async def _admit(self) -> int | None:
+        """Check the caller and fix the replay cursor; return a close code to refuse."""
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            return CLOSE_UNAUTHENTICATED
+        if not await self.authorize():
+            return CLOSE_FORBIDDEN
+        if not await database_sync_to_async(self._take_socket_slot)():
+            return CLOSE_TOO_MANY
+        # Fixed before the handshake completes, so nothing stored after the
+        # client sees "connected" can be missed.
+        self.cursor = await database_sync_to_async(self._initial_cursor)()
+        return None
 
     async def disconnect(self, code: int) -> None:
         if self.poller:

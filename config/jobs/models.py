@@ -107,6 +107,9 @@ class JobEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["job", "id"]), models.Index(fields=["owner", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.step} {self.status}".strip()
+
     def as_message(self) -> dict:
         """The wire format: seed 001's WebSocket message, used by every app."""
         return {

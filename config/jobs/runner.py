@@ -13,8 +13,8 @@ result, or ``failed`` with the domain error's code. Inside the work,
 
 import logging
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from django.utils import timezone
 from django_q.exceptions import TimeoutException

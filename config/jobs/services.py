@@ -17,13 +17,12 @@ from config.jobs.models import Job
 
 logger = logging.getLogger("stagecraft.jobs")
 
-# A stuck job gets this long past its own timeout before the sweep fails it,
-# so a task that is finishing is not raced.
-SWEEP_GRACE = timedelta(seconds=60)
 
 
-def create_job(owner, *, kind: str, task: str, params: dict | None = None, gpu: bool = False,
-               timeout_seconds: int | None = None, metered: bool = True, max_attempts: int = 2) -> Job:
+def create_job(
+    owner, *, kind: str, task: str, params: dict | None = None, gpu: bool = False,
+    timeout_seconds: int | None = None, metered: bool = True, max_attempts: int = 2,
+) -> Job:
     """Create a queued job and enqueue ``task(job_id)`` once the transaction commits.
 
     With ``metered`` one unit of the owner's plan usage is taken first
@@ -35,7 +34,8 @@ def create_job(owner, *, kind: str, task: str, params: dict | None = None, gpu: 
         if metered:
             accounts.consume_usage(owner)
         job = Job.objects.create(
-            owner=owner, kind=kind, task=task, params=params or {}, cluster=cluster, metered=metered, usage_counted=metered,
+            owner=owner, kind=kind, task=task, params=params or {}, cluster=cluster,
+            metered=metered, usage_counted=metered,
             timeout_seconds=timeout_seconds or settings.Q_CLUSTER["timeout"], max_attempts=max_attempts,
         )
         record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED)
@@ -151,7 +151,8 @@ def sweep_stuck_jobs() -> int:
     count = 0
     for job in Job.objects.filter(status=JobStatus.PROCESSING).only("pk", "started_at", "timeout_seconds",
                                                                      "owner_id", "usage_counted", "progress"):
-        deadline = job.started_at + timedelta(seconds=job.timeout_seconds) + SWEEP_GRACE
+        # The grace keeps the sweep from racing a task that is just finishing.
+        deadline = job.started_at + timedelta(seconds=job.timeout_seconds + settings.JOBS_SWEEP_GRACE_SECONDS)
         if deadline < now:
             fail_job(job, "PROCESSING_TIMEOUT", f"No result within {job.timeout_seconds} s; the worker stopped.")
             count += 1

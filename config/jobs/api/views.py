@@ -17,7 +17,7 @@ class JobListView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("status", enum=JobStatus.values), OpenApiParameter("limit", int),
                     OpenApiParameter("offset", int)],
-        responses={200: s.JobListSerializer}, tags=["jobs"],
+        responses={200: s.JobListSerializer}, tags=["jobs"], operation_id="jobs_list",
     )
     def get(self, request):
         """The user's jobs, newest first."""
@@ -32,7 +32,7 @@ class JobListView(APIView):
 
 
 class JobDetailView(APIView):
-    @extend_schema(responses={200: s.JobDetailSerializer}, tags=["jobs"])
+    @extend_schema(responses={200: s.JobDetailSerializer}, tags=["jobs"], operation_id="jobs_retrieve")
     def get(self, request, job_id):
         """One job with all its steps."""
         job = get_object_or_404(Job.objects.for_user(request.user).prefetch_related("steps"), pk=job_id)

@@ -1,0 +1,88 @@
+"""Shared fixtures: the cast (owner, other_user, staff), API clients, services.
+
+Which backends a run uses comes from the environment exactly as in
+production: no env vars is the embedded mode; ``DATABASE_URL`` and
+``REDIS_URL`` select PostgreSQL and Redis. ``scripts/test`` runs the suite in
+both modes.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a local tool is missing, but never in CI, where it must exist."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The embedded mode's cache lives in a table migrations do not create."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Rate-limit counters and socket counts must not leak between tests."""
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="alice@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(email="charlie@example.com")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def owner_api(owner):
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+@pytest.fixture
+def jwt_for():
+    """Access token for a user, as the login endpoint would issue it."""
+    from config.accounts.services import issue_tokens
+
+    return lambda user: issue_tokens(user)["access_token"]
+
+
+@pytest.fixture
+def uses_redis() -> bool:
+    return bool(settings.REDIS_URL)
