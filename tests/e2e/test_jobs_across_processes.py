@@ -1,0 +1,118 @@
+"""Real processes: uvicorn + qcluster + a WebSocket client, in whichever mode this run uses."""
+
+import asyncio
+import json
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+import websockets
+from django.db import transaction
+from django.utils import timezone
+
+from config.jobs import selftest, services
+from config.jobs.models import Job
+from tests.e2e.processes import asgi_server, process_env, qcluster
+
+pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
+
+
+def start_selftest(owner, **params) -> Job:
+    with transaction.atomic():
+        return services.create_job(owner, kind=selftest.KIND, task=selftest.TASK, metered=False,
+                                   params=params, timeout_seconds=params.pop("timeout", 60))
+
+
+async def follow(ws_url: str, limit: float = 60) -> list[tuple[float, dict]]:
+    """Every message with its arrival time, until the server closes the stream."""
+    received = []
+    async with websockets.connect(ws_url, open_timeout=10) as socket:
+        async with asyncio.timeout(limit):
+            async for raw in socket:
+                received.append((time.time(), json.loads(raw)))
+    return received
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError("condition not met in time")
+
+
+def test_a_job_in_qcluster_is_followed_live_over_websocket(owner, jwt_for):
+    env = process_env()
+    with asgi_server(env) as url, qcluster(env):
+        job = start_selftest(owner, ticks=5, delay=0.4)
+        ws = url.replace("http", "ws") + f"/ws/processing/{job.pk}?token={jwt_for(owner)}"
+        messages = asyncio.run(follow(ws))
+    job.refresh_from_db()
+    assert job.status == "completed"
+    events = [m for _, m in messages]
+    assert events[-1]["type"] == "job_complete"
+    ticks = [(e["image_id"], e["status"]) for e in events if e["step"] == "tick"]
+    assert ticks == [(str(i), s) for i in range(5) for s in ("running", "completed")]
+    # Live, not a replay at the end: step events arrived while the job was still running.
+    finished = job.finished_at.timestamp()
+    early = [arrived for arrived, e in messages if e["type"] == "step_update" and arrived < finished - 0.5]
+    assert len(early) >= 4
+
+
+def test_a_client_connecting_after_the_job_finished_gets_the_replay(owner, jwt_for):
+    env = process_env()
+    with asgi_server(env) as url, qcluster(env):
+        job = start_selftest(owner, ticks=2, delay=0)
+        wait_until(lambda: Job.objects.get(pk=job.pk).is_finished)
+        ws = url.replace("http", "ws") + f"/ws/jobs/{job.pk}?token={jwt_for(owner)}"
+        events = [m for _, m in asyncio.run(follow(ws, limit=10))]
+    assert events[0]["type"] == "job_queued" and events[-1]["type"] == "job_complete"
+    assert len(events) == 3 + 2 * (2 + 2)  # queued, started, complete + running/completed per step
+
+
+def test_another_users_socket_closes_4003_on_the_real_server(owner, other_user, jwt_for):
+    env = process_env()
+    job = start_selftest(owner, ticks=1, delay=0)
+    with asgi_server(env) as url:
+        ws = url.replace("http", "ws") + f"/ws/processing/{job.pk}?token={jwt_for(other_user)}"
+
+        async def close_code():
+            async with websockets.connect(ws) as socket:
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await socket.recv()
+                return closed.value.rcvd.code
+
+        assert asyncio.run(close_code()) == 4003
+
+
+def test_a_worker_killed_mid_job_leaves_nothing_processing(owner, settings):
+    env = process_env()
+    with qcluster(env) as cluster:
+        job = start_selftest(owner, ticks=30, delay=0.5, timeout=4)
+        wait_until(lambda: Job.objects.get(pk=job.pk).steps.filter(name="tick").exists())
+        import os
+        import signal
+
+        os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait()
+    job.refresh_from_db()
+    assert job.status == "processing"  # nobody is left to finish it
+    # The scheduled sweep (every minute in the cluster) fails it once its timeout has passed.
+    settings.JOBS_SWEEP_GRACE_SECONDS = 0
+    Job.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(seconds=5))
+    assert services.sweep_stuck_jobs() == 1
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == ("failed", "PROCESSING_TIMEOUT")
+    assert not Job.objects.filter(status="processing").exists()
+
+
+def test_ready_is_503_when_the_database_is_unreachable(db):
+    env = process_env(DATABASE_URL="postgres://postgres@127.0.0.1:1/stagecraft")
+    with asgi_server(env) as url:
+        response = httpx.get(f"{url}/ready", timeout=20)
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error"
+    assert "database" in response.json()["detail"]
