@@ -135,7 +135,8 @@ class JobEventsConsumer(EventStreamConsumer):
         return await database_sync_to_async(Job.objects.for_user(self.user).filter(pk=self.job_id).exists)()
 
     def fetch_events(self) -> list[JobEvent]:
-        return list(JobEvent.objects.filter(job_id=self.job_id, id__gt=self.cursor)[:REPLAY_BATCH])
+        events = JobEvent.objects.filter(job_id=self.job_id, id__gt=self.cursor).select_related("job")
+        return list(events[:REPLAY_BATCH])
 
 
 class UserEventsConsumer(EventStreamConsumer):
@@ -154,4 +155,5 @@ class UserEventsConsumer(EventStreamConsumer):
         return last or 0
 
     def fetch_events(self) -> list[JobEvent]:
-        return list(JobEvent.objects.filter(owner=self.user, id__gt=self.cursor)[:REPLAY_BATCH])
+        events = JobEvent.objects.filter(owner=self.user, id__gt=self.cursor).select_related("job")
+        return list(events[:REPLAY_BATCH])

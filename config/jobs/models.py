@@ -111,11 +111,15 @@ class JobEvent(models.Model):
         return f"{self.type} {self.step} {self.status}".strip()
 
     def as_message(self) -> dict:
-        """The wire format: seed 001's WebSocket message, used by every app."""
+        """The wire format: seed 001's WebSocket message, used by every app.
+
+        Load events with ``select_related("job")``: the message names the job's kind.
+        """
         return {
             "type": self.type,
             "event_id": self.id,
             "job_id": str(self.job_id),
+            "kind": self.job.kind,
             "image_id": self.item or None,
             "step": self.step or None,
             "status": self.status,

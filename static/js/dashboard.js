@@ -13,7 +13,7 @@ if (table) {
       row.dataset.jobId = event.job_id;
       const link = document.createElement("a");
       link.href = `/jobs/${event.job_id}/`;
-      link.textContent = "New job";
+      link.textContent = event.kind || "Job";
       const status = document.createElement("span");
       status.dataset.field = "status";
       const progress = document.createElement("progress");
