@@ -20,8 +20,8 @@ class SignInForm(AuthenticationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    notify_job_completed = forms.BooleanField(required=False, label="Email me when a job completes")
-    notify_job_failed = forms.BooleanField(required=False, label="Email me when a job fails")
+    email_on_completion = forms.BooleanField(required=False, label="Email me when a job completes")
+    processing_updates = forms.BooleanField(required=False, label="Send me processing updates")
 
     class Meta:
         model = User
@@ -30,13 +30,13 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         prefs = self.instance.notification_preferences or {}
-        self.fields["notify_job_completed"].initial = prefs.get("job_completed", True)
-        self.fields["notify_job_failed"].initial = prefs.get("job_failed", True)
+        for key in ("email_on_completion", "processing_updates"):
+            self.fields[key].initial = prefs.get(key, key == "email_on_completion")
 
     def notification_preferences(self) -> dict:
         prefs = dict(self.instance.notification_preferences or {})
-        prefs["job_completed"] = self.cleaned_data["notify_job_completed"]
-        prefs["job_failed"] = self.cleaned_data["notify_job_failed"]
+        for key in ("email_on_completion", "processing_updates"):
+            prefs[key] = self.cleaned_data[key]
         return prefs
 
 

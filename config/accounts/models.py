@@ -14,7 +14,8 @@ from config.accounts.choices import Plan
 
 
 def default_notification_preferences() -> dict:
-    return {"job_completed": True, "job_failed": True, "product_updates": False}
+    """The keys of seed 000's User model."""
+    return {"email_on_completion": True, "processing_updates": False}
 
 
 class UserManager(BaseUserManager):

@@ -64,11 +64,10 @@ def test_another_users_key_cannot_be_revoked_from_the_page(client, owner, other_
 def test_profile_saves_preferences(client, owner):
     client.force_login(owner)
     client.post("/accounts/profile/", {"full_name": "Alice A", "company": "Acme", "default_style": "modern_luxury",
-                                       "notify_job_completed": "on"})
+                                       "email_on_completion": "on"})
     owner.refresh_from_db()
     assert (owner.company, owner.default_style) == ("Acme", "modern_luxury")
-    assert owner.notification_preferences["job_completed"] is True
-    assert owner.notification_preferences["job_failed"] is False
+    assert owner.notification_preferences == {"email_on_completion": True, "processing_updates": False}
 
 
 def test_dashboard_shows_usage_and_recent_jobs(client, owner, monkeypatch):
