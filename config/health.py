@@ -10,6 +10,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from config.ai import registry
+
 logger = logging.getLogger("stagecraft.health")
 
 # A short socket timeout so /ready answers quickly when Redis is down.
@@ -66,9 +68,15 @@ def health(request):
 
 @require_GET
 def ready(request):
-    """Readiness: database, Redis (when used) and storage reachable; else 503."""
+    """Readiness: database, Redis (when used) and storage reachable; else 503.
+
+    AI engines are reported too but do not decide readiness: an engine that is
+    not configured is a valid deployment, and the apps answer their own
+    unavailable error for it.
+    """
     healthy, checks = run_checks()
-    body = {"status": "ready" if healthy else "not_ready", "checks": checks}
+    ai = {name: entry["status"] for name, entry in registry.status_report().items()}
+    body = {"status": "ready" if healthy else "not_ready", "checks": checks, "ai": ai}
     if not healthy:
         failing = ", ".join(name for name, value in checks.items() if value == "error")
         body["detail"] = f"Unavailable: {failing}"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "config.accounts",
+    "config.ai",
     "config.jobs",
     "staging",
     "catalog",
@@ -295,19 +296,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- AI engines (config/ai) ---
-# Each capability is chosen by environment; see README "AI engines".
+# Each capability is chosen by environment; docs/ai.md describes every variable.
+_AI_LLM_PROVIDERS = ("anthropic", "openai", "ollama", "none")
+_AI_IMAGE_PROVIDERS = ("diffusers", "automatic1111", "none")
 AI_LLM_PROVIDER = env("AI_LLM_PROVIDER", "none")  # anthropic | openai | ollama | none
 AI_LLM_MODEL = env("AI_LLM_MODEL", "")
-AI_LLM_BASE_URL = env("AI_LLM_BASE_URL", "")
+AI_LLM_BASE_URL = env("AI_LLM_BASE_URL", "")  # blank: the vendor's public API; OpenAI-compatible URLs end in /v1
 AI_LLM_API_KEY = env("AI_LLM_API_KEY", "")
 AI_LLM_TIMEOUT = env_float("AI_LLM_TIMEOUT", 60.0)
 AI_LLM_MAX_RETRIES = env_int("AI_LLM_MAX_RETRIES", 2)
 AI_IMAGE_PROVIDER = env("AI_IMAGE_PROVIDER", "none")  # diffusers | automatic1111 | none
-AI_IMAGE_MODEL = env("AI_IMAGE_MODEL", "")
-AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")
+# diffusers: hub repository id or folder; automatic1111: checkpoint title (blank keeps the loaded one).
+AI_IMAGE_MODEL = env("AI_IMAGE_MODEL", "stable-diffusion-v1-5/stable-diffusion-v1-5"
+                     if AI_IMAGE_PROVIDER == "diffusers" else "")
+AI_IMAGE_INPAINT_MODEL = env("AI_IMAGE_INPAINT_MODEL", "stable-diffusion-v1-5/stable-diffusion-inpainting")
+AI_IMAGE_CONTROLNET_MLSD = env("AI_IMAGE_CONTROLNET_MLSD", "lllyasviel/control_v11p_sd15_mlsd")
+AI_IMAGE_CONTROLNET_CANNY = env("AI_IMAGE_CONTROLNET_CANNY", "lllyasviel/control_v11p_sd15_canny")
+AI_IMAGE_CONTROLNET_DEPTH = env("AI_IMAGE_CONTROLNET_DEPTH", "lllyasviel/control_v11f1p_sd15_depth")
+AI_IMAGE_DEVICE = env("AI_IMAGE_DEVICE", "auto")  # auto | cuda | mps | cpu (diffusers)
+AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")  # automatic1111 web UI, e.g. http://gpu-host:7860
 AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
-AI_MODEL_CACHE = env("AI_MODEL_CACHE", "")  # Hugging Face cache dir for diffusers weights
+AI_IMAGE_MAX_RETRIES = env_int("AI_IMAGE_MAX_RETRIES", 2)
+AI_MODEL_CACHE = env("AI_MODEL_CACHE", "")  # Hugging Face cache dir for diffusers weights; blank: HF_HOME's
 AI_LOCAL_MODELS = env_bool("AI_LOCAL_MODELS", True)  # EfficientNet labeler and MiniLM embedder
+AI_MEMORY_BUDGET_MB = env_int("AI_MEMORY_BUDGET_MB", 0)  # local model weights per process; 0: no limit
+AI_RETRY_BACKOFF = env_float("AI_RETRY_BACKOFF", 0.5)  # first retry wait in seconds, doubled each time
+AI_RETRY_MAX_WAIT = env_float("AI_RETRY_MAX_WAIT", 30.0)  # a longer Retry-After fails the call at once
+AI_STATUS_TIMEOUT = env_float("AI_STATUS_TIMEOUT", 3.0)  # health probe of a remote engine
+AI_STATUS_TTL = env_float("AI_STATUS_TTL", 30.0)  # how long a probe result is reused
+if AI_LLM_PROVIDER not in _AI_LLM_PROVIDERS:
+    raise ImproperlyConfigured(f"AI_LLM_PROVIDER must be one of {', '.join(_AI_LLM_PROVIDERS)}.")
+if AI_IMAGE_PROVIDER not in _AI_IMAGE_PROVIDERS:
+    raise ImproperlyConfigured(f"AI_IMAGE_PROVIDER must be one of {', '.join(_AI_IMAGE_PROVIDERS)}.")
+if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
+    raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
 
 # --- Email ----------------------------------------------------------------

@@ -16,6 +16,8 @@ def test_ready_checks_database_redis_and_storage(client, settings):
     checks = response.json()["checks"]
     assert checks["database"] == "ok" and checks["storage"] == "ok"
     assert checks["redis"] == ("ok" if settings.REDIS_URL else "not used")
+    ai = response.json()["ai"]
+    assert ai["language_model"] == "not configured" and ai["classic_vision"] == "ready"
 
 
 def test_ready_is_503_naming_redis_when_redis_is_unreachable(client, settings):

@@ -1,0 +1,1 @@
+"""Image-generation providers behind one interface (``base.ImageGenerator``)."""

@@ -1,0 +1,93 @@
+"""Ollama's native chat API through the official client.
+
+Structured output passes the JSON Schema as ``format``; images travel as the
+message's ``images`` list.
+"""
+
+from functools import cached_property
+
+import httpx
+import ollama
+
+from config.ai.errors import EngineUnavailable
+from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply
+from config.ai.retry import call_with_retries, fail_for_status
+from config.ai.status import EngineStatus, Status
+
+DEFAULT_BASE_URL = "http://127.0.0.1:11434"
+
+
+class OllamaModel(LanguageModel):
+    provider = "ollama"
+
+    @property
+    def _host(self) -> str:
+        return self.base_url or DEFAULT_BASE_URL
+
+    @cached_property
+    def _client(self) -> ollama.Client:
+        return self._new_client(self.timeout)
+
+    def _new_client(self, timeout: float) -> ollama.Client:
+        headers = {"authorization": f"Bearer {self.api_key}"} if self.api_key else None
+        return ollama.Client(host=self._host, timeout=timeout, headers=headers)
+
+    def _send(self, request: LLMRequest, repair: Repair | None) -> Reply:
+        options: dict = {"num_predict": request.max_tokens}
+        if request.temperature is not None:
+            options["temperature"] = request.temperature
+        kwargs: dict = {
+            "model": self.model, "messages": _messages(request, repair), "options": options, "stream": False,
+        }
+        if request.schema is not None:
+            kwargs["format"] = request.schema
+        response, attempts = call_with_retries(lambda: self._chat(kwargs), self.retry)
+        return Reply(
+            text=response.message.content or "",
+            input_tokens=response.prompt_eval_count or 0,
+            output_tokens=response.eval_count or 0,
+            attempts=attempts,
+        )
+
+    def _chat(self, kwargs: dict) -> ollama.ChatResponse:
+        try:
+            return self._client.chat(**kwargs)
+        except ollama.ResponseError as exc:
+            # The client drops the response; its headers (Retry-After) survive
+            # on the httpx error it was raised from.
+            response = getattr(exc.__context__, "response", None)
+            headers = response.headers if response is not None else None
+            fail_for_status(self.provider, exc.status_code, headers, exc.error)
+        except httpx.TimeoutException as exc:
+            raise EngineUnavailable(f"ollama did not answer within {self.timeout:g} s.") from exc
+        except (ConnectionError, httpx.TransportError) as exc:
+            raise EngineUnavailable(f"ollama is unreachable at {self._host}: {exc}") from exc
+
+    def probe(self, timeout: float) -> EngineStatus:
+        try:
+            pulled = {model.model for model in self._new_client(timeout).list().models}
+        except (ConnectionError, httpx.TransportError) as exc:
+            return EngineStatus(Status.UNREACHABLE, str(exc))
+        except ollama.ResponseError as exc:
+            return EngineStatus(Status.ERROR, str(exc))
+        if self.model not in pulled and f"{self.model}:latest" not in pulled:
+            return EngineStatus(Status.WEIGHTS_NOT_PRESENT, f"run `ollama pull {self.model}` on {self._host}")
+        return EngineStatus(Status.READY, f"reachable at {self._host}")
+
+
+def _messages(request: LLMRequest, repair: Repair | None) -> list[dict]:
+    messages = [{"role": "system", "content": request.system}] if request.system else []
+    messages += [_message(message) for message in request.messages]
+    if repair is not None:
+        messages += [
+            {"role": "assistant", "content": repair.previous.text},
+            {"role": "user", "content": repair.prompt()},
+        ]
+    return messages
+
+
+def _message(message: Message) -> dict:
+    result: dict = {"role": message.role, "content": message.text}
+    if message.images:
+        result["images"] = [image.data for image in message.images]
+    return result
