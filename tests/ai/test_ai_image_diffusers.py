@@ -4,8 +4,6 @@ Every component is built here, so nothing is downloaded; 64x64 images and two
 steps keep each generation well under a second.
 """
 
-import json
-
 import numpy as np
 import pytest
 from django.test import override_settings
@@ -14,76 +12,9 @@ from PIL import Image, ImageDraw
 from config.ai import registry
 from config.ai.errors import EngineUnavailable
 from config.ai.image.base import ControlNetCondition, ImageRequest
+from tests.tiny_diffusers import SIZE, tiny_components, tiny_controlnet
 
 pytestmark = pytest.mark.usefixtures("ai_packages")
-
-SIZE = 64
-BLOCKS = {"block_out_channels": (32, 64), "layers_per_block": 1, "norm_num_groups": 32}
-UNET_BLOCKS = {
-    "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D"),
-    "up_block_types": ("CrossAttnUpBlock2D", "UpBlock2D"),
-    "cross_attention_dim": 32,
-}
-
-
-def tiny_tokenizer(folder):
-    """A CLIP tokenizer over printable ASCII, written to files and read back."""
-    import transformers
-
-    characters = [chr(code) for code in range(33, 127)]
-    vocab = {token: index for index, token in enumerate(characters + [f"{c}</w>" for c in characters])}
-    vocab |= {"<|startoftext|>": len(vocab), "<|endoftext|>": len(vocab) + 1}
-    (folder / "vocab.json").write_text(json.dumps(vocab))
-    (folder / "merges.txt").write_text("#version: 0.2\n")
-    tokenizer = transformers.CLIPTokenizer(
-        vocab_file=str(folder / "vocab.json"), merges_file=str(folder / "merges.txt"), model_max_length=77
-    )
-    return tokenizer, vocab
-
-
-def tiny_components(folder, *, unet_in_channels: int) -> dict:
-    import diffusers
-    import torch
-    import transformers
-
-    torch.manual_seed(0)
-    tokenizer, vocab = tiny_tokenizer(folder)
-    text_encoder = transformers.CLIPTextModel(transformers.CLIPTextConfig(
-        vocab_size=len(vocab), hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
-        max_position_embeddings=77, projection_dim=32, bos_token_id=vocab["<|startoftext|>"],
-        eos_token_id=vocab["<|endoftext|>"], pad_token_id=vocab["<|endoftext|>"],
-    ))
-    unet = diffusers.UNet2DConditionModel(
-        sample_size=SIZE // 2, in_channels=unet_in_channels, out_channels=4, **BLOCKS, **UNET_BLOCKS
-    )
-    vae = diffusers.AutoencoderKL(
-        in_channels=3, out_channels=3, latent_channels=4, sample_size=SIZE, **BLOCKS,
-        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
-    )
-    scheduler = diffusers.DDIMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
-        set_alpha_to_one=False, steps_offset=1,
-    )
-    return {"vae": vae.eval(), "text_encoder": text_encoder.eval(), "tokenizer": tokenizer, "unet": unet.eval(),
-            "scheduler": scheduler}
-
-
-def tiny_controlnet():
-    import diffusers
-    import torch
-
-    torch.manual_seed(1)
-    controlnet = diffusers.ControlNetModel(
-        in_channels=4, conditioning_embedding_out_channels=(16, 32), **BLOCKS,
-        down_block_types=UNET_BLOCKS["down_block_types"], cross_attention_dim=32,
-    )
-    # A new ControlNet's "zero convolutions" make it a no-op until trained; random
-    # values there let the tests see the conditioning reach the UNet.
-    zero_convs = [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block,
-                  controlnet.controlnet_cond_embedding.conv_out]
-    for conv in zero_convs:
-        torch.nn.init.normal_(conv.weight, std=0.2)
-    return controlnet.eval()
 
 
 @pytest.fixture(scope="module")

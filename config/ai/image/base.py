@@ -75,6 +75,10 @@ class ImageRequest:
     mask: Image.Image | None = None
     strength: float | None = None
     control: ControlNetCondition | None = None
+    # False returns the generator's raw inpainting, where diffusion may have
+    # drifted outside the mask, for callers that measure that drift themselves
+    # (staging's integrity check) before locking pixels at full resolution.
+    preserve_unmasked: bool = True
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0 or self.width % 8 or self.height % 8:
@@ -138,7 +142,7 @@ class ImageGenerator(ABC):
         seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
         image, attempts = self._generate(request, seed)
         image = image.convert("RGB").resize(request.size) if image.size != request.size else image.convert("RGB")
-        if request.mode == Mode.INPAINT:
+        if request.mode == Mode.INPAINT and request.preserve_unmasked:
             # Diffusion re-encodes the whole frame through the VAE, which shifts
             # colours everywhere; only the masked area may change.
             image = Image.composite(image, request.sized_init(), request.sized_mask())

@@ -9,7 +9,7 @@ import base64
 import io
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -211,3 +211,18 @@ def probe_sdk(sdk: ModuleType, call: Any) -> EngineStatus:
         return EngineStatus(Status.UNREACHABLE, str(exc))
     except sdk.APIStatusError as exc:
         return EngineStatus(Status.ERROR, f"HTTP {exc.status_code}: {exc.message}")
+
+
+def chat_messages(request: "LLMRequest", repair: "Repair | None", convert: Callable[["Message"], dict]) -> list[dict]:
+    """Role/content chat messages (OpenAI and Ollama style): system, the request, then a repair turn.
+
+    ``convert`` turns one ``Message`` into the provider's dict (images differ).
+    """
+    messages = [{"role": "system", "content": request.system}] if request.system else []
+    messages += [convert(message) for message in request.messages]
+    if repair is not None:
+        messages += [
+            {"role": "assistant", "content": repair.previous.text},
+            {"role": "user", "content": repair.prompt()},
+        ]
+    return messages

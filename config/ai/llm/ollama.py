@@ -10,7 +10,7 @@ import httpx
 import ollama
 
 from config.ai.errors import EngineUnavailable
-from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply
+from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply, chat_messages
 from config.ai.retry import call_with_retries, fail_for_status
 from config.ai.status import EngineStatus, Status
 
@@ -37,7 +37,8 @@ class OllamaModel(LanguageModel):
         if request.temperature is not None:
             options["temperature"] = request.temperature
         kwargs: dict = {
-            "model": self.model, "messages": _messages(request, repair), "options": options, "stream": False,
+            "model": self.model, "messages": chat_messages(request, repair, _message), "options": options,
+            "stream": False,
         }
         if request.schema is not None:
             kwargs["format"] = request.schema
@@ -73,17 +74,6 @@ class OllamaModel(LanguageModel):
         if self.model not in pulled and f"{self.model}:latest" not in pulled:
             return EngineStatus(Status.WEIGHTS_NOT_PRESENT, f"run `ollama pull {self.model}` on {self._host}")
         return EngineStatus(Status.READY, f"reachable at {self._host}")
-
-
-def _messages(request: LLMRequest, repair: Repair | None) -> list[dict]:
-    messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [_message(message) for message in request.messages]
-    if repair is not None:
-        messages += [
-            {"role": "assistant", "content": repair.previous.text},
-            {"role": "user", "content": repair.prompt()},
-        ]
-    return messages
 
 
 def _message(message: Message) -> dict:

@@ -10,7 +10,16 @@ from functools import cached_property
 
 import openai
 
-from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply, probe_sdk, sdk_errors
+from config.ai.llm.base import (
+    LanguageModel,
+    LLMRequest,
+    Message,
+    Repair,
+    Reply,
+    chat_messages,
+    probe_sdk,
+    sdk_errors,
+)
 from config.ai.retry import call_with_retries
 from config.ai.status import EngineStatus, Status
 
@@ -35,7 +44,8 @@ class OpenAICompatibleModel(LanguageModel):
 
     def _send(self, request: LLMRequest, repair: Repair | None) -> Reply:
         # max_tokens rather than max_completion_tokens: every compatible server accepts it.
-        kwargs: dict = {"model": self.model, "messages": _messages(request, repair), "max_tokens": request.max_tokens}
+        kwargs: dict = {"model": self.model, "messages": chat_messages(request, repair, _message),
+                        "max_tokens": request.max_tokens}
         if request.temperature is not None:
             kwargs["temperature"] = request.temperature
         if request.schema is not None:
@@ -64,17 +74,6 @@ class OpenAICompatibleModel(LanguageModel):
             return EngineStatus(Status.READY, f"reachable at {self._client.base_url}")
 
         return probe_sdk(openai, call)
-
-
-def _messages(request: LLMRequest, repair: Repair | None) -> list[dict]:
-    messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [_message(message) for message in request.messages]
-    if repair is not None:
-        messages += [
-            {"role": "assistant", "content": repair.previous.text},
-            {"role": "user", "content": repair.prompt()},
-        ]
-    return messages
 
 
 def _message(message: Message) -> dict:
