@@ -332,6 +332,30 @@ if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
     raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
 
+# --- Staging ---
+STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)
+STAGING_RETENTION_DAYS = env_int("STAGING_RETENTION_DAYS", 30)
+STAGING_MAX_UPLOAD_BYTES = env_int("STAGING_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+STAGING_MAX_LONG_EDGE = env_int("STAGING_MAX_LONG_EDGE", 4096)
+STAGING_JOB_TIMEOUT = env_int("STAGING_JOB_TIMEOUT", 900)
+STAGING_INTERIOR_THRESHOLD = env_float("STAGING_INTERIOR_THRESHOLD", 0.4)
+STAGING_INTEGRITY_THRESHOLD = env_float("STAGING_INTEGRITY_THRESHOLD", 0.92)
+# Generator settings per quality mode: premium is larger and takes more steps.
+STAGING_QUALITY = {
+    "standard": {"long_edge": env_int("STAGING_STANDARD_LONG_EDGE", 768),
+                 "steps": env_int("STAGING_STANDARD_STEPS", 25)},
+    "premium": {"long_edge": env_int("STAGING_PREMIUM_LONG_EDGE", 1024),
+                "steps": env_int("STAGING_PREMIUM_STEPS", 40)},
+}
+
+# --- Floor plans ---
+FLOORPLANS_SESSION_DAYS = env_int("FLOORPLANS_SESSION_DAYS", 30)
+FLOORPLANS_PHOTO_MAX_BYTES = env_int("FLOORPLANS_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# Satellite footprint lookup: a static-maps style HTTP API (see README); blank = unavailable.
+FLOORPLANS_SATELLITE_URL = env("FLOORPLANS_SATELLITE_URL", "")
+FLOORPLANS_SATELLITE_KEY = env("FLOORPLANS_SATELLITE_KEY", "")
+FLOORPLANS_GEOCODER_URL = env("FLOORPLANS_GEOCODER_URL", "")
+
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

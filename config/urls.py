@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("config.files.urls")),
     path("health", health.health, name="health"),
     path("ready", health.ready, name="ready"),
+    path("staging/", include("staging.urls")),
+    path("api/", include("staging.api.urls")),
     path("api/v1/auth/", include("config.accounts.api.urls")),
     path("api/v1/", include("config.jobs.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

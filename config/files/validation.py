@@ -76,11 +76,13 @@ def sniff_format(data: bytes) -> str:
 
 
 def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_bytes: int | None = None,
-                max_pixels: int | None = None, convert_to: str | None = None) -> CleanImage:
+                max_pixels: int | None = None, convert_to: str | None = None,
+                keep: tuple[str, ...] = STORED_FORMATS) -> CleanImage:
     """Validate and normalise image bytes.
 
-    ``allowed`` are the accepted source formats (Pillow names; ``HEIF`` and
-    ``WEBP`` sources may be accepted and converted with ``convert_to``).
+    ``allowed`` are the accepted source formats (Pillow names, e.g. ``HEIF``).
+    Sources in ``keep`` are stored in their own format, others as JPEG;
+    ``convert_to`` forces one format for all.
     Raises ``InvalidUpload`` (wrong or broken content) or ``UploadTooLarge``
     (bytes or pixels over the limit).
     """
@@ -107,7 +109,7 @@ def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_
                 image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise InvalidUpload("The image is truncated or corrupt.", details="decode failed") from None
-        target = convert_to or (source_format if source_format in STORED_FORMATS else "JPEG")
+        target = convert_to or (source_format if source_format in keep else "JPEG")
         if getattr(image, "is_animated", False) and target == "GIF":
             return CleanImage(data, "GIF", width, height, source_format)  # keep frames; GIFs carry no EXIF
         oriented = ImageOps.exif_transpose(image)

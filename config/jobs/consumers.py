@@ -19,7 +19,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
 
-from config.jobs.choices import TERMINAL_EVENTS
+from config.jobs.choices import TERMINAL_EVENTS, EventType
 from config.jobs.events import job_group, user_group
 from config.jobs.models import Job, JobEvent
 
@@ -84,9 +84,13 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
             for event in events:
                 self.cursor = event.id
                 await self.send_json(event.as_message())
-                if self.close_on_terminal and event.type in TERMINAL_EVENTS:
+                if self.close_on_terminal and event.type in TERMINAL_EVENTS and self.is_last_run(event):
                     await self.close()
                     return
+
+    def is_last_run(self, event: JobEvent) -> bool:
+        """False for the end of an earlier run of a job that was retried since."""
+        return True
 
     async def _poll(self) -> None:
         with contextlib.suppress(asyncio.CancelledError):
@@ -136,7 +140,14 @@ class JobEventsConsumer(EventStreamConsumer):
 
     def fetch_events(self) -> list[JobEvent]:
         events = JobEvent.objects.filter(job_id=self.job_id, id__gt=self.cursor).select_related("job")
+        # A retry queues the job again after its first end; replaying that end
+        # must not close the stream of the run that followed.
+        self.last_queued_id = (JobEvent.objects.filter(job_id=self.job_id, type=EventType.JOB_QUEUED)
+                               .order_by("-id").values_list("id", flat=True).first() or 0)
         return list(events[:REPLAY_BATCH])
+
+    def is_last_run(self, event: JobEvent) -> bool:
+        return event.id > self.last_queued_id
 
 
 class UserEventsConsumer(EventStreamConsumer):

@@ -2,8 +2,8 @@
 // The server replays every stored event after `after`, so a page that
 // reconnects (or reloads) never misses or repeats a message.
 
-export function followEvents(path, { onEvent, onState }) {
-  let cursor = 0;
+export function followEvents(path, { onEvent, onState, after = 0 }) {
+  let cursor = after;
   let closedByServer = false;
   let retryDelay = 500;
 

@@ -105,3 +105,17 @@ async def test_a_user_may_hold_only_the_configured_number_of_sockets(owner, jwt_
     assert await fourth.receive_nothing(timeout=0.3)
     await second.disconnect()
     await fourth.disconnect()
+
+
+async def test_a_retried_jobs_stream_stays_open_past_the_first_runs_end(owner, job_of, jwt_for):
+    job = await job_of(owner)
+    await sync_to_async(run_job)(str(job.pk), lambda j: 1 / 0)
+    await sync_to_async(services.retry_job)(owner, job_id=job.pk)
+    token = await sync_to_async(jwt_for)(owner)
+    communicator = await connect(f"/ws/jobs/{job.pk}?token={token}")
+    replayed = []
+    while not replayed or replayed[-1]["type"] != "job_queued" or len(replayed) < 3:
+        replayed.append(await communicator.receive_json_from(timeout=5))
+    assert [e["type"] for e in replayed] == ["job_queued", "job_started", "job_failed", "job_queued"]
+    assert await communicator.receive_nothing(timeout=0.5)  # still open for the new run
+    await communicator.disconnect()

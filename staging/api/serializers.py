@@ -1,0 +1,116 @@
+"""Seed 000's shapes: stagings, styles, batches, health and account."""
+
+from rest_framework import serializers
+
+from config.files.signing import media_url
+from staging.choices import QualityMode, RoomType
+from staging.models import Batch, Staging, Style
+
+
+class StageInputSerializer(serializers.Serializer):
+    image = serializers.FileField(required=False, allow_empty_file=True)
+    style = serializers.CharField(max_length=50)
+    room_type = serializers.ChoiceField(choices=RoomType.choices, required=False, allow_blank=True, default="")
+    quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
+    property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class BatchInputSerializer(serializers.Serializer):
+    style = serializers.CharField(max_length=50)
+    property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
+    disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
+
+
+def file_url(field) -> str | None:
+    return media_url(field.name) if field and field.name else None
+
+
+class StagingResultSerializer(serializers.ModelSerializer):
+    """The POST response of seed 000, extended with what the pipeline measured."""
+
+    status = serializers.CharField(read_only=True)
+    style = serializers.CharField(source="style_id")
+    original_image_url = serializers.SerializerMethodField()
+    staged_image_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    web_image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    quality_score = serializers.FloatField(allow_null=True)
+    completed_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
+    batch_id = serializers.UUIDField(allow_null=True)
+    disclosure = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Staging
+        fields = ["id", "status", "original_image_url", "staged_image_url", "download_url", "web_image_url",
+                  "thumbnail_url", "style", "room_type", "room_type_source", "quality_mode", "processing_time_ms",
+                  "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "pixel_lock_share",
+                  "engine", "model_name", "seed", "variant_count", "property_name", "batch_id", "disclosure",
+                  "created_at", "completed_at"]
+
+    def get_original_image_url(self, staging) -> str | None:
+        return file_url(staging.original_image) if not staging.files_deleted_at else None
+
+    def get_staged_image_url(self, staging) -> str | None:
+        return file_url(staging.staged_image) if not staging.files_deleted_at else None
+
+    def get_download_url(self, staging) -> str | None:
+        return file_url(staging.download_image) if not staging.files_deleted_at else None
+
+    def get_web_image_url(self, staging) -> str | None:
+        return file_url(staging.web_image) if not staging.files_deleted_at else None
+
+    def get_thumbnail_url(self, staging) -> str | None:
+        return file_url(staging.thumbnail) if not staging.files_deleted_at else None
+
+    def get_disclosure(self, staging) -> dict | None:
+        from staging.selectors import disclosure_for
+
+        return disclosure_for(staging, request=self.context.get("request"))
+
+
+class StagingStatusSerializer(serializers.Serializer):
+    """``GET /api/stage/{id}``: status, progress while processing, result, error."""
+
+    def to_representation(self, staging: Staging) -> dict:
+        body = {"id": str(staging.id), "status": staging.status}
+        if staging.status == "processing":
+            body["progress"] = round(staging.job.progress, 2)
+            body["current_step"] = staging.job.current_step
+        if staging.status == "completed":
+            body["result"] = StagingResultSerializer(staging, context=self.context).data
+        if staging.status == "failed":
+            body["error"] = staging.job.error_message or "The staging failed."
+            body["error_code"] = staging.job.error_code or "INTERNAL_ERROR"
+        return body
+
+
+class StyleSerializer(serializers.ModelSerializer):
+    preview_image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Style
+        fields = ["id", "name", "description", "preview_image", "best_for", "price_range", "palette"]
+
+    def get_preview_image(self, style) -> str | None:
+        return file_url(style.preview_image)
+
+
+class BatchSerializer(serializers.Serializer):
+    def to_representation(self, batch: Batch) -> dict:
+        stagings = list(batch.stagings.select_related("job").order_by("created_at"))
+        statuses = {s.status for s in stagings}
+        processing = "completed" if statuses == {"completed"} else (
+            "queued" if statuses <= {"queued"} else "failed" if statuses == {"failed"} else "processing")
+        return {
+            "batch_id": str(batch.id),
+            "property_name": batch.property_name,
+            "style": batch.style_id,
+            "total_images": batch.total_images,
+            "processing_status": processing,
+            "estimated_completion_time": batch.estimated_completion_at,
+            "individual_stagings": [{"id": str(s.id), "status": s.status} for s in stagings],
+            "created_at": batch.created_at,
+        }

@@ -1,0 +1,120 @@
+"""Seed 000: the staging API. Errors in the ``{"error": {...}}`` envelope."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import envelopes
+from config.api.input import parse
+from config.api.ratelimit import enforce
+from staging import selectors, services
+from staging.api import serializers as s
+from staging.models import Batch, Staging, Style
+
+
+class StagingAPIView(APIView):
+    error_envelope = envelopes.STAGING
+
+
+def count_staging_request(request, images: int = 1) -> None:
+    """Seed 000's per-key limits: 10 an hour (burst) and 100 a day, per photo."""
+    for _ in range(images):
+        enforce(request, "staging_burst", key="key", message="Rate limit exceeded: 10 stagings per hour.")
+        enforce(request, "staging_daily", key="key", message="Rate limit exceeded: 100 stagings per day.")
+
+
+class StageCreateView(StagingAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=s.StageInputSerializer, responses={202: s.StagingResultSerializer}, tags=["staging"])
+    def post(self, request):
+        """Upload a room photo and queue its staging; answers at once with the id and status."""
+        data = parse(s.StageInputSerializer, request.data)
+        count_staging_request(request)
+        staging = services.create_staging(
+            request.user, image=data.get("image"), style_id=data["style"], room_type=data["room_type"],
+            quality_mode=data["quality_mode"], property_name=data["property_name"],
+            disclosure=data["disclosure_profile"],
+        )
+        return Response(s.StagingResultSerializer(staging, context={"request": request}).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class StageDetailView(StagingAPIView):
+    @extend_schema(responses={200: s.StagingStatusSerializer}, tags=["staging"])
+    def get(self, request, staging_id):
+        """Status, progress while processing, the result when completed, the error when failed."""
+        staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+        return Response(s.StagingStatusSerializer(staging, context={"request": request}).data)
+
+
+class StyleListView(StagingAPIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.StyleSerializer(many=True)}, tags=["staging"])
+    def get(self, request):
+        """The active styles, in display order."""
+        return Response({"styles": s.StyleSerializer(Style.objects.active(), many=True).data})
+
+
+class HealthView(StagingAPIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: dict}, tags=["staging"])
+    def get(self, request):
+        """The staging service's health, from real figures."""
+        operational, detail = selectors.engine_status()
+        return Response({
+            "status": "healthy" if operational else "degraded",
+            "ai_service_status": "operational" if operational else "unavailable",
+            "ai_service_detail": detail,
+            "processing_queue_length": selectors.queue_length(),
+            "average_processing_time_ms": services.average_processing_ms(),
+        })
+
+
+class BatchCreateView(StagingAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=s.BatchInputSerializer, responses={201: s.BatchSerializer}, tags=["staging"])
+    def post(self, request):
+        """Stage several photos of one property in one style: one batch, one staging each."""
+        data = parse(s.BatchInputSerializer, request.data)
+        images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
+        count_staging_request(request, max(1, len(images)))
+        batch = services.create_batch(request.user, images=images, style_id=data["style"],
+                                      property_name=data["property_name"], quality_mode=data["quality_mode"],
+                                      disclosure=data["disclosure_profile"])
+        return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class BatchDetailView(StagingAPIView):
+    @extend_schema(responses={200: s.BatchSerializer}, tags=["staging"])
+    def get(self, request, batch_id):
+        """A batch and the status of each of its stagings."""
+        batch = get_object_or_404(Batch.objects.for_user(request.user), pk=batch_id)
+        return Response(s.BatchSerializer(batch).data)
+
+
+class AccountView(StagingAPIView):
+    @extend_schema(responses={200: dict}, tags=["staging"])
+    def get(self, request):
+        """Plan, this month's usage against the limit, and recent stagings."""
+        user = request.user
+        recent = Staging.objects.for_user(user)[:10]
+        completed = Staging.objects.for_user(user).with_status("completed").filter(
+            job__finished_at__gte=user.cycle_started_at).count()
+        return Response({
+            "user_id": str(user.pk),
+            "email": user.email,
+            "plan": user.plan,
+            "usage_this_month": {"stagings_completed": completed, "used": user.usage_this_cycle,
+                                 "limit": user.usage_limit, "reset_date": user.cycle_resets_at},
+            "recent_stagings": [{"id": str(st.pk), "status": st.status, "created_at": st.created_at,
+                                 "property_name": st.property_name or None} for st in recent],
+        })

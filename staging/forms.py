@@ -1,0 +1,64 @@
+"""Forms of the staging pages. They only parse input; the services validate photos and styles."""
+
+from django import forms
+
+from staging.choices import QualityMode, RoomType, StagingStatus
+from staging.models import DisclosureProfile, StagingPreferences, Style
+
+ACCEPT = "image/jpeg,image/png,image/webp,image/heic"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """One or several files; their content is checked by ``services.clean_upload``."""
+
+    widget = MultipleFileInput(attrs={"accept": ACCEPT, "class": "dropzone-input"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError("Choose at least one photo.", code="required")
+        cleaned = []
+        for file in files:
+            cleaned.append(super().clean(file, initial))
+        return cleaned
+
+
+def style_choices() -> list[tuple[str, str]]:
+    return [(style.pk, style.name) for style in Style.objects.active()]
+
+
+class UploadForm(forms.Form):
+    photos = PhotosField(label="Photos", help_text="JPEG, PNG, WebP or HEIC. Several photos make one batch.")
+    style = forms.ChoiceField(label="Style", choices=style_choices)
+    room_type = forms.ChoiceField(label="Room type", required=False,
+                                  choices=[("", "Detect automatically"), *RoomType.choices])
+    quality_mode = forms.ChoiceField(label="Quality", choices=QualityMode.choices, initial=QualityMode.PREMIUM,
+                                     widget=forms.RadioSelect)
+    property_name = forms.CharField(label="Property name", max_length=200, required=False,
+                                    help_text="Optional, e.g. 12 Harbour View. Groups photos in your history.")
+    disclosure = forms.ChoiceField(label="Disclosure rule", required=False)
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        preferences = StagingPreferences.objects.filter(owner=owner).select_related("disclosure_profile").first()
+        default = preferences.disclosure_profile if preferences else None
+        # An empty value means "the user's default" to services.disclosure_profile.
+        blank = f"My default ({default.name})" if default else "None (no disclosure mark)"
+        profiles = DisclosureProfile.objects.filter(active=True)
+        self.fields["disclosure"].choices = [("", blank), *((p.slug, p.name) for p in profiles)]
+        self.fields["property_name"].widget.attrs.update(autocomplete="off")
+        if owner.default_style and any(owner.default_style == value for value, _ in style_choices()):
+            self.fields["style"].initial = owner.default_style
+
+
+class RestageForm(forms.Form):
+    style = forms.ChoiceField(label="New style", choices=style_choices)
+
+
+class HistoryFilterForm(forms.Form):
+    property = forms.CharField(label="Property", required=False, max_length=200)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *StagingStatus.choices])

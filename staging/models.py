@@ -1,0 +1,173 @@
+"""Styles, disclosure profiles, stagings and batches."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from config.jobs.choices import JobStatus
+from config.jobs.models import Job
+from staging.choices import DisclosureMark, PriceRange, QualityMode, RoomType, RoomTypeSource, StagingStatus
+
+STATUS_OF_JOB = {
+    JobStatus.QUEUED: StagingStatus.QUEUED,
+    JobStatus.PROCESSING: StagingStatus.PROCESSING,
+    JobStatus.COMPLETED: StagingStatus.COMPLETED,
+}
+
+
+class StyleQuerySet(models.QuerySet):
+    def active(self) -> "StyleQuerySet":
+        return self.filter(active=True)
+
+
+class Style(models.Model):
+    id = models.SlugField(primary_key=True, max_length=50)
+    name = models.CharField(max_length=100)
+    description = models.TextField()
+    preview_image = models.ImageField(upload_to="staging/styles/", blank=True)
+    best_for = models.JSONField(default=list, blank=True)
+    price_range = models.CharField(max_length=16, choices=PriceRange.choices, default=PriceRange.LUXURY)
+    # "{room}" and "{quality}" are filled in; see pipeline.build_prompt.
+    prompt_template = models.TextField()
+    negative_prompt = models.TextField(blank=True)
+    # Hex colours shown in the style gallery until staff upload a preview photo.
+    palette = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = StyleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DisclosureProfile(models.Model):
+    """What one listing rule requires of a virtually staged photo."""
+
+    slug = models.SlugField(unique=True, max_length=50)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    mark = models.CharField(max_length=16, choices=DisclosureMark.choices, default=DisclosureMark.CAPTION)
+    statement = models.CharField(max_length=200, default="Virtually staged")
+    link_to_original = models.BooleanField(default=False, help_text="Print the unaltered original's URL as text.")
+    description_text = models.CharField(max_length=300, blank=True,
+                                        help_text="Words the listing's photo description must carry.")
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StagingPreferences(models.Model):
+    """A user's staging defaults (kept here: accounts knows nothing of staging)."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    disclosure_profile = models.ForeignKey(DisclosureProfile, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "staging preferences"
+
+    def __str__(self) -> str:
+        return f"Staging preferences of {self.owner_id}"
+
+
+class BatchQuerySet(models.QuerySet):
+    def for_user(self, user) -> "BatchQuerySet":
+        return self.filter(owner=user)
+
+
+class Batch(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staging_batches")
+    property_name = models.CharField(max_length=200, blank=True)
+    style = models.ForeignKey(Style, on_delete=models.PROTECT, related_name="+")
+    total_images = models.PositiveIntegerField(default=0)
+    estimated_completion_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+
+    def __str__(self) -> str:
+        return self.property_name or str(self.id)
+
+
+class StagingQuerySet(models.QuerySet):
+    def for_user(self, user) -> "StagingQuerySet":
+        return self.filter(owner=user).select_related("job", "style", "disclosure_profile")
+
+    def with_status(self, status: str) -> "StagingQuerySet":
+        if status == StagingStatus.FAILED:
+            return self.filter(job__status__in=[JobStatus.FAILED, JobStatus.CANCELLED])
+        return self.filter(job__status=status)
+
+
+class Staging(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stagings")
+    # Status, progress, error and completion time are the job's: one source of
+    # truth, so a job failed by the sweep or a timeout is a failed staging too.
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="staging")
+    # Input
+    original_image = models.FileField(max_length=300)
+    original_width = models.PositiveIntegerField(default=0)
+    original_height = models.PositiveIntegerField(default=0)
+    style = models.ForeignKey(Style, on_delete=models.PROTECT, related_name="stagings")
+    room_type = models.CharField(max_length=50, choices=RoomType.choices, blank=True)
+    room_type_source = models.CharField(max_length=20, choices=RoomTypeSource.choices, blank=True)
+    quality_mode = models.CharField(max_length=20, choices=QualityMode.choices, default=QualityMode.PREMIUM)
+    disclosure_profile = models.ForeignKey(DisclosureProfile, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="stagings")
+    # Output
+    staged_image = models.FileField(max_length=300, blank=True)
+    download_image = models.FileField(max_length=300, blank=True)
+    web_image = models.FileField(max_length=300, blank=True)
+    thumbnail = models.FileField(max_length=300, blank=True)
+    processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
+    quality_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    quality_parts = models.JSONField(default=dict, blank=True)
+    architectural_integrity = models.BooleanField(null=True, blank=True)
+    integrity_score = models.FloatField(null=True, blank=True)
+    pixel_lock_share = models.FloatField(null=True, blank=True,
+                                         help_text="Share of unmasked pixels within ΔE 1 of the original.")
+    interior_labels = models.JSONField(default=list, blank=True)
+    engine = models.CharField(max_length=50, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    variant_count = models.PositiveSmallIntegerField(default=1)
+    # Metadata
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    property_name = models.CharField(max_length=200, blank=True, db_index=True)
+    batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="stagings")
+    # Retention: files are deleted after STAGING_RETENTION_DAYS; the row stays.
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StagingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.style_id} staging {self.id}"
+
+    @property
+    def status(self) -> str:
+        """Seed 000's status: queued, processing, completed or failed (a cancelled job failed)."""
+        return STATUS_OF_JOB.get(self.job.status, StagingStatus.FAILED)
+
+    def file_key(self, name: str) -> str:
+        """Stable storage key of one of this staging's files."""
+        return f"staging/{self.owner_id}/{self.id}/{name}"

@@ -1,0 +1,15 @@
+"""Staging pages."""
+
+from django.urls import path
+
+from staging import views
+
+app_name = "staging"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("history/", views.history, name="history"),
+    path("batches/<uuid:batch_id>/", views.batch, name="batch"),
+    path("<uuid:staging_id>/", views.detail, name="detail"),
+    path("<uuid:staging_id>/restage", views.restage, name="restage"),
+    path("originals/<uuid:staging_id>", views.original, name="original"),
+]

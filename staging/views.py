@@ -1,0 +1,206 @@
+"""Staging pages: upload, one staging's progress and result, history, batches."""
+
+import re
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError
+from config.files.signing import media_url
+from staging import selectors, services
+from staging.forms import HistoryFilterForm, RestageForm, UploadForm
+from staging.models import Batch, Staging, Style
+
+HISTORY_PAGE_SIZE = 24
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+# The pipeline's steps in the order they run (staging/pipeline.py), in the user's words.
+STEP_LABELS = {
+    "validate": "Checking the photo",
+    "interior": "Recognising the room",
+    "structure": "Mapping walls, windows and doors",
+    "generate": "Staging the room",
+    "integrity": "Checking the architecture survived",
+    "pixel_lock": "Restoring untouched pixels",
+    "quality": "Scoring the result",
+    "store": "Preparing your downloads",
+}
+# Which upload field an error belongs to; anything else shows above the form.
+ERROR_FIELDS = {"INVALID_IMAGE_FORMAT": "photos", "IMAGE_TOO_LARGE": "photos", "INVALID_STYLE": "style",
+                "VALIDATION_ERROR": "disclosure"}
+
+
+@login_required
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = {"style_id": data["style"], "quality_mode": data["quality_mode"],
+                   "property_name": data["property_name"], "disclosure": data["disclosure"]}
+        try:
+            if len(data["photos"]) == 1:
+                staging = services.create_staging(request.user, image=data["photos"][0],
+                                                  room_type=data["room_type"], **options)
+                return redirect("staging:detail", staging_id=staging.pk)
+            batch = services.create_batch(request.user, images=data["photos"], **options)
+            return redirect("staging:batch", batch_id=batch.pk)
+        except ApplicationError as exc:
+            form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
+    return render(request, "staging/upload.html", {
+        "form": form, "styles": _gallery(), "unavailable": _unavailable_reason(),
+        "max_upload_bytes": settings.STAGING_MAX_UPLOAD_BYTES,
+    })
+
+
+@login_required
+def detail(request, staging_id):
+    staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+    return _render_detail(request, staging, RestageForm(initial={"style": _another_style(staging)}))
+
+
+@login_required
+@require_POST
+def restage(request, staging_id):
+    staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+    form = RestageForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.restage(request.user, staging_id=staging.pk, style_id=form.cleaned_data["style"])
+        except ApplicationError as exc:
+            form.add_error("style", exc.message)
+        else:
+            return redirect("staging:detail", staging_id=new.pk)
+    return _render_detail(request, staging, form)
+
+
+@login_required
+def history(request):
+    form = HistoryFilterForm(request.GET)
+    stagings = Staging.objects.for_user(request.user)
+    if form.is_valid():
+        if prop := form.cleaned_data["property"].strip():
+            stagings = stagings.filter(property_name__icontains=prop)
+        if status := form.cleaned_data["status"]:
+            stagings = stagings.with_status(status)
+    page = Paginator(stagings, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    _add_thumbnails(page.object_list)
+    properties = (Staging.objects.filter(owner=request.user).exclude(property_name="")
+                  .order_by("property_name").values_list("property_name", flat=True).distinct()[:200])
+    return render(request, "staging/history.html", {"form": form, "page": page, "properties": properties})
+
+
+@login_required
+def batch(request, batch_id):
+    batch = get_object_or_404(Batch.objects.for_user(request.user).select_related("style"), pk=batch_id)
+    stagings = list(batch.stagings.select_related("job", "style").order_by("created_at"))
+    _add_thumbnails(stagings)
+    counts = Counter(staging.status for staging in stagings)
+    progress = sum(staging.job.progress for staging in stagings) / len(stagings) if stagings else 0
+    return render(request, "staging/batch.html", {
+        "batch": batch, "stagings": stagings, "counts": counts, "progress": progress,
+        "finished": counts["completed"] + counts["failed"] == len(stagings), "step_labels": STEP_LABELS,
+    })
+
+
+def original(request, staging_id):
+    """The unaltered original at a permanent public URL (the disclosure link)."""
+    staging = get_object_or_404(Staging, pk=staging_id)
+    if staging.files_deleted_at:
+        return HttpResponse("The original was deleted under the retention policy.", status=410,
+                            content_type="text/plain")
+    if not default_storage.exists(staging.original_image.name):
+        raise Http404
+    response = FileResponse(default_storage.open(staging.original_image.name, "rb"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _render_detail(request, staging: Staging, restage_form: RestageForm):
+    return render(request, "staging/detail.html", {
+        "staging": staging, "job": staging.job, "steps": _steps(staging.job), "files": _files(staging),
+        "figures": _figures(staging) if staging.status == "completed" else [],
+        "last_event_id": staging.job.events.order_by("-id").values_list("id", flat=True).first() or 0,
+        "disclosure": selectors.disclosure_for(staging, request=request), "restage_form": restage_form,
+    })
+
+
+def _unavailable_reason() -> str:
+    """Why new stagings are refused right now, or '' when they are accepted."""
+    try:
+        services.ensure_accepting()
+    except ApplicationError as exc:
+        return exc.message
+    return ""
+
+
+def _gallery() -> list[Style]:
+    styles = list(Style.objects.active())
+    for style in styles:
+        # Staff type the palette in the admin; only real hex colours reach a style attribute.
+        style.swatches = [c for c in style.palette if isinstance(c, str) and HEX_COLOUR.fullmatch(c)]
+        style.best_for_labels = [str(item).replace("_", " ").capitalize() for item in style.best_for]
+        style.preview_url = media_url(style.preview_image.name) if style.preview_image else ""
+    return styles
+
+
+def _another_style(staging: Staging) -> str:
+    other = Style.objects.active().exclude(pk=staging.style_id).values_list("pk", flat=True).first()
+    return other or staging.style_id
+
+
+def _steps(job) -> list[dict]:
+    """Every pipeline step with its latest status; a step run twice (a retry) shows its last attempt."""
+    latest = {step.name: step for step in job.steps.all()}
+    names = [*STEP_LABELS, *(name for name in latest if name not in STEP_LABELS)]
+    return [{"name": name, "label": STEP_LABELS.get(name, name.replace("_", " ").capitalize()),
+             "status": latest[name].status if name in latest else "pending",
+             "attempt": latest[name].item if name in latest else "",
+             "duration_ms": latest[name].duration_ms if name in latest else None} for name in names]
+
+
+def _files(staging: Staging) -> dict:
+    """Signed URLs of the staging's files; empty once retention deleted them."""
+    if staging.files_deleted_at:
+        return {}
+    name = slugify(staging.property_name or staging.style.name) or "staging"
+    urls = {"original": media_url(staging.original_image.name) if staging.original_image else ""}
+    if staging.status == "completed":
+        urls["after"] = media_url((staging.web_image or staging.staged_image).name)
+        urls["download"] = media_url((staging.download_image or staging.staged_image).name,
+                                     download_name=f"{name}-staged-{str(staging.pk)[:8]}.jpg")
+    return urls
+
+
+def _figures(staging: Staging) -> list[tuple[str, str, str]]:
+    """The result's measurements as (label, value, explanation) for the page."""
+    figures = []
+    if staging.quality_score is not None:
+        figures.append(("Quality score", f"{staging.quality_score:.2f}",
+                        "Sharpness, exposure, noise and integrity, 0 to 1"))
+    if staging.integrity_score is not None:
+        verdict = "passed" if staging.architectural_integrity else "below threshold"
+        figures.append(("Architectural integrity", f"{staging.integrity_score:.0%}",
+                        f"Walls, windows and doors kept ({verdict})"))
+    if staging.pixel_lock_share is not None:
+        figures.append(("Pixel lock", f"{staging.pixel_lock_share:.1%}",
+                        "Untouched pixels identical to the original (within ΔE 1)"))
+    if staging.room_type:
+        figures.append(("Room type", staging.get_room_type_display(),
+                        staging.get_room_type_source_display() if staging.room_type_source else ""))
+    if staging.processing_time_ms is not None:
+        figures.append(("Processing time", f"{staging.processing_time_ms / 1000:.1f} s",
+                        f"{staging.get_quality_mode_display()} quality"))
+    return figures
+
+
+def _add_thumbnails(stagings) -> None:
+    """Give each staging a ``thumb_url``: its thumbnail when done, else its original."""
+    for staging in stagings:
+        field = staging.thumbnail if staging.thumbnail else staging.original_image
+        staging.thumb_url = media_url(field.name) if field and not staging.files_deleted_at else ""

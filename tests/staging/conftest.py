@@ -1,0 +1,128 @@
+"""Staging fixtures: engines (tiny real diffusers, or scripted stand-ins) and inline task runs."""
+
+import importlib.util
+import io
+import pydoc
+
+import pytest
+from PIL import Image
+
+from config.accounts import services as accounts
+from config.ai import registry
+from config.ai.image.base import ImageGenerator, ImageRequest
+from config.jobs import services as jobs
+from tests.conftest import require
+from tests.staging.drawings import Room, add_furniture, draw_room, paint_box
+
+
+def jpeg_bytes(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def room_jpeg() -> bytes:
+    """A drawn 3:2 empty room as a JPEG upload."""
+    return jpeg_bytes(draw_room())
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    sent = []
+    monkeypatch.setattr(jobs, "async_task", lambda func, *args, **options: sent.append((func, args, options)))
+    return sent
+
+
+@pytest.fixture
+def run_queued(queued, django_capture_on_commit_callbacks):
+    """Run what was queued in this process, as a worker would, until nothing is left."""
+
+    def run():
+        while queued:
+            func, args, _ = queued.pop(0)
+            with django_capture_on_commit_callbacks(execute=True):
+                pydoc.locate(func)(*args)
+
+    return run
+
+
+class ScriptedGenerator(ImageGenerator):
+    """An engine whose output the test decides: ``paint(request) -> Image`` at the request size."""
+
+    provider = "scripted"
+
+    def __init__(self, paint) -> None:
+        super().__init__(model="scripted-test-engine")
+        self.paint = paint
+        self.requests: list[ImageRequest] = []
+
+    def _generate(self, request: ImageRequest, seed: int):
+        self.requests.append(request)
+        return self.paint(request), 1
+
+    def status(self, timeout: float):
+        from config.ai.status import EngineStatus, Status
+
+        return EngineStatus(Status.READY, "scripted")
+
+
+@pytest.fixture
+def use_engine(monkeypatch):
+    """Make ``registry.image_generator()`` return the given engine."""
+
+    def use(engine):
+        monkeypatch.setattr(registry, "image_generator", lambda: engine)
+        return engine
+
+    return use
+
+
+@pytest.fixture
+def furnishing_engine(use_engine):
+    """Adds furniture only inside the mask: what a good staging model does."""
+    return use_engine(ScriptedGenerator(lambda r: add_furniture(r.sized_init(), r.sized_mask())))
+
+
+@pytest.fixture
+def window_erasing_engine(use_engine):
+    """Paints the window over with wall colour: a generator that broke the room."""
+
+    def paint(request):
+        room = Room()
+        scale = request.width / room.width
+        box = tuple(int(v * scale) for v in room.window)
+        return add_furniture(paint_box(request.sized_init(), box, (204, 193, 176)), request.sized_mask())
+
+    return use_engine(ScriptedGenerator(paint))
+
+
+@pytest.fixture
+def tiny_diffusers(use_engine, tmp_path_factory):
+    """The real diffusers pipelines on tiny random weights (no download)."""
+    require(importlib.util.find_spec("diffusers") is not None, "diffusers is not installed (requirements-ai.txt)")
+    from config.ai.image.diffusers_engine import DiffusersImageGenerator
+    from tests.tiny_diffusers import tiny_components, tiny_controlnet
+
+    folder = tmp_path_factory.mktemp("tiny")
+    (folder / "base").mkdir()
+    (folder / "inpaint").mkdir()
+    engine = DiffusersImageGenerator.with_components(
+        base=tiny_components(folder / "base", unet_in_channels=4),
+        inpaint=tiny_components(folder / "inpaint", unet_in_channels=9),
+        controlnets={"mlsd": tiny_controlnet()},
+    )
+    return use_engine(engine)
+
+
+@pytest.fixture
+def small_generation(settings):
+    """Generate at 64 px in 2 steps: the pipeline's plumbing is under test, not the art."""
+    settings.STAGING_QUALITY = {"standard": {"long_edge": 64, "steps": 2}, "premium": {"long_edge": 96, "steps": 3}}
+
+
+@pytest.fixture
+def key_api(api, owner):
+    _, raw = accounts.create_api_key(owner, name="tests")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return api

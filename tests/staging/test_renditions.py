@@ -1,0 +1,61 @@
+"""Web copy, thumbnail, JPEG encoding and the generator's working size."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from staging.renditions import encode_jpeg, fit_within, model_size, thumbnail, web_copy
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    return image
+
+
+def test_the_web_copy_fits_1600_px_and_keeps_the_aspect_ratio():
+    copy = decoded(web_copy(Image.new("RGB", (3000, 2000), "white")))
+
+    assert copy.size == (1600, 1067)
+
+
+def test_the_thumbnail_fits_400_px_and_keeps_a_portrait_ratio():
+    copy = decoded(thumbnail(Image.new("RGB", (1200, 1800), "white")))
+
+    assert copy.size == (267, 400)
+
+
+def test_small_photos_are_never_upscaled():
+    small = Image.new("RGB", (320, 240), "white")
+
+    assert decoded(web_copy(small)).size == (320, 240)
+    assert decoded(thumbnail(small)).size == (320, 240)
+    assert fit_within(small, 1000).size == (320, 240)
+
+
+def test_encode_jpeg_flattens_any_mode_to_rgb():
+    image = decoded(encode_jpeg(Image.new("RGBA", (50, 40), (10, 20, 30, 128)), quality=70))
+
+    assert (image.mode, image.size) == ("RGB", (50, 40))
+
+
+@pytest.mark.parametrize(("size", "long_edge", "expected"), [
+    ((960, 640), 768, (768, 512)),
+    ((4032, 3024), 768, (768, 576)),
+    ((1920, 1080), 768, (768, 432)),
+    ((3024, 4032), 1024, (768, 1024)),
+    ((1000, 667), 768, (768, 512)),
+    ((500, 500), 1024, (1024, 1024)),
+    ((960, 640), 770, (768, 512)),
+])
+def test_the_model_size_is_multiples_of_8_keeping_the_aspect_ratio(size, long_edge, expected):
+    width, height = model_size(*size, long_edge)
+
+    assert (width, height) == expected
+    assert width % 8 == height % 8 == 0
+    assert width / height == pytest.approx(size[0] / size[1], rel=0.02)
+
+
+def test_a_very_long_panorama_keeps_at_least_8_px():
+    assert model_size(10000, 50, 768) == (768, 8)
