@@ -17,6 +17,8 @@ urlpatterns = [
     path("ready", health.ready, name="ready"),
     path("staging/", include("staging.urls")),
     path("api/", include("staging.api.urls")),
+    path("floorplans/", include("floorplans.urls")),
+    path("api/floorplan/", include("floorplans.api.urls")),
     path("api/v1/auth/", include("config.accounts.api.urls")),
     path("api/v1/", include("config.jobs.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

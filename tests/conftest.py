@@ -44,8 +44,12 @@ def _fresh_cache(request):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
+def _media_root(tmp_path, settings, request):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The default hasher is slow on purpose and tests create many users. Real
+    # server processes keep the default, so their users need real hashes.
+    if not request.node.get_closest_marker("processes"):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""Named constants for floor plans."""
+
+from django.db import models
+
+
+class Direction(models.TextChoices):
+    NORTH = "north", "North"
+    EAST = "east", "East"
+    SOUTH = "south", "South"
+    WEST = "west", "West"
+
+
+class RoomKind(models.TextChoices):
+    BEDROOM = "bedroom", "Bedroom"
+    BATHROOM = "bathroom", "Bathroom"
+    KITCHEN = "kitchen", "Kitchen"
+    LIVING_ROOM = "living_room", "Living room"
+    DINING_ROOM = "dining_room", "Dining room"
+    FAMILY_ROOM = "family_room", "Family room"
+    OFFICE = "office", "Office"
+    HALLWAY = "hallway", "Hallway"
+    LAUNDRY = "laundry", "Laundry"
+    CLOSET = "closet", "Closet"
+    GARAGE = "garage", "Garage"
+    PORCH = "porch", "Porch"
+    BASEMENT = "basement", "Basement"
+    ATTIC = "attic", "Attic"
+    OTHER = "other", "Other"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class AnalysisSource(models.TextChoices):
+    VISION = "vision", "Vision model"
+    MANUAL = "manual", "Entered by hand"
+    RESTORED = "restored", "Restored revision"
+
+
+class Grade(models.TextChoices):
+    ABOVE = "above", "Above grade"
+    BELOW = "below", "Below grade"
+
+
+class StartingCorner(models.TextChoices):
+    NE = "NE", "North-east"
+    NW = "NW", "North-west"
+    SE = "SE", "South-east"
+    SW = "SW", "South-west"

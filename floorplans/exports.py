@@ -1,0 +1,38 @@
+"""Exports of a session's plan: SVG, DXF and PDF at a true architectural scale."""
+
+import logging
+
+from django.utils import timezone
+
+from floorplans import plans
+from floorplans.errors import ExportFailed
+from floorplans.export_dxf import export_dxf
+from floorplans.export_pdf import export_pdf
+from floorplans.models import FloorplanSession
+from floorplans.render_svg import render_svg
+
+logger = logging.getLogger("stagecraft.floorplans")
+
+CONTENT_TYPES = {"svg": "image/svg+xml", "dxf": "application/dxf", "pdf": "application/pdf"}
+
+
+def export(session: FloorplanSession, export_format: str, *, scale: str = "quarter", paper: str = "letter") -> bytes:
+    """The plan (final when finalized, else merged) in ``export_format``; ``ExportFailed`` otherwise."""
+    plan = plans.final_plan(session)
+    if not plan.rooms:
+        raise ExportFailed("There is no plan to export yet: merge at least one room.")
+    drawing = plans.drawing_of(session, plan)
+    try:
+        if export_format == "svg":
+            return render_svg(drawing).encode()
+        if export_format == "dxf":
+            return export_dxf(drawing)
+        report = plans.area_report(session, plan)
+        return export_pdf(drawing, scale=scale, paper=paper, address=session.address, date=timezone.localdate(),
+                          area_table=report.table(), area_totals=report.summary()[:2],
+                          declaration=report.declaration)
+    except ExportFailed:
+        raise
+    except Exception:
+        logger.exception("Export %s of session %s failed", export_format, session.pk)
+        raise ExportFailed(f"The {export_format.upper()} export could not be generated.") from None

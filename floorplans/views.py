@@ -1,0 +1,368 @@
+"""Floor plan pages, phone first: sessions, the step-by-step session hub, and one room's capture and review."""
+
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError
+from config.files.signing import media_url
+from floorplans import exports, forms, services
+from floorplans.choices import AnalysisSource, Direction, ReviewStatus
+from floorplans.errors import AnalysisFailed, RoomNotFound, SessionExpired, SessionNotFound
+from floorplans.models import FloorplanSession
+
+# The hub's steps in order; the keys are what ``current_step`` stores (the API's
+# PATCH may store others: "capture" and "review-room" mean the agent is on a room page).
+STEPS = {
+    "starting-corner": "Starting corner",
+    "room-type": "Rooms",
+    "footprint": "House footprint",
+    "merge": "Merge rooms",
+    "finalize": "Final plan",
+}
+ROOM_STEPS = {"capture": "Taking photos", "review-room": "Reviewing a room"}
+HEADINGS = {"north": 0, "east": 90, "south": 180, "west": 270}
+
+
+def floorplan_page(view):
+    """Sign-in required; another user's (or a missing) session or room is a 404, an expired session a 410."""
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (SessionNotFound, RoomNotFound):
+            raise Http404 from None
+        except SessionExpired as exc:
+            return render(request, "floorplans/expired.html", {"message": exc.message}, status=410)
+    return wrapper
+
+
+@login_required
+def session_list(request):
+    form = forms.SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.create_session(request.user, address=form.cleaned_data["address"])
+        except ApplicationError as exc:
+            form.add_error("address", exc.message)
+        else:
+            return redirect("floorplans:session", session_id=session.pk)
+    sessions = FloorplanSession.objects.for_user(request.user).annotate(room_count=Count("rooms"))
+    for session in sessions:
+        session.step_label = STEPS.get(session.current_step) or ROOM_STEPS.get(session.current_step, "Rooms")
+    return render(request, "floorplans/sessions.html", {"sessions": sessions, "form": form})
+
+
+@floorplan_page
+def session_hub(request, session_id):
+    session = services.session_of(request.user, session_id)
+    step = request.GET.get("step")
+    if step in STEPS:
+        _remember(session, step=step)
+    return _render_hub(request, session)
+
+
+@floorplan_page
+@require_POST
+def starting_corner(request, session_id):
+    session = services.session_of(request.user, session_id)
+    form = forms.StartingCornerForm(request.POST)
+    if not form.is_valid():
+        return _render_hub(request, session, corner_form=form, step="starting-corner")
+    services.update_session(session, fields={"starting_corner": form.cleaned_data["starting_corner"],
+                                             "current_step": "room-type"})
+    return redirect("floorplans:session", session_id=session.pk)
+
+
+@floorplan_page
+@require_POST
+def add_room(request, session_id):
+    session = services.session_of(request.user, session_id)
+    form = forms.RoomForm(request.POST)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            room = services.create_room(session, type=data["type"], custom_label=data["label"])
+        except ApplicationError as exc:
+            form.add_error("label", exc.message)
+        else:
+            return redirect("floorplans:room", session_id=session.pk, room_id=room.pk)
+    return _render_hub(request, session, room_form=form, step="room-type")
+
+
+@floorplan_page
+@require_POST
+def house_footprint(request, session_id):
+    session = services.session_of(request.user, session_id)
+    form = forms.HouseBoundsForm(request.POST)
+    if form.is_valid():
+        services.set_house_bounds(session, bounds=form.bounds(), source="manual")
+        _remember(session, step="merge")
+        messages.success(request, "House footprint saved.")
+        return redirect("floorplans:session", session_id=session.pk)
+    return _render_hub(request, session, bounds_form=form, step="footprint")
+
+
+@floorplan_page
+@require_POST
+def merge(request, session_id):
+    session = services.session_of(request.user, session_id)
+    form = forms.MergeForm(request.POST, rooms=_analysed_rooms(session))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.merge_room(session, new_room_id=data["new_room"], adjacent_room_id=data["adjacent_room"],
+                                         direction=data["direction"], connection_type=data["connection_type"])
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            for change in result["changesApplied"]:
+                messages.success(request, change)
+            labels = {str(room.pk): room.label for room in session.rooms.all()}
+            for overlap in result["overlaps"]:
+                names = " and ".join(labels.get(room_id, "a room") for room_id in overlap["rooms"])
+                messages.warning(request, f"{names} overlap by {overlap['area']:g} sq ft; check the side you "
+                                          "chose and the measurements.")
+            return redirect(f"{reverse('floorplans:session', args=[session.pk])}?step=merge#merge-result")
+    return _render_hub(request, session, merge_form=form, step="merge")
+
+
+@floorplan_page
+@require_POST
+def finalize(request, session_id):
+    session = services.session_of(request.user, session_id)
+    try:
+        services.finalize(session)
+    except ApplicationError as exc:
+        return _render_hub(request, session, step="finalize", finalize_error=exc.message)
+    _remember(session, step="finalize")
+    return redirect(f"{reverse('floorplans:session', args=[session.pk])}#final-result")
+
+
+@floorplan_page
+def export(request, session_id):
+    session = services.session_of(request.user, session_id)
+    form = forms.ExportForm(request.GET)
+    if not form.is_valid():
+        return _render_hub(request, session, step="finalize", export_form=form)
+    fmt = form.cleaned_data["format"]
+    try:
+        content = exports.export(session, fmt, scale=form.cleaned_data["scale"] or "quarter",
+                                 paper=form.cleaned_data["paper"] or "letter")
+    except ApplicationError as exc:
+        return _render_hub(request, session, step="finalize", export_form=form, export_error=exc.message)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"floorplan-{str(session.pk)[:8]}.{fmt}",
+                        content_type=exports.CONTENT_TYPES[fmt])
+
+
+@floorplan_page
+def room_page(request, session_id, room_id):
+    room = services.room_of(request.user, session_id, room_id)
+    step = "review-room" if room.analysis else "capture"
+    _remember(room.session, step=step, room_index=room.index)
+    return _render_room(request, room)
+
+
+@floorplan_page
+@require_POST
+def upload_photo(request, session_id, room_id, direction):
+    room = services.room_of(request.user, session_id, room_id)
+    if direction not in Direction.values:
+        raise Http404
+    form = forms.PhotoForm(request.POST, request.FILES, auto_id=f"id_{direction}_%s")
+    if form.is_valid():
+        try:
+            services.upload_photo(room, direction=direction, image=form.cleaned_data["image"],
+                                  compass_heading=form.cleaned_data["compassHeading"])
+        except ApplicationError as exc:
+            form.add_error("image", exc.message)
+        else:
+            messages.success(request, f"{Direction(direction).label} photo saved.")
+            return redirect(f"{_room_url(room)}#photo-{direction}")
+    return _render_room(request, room, photo_forms={direction: form})
+
+
+@floorplan_page
+@require_POST
+def analyse(request, session_id, room_id):
+    """Analyse the photos, or revise with the agent's feedback and sketch; shows why when it cannot."""
+    room = services.room_of(request.user, session_id, room_id)
+    form = forms.ReviseForm(request.POST)
+    if not form.is_valid():
+        return _render_room(request, room, revise_form=form)
+    try:
+        job = services.request_analysis(request.user, room, feedback=form.cleaned_data["feedback"],
+                                        annotation=form.cleaned_data["annotationImage"])
+        if job.status != "completed":
+            raise AnalysisFailed(job.error_message or "The analysis did not finish in time; try again.")
+    except ApplicationError as exc:
+        revising = bool(form.cleaned_data["feedback"] or form.cleaned_data["annotationImage"])
+        return _render_room(request, room, revise_form=form, analysis_error=exc.message, revising=revising)
+    messages.success(request, "The room was analysed. Check the drawing and the measurements.")
+    return redirect(f"{_room_url(room)}#drawing")
+
+
+@floorplan_page
+@require_POST
+def measurements(request, session_id, room_id):
+    room = services.room_of(request.user, session_id, room_id)
+    form, openings = forms.MeasurementsForm(request.POST), forms.opening_formset(data=request.POST)
+    if form.is_valid() and openings.is_valid():
+        rows = [row.cleaned_data for row in openings if not row.is_blank]
+        analysis = forms.analysis_from(form.cleaned_data, rows, current=room.analysis)
+        try:
+            services.save_analysis(room, analysis=analysis, source=AnalysisSource.MANUAL, author=request.user,
+                                   confidence=1.0)
+            room.refresh_from_db()  # update_room saves the whole row; keep the analysis just saved
+            services.update_room(room, fields={"finished": form.cleaned_data["finished"],
+                                               "grade": form.cleaned_data["grade"]})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Measurements saved as a new revision.")
+            return redirect(f"{_room_url(room)}#drawing")
+    return _render_room(request, room, measurements_form=form, openings=openings)
+
+
+@floorplan_page
+@require_POST
+def restore(request, session_id, room_id, number):
+    room = services.room_of(request.user, session_id, room_id)
+    try:
+        services.restore_revision(request.user, room, number=number)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Revision {number} restored.")
+    return redirect(f"{_room_url(room)}#drawing")
+
+
+@floorplan_page
+@require_POST
+def accept(request, session_id, room_id):
+    room = services.room_of(request.user, session_id, room_id)
+    try:
+        services.update_room(room, fields={"review_status": ReviewStatus.ACCEPTED})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_room_url(room))
+    _remember(room.session, step="room-type")
+    messages.success(request, f"{room.label} accepted.")
+    return redirect("floorplans:session", session_id=room.session_id)
+
+
+def _remember(session: FloorplanSession, *, step: str, room_index: int | None = None) -> None:
+    """Record where the agent is, so the session resumes there (on this phone or another)."""
+    fields = {"current_step": step} if session.current_step != step else {}
+    if room_index is not None and session.current_room_index != room_index:
+        fields["current_room_index"] = room_index
+    if fields:
+        services.update_session(session, fields=fields)
+
+
+def _analysed_rooms(session: FloorplanSession) -> list:
+    return [room for room in session.rooms.all() if room.analysis]
+
+
+def _room_url(room) -> str:
+    return reverse("floorplans:room", kwargs={"session_id": room.session_id, "room_id": room.pk})
+
+
+def _hub_step(session: FloorplanSession, rooms: list) -> str:
+    """The step to open: the stored one, or the first one a new session needs."""
+    if session.current_step in STEPS:
+        if session.current_step == "room-type" and not session.starting_corner and not rooms:
+            return "starting-corner"
+        return session.current_step
+    return "room-type"
+
+
+def _render_hub(request, session: FloorplanSession, *, step: str | None = None, **forms_and_errors):
+    rooms = list(session.rooms.annotate(photo_count=Count("photos")))
+    for room in rooms:
+        room.on_plan = str(room.pk) in session.room_positions
+    step = step or _hub_step(session, rooms)
+    analysed = [room for room in rooms if room.analysis]
+    resume = None
+    if session.current_step in ROOM_STEPS:
+        resume = next((room for room in rooms if room.index == session.current_room_index), None)
+    labels = {str(room.pk): room.label for room in rooms}
+    shared_walls = [{**wall, "names": " and ".join(labels.get(str(r), "?") for r in wall["rooms"])}
+                    for wall in session.shared_walls]
+    return render(request, "floorplans/session.html", {
+        "session": session, "rooms": rooms, "step": step, "resume": resume, "analysed": analysed,
+        "accepted_count": sum(room.review_status == ReviewStatus.ACCEPTED for room in rooms),
+        "waiting": [room for room in analysed if not room.on_plan],
+        "placed_labels": [room.label for room in rooms if room.on_plan], "shared_walls": shared_walls,
+        "calibration": session.calibration or {}, **_steps(session, rooms, step),
+        **_hub_forms(session, analysed), **forms_and_errors,
+    })
+
+
+def _steps(session: FloorplanSession, rooms: list, step: str) -> dict:
+    """The stepper's steps with what is done, and the steps before and after ``step``."""
+    done = {"starting-corner": bool(session.starting_corner),
+            "room-type": bool(rooms) and all(room.review_status == ReviewStatus.ACCEPTED for room in rooms),
+            "footprint": bool(session.house_bounds), "merge": bool(session.merged_plan_svg),
+            "finalize": session.is_finalized}
+    steps = [{"key": key, "label": label, "number": n, "done": done[key]}
+             for n, (key, label) in enumerate(STEPS.items(), start=1)]
+    at = list(STEPS).index(step)
+    return {"steps": steps, "previous": steps[at - 1] if at else None,
+            "next": steps[at + 1] if at + 1 < len(steps) else None}
+
+
+def _hub_forms(session: FloorplanSession, analysed: list) -> dict:
+    bounds = session.house_bounds or {}
+    return {
+        "corner_form": forms.StartingCornerForm(initial={"starting_corner": session.starting_corner or "SW"}),
+        "room_form": forms.RoomForm(),
+        "bounds_form": forms.HouseBoundsForm(initial={"width": bounds.get("width"), "height": bounds.get("height"),
+                                                      "shape": bounds.get("shape", "rectangle"),
+                                                      "roof_overhang": bounds.get("roofOverhangEstimate")}),
+        "merge_form": _merge_form(session, analysed),
+        "export_form": forms.ExportForm(initial={"scale": "quarter", "paper": "letter"}),
+    }
+
+
+def _merge_form(session: FloorplanSession, analysed: list) -> forms.MergeForm:
+    """Suggest the next analysed room not on the plan, next to the last one placed (or the first room)."""
+    placed = [room for room in analysed if str(room.pk) in session.room_positions]
+    waiting = [room for room in analysed if str(room.pk) not in session.room_positions]
+    adjacent = placed[-1] if placed else (analysed[0] if analysed else None)
+    new = next((room for room in waiting if room != adjacent), None)
+    initial = {"direction": "east", "connection_type": "door",
+               "new_room": str(new.pk) if new else "", "adjacent_room": str(adjacent.pk) if adjacent else ""}
+    return forms.MergeForm(initial=initial, rooms=analysed)
+
+
+def _render_room(request, room, **context):
+    photos = {photo.direction: photo for photo in room.photos.all()}
+    photo_forms = context.pop("photo_forms", {})
+    directions = [{
+        "value": value, "label": label, "heading": HEADINGS[value], "photo": photos.get(value),
+        "url": media_url(photos[value].image.name) if value in photos else "",
+        "form": photo_forms.get(value) or forms.PhotoForm(auto_id=f"id_{value}_%s"),
+    } for value, label in Direction.choices]
+    analysis = room.analysis or {}
+    dimensions = analysis.get("dimensions") or {}
+    context = {
+        "measurements_form": forms.MeasurementsForm(initial={
+            "width": dimensions.get("width"), "height": dimensions.get("height"),
+            "ceiling_height": analysis.get("ceilingHeight"), "finished": room.finished, "grade": room.grade}),
+        "openings": forms.opening_formset(analysis=room.analysis),
+        "revise_form": forms.ReviseForm(),
+        **context,
+    }
+    return render(request, "floorplans/room.html", {
+        "room": room, "session": room.session, "directions": directions, "photo_count": len(photos),
+        "revisions": list(room.revisions.select_related("author").order_by("-number")), **context,
+    })

@@ -1,0 +1,85 @@
+"""Floor plan benchmark: merge, calibrate and export (SVG, DXF, PDF) a 12-room plan.
+
+Run: ``.venv/bin/python tests/benchmarks/bench_floorplans.py [--repeat 5]``
+
+Pure geometry and rendering (no database): twelve measured rooms in a 4 x 3
+grid, merged one by one against their west or north neighbour, calibrated to
+a footprint, then drawn and exported.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def room(width: float, depth: float) -> dict:
+    return {"dimensions": {"width": width, "height": depth, "confidence": 1.0}, "ceilingHeight": 8.0,
+            "walls": {"north": [{"type": "window", "position": 2.0, "width": 3.0}],
+                      "east": [{"type": "door", "position": 2.0, "width": 2.67}],
+                      "south": [], "west": [{"type": "door", "position": 2.0, "width": 2.67}]},
+            "shape": "rectangle"}
+
+
+def build(columns: int = 4, rows: int = 3):
+    from floorplans import geometry
+
+    plan = None
+    for r in range(rows):
+        for c in range(columns):
+            new = geometry.make_room(f"r{r}c{c}", room(12.0, 10.0 + r), label=f"Room#{r * columns + c + 1}")
+            if plan is None:
+                plan = geometry.Plan((new,))
+            elif c:
+                plan = geometry.merge(plan, new, f"r{r}c{c - 1}", "east").plan
+            else:
+                plan = geometry.merge(plan, new, f"r{r - 1}c0", "south", "opening").plan
+    return plan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from floorplans import areas, geometry, layout
+    from floorplans.export_dxf import export_dxf
+    from floorplans.export_pdf import export_pdf
+    from floorplans.render_svg import render_svg
+
+    timings: dict[str, list[float]] = {name: [] for name in ("merge 12 rooms", "calibrate", "draw", "svg", "dxf",
+                                                             "pdf (eighth, tabloid)")}
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        plan = build()
+        timings["merge 12 rooms"].append(time.perf_counter() - started)
+        x0, y0, x1, y1 = plan.bounds
+        started = time.perf_counter()
+        calibration = geometry.calibrate(plan, {"width": x1 - x0 + 3, "height": y1 - y0 + 3, "shape": "rectangle",
+                                                "roofOverhangEstimate": 1.0})
+        timings["calibrate"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        report = areas.calculate_areas([areas.AreaRoom.from_room(r, type="bedroom") for r in calibration.plan.rooms])
+        drawing = layout.build_drawing(calibration.plan, title="Benchmark", areas=report)
+        timings["draw"].append(time.perf_counter() - started)
+        pdf_options = {"scale": "eighth", "paper": "tabloid", "address": "1 Bench St", "area_table": report.table(),
+                       "area_totals": report.summary()[:2], "declaration": report.declaration}
+        for name, render, options in (("svg", render_svg, {}), ("dxf", export_dxf, {}),
+                                      ("pdf (eighth, tabloid)", export_pdf, pdf_options)):
+            started = time.perf_counter()
+            render(drawing, **options)
+            timings[name].append(time.perf_counter() - started)
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; 12-room plan, {args.repeat} runs")
+    for name, values in timings.items():
+        print(f"{name:>24}: median {statistics.median(values) * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
