@@ -236,7 +236,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
-                            "StepStatusEnum": "config.jobs.choices.StepStatus"},
+                            "StepStatusEnum": "config.jobs.choices.StepStatus",
+                            "ProductStatusEnum": "catalog.choices.ProductStatus"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------

@@ -18,7 +18,8 @@ SALT = "stagecraft.media"
 
 def is_remote_storage() -> bool:
     """True when media lives on S3 (django-storages) rather than local disk."""
-    return "S3" in type(default_storage).__name__
+    # default_storage is a lazy proxy: its __class__ is the wrapped storage's, type() is not.
+    return "S3" in default_storage.__class__.__name__
 
 
 def media_url(name: str, *, expires_in: int | None = None, download_name: str | None = None) -> str:

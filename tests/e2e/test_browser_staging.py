@@ -6,6 +6,7 @@ is noise. Random weights cannot keep a room's lines, so the integrity
 threshold is 0 here (integrity has its own tests).
 """
 
+import importlib
 import re
 
 import pytest
@@ -17,6 +18,14 @@ from tests.factories import PASSWORD, UserFactory
 from tests.staging.drawings import draw_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def seeded_styles(transactional_db):
+    """Earlier transactional tests flush the styles the data migration seeded; seed them again."""
+    from django.apps import apps
+
+    importlib.import_module("staging.migrations.0002_default_styles_and_disclosure_profiles").seed(apps, None)
 
 STAGING_PAGE = re.compile(r"/staging/[0-9a-f-]{36}/$")
 DROP = """(zone, file) => {

@@ -1,0 +1,132 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from catalog import services
+from catalog.models import (
+    AnalysisResult,
+    ComplianceCheck,
+    DetectedDefect,
+    ExtractedAttribute,
+    Product,
+    ProductImage,
+)
+from config.files.signing import media_url
+
+
+def _thumbnail(name: str, height: int = 60) -> str:
+    if not name:
+        return "—"
+    return format_html('<img src="{}" alt="" style="height:{}px;border-radius:4px">', media_url(name), height)
+
+
+def _rerun(model_admin, request, images) -> None:
+    """Queue uncharged re-runs through the service; busy or unuploaded images are skipped."""
+    jobs = services.rerun_images(images)
+    count = sum(job.catalog_items.count() for job in jobs)
+    model_admin.message_user(request, f"Queued {count} image(s) in {len(jobs)} job(s).", messages.SUCCESS)
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    can_delete = False
+    fields = ["preview", "original_filename", "content_type", "width", "height", "is_primary", "upload_status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Preview")
+    def preview(self, image):
+        return _thumbnail(image.thumbnail.name)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "category", "subcategory", "status", "image_count", "created_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["title", "description", "owner__email", "id"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["id", "owner", "ai_description", "created_at", "updated_at"]
+    inlines = [ProductImageInline]
+    actions = ["rerun_analysis"]
+
+    @admin.display(description="Images")
+    def image_count(self, product):
+        return product.images.count()
+
+    @admin.action(description="Re-run the analysis of every uploaded image (not charged)")
+    def rerun_analysis(self, request, queryset):
+        _rerun(self, request, ProductImage.objects.filter(product__in=queryset).select_related("product"))
+
+
+@admin.register(ProductImage)
+class ProductImageAdmin(admin.ModelAdmin):
+    list_display = ["original_filename", "preview", "product", "content_type", "width", "height", "is_primary",
+                    "upload_status", "created_at"]
+    list_filter = ["upload_status", "content_type", "is_primary"]
+    search_fields = ["original_filename", "s3_key", "sha256", "product__title", "product__owner__email"]
+    list_select_related = ["product"]
+    readonly_fields = [f.name for f in ProductImage._meta.fields] + ["large"]
+    actions = ["rerun_analysis"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Preview")
+    def preview(self, image):
+        return _thumbnail(image.thumbnail.name)
+
+    @admin.display(description="Web copy")
+    def large(self, image):
+        return _thumbnail(image.web_image.name, 320)
+
+    @admin.action(description="Re-run the analysis (not charged)")
+    def rerun_analysis(self, request, queryset):
+        _rerun(self, request, queryset.select_related("product"))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttributeInline(ReadOnlyInline):
+    model = ExtractedAttribute
+
+
+class DefectInline(ReadOnlyInline):
+    model = DetectedDefect
+
+
+class ComplianceInline(ReadOnlyInline):
+    model = ComplianceCheck
+
+
+@admin.register(AnalysisResult)
+class AnalysisResultAdmin(admin.ModelAdmin):
+    list_display = ["image", "classification_label", "classification_confidence", "category", "status",
+                    "describe_status", "processing_time_ms", "created_at"]
+    list_filter = ["status", "describe_status", "category", "model_version"]
+    search_fields = ["classification_label", "category", "subcategory", "title", "image__product__title",
+                     "image__original_filename", "job__id"]
+    list_select_related = ["image"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AnalysisResult._meta.fields]
+    inlines = [AttributeInline, DefectInline, ComplianceInline]
+    actions = ["rerun_analysis"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Re-run the analysis of these images (not charged)")
+    def rerun_analysis(self, request, queryset):
+        images = ProductImage.objects.filter(analyses__in=queryset).distinct().select_related("product")
+        _rerun(self, request, images)

@@ -1,0 +1,213 @@
+"""Seed 001's shapes: products, images, uploads, analyses, processing jobs."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.choices import KIND_PREFIX, JobType, ProductStatus
+from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
+from config.files.signing import media_url
+from config.jobs.models import Job, JobStep
+
+
+class ProductInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    subcategory = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=ProductStatus.choices, required=False, default=ProductStatus.DRAFT)
+    metadata_ = serializers.DictField(required=False, default=dict, source="metadata")
+
+
+class ProductUpdateSerializer(serializers.Serializer):
+    """All fields optional: only those sent change."""
+
+    title = serializers.CharField(max_length=500, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    subcategory = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
+    metadata_ = serializers.DictField(required=False, source="metadata")
+
+
+def file_url(name: str) -> str | None:
+    return media_url(name) if name else None
+
+
+class ProductImageSerializer(serializers.ModelSerializer):
+    """Seed 001's image, plus signed URLs of the original and its renditions."""
+
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
+                  "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "created_at"]
+
+    def get_url(self, image) -> str | None:
+        return file_url(image.s3_key) if image.upload_status == "uploaded" else None
+
+    def get_thumbnail_url(self, image) -> str | None:
+        return file_url(image.thumbnail.name)
+
+    def get_web_url(self, image) -> str | None:
+        return file_url(image.web_image.name)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(source="owner_id")
+    metadata_ = serializers.JSONField(source="metadata")
+    images = ProductImageSerializer(many=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
+                  "metadata_", "images", "created_at", "updated_at"]
+
+
+class PresignedUrlInputSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100)
+    file_size_bytes = serializers.IntegerField(min_value=1)
+
+
+class PresignedUrlSerializer(serializers.Serializer):
+    """Seed 001's answer, plus the method and headers the PUT must use."""
+
+    upload_url = serializers.URLField()
+    image_id = serializers.UUIDField()
+    s3_key = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    method = serializers.CharField()
+    headers = serializers.DictField(child=serializers.CharField())
+
+
+class ConfirmInputSerializer(serializers.Serializer):
+    image_id = serializers.UUIDField()
+
+
+class DirectUploadInputSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class QueuedSerializer(serializers.Serializer):
+    image_id = serializers.UUIDField(required=False)
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ExtractedAttributeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtractedAttribute
+        fields = ["id", "attribute_name", "attribute_value", "confidence"]
+
+
+class DetectedDefectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DetectedDefect
+        fields = ["id", "defect_type", "severity", "confidence", "bounding_box", "description"]
+
+
+class ComplianceCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComplianceCheck
+        fields = ["id", "marketplace", "rule", "measured", "threshold", "passed", "advisory", "source"]
+
+
+class AnalysisResultSerializer(serializers.ModelSerializer):
+    """Seed 001's ``AnalysisResultResponse``, plus category, measurements, copy and marketplace checks."""
+
+    product_image_id = serializers.UUIDField(source="image_id")
+    job_id = serializers.UUIDField(allow_null=True)
+    extracted_attributes = ExtractedAttributeSerializer(many=True, source="attributes")
+    detected_defects = DetectedDefectSerializer(many=True, source="defects")
+    compliance_checks = ComplianceCheckSerializer(many=True)
+    describe_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnalysisResult
+        fields = ["id", "product_image_id", "job_id", "model_version", "classification_label",
+                  "classification_confidence", "classification_scores", "category", "subcategory",
+                  "category_confidence", "category_method", "description_text", "description_model", "title", "tags",
+                  "alt_text", "describe_status", "measurements", "processing_time_ms", "status", "error_message",
+                  "extracted_attributes", "detected_defects", "compliance_checks", "created_at", "updated_at"]
+
+    def get_describe_status(self, analysis) -> str | None:
+        return analysis.describe_status or None
+
+
+class AnalysisBatchInputSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    image_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False, max_length=100)
+
+
+def job_type(job: Job) -> str:
+    """``single`` or ``batch`` for catalog jobs; another app's job reads as its kind."""
+    if job.kind.startswith(KIND_PREFIX):
+        return JobType(job.kind.removeprefix(KIND_PREFIX)).value
+    return job.kind
+
+
+class ProcessingStepSerializer(serializers.ModelSerializer):
+    step_name = serializers.CharField(source="name")
+    image_id = serializers.SerializerMethodField()
+    error_message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JobStep
+        fields = ["id", "step_name", "image_id", "status", "started_at", "completed_at", "duration_ms",
+                  "error_message", "result_data"]
+
+    def get_image_id(self, step) -> str | None:
+        return step.item or None
+
+    def get_error_message(self, step) -> str | None:
+        return step.error or None
+
+
+class ProcessingJobSerializer(serializers.ModelSerializer):
+    """Seed 001's ``ProcessingJobResponse``. Load jobs with ``selectors.with_image_counts``.
+
+    ``celery_task_id`` is always null: jobs run on django-q2 and are known by their id.
+    """
+
+    user_id = serializers.UUIDField(source="owner_id")
+    job_type = serializers.SerializerMethodField()
+    total_images = serializers.IntegerField()
+    processed_images = serializers.IntegerField()
+    failed_images = serializers.IntegerField()
+    celery_task_id = serializers.SerializerMethodField()
+    completed_at = serializers.DateTimeField(source="finished_at", allow_null=True)
+    error_message = serializers.SerializerMethodField()
+    steps = ProcessingStepSerializer(many=True)
+    updated_at = serializers.DateTimeField()
+
+    class Meta:
+        model = Job
+        fields = ["id", "user_id", "job_type", "status", "total_images", "processed_images", "failed_images",
+                  "celery_task_id", "started_at", "completed_at", "error_message", "steps", "created_at",
+                  "updated_at"]
+
+    def get_job_type(self, job) -> str:
+        return job_type(job)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_celery_task_id(self, job) -> None:
+        return None
+
+    def get_error_message(self, job) -> str | None:
+        return job.error_message or None
+
+
+class RecentJobSerializer(ProcessingJobSerializer):
+    class Meta(ProcessingJobSerializer.Meta):
+        fields = ["id", "job_type", "status", "total_images", "processed_images", "created_at", "completed_at"]
+
+
+class JobListSerializer(serializers.Serializer):
+    items = ProcessingJobSerializer(many=True)
+    total = serializers.IntegerField()

@@ -1,0 +1,208 @@
+"""Seed 001: the catalog API under ``/api/v1``. Errors are ``{"detail": "..."}``, validation 422.
+
+Each view belongs to one of the seed's rate-limit tiers (per user, shared by
+every endpoint of the tier): uploads 30/min, analysis and batch 60/min,
+reads and product writes 120/min.
+"""
+
+import math
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors, services
+from catalog.api import serializers as s
+from catalog.choices import ProductStatus
+from config.api import envelopes
+from config.api.input import parse
+from config.api.pagination import limit_params, page_params
+from config.api.ratelimit import enforce
+from config.jobs.choices import JobStatus
+
+TAGS = ["catalog"]
+
+
+class CatalogAPIView(APIView):
+    error_envelope = envelopes.DETAIL
+    rate_scope = "catalog_read"
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates first: limits count per user
+        enforce(request, self.rate_scope)
+
+
+class UploadAPIView(CatalogAPIView):
+    rate_scope = "catalog_upload"
+
+
+class AnalysisAPIView(CatalogAPIView):
+    rate_scope = "catalog_analysis"
+
+
+def queued(job, message: str, image=None) -> dict:
+    body = {"job_id": job.pk, "status": job.status, "message": message}
+    return s.QueuedSerializer({"image_id": image.pk, **body} if image is not None else body).data
+
+
+class ProductListView(CatalogAPIView):
+    @extend_schema(parameters=[OpenApiParameter("category", str), OpenApiParameter("status", enum=ProductStatus.values),
+                               OpenApiParameter("search", str), OpenApiParameter("page", int),
+                               OpenApiParameter("page_size", int)],
+                   responses={200: s.ProductSerializer(many=True)}, tags=TAGS)
+    def get(self, request):
+        """The user's products, newest first: ``{items, total, page, page_size, pages}``."""
+        params = request.query_params
+        page, size, window = page_params(params)
+        products = selectors.products_for(request.user, category=params.get("category", ""),
+                                          status=params.get("status", ""), search=params.get("search", ""))
+        items, total = window.slice(products)
+        return Response({"items": s.ProductSerializer(items, many=True).data, "total": total, "page": page,
+                         "page_size": size, "pages": math.ceil(total / size)})
+
+    @extend_schema(request=s.ProductInputSerializer, responses={201: s.ProductSerializer}, tags=TAGS)
+    def post(self, request):
+        """Create a product (a draft unless ``status`` says otherwise)."""
+        product = services.create_product(request.user, **parse(s.ProductInputSerializer, request.data))
+        product = selectors.product_for(request.user, product.pk)
+        return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(CatalogAPIView):
+    @extend_schema(responses={200: s.ProductSerializer}, tags=TAGS)
+    def get(self, request, product_id):
+        """One product with its images (404 when it is not the user's)."""
+        return Response(s.ProductSerializer(selectors.product_for(request.user, product_id)).data)
+
+    @extend_schema(request=s.ProductUpdateSerializer, responses={200: s.ProductSerializer}, tags=TAGS)
+    def patch(self, request, product_id):
+        """Change the fields sent; the others stay."""
+        changes = parse(s.ProductUpdateSerializer, request.data)
+        services.update_product(request.user, product_id=product_id, changes=changes)
+        return Response(s.ProductSerializer(selectors.product_for(request.user, product_id)).data)
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, product_id):
+        """Delete the product, its images (stored files too), analyses and findings."""
+        services.delete_product(request.user, product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductAnalysisView(CatalogAPIView):
+    @extend_schema(responses={200: s.AnalysisResultSerializer(many=True)}, tags=TAGS)
+    def get(self, request, product_id):
+        """Every analysis run of the product's images, newest first."""
+        analyses = selectors.analyses_of_product(request.user, product_id)
+        return Response(s.AnalysisResultSerializer(analyses, many=True).data)
+
+
+class PresignedUrlView(UploadAPIView):
+    @extend_schema(request=s.PresignedUrlInputSerializer, responses={200: s.PresignedUrlSerializer}, tags=TAGS)
+    def post(self, request):
+        """Reserve an image and a URL to PUT its bytes to (valid one hour); then call confirm."""
+        image, grant = services.start_upload(request.user, **parse(s.PresignedUrlInputSerializer, request.data))
+        return Response(s.PresignedUrlSerializer({
+            "upload_url": grant["upload_url"], "image_id": image.pk, "s3_key": image.s3_key,
+            "expires_in": grant["expires_in"], "method": grant["method"], "headers": grant["headers"],
+        }).data)
+
+
+class UploadConfirmView(UploadAPIView):
+    @extend_schema(request=s.ConfirmInputSerializer, responses={200: s.QueuedSerializer}, tags=TAGS)
+    def post(self, request):
+        """Check the uploaded bytes and queue the image's analysis (422 when missing or not an image)."""
+        data = parse(s.ConfirmInputSerializer, request.data)
+        image, job = services.confirm_upload(request.user, image_id=data["image_id"])
+        return Response(queued(job, "Image processing started", image))
+
+
+class DirectUploadView(UploadAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": s.DirectUploadInputSerializer},
+                   responses={200: s.QueuedSerializer}, tags=TAGS)
+    def post(self, request):
+        """Upload an image through the API (JPEG, PNG, WebP or GIF by content; 50 MB) and queue its analysis."""
+        data = parse(s.DirectUploadInputSerializer, request.data)
+        image, job = services.upload_direct(request.user, product_id=data["product_id"], upload=data.get("file"))
+        return Response(queued(job, "Image uploaded and processing started", image))
+
+
+class AnalysisDetailView(AnalysisAPIView):
+    @extend_schema(responses={200: s.AnalysisResultSerializer}, tags=TAGS)
+    def get(self, request, image_id):
+        """The image's latest analysis (404 when none, or not the user's image)."""
+        return Response(s.AnalysisResultSerializer(selectors.latest_analysis(request.user, image_id)).data)
+
+
+class AnalysisRetryView(AnalysisAPIView):
+    @extend_schema(request=None, responses={200: s.QueuedSerializer}, tags=TAGS)
+    def post(self, request, image_id):
+        """Analyse the image again in a new job (409 while an analysis of it is queued or running)."""
+        job = services.retry_analysis(request.user, image_id=image_id)
+        return Response(queued(job, "Analysis retry started"))
+
+
+class BatchCreateView(AnalysisAPIView):
+    @extend_schema(request=s.AnalysisBatchInputSerializer, responses={201: s.ProcessingJobSerializer}, tags=TAGS)
+    def post(self, request):
+        """Analyse several uploaded images of one product in one job (one unit of usage per image)."""
+        data = parse(s.AnalysisBatchInputSerializer, request.data)
+        job = services.create_batch(request.user, product_id=data["product_id"], image_ids=data["image_ids"])
+        job = selectors.job_for(request.user, job.pk)
+        return Response(s.ProcessingJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class BatchDetailView(AnalysisAPIView):
+    @extend_schema(responses={200: s.ProcessingJobSerializer}, tags=TAGS)
+    def get(self, request, job_id):
+        """A catalog job with its image counts and steps."""
+        return Response(s.ProcessingJobSerializer(selectors.job_for(request.user, job_id, catalog_only=True)).data)
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, job_id):
+        """Cancel the job: images not started never run (409 when it has finished)."""
+        services.cancel_batch(request.user, job_id=job_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobListView(CatalogAPIView):
+    @extend_schema(parameters=[OpenApiParameter("status", enum=JobStatus.values), OpenApiParameter("limit", int),
+                               OpenApiParameter("offset", int)],
+                   responses={200: s.JobListSerializer}, tags=TAGS, operation_id="processing_jobs_list")
+    def get(self, request):
+        """All the user's processing jobs, of every kind, newest first: ``{items, total}``."""
+        window = limit_params(request.query_params)
+        jobs = selectors.jobs_for(request.user, status=request.query_params.get("status", ""))
+        items, total = window.slice(jobs)
+        return Response({"items": s.ProcessingJobSerializer(items, many=True).data, "total": total})
+
+
+class JobDetailView(CatalogAPIView):
+    @extend_schema(responses={200: s.ProcessingJobSerializer}, tags=TAGS, operation_id="processing_jobs_retrieve")
+    def get(self, request, job_id):
+        """One job with all its steps."""
+        return Response(s.ProcessingJobSerializer(selectors.job_for(request.user, job_id)).data)
+
+
+class DashboardStatsView(CatalogAPIView):
+    @extend_schema(responses={200: dict}, tags=TAGS)
+    def get(self, request):
+        """Products, images, completed analyses, defects, active jobs and the mean analysis time."""
+        return Response(selectors.dashboard_stats(request.user))
+
+
+class DashboardRecentView(CatalogAPIView):
+    @extend_schema(responses={200: s.RecentJobSerializer(many=True)}, tags=TAGS)
+    def get(self, request):
+        """The latest catalog jobs."""
+        return Response(s.RecentJobSerializer(selectors.recent_jobs(request.user), many=True).data)
+
+
+class CategoryDistributionView(CatalogAPIView):
+    @extend_schema(responses={200: dict}, tags=TAGS)
+    def get(self, request):
+        """How many products are in each category."""
+        return Response(selectors.category_distribution(request.user))

@@ -1,0 +1,57 @@
+"""Named constants for the catalog (seed 001)."""
+
+from django.db import models
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROCESSING = "processing", "Processing"
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    UPLOADED = "uploaded", "Uploaded"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class DescribeStatus(models.TextChoices):
+    """How the language-model step of an analysis ended."""
+
+    COMPLETED = "completed", "Completed"
+    NOT_CONFIGURED = "not_configured", "No language model configured"
+    FAILED = "failed", "Failed"
+
+
+class ItemStatus(models.TextChoices):
+    """One image inside a processing job."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class JobType(models.TextChoices):
+    """Seed 001's ``job_type`` of a catalog job; the job's kind is ``catalog.<type>``."""
+
+    SINGLE = "single", "Single image"
+    BATCH = "batch", "Batch"
+
+
+KIND_PREFIX = "catalog."
+# The pipeline's steps per image, in order; each is a JobStep named per image (see pipeline.py).
+STEPS = ("preprocess", "classify", "categorize", "measure", "defects", "compliance", "describe")
+
+
+# The content types the seed allows, by the Pillow format their bytes must sniff as.
+CONTENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}

@@ -1,0 +1,251 @@
+"""The catalog pipeline: from stored product photos to labels, categories, measurements,
+defects, marketplace checks and, when a language model is configured, copy.
+
+A job holds one or more images (``BatchItem``); each runs the steps in
+``STEPS`` as ``job_step``s named per image (``item`` = image id), so
+every step sends ``step_update`` events carrying its ``image_id``. The
+events' ``progress`` counts steps: ``total`` is images x steps.
+
+Images are independent: one that fails (undecodable, a model error) is
+recorded ``failed`` and the next one runs; the job fails only when every image
+failed. A cancel stops the job at the next step boundary (``JobCancelled``).
+The real work sits in ``taxonomy``, ``measure``, ``defects``, ``compliance``
+and ``describe``; this module only feeds them and stores what they return
+through ``services``. No HTTP in here.
+"""
+
+import hashlib
+import io
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from catalog import compliance, defects, describe, measure, services, taxonomy
+from catalog.choices import STEPS, DescribeStatus, ItemStatus
+from catalog.errors import AnalysisFailed, ImageRejected
+from catalog.models import AnalysisResult, BatchItem, ProductImage
+from config.ai import registry, vision
+from config.ai.embeddings import MODEL_NAME as EMBEDDER_MODEL
+from config.ai.errors import EngineUnavailable
+from config.ai.labels import MODEL_NAME as LABELER_MODEL
+from config.errors import ApplicationError
+from config.jobs.models import Job
+from config.jobs.runner import JobCancelled, job_step
+
+logger = logging.getLogger("stagecraft.catalog")
+
+PIPELINE_VERSION = "catalog-1"
+TOP_LABELS = 5
+COLOUR_ATTRIBUTES = 3
+THUMBNAIL_LONG_EDGE = 400
+WEB_LONG_EDGE = 1600
+
+
+def model_version() -> str:
+    """Which pipeline and local models produced a result (the language model is stored separately)."""
+    return f"{PIPELINE_VERSION} ({LABELER_MODEL}, {EMBEDDER_MODEL})"
+
+
+def analyse_job(job: Job) -> dict:
+    """Analyse every image of ``job`` not analysed yet; return the job's summary.
+
+    Raises ``AnalysisFailed`` when no image succeeded, and lets ``JobCancelled``
+    through (``run_job`` ends the job; ``tasks`` settles it).
+    """
+    items = services.items_to_run(job)
+    total_steps = BatchItem.objects.filter(job=job).count() * len(STEPS)
+    for item in items:
+        analyse_item(job, item, total_steps=total_steps)
+    return job_summary(job)
+
+
+def job_summary(job: Job) -> dict:
+    """The job's result: its images, analysed and failed. ``AnalysisFailed`` when none was analysed."""
+    counts = dict.fromkeys(ItemStatus.values, 0)
+    for status in BatchItem.objects.filter(job=job).values_list("status", flat=True):
+        counts[status] += 1
+    total = sum(counts.values())
+    summary = {"total_images": total, "processed_images": counts[ItemStatus.COMPLETED],
+               "failed_images": counts[ItemStatus.FAILED]}
+    if total and not counts[ItemStatus.COMPLETED]:
+        last_error = BatchItem.objects.filter(job=job).exclude(error="").order_by("-position") \
+            .values_list("error", flat=True).first()
+        raise AnalysisFailed(f"All {total} image(s) failed. Last error: {last_error or 'unknown'}", details=summary)
+    return summary
+
+
+def analyse_item(job: Job, item: BatchItem, *, total_steps: int) -> None:
+    """Run every step on one image; a failure is recorded on the image and not raised."""
+    started = time.monotonic()
+    run = ItemRun(job, item, total_steps)
+    try:
+        run_steps(run)
+    except JobCancelled:
+        services.fail_item(item, run.analysis, "The job was cancelled.", status=ItemStatus.CANCELLED)
+        raise
+    except ApplicationError as exc:
+        services.fail_item(item, run.analysis, exc.message)
+        return
+    except Exception:
+        logger.exception("Catalog job %s: image %s crashed", job.pk, item.image_id)
+        services.fail_item(item, run.analysis, "An internal error occurred.")
+        return
+    services.finish_item(item, run.analysis, processing_ms=int((time.monotonic() - started) * 1000))
+
+
+class ItemRun:
+    """One image's pass through the steps: its ``job_step``s and the analysis row they fill."""
+
+    def __init__(self, job: Job, item: BatchItem, total_steps: int) -> None:
+        self.job, self.item, self.total_steps = job, item, total_steps
+        self.analysis: AnalysisResult | None = None
+
+    def step(self, name: str):
+        done = self.item.position * len(STEPS) + STEPS.index(name)
+        return job_step(self.job, name, item=str(self.item.image_id), completed=done, total=self.total_steps,
+                        fraction=(done + 1) / self.total_steps)
+
+
+def run_steps(run: ItemRun) -> None:
+    image, step = run.item.image, run.step
+    with step("preprocess") as report:
+        # Opened inside the first step: a job cancelled before this image leaves no row for it.
+        analysis = run.analysis = services.start_item(run.item, model_version=model_version())
+        photo, sha256 = load_photo(image)
+        services.save_renditions(image, width=photo.width, height=photo.height, sha256=sha256,
+                                 thumbnail=jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
+                                 web=jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
+        report.data.update(width=photo.width, height=photo.height)
+    with step("classify") as report:
+        labels = registry.labeler().label([photo], top_k=TOP_LABELS).labels[0]
+        services.save_analysis(analysis, classification_label=labels[0].name,
+                               classification_confidence=labels[0].score,
+                               classification_scores={label.name: label.score for label in labels})
+        report.data.update(classification_label=labels[0].name, confidence=labels[0].score)
+    with step("categorize") as report:
+        category = taxonomy.categorize([(label.name, label.score) for label in labels], embedder=registry.embedder())
+        services.save_analysis(analysis, category=category.category, subcategory=category.subcategory or "",
+                               category_confidence=round(float(category.score), 4), category_method=category.method)
+        report.data.update(category=category.category, subcategory=category.subcategory,
+                           score=round(float(category.score), 4), method=category.method)
+    with step("measure") as report:
+        measured = measure.measure(photo, file_size_bytes=image.file_size_bytes)
+        services.save_analysis(analysis, measurements=measured.to_dict())
+        services.save_attributes(analysis, attributes_of(measured, labels, category))
+        report.data.update(sharpness=measured.sharpness, background_is_white=measured.background_is_white,
+                           fill_ratio=measured.fill_ratio, colours=[c["name"] for c in measured.colours])
+    with step("defects") as report:
+        found = defects.detect_defects(measured)
+        services.save_defects(analysis, found)
+        report.data.update(defects=[d.defect_type for d in found])
+    with step("compliance") as report:
+        checks = compliance.check_compliance(measured, category=category.category)
+        services.save_compliance(analysis, checks)
+        report.data.update(passed=sum(c.passed for c in checks), failed=sum(not c.passed for c in checks))
+    describe_step(step, analysis, photo, facts=facts_of(image, analysis, measured, found))
+
+
+def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: dict) -> None:
+    """Ask the language model for copy; without one the step says ``not_configured``.
+
+    A model that is configured but fails (unreachable, invalid output) fails
+    this step only: the image keeps everything measured before it.
+    """
+    try:
+        registry.language_model()
+    except EngineUnavailable:
+        with step("describe") as report:
+            report.data.update(status=DescribeStatus.NOT_CONFIGURED)
+        services.save_description(analysis, None, status=DescribeStatus.NOT_CONFIGURED)
+        return
+    try:
+        with step("describe") as report:
+            description = describe.describe(photo, facts=facts)
+            report.data.update(status=DescribeStatus.COMPLETED, model=description.model, title=description.title)
+    except JobCancelled:
+        raise
+    except ApplicationError:
+        services.save_description(analysis, None, status=DescribeStatus.FAILED)
+        return
+    services.save_description(analysis, description, status=DescribeStatus.COMPLETED)
+
+
+def load_photo(image: ProductImage) -> tuple[Image.Image, str]:
+    """The stored original decoded by its content, upright, as RGB (transparency on white), and its SHA-256."""
+    try:
+        with default_storage.open(image.s3_key, "rb") as stored:
+            data = stored.read()
+    except (FileNotFoundError, OSError):
+        raise ImageRejected("The image's file could not be read from storage.") from None
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > settings.UPLOAD_MAX_PIXELS:
+                raise ImageRejected("The image has too many pixels.")
+            opened.load()
+            photo = ImageOps.exif_transpose(opened)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ImageRejected("The stored file is not a decodable image.") from None
+    return flatten(photo), hashlib.sha256(data).hexdigest()
+
+
+def flatten(photo: Image.Image) -> Image.Image:
+    """RGB, with transparent areas on white, as marketplaces show a cut-out product."""
+    if photo.mode in ("RGBA", "LA", "PA") or (photo.mode == "P" and "transparency" in photo.info):
+        rgba = photo.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return photo.convert("RGB")
+
+
+def fit_within(photo: Image.Image, long_edge: int) -> Image.Image:
+    """A copy whose longer side is at most ``long_edge``; never upscaled."""
+    scale = long_edge / max(photo.size)
+    if scale >= 1:
+        return photo.copy()
+    size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+    return photo.resize(size, Image.Resampling.LANCZOS)
+
+
+def jpeg(photo: Image.Image, *, quality: int) -> bytes:
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def attributes_of(measured: measure.Measurements, labels: list, category) -> list[tuple[str, str, float]]:
+    """Seed 001's extracted attributes, each from a model score or a measured share."""
+    attributes = [("object", labels[0].name, labels[0].score)]
+    if category.category:
+        attributes.append(("category", category.category, category.score))
+    if category.subcategory:
+        attributes.append(("subcategory", category.subcategory, category.score))
+    # k-means may split one colour into shades that share a name; a name's share is theirs together.
+    shares: dict[str, float] = {}
+    for colour in measured.colours:
+        shares[colour["name"]] = shares.get(colour["name"], 0.0) + colour["share"]
+    ranked = sorted(shares.items(), key=lambda pair: -pair[1])[:COLOUR_ATTRIBUTES]
+    attributes += [("color", name, share) for name, share in ranked]
+    background = "white" if measured.background_is_white else vision.colour_name(tuple(measured.background_rgb))
+    attributes.append(("background", background, measured.background_uniformity))
+    return attributes
+
+
+def facts_of(image: ProductImage, analysis: AnalysisResult, measured: measure.Measurements, found: list) -> dict:
+    """What the pipeline knows, for the language model to write from (and not contradict)."""
+    return {
+        "product_title": image.product.title,
+        "product_description": image.product.description,
+        "labels": analysis.classification_scores,
+        "category": analysis.category,
+        "subcategory": analysis.subcategory,
+        "colours": list(dict.fromkeys(colour["name"] for colour in measured.colours)),
+        "background": "white" if measured.background_is_white else "other",
+        "width": measured.width,
+        "height": measured.height,
+        "defects": [d.defect_type for d in found],
+    }
+

@@ -1,0 +1,115 @@
+"""Reads shared by the API and the pages: product lists, analyses, jobs with image counts, dashboard."""
+
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from catalog.choices import KIND_PREFIX, AnalysisStatus, ItemStatus, ProductStatus
+from catalog.models import AnalysisResult, DetectedDefect, Product, ProductImage
+from config.errors import NotFound, ValidationFailed
+from config.jobs.choices import JobStatus
+from config.jobs.models import Job, JobEvent, JobStep
+
+RECENT_JOBS = 10
+
+
+def products_for(owner, *, category: str = "", status: str = "", search: str = "") -> QuerySet[Product]:
+    """``owner``'s products, newest first, filtered as seed 001's list allows, images prefetched."""
+    if status and status not in ProductStatus.values:
+        raise ValidationFailed(f"status must be one of {', '.join(ProductStatus.values)}.")
+    products = Product.objects.for_user(owner).prefetch_related("images")
+    if category:
+        products = products.filter(category=category)
+    if status:
+        products = products.filter(status=status)
+    return products.search(search) if search else products
+
+
+def product_for(owner, product_id) -> Product:
+    """One of ``owner``'s products; another user's id is ``NotFound``, like a missing one."""
+    product = products_for(owner).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("Product not found.")
+    return product
+
+
+def image_for(owner, image_id) -> ProductImage:
+    """One of ``owner``'s images (``NotFound`` otherwise), with its product."""
+    image = ProductImage.objects.for_user(owner).filter(pk=image_id).first()
+    if image is None:
+        raise NotFound("Image not found.")
+    return image
+
+
+def analyses_of_product(owner, product_id) -> list[AnalysisResult]:
+    """Every analysis run of every image of one of ``owner``'s products, newest first."""
+    product = product_for(owner, product_id)
+    return list(AnalysisResult.objects.filter(image__product=product).with_findings())
+
+
+def latest_analysis(owner, image_id) -> AnalysisResult:
+    """The newest analysis of one of ``owner``'s images (``NotFound`` if none or not theirs)."""
+    analysis = AnalysisResult.objects.for_user(owner).filter(image_id=image_id).with_findings().first()
+    if analysis is None:
+        raise NotFound("No analysis result for this image.")
+    return analysis
+
+
+def with_image_counts(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Annotate seed 001's image counts (zero for jobs of other apps) and ``updated_at``,
+    the time of the job's latest event."""
+    last_event = JobEvent.objects.filter(job=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+    return jobs.annotate(
+        total_images=Count("catalog_items"),
+        processed_images=Count("catalog_items", filter=Q(catalog_items__status=ItemStatus.COMPLETED)),
+        failed_images=Count("catalog_items", filter=Q(catalog_items__status=ItemStatus.FAILED)),
+        updated_at=Coalesce(Subquery(last_event), F("created_at")),
+    )
+
+
+def jobs_for(owner, *, status: str = "", catalog_only: bool = False) -> QuerySet[Job]:
+    """``owner``'s jobs of every kind (or the catalog's), newest first, with counts and steps."""
+    if status and status not in JobStatus.values:
+        raise ValidationFailed(f"status must be one of {', '.join(JobStatus.values)}.")
+    jobs = Job.objects.for_user(owner)
+    if catalog_only:
+        jobs = jobs.filter(kind__startswith=KIND_PREFIX)
+    if status:
+        jobs = jobs.filter(status=status)
+    # Explicit order: Meta.ordering does not apply to the aggregate query with_image_counts builds.
+    return with_image_counts(jobs).order_by("-created_at", "-id") \
+        .prefetch_related(Prefetch("steps", queryset=JobStep.objects.order_by("id")))
+
+
+def job_for(owner, job_id, *, catalog_only: bool = False) -> Job:
+    job = jobs_for(owner, catalog_only=catalog_only).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("Job not found.")
+    return job
+
+
+def dashboard_stats(owner) -> dict:
+    """Seed 001's dashboard figures, all counted from rows."""
+    analyses = AnalysisResult.objects.for_user(owner).filter(status=AnalysisStatus.COMPLETED)
+    average = analyses.aggregate(avg=Avg("processing_time_ms"))["avg"]
+    return {
+        "total_products": Product.objects.for_user(owner).count(),
+        "total_images": ProductImage.objects.filter(product__owner=owner).count(),
+        "completed_analyses": analyses.count(),
+        "total_defects": DetectedDefect.objects.filter(analysis__image__product__owner=owner).count(),
+        "active_jobs": Job.objects.for_user(owner).filter(
+            kind__startswith=KIND_PREFIX, status__in=[JobStatus.QUEUED, JobStatus.PROCESSING]).count(),
+        "avg_processing_time_ms": round(average) if average is not None else None,
+    }
+
+
+def recent_jobs(owner, *, limit: int = RECENT_JOBS) -> list[Job]:
+    """``owner``'s latest catalog jobs with their image counts."""
+    jobs = Job.objects.for_user(owner).filter(kind__startswith=KIND_PREFIX)
+    return list(with_image_counts(jobs).order_by("-created_at", "-id")[:limit])
+
+
+def category_distribution(owner) -> list[dict]:
+    """How many of ``owner``'s products are in each category, largest first."""
+    rows = (Product.objects.for_user(owner).exclude(category="").values("category")
+            .annotate(count=Count("id")).order_by("-count", "category"))
+    return [{"category": row["category"], "count": row["count"]} for row in rows]

@@ -1,0 +1,19 @@
+"""Catalog pages."""
+
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.products, name="products"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("<uuid:product_id>/", views.product, name="product"),
+    path("<uuid:product_id>/photos", views.upload, name="upload"),
+    path("<uuid:product_id>/analyse", views.analyse_all, name="analyse_all"),
+    path("images/<uuid:image_id>/rerun", views.rerun, name="rerun"),
+    path("batches/<uuid:job_id>/", views.batch, name="batch"),
+    path("batches/<uuid:job_id>/cancel", views.batch_cancel, name="batch_cancel"),
+    path("batches/<uuid:job_id>/retry", views.batch_retry, name="batch_retry"),
+    path("batches/<uuid:job_id>/export.<str:fmt>", views.batch_export, name="batch_export"),
+]

@@ -1,0 +1,192 @@
+// Product page: drag and drop many photos, each uploaded on its own with its
+// upload progress, then its analysis followed over the job's WebSocket stream.
+// When an analysis ends, that photo's card is fetched again from the server, so
+// the page shows exactly what a reload would. Without JavaScript the form
+// still uploads one photo at a time.
+
+import { followEvents } from "./live.js";
+
+const TERMINAL = ["job_complete", "job_failed", "job_cancelled"];
+const UPLOAD_SHARE = 0.3; // of a photo's bar: the rest is its analysis
+const PARALLEL = 2;
+
+const form = document.querySelector("[data-photo-form]");
+const zone = form?.querySelector("[data-dropzone]");
+const input = zone?.querySelector("input[type=file]");
+const list = document.querySelector("[data-uploads]");
+const images = document.querySelector("[data-images]");
+const live = document.querySelector("[data-live]");
+const overall = document.querySelector("[data-overall]");
+const labels = JSON.parse(document.getElementById("step-labels")?.textContent || "{}");
+const tracked = new Map(); // key -> { fraction }
+
+function percent(fraction) {
+  return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
+}
+
+function updateOverall() {
+  if (!overall || tracked.size === 0) return;
+  overall.hidden = false;
+  const values = [...tracked.values()];
+  const fraction = values.reduce((sum, entry) => sum + entry.fraction, 0) / values.length;
+  overall.querySelector("[data-overall-bar]").value = fraction;
+  overall.querySelector("[data-overall-percent]").textContent = percent(fraction);
+  const done = values.filter((entry) => entry.done).length;
+  if (done === values.length) live.textContent = `All ${values.length} photo${values.length > 1 ? "s" : ""} analysed.`;
+}
+
+function setProgress(root, fraction, text) {
+  const bar = root.querySelector("[data-bar]");
+  if (bar) bar.value = fraction;
+  const label = root.querySelector("[data-percent]");
+  if (label) label.textContent = percent(fraction);
+  if (text) root.querySelector("[data-step]").textContent = text;
+}
+
+// Take the photo's card from a fresh copy of this page.
+async function refreshCard(imageId) {
+  const response = await fetch(location.pathname, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  const card = fresh.querySelector(`[data-image="${CSS.escape(imageId)}"]`);
+  if (!card) return;
+  const current = images.querySelector(`[data-image="${CSS.escape(imageId)}"]`);
+  const node = document.importNode(card, true);
+  if (current) current.replaceWith(node);
+  else images.append(node);
+  images.querySelector("[data-no-images]")?.remove();
+  const badge = fresh.querySelector("[data-product-status]");
+  document.querySelector("[data-product-status]")?.replaceWith(document.importNode(badge, true));
+  // The analysis may have filled the category or moved the status: show it in
+  // the form unless the user has edited that field (its hidden initial differs).
+  for (const name of ["category", "status"]) {
+    const field = document.querySelector(`.product-form [name="${name}"]`);
+    const seen = document.querySelector(`.product-form [name="initial-${name}"]`);
+    const now = fresh.querySelector(`.product-form [name="${name}"]`);
+    if (field && seen && now && field.value === seen.value) {
+      field.value = now.value;
+      seen.value = now.value;
+    }
+  }
+}
+
+// Follow one analysis job; `report(fraction, text)` moves the photo's bars.
+function followJob(jobId, imageId, report, entry) {
+  followEvents(`/ws/jobs/${jobId}`, {
+    onEvent(event) {
+      if (event.image_id && event.image_id !== imageId) return;
+      const text = event.type === "step_update" && event.status === "running"
+        ? `${labels[event.step] || event.step}…` : null;
+      if (typeof event.fraction === "number") report(event.fraction, text);
+      else if (text) report(null, text);
+      if (TERMINAL.includes(event.type)) {
+        entry.done = true;
+        report(1, event.type === "job_complete" ? "Analysed" : "Stopped");
+        live.textContent = event.type === "job_complete" ? "A photo's analysis is ready." : "A photo's analysis stopped.";
+        refreshCard(imageId);
+      }
+    },
+    onState(state) {
+      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+    },
+  });
+}
+
+function uploadOne(file) {
+  const item = document.createElement("li");
+  item.className = "upload";
+  item.innerHTML = '<div class="progress-head"><span class="upload-name"></span><span data-percent>0%</span></div>'
+    + '<progress max="1" value="0" data-bar></progress><small data-step>Uploading…</small>';
+  item.querySelector(".upload-name").textContent = file.name;
+  item.querySelector("[data-bar]").setAttribute("aria-label", `Progress of ${file.name}`);
+  list.append(item);
+  const entry = { fraction: 0, done: false };
+  tracked.set(item, entry);
+  updateOverall();
+
+  const report = (fraction, text) => {
+    if (fraction !== null) entry.fraction = fraction;
+    setProgress(item, entry.fraction, text);
+    updateOverall();
+  };
+
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    body.append("file", file);
+    request.open("POST", form.action);
+    request.setRequestHeader("Accept", "application/json");
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) report(UPLOAD_SHARE * event.loaded / event.total, null);
+    });
+    request.addEventListener("load", () => {
+      let data = {};
+      try { data = JSON.parse(request.responseText); } catch { data = { detail: "The server did not answer." }; }
+      if (request.status === 200) {
+        report(UPLOAD_SHARE, "Uploaded, waiting for analysis…");
+        refreshCard(data.image_id);
+        followJob(data.job_id, data.image_id,
+          (fraction, text) => report(fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * fraction, text),
+          entry);
+      } else {
+        entry.done = true;
+        item.classList.add("has-problem");
+        report(0, data.detail || "Upload failed.");
+        item.querySelector("[data-step]").setAttribute("role", "alert");
+      }
+      resolve();
+    });
+    request.addEventListener("error", () => {
+      entry.done = true;
+      item.classList.add("has-problem");
+      report(0, "Upload failed: the connection dropped.");
+      resolve();
+    });
+    request.send(body);
+  });
+}
+
+async function uploadAll(files) {
+  if (!files.length) return;
+  live.textContent = `Uploading ${files.length} photo${files.length > 1 ? "s" : ""}…`;
+  const queue = [...files];
+  const workers = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+    while (queue.length) await uploadOne(queue.shift());
+  });
+  await Promise.all(workers);
+  input.value = "";
+}
+
+if (zone) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    uploadAll([...input.files]);
+  });
+  input.addEventListener("change", () => uploadAll([...input.files]));
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (event) => { event.preventDefault(); zone.classList.add("is-dragging"); });
+  }
+  for (const type of ["dragleave", "dragend"]) {
+    zone.addEventListener(type, (event) => {
+      if (!zone.contains(event.relatedTarget)) zone.classList.remove("is-dragging");
+    });
+  }
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("is-dragging");
+    uploadAll([...(event.dataTransfer?.files || [])]);
+  });
+}
+
+// Photos already being analysed when the page was rendered (a reload, or a re-run).
+for (const card of document.querySelectorAll("[data-image][data-job]")) {
+  const block = card.querySelector("[data-progress-block]");
+  const entry = { fraction: 0, done: false };
+  tracked.set(card, entry);
+  followJob(card.dataset.job, card.dataset.image, (fraction, text) => {
+    if (fraction !== null) entry.fraction = fraction;
+    if (block) setProgress(block, entry.fraction, text);
+    updateOverall();
+  }, entry);
+}
