@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import Resolver404, include, path, resolve
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -14,26 +13,6 @@ from catalog import services
 from config.jobs import services as jobs
 from tests.catalog.drawn import product_photo
 from tests.conftest import require
-
-# Seed 001's routes ahead of the project's. Used only while config/urls.py does not yet
-# send /api/v1/products and /api/v1/jobs to the catalog; the e2e tests use the real routes.
-urlpatterns = [path("api/v1/", include("catalog.api.urls")), path("", include("config.urls"))]
-
-
-@pytest.fixture(autouse=True)
-def _catalog_routes(settings):
-    if not _routed_to_the_catalog():
-        settings.ROOT_URLCONF = __name__
-
-
-def _routed_to_the_catalog() -> bool:
-    from catalog.api.views import JobListView, ProductListView
-
-    try:
-        views = [getattr(resolve(url).func, "view_class", None) for url in ("/api/v1/products", "/api/v1/jobs")]
-    except Resolver404:
-        return False
-    return views == [ProductListView, JobListView]
 
 
 def encoded(image: Image.Image, fmt: str = "JPEG", **options) -> bytes:
