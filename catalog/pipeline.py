@@ -59,6 +59,9 @@ def analyse_job(job: Job) -> dict:
     total_steps = BatchItem.objects.filter(job=job).count() * len(STEPS)
     for item in items:
         analyse_item(job, item, total_steps=total_steps)
+    # Before the job's completion event: a page that reloads on it must see the
+    # product's new status. (tasks.run_analysis settles again once the job ended.)
+    services.settle_products(job)
     return job_summary(job)
 
 

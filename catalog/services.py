@@ -443,7 +443,12 @@ def settle_job(job_id) -> None:
     items = BatchItem.objects.filter(job=job)
     items.filter(status__in=[ItemStatus.PENDING, ItemStatus.PROCESSING]).update(status=ItemStatus.CANCELLED)
     _refund_items(items.exclude(status=ItemStatus.COMPLETED), owner_id=job.owner_id)
-    for product_id in set(items.values_list("image__product_id", flat=True)):
+    settle_products(job)
+
+
+def settle_products(job: Job) -> None:
+    """Move the job's products out of ``processing`` once none of their images is still waiting."""
+    for product_id in set(BatchItem.objects.filter(job=job).values_list("image__product_id", flat=True)):
         _settle_product(product_id)
 
 

@@ -286,7 +286,9 @@ def _hub_step(session: FloorplanSession, rooms: list) -> str:
 
 
 def _render_hub(request, session: FloorplanSession, *, step: str | None = None, **forms_and_errors):
-    rooms = list(session.rooms.annotate(photo_count=Count("photos")))
+    # Explicit order: Meta.ordering does not apply to aggregate queries, and PostgreSQL
+    # returns grouped rows in any order.
+    rooms = list(session.rooms.annotate(photo_count=Count("photos")).order_by("index"))
     for room in rooms:
         room.on_plan = str(room.pk) in session.room_positions
     step = step or _hub_step(session, rooms)
