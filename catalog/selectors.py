@@ -113,3 +113,15 @@ def category_distribution(owner) -> list[dict]:
     rows = (Product.objects.for_user(owner).exclude(category="").values("category")
             .annotate(count=Count("id")).order_by("-count", "category"))
     return [{"category": row["category"], "count": row["count"]} for row in rows]
+
+
+def marketplace_verdicts(checks) -> list[dict]:
+    """Compliance checks grouped by marketplace, each with its verdict.
+
+    A failed advisory check is a recommendation and does not block the listing.
+    """
+    grouped: dict[str, list] = {}
+    for check in checks:
+        grouped.setdefault(check.marketplace, []).append(check)
+    return [{"name": name.replace("_", " ").title(), "checks": rows,
+             "passed": all(c.passed or c.advisory for c in rows)} for name, rows in grouped.items()]

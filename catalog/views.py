@@ -248,17 +248,8 @@ def _describe(analysis: AnalysisResult | None) -> AnalysisResult | None:
     if analysis is None:
         return None
     analysis.colours = [a.attribute_value for a in analysis.attributes.all() if a.attribute_name == "color"]
-    analysis.marketplaces = _marketplaces(analysis.compliance_checks.all())
+    analysis.marketplaces = selectors.marketplace_verdicts(analysis.compliance_checks.all())
     return analysis
-
-
-def _marketplaces(checks) -> list[dict]:
-    # A failed advisory check is a recommendation and does not block the listing (catalog.compliance).
-    grouped: dict[str, list] = {}
-    for check in checks:
-        grouped.setdefault(check.marketplace, []).append(check)
-    return [{"name": name.replace("_", " ").title(), "checks": rows,
-             "passed": all(c.passed or c.advisory for c in rows)} for name, rows in grouped.items()]
 
 
 def _decorate(items: list[Product]) -> None:
@@ -274,7 +265,7 @@ def _decorate(items: list[Product]) -> None:
         p.thumb_url = _thumb(image) if image else ""
         p.photo_count = len(p.images.all())
         analysis = latest.get(image.pk) if image else None
-        p.marketplaces = _marketplaces(analysis.compliance_checks.all()) if analysis else []
+        p.marketplaces = selectors.marketplace_verdicts(analysis.compliance_checks.all()) if analysis else []
 
 
 def _items(job) -> list[BatchItem]:

@@ -99,5 +99,16 @@ def stand_in():
 
 
 @pytest.fixture
+def openai_stand_in(stand_in, settings):
+    """The configured language model is an OpenAI-compatible stand-in (model "vision-test")."""
+    settings.AI_LLM_PROVIDER = "openai"
+    settings.AI_LLM_MODEL = "vision-test"
+    settings.AI_LLM_BASE_URL = stand_in.url + "/v1"
+    settings.AI_LLM_API_KEY = "test-key"
+    settings.AI_LLM_MAX_RETRIES = 0
+    return stand_in
+
+
+@pytest.fixture
 def uses_redis() -> bool:
     return bool(settings.REDIS_URL)

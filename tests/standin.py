@@ -91,3 +91,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def openai_chat_reply(content: dict) -> dict:
+    """An OpenAI chat-completions response whose message is ``content`` as JSON."""
+    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "vision-test",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(content)},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}}

@@ -2,7 +2,6 @@
 
 import base64
 import io
-import json
 
 import pytest
 from PIL import Image
@@ -10,6 +9,7 @@ from PIL import Image
 from catalog.describe import DESCRIPTION_SCHEMA, Description, describe
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from tests.catalog import drawn
+from tests.standin import openai_chat_reply
 
 FACTS = {
     "label": "coffee mug",
@@ -25,21 +25,9 @@ ANSWER = {
 }
 
 
-def openai_reply(content: dict) -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "vision-test",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(content)},
-                         "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}}
-
-
 @pytest.fixture
-def llm(stand_in, settings):
-    settings.AI_LLM_PROVIDER = "openai"
-    settings.AI_LLM_MODEL = "vision-test"
-    settings.AI_LLM_BASE_URL = stand_in.url + "/v1"
-    settings.AI_LLM_API_KEY = "test-key"
-    settings.AI_LLM_MAX_RETRIES = 0
-    return stand_in
+def llm(openai_stand_in):
+    return openai_stand_in
 
 
 def sent_image(request) -> Image.Image:
@@ -51,7 +39,7 @@ def sent_image(request) -> Image.Image:
 
 
 def test_describe_sends_the_photo_the_facts_and_the_strict_schema(llm):
-    llm.reply(openai_reply(ANSWER))
+    llm.reply(openai_chat_reply(ANSWER))
 
     describe(drawn.product_photo(), facts=FACTS)
 
@@ -68,7 +56,7 @@ def test_describe_sends_the_photo_the_facts_and_the_strict_schema(llm):
 
 
 def test_the_answer_becomes_a_description_with_its_model_and_usage(llm):
-    llm.reply(openai_reply(ANSWER))
+    llm.reply(openai_chat_reply(ANSWER))
 
     description = describe(drawn.product_photo(), facts=FACTS)
 
@@ -81,8 +69,8 @@ def test_the_answer_becomes_a_description_with_its_model_and_usage(llm):
 
 def test_an_answer_outside_the_schema_twice_is_output_invalid(llm):
     wrong = {key: value for key, value in ANSWER.items() if key != "alt_text"}
-    llm.reply(openai_reply(wrong))
-    llm.reply(openai_reply(wrong))
+    llm.reply(openai_chat_reply(wrong))
+    llm.reply(openai_chat_reply(wrong))
 
     with pytest.raises(EngineOutputInvalid):
         describe(drawn.product_photo(), facts=FACTS)

@@ -14,6 +14,7 @@ from config.jobs import services as jobs
 from floorplans import services
 from floorplans.models import FloorplanSession
 from tests.files import images
+from tests.standin import openai_chat_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -310,21 +311,9 @@ def inline_jobs(monkeypatch):
     monkeypatch.setattr(jobs, "async_task", lambda func, *args, **options: pydoc.locate(func)(*args))
 
 
-def openai_reply(content: dict) -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "vision-test",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(content)},
-                         "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}}
-
-
 @pytest.fixture
-def vision(stand_in, settings):
-    settings.AI_LLM_PROVIDER = "openai"
-    settings.AI_LLM_MODEL = "vision-test"
-    settings.AI_LLM_BASE_URL = stand_in.url + "/v1"
-    settings.AI_LLM_API_KEY = "test-key"
-    settings.AI_LLM_MAX_RETRIES = 0
-    return stand_in
+def vision(openai_stand_in):
+    return openai_stand_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -332,7 +321,7 @@ def test_analyze_sends_four_photos_and_the_schema_and_stores_the_answer(fp, visi
     session_id = new_session(fp)
     room_id = new_room(fp, session_id)
     four_photos(fp, session_id, room_id)
-    vision.reply(openai_reply({**ANALYSIS, "changesApplied": []}))
+    vision.reply(openai_chat_reply({**ANALYSIS, "changesApplied": []}))
     response = fp.post(f"/api/floorplan/sessions/{session_id}/rooms/{room_id}/analyze")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -354,11 +343,11 @@ def test_revise_sends_the_previous_analysis_and_the_drawing(fp, vision, inline_j
     session_id = new_session(fp)
     room_id = new_room(fp, session_id)
     four_photos(fp, session_id, room_id)
-    vision.reply(openai_reply({**ANALYSIS, "changesApplied": []}))
+    vision.reply(openai_chat_reply({**ANALYSIS, "changesApplied": []}))
     fp.post(f"/api/floorplan/sessions/{session_id}/rooms/{room_id}/analyze")
     revised = copy.deepcopy(ANALYSIS)
     revised["walls"]["north"].append({"type": "window", "position": 8.0, "width": 3.0})
-    vision.reply(openai_reply({**revised, "changesApplied": ["Added window on north wall at position 8.0 ft, "
+    vision.reply(openai_chat_reply({**revised, "changesApplied": ["Added window on north wall at position 8.0 ft, "
                                                              "width 3.0 ft"]}))
     drawing = io.BytesIO()
     Image.new("RGB", (40, 40), "red").save(drawing, "PNG")
@@ -383,7 +372,7 @@ def test_a_model_answer_that_does_not_add_up_is_analysis_failed(fp, vision, inli
     four_photos(fp, session_id, room_id)
     bad = copy.deepcopy(ANALYSIS)
     bad["walls"]["east"] = [{"type": "door", "position": 13.0, "width": 3.0}]  # past the 14 ft wall
-    vision.reply(openai_reply({**bad, "changesApplied": []}))
+    vision.reply(openai_chat_reply({**bad, "changesApplied": []}))
     response = fp.post(f"/api/floorplan/sessions/{session_id}/rooms/{room_id}/analyze")
     assert response.status_code == 500 and error_of(response)["code"] == "ANALYSIS_FAILED"
     assert fp.get(f"/api/floorplan/sessions/{session_id}/rooms/{room_id}").json()["analysis"] is None
@@ -399,7 +388,7 @@ def test_satellite_lookup_fills_house_bounds(fp, vision, inline_jobs, settings):
     png = io.BytesIO()
     Image.new("RGB", (64, 64), "green").save(png, "PNG")
     vision.reply(png.getvalue(), headers={"Content-Type": "image/png"})
-    vision.reply(openai_reply({"widthPx": 100, "heightPx": 80, "shape": "rectangle",
+    vision.reply(openai_chat_reply({"widthPx": 100, "heightPx": 80, "shape": "rectangle",
                                "shapeVerticesPx": [[0, 0], [100, 0], [100, 80], [0, 80]],
                                "roofOverhangEstimateFt": 1.5, "confidence": 0.65}))
     response = fp.post(f"/api/floorplan/sessions/{session_id}/satellite")
