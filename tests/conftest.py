@@ -7,6 +7,7 @@ both modes.
 """
 
 import os
+import pydoc
 
 import pytest
 from django.conf import settings
@@ -85,6 +86,29 @@ def jwt_for():
     from config.accounts.services import issue_tokens
 
     return lambda user: issue_tokens(user)["access_token"]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Capture enqueued tasks instead of sending them to a broker."""
+    from config.jobs import services as jobs
+
+    sent = []
+    monkeypatch.setattr(jobs, "async_task", lambda func, *args, **options: sent.append((func, args, options)))
+    return sent
+
+
+@pytest.fixture
+def run_queued(queued, django_capture_on_commit_callbacks):
+    """Run what was queued in this process, as a worker would, until nothing is left."""
+
+    def run():
+        while queued:
+            func, args, _ = queued.pop(0)
+            with django_capture_on_commit_callbacks(execute=True):
+                pydoc.locate(func)(*args)
+
+    return run
 
 
 @pytest.fixture

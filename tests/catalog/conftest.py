@@ -1,7 +1,6 @@
 """Catalog fixtures: signed-in clients, products, drawn product photos, inline task runs, S3 on moto."""
 
 import io
-import pydoc
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,7 +9,6 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog import services
-from config.jobs import services as jobs
 from tests.catalog.drawn import product_photo
 from tests.conftest import require
 
@@ -91,27 +89,6 @@ def events_of(job_id) -> list[dict]:
     from config.jobs.models import JobEvent
 
     return [event.as_message() for event in JobEvent.objects.filter(job_id=job_id).select_related("job")]
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Capture enqueued tasks instead of sending them to a broker."""
-    sent = []
-    monkeypatch.setattr(jobs, "async_task", lambda func, *args, **options: sent.append((func, args, options)))
-    return sent
-
-
-@pytest.fixture
-def run_queued(queued, django_capture_on_commit_callbacks):
-    """Run what was queued in this process, as a worker would, until nothing is left."""
-
-    def run():
-        while queued:
-            func, args, _ = queued.pop(0)
-            with django_capture_on_commit_callbacks(execute=True):
-                pydoc.locate(func)(*args)
-
-    return run
 
 
 @pytest.fixture

@@ -1,28 +1,7 @@
-import pydoc
 
 import pytest
 
 from config.jobs import selftest, services
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Capture enqueued tasks instead of sending them to a broker."""
-    sent = []
-    monkeypatch.setattr(services, "async_task", lambda func, *args, **options: sent.append((func, args, options)))
-    return sent
-
-
-@pytest.fixture
-def run_queued(queued):
-    """Run captured tasks in this process, as a worker would."""
-
-    def run():
-        while queued:
-            func, args, _ = queued.pop(0)
-            pydoc.locate(func)(*args)
-
-    return run
 
 
 @pytest.fixture

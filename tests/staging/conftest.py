@@ -2,7 +2,6 @@
 
 import importlib.util
 import io
-import pydoc
 
 import pytest
 from PIL import Image
@@ -10,7 +9,6 @@ from PIL import Image
 from config.accounts import services as accounts
 from config.ai import registry
 from config.ai.image.base import ImageGenerator, ImageRequest
-from config.jobs import services as jobs
 from tests.conftest import require
 from tests.staging.drawings import Room, add_furniture, draw_room, paint_box
 
@@ -25,26 +23,6 @@ def jpeg_bytes(image: Image.Image, **options) -> bytes:
 def room_jpeg() -> bytes:
     """A drawn 3:2 empty room as a JPEG upload."""
     return jpeg_bytes(draw_room())
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    sent = []
-    monkeypatch.setattr(jobs, "async_task", lambda func, *args, **options: sent.append((func, args, options)))
-    return sent
-
-
-@pytest.fixture
-def run_queued(queued, django_capture_on_commit_callbacks):
-    """Run what was queued in this process, as a worker would, until nothing is left."""
-
-    def run():
-        while queued:
-            func, args, _ = queued.pop(0)
-            with django_capture_on_commit_callbacks(execute=True):
-                pydoc.locate(func)(*args)
-
-    return run
 
 
 class ScriptedGenerator(ImageGenerator):
