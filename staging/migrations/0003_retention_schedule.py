@@ -2,19 +2,10 @@
 
 from django.db import migrations
 
-NAME = "staging.delete_expired_files"
-
-
-def create_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=NAME, defaults={"func": "staging.services.delete_expired_files", "schedule_type": "D", "repeats": -1},
-    )
-
-
-def delete_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+from config.jobs.schedules import schedule
 
 
 class Migration(migrations.Migration):
     dependencies = [("staging", "0002_default_styles_and_disclosure_profiles"), ("jobs", "0002_sweep_schedule")]
-    operations = [migrations.RunPython(create_schedule, delete_schedule)]
+    operations = [schedule("staging.delete_expired_files", "staging.services.delete_expired_files",
+                           schedule_type="D")]
