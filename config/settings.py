@@ -212,8 +212,6 @@ SIMPLE_JWT = {
 # Plans and their monthly AI job allowance.
 PLAN_LIMITS = {"trial": env_int("PLAN_TRIAL_LIMIT", 25), "professional": env_int("PLAN_PROFESSIONAL_LIMIT", 500),
                "enterprise": env_int("PLAN_ENTERPRISE_LIMIT", 10000)}
-# Designs require an API key *and* a JWT of the same user; this relaxes it to either.
-DESIGNS_REQUIRE_KEY_AND_JWT = env_bool("DESIGNS_REQUIRE_KEY_AND_JWT", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -270,6 +268,11 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# three.js for the designs preview, installed by `npm ci` (scripts/setup-env) rather than copied in;
+# without it the pages still work and the preview explains what is missing.
+_three_js_dir = BASE_DIR / "node_modules" / "three"
+if _three_js_dir.is_dir():
+    STATICFILES_DIRS.append(("vendor/three", _three_js_dir))
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
@@ -332,6 +335,18 @@ if AI_IMAGE_PROVIDER not in _AI_IMAGE_PROVIDERS:
 if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
     raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
+
+# --- Designs ----------------------------------------------------------------
+# Designs require an API key *and* a JWT of the same user; this relaxes it to either.
+DESIGNS_REQUIRE_KEY_AND_JWT = env_bool("DESIGNS_REQUIRE_KEY_AND_JWT", True)
+# auto: the language model when one is configured, else the rules; rules: always the rules.
+DESIGNS_GENERATOR = env("DESIGNS_GENERATOR", "auto")
+# When the model fails (unreachable, invalid twice, physically impossible) the rules answer
+# instead and say why in metadata; false answers 500 INTERNAL_ERROR.
+DESIGNS_FALLBACK_TO_RULES = env_bool("DESIGNS_FALLBACK_TO_RULES", True)
+DESIGNS_MAX_PROMPT_CHARS = env_int("DESIGNS_MAX_PROMPT_CHARS", 2000)
+# How long a request waits for its generation job: the model call plus one repair, plus queueing.
+DESIGNS_WAIT_SECONDS = env_float("DESIGNS_WAIT_SECONDS", 2 * AI_LLM_TIMEOUT + 10)
 
 # --- Staging ---
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config import health
 from config.accounts import views as account_views
+from designs import views as design_views
+from designs.api import urls as design_api_urls
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -19,8 +21,13 @@ urlpatterns = [
     path("api/", include("staging.api.urls")),
     path("floorplans/", include("floorplans.urls")),
     path("catalog/", include("catalog.urls")),
+    path("designs/", include("designs.urls")),
+    # The API's preview_url names this page, outside /designs/ as the designs document has it.
+    path("preview/<uuid:spec_id>", design_views.preview, name="design-preview"),
     path("api/floorplan/", include("floorplans.api.urls")),
     path("api/v1/auth/", include("config.accounts.api.urls")),
+    path("api/v1/", include(design_api_urls.v2_urlpatterns)),
+    path("", include(design_api_urls.v1_urlpatterns)),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("config.jobs.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

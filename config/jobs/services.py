@@ -1,6 +1,7 @@
-"""Every write on jobs: create and enqueue, start, finish, cancel, retry, sweep."""
+"""Every write on jobs: create and enqueue, start, finish, cancel, retry, sweep; and waiting for one."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -173,3 +174,17 @@ def _refund(job: Job) -> None:
     if Job.objects.filter(pk=job.pk, usage_counted=True).update(usage_counted=False):
         job.usage_counted = False
         accounts.refund_usage(job.owner_id)
+
+
+def wait_for_job(job: Job, *, timeout: float, poll: float = 0.05) -> Job:
+    """Block until ``job`` has finished or ``timeout`` seconds pass; return it fresh.
+
+    For request paths that promise an answer in the response (the designs API).
+    The caller decides what an unfinished job means.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        job.refresh_from_db()
+        if job.status in FINISHED_STATUSES or time.monotonic() >= deadline:
+            return job
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))

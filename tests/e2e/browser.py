@@ -12,12 +12,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @contextmanager
-def chromium_page(viewport=(1280, 900)):
+def chromium_page(viewport=(1280, 900), extra_args=()):
+    """A fresh page; ``extra_args`` adds Chromium flags (e.g. software WebGL for a 3D preview)."""
     require(CHROMIUM.exists(), "Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*FLAGS, *extra_args])
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
             yield page

@@ -1,0 +1,174 @@
+"""Designs benchmark: v2 generate with the rule-based generator, latency and throughput on the ASGI server.
+
+Run from the repository root::
+
+    .venv/bin/python tests/benchmarks/bench_designs.py [--requests 300] [--concurrency 8] [--workers 1]
+
+A child process migrates a fresh database (PostgreSQL at ``BENCH_DATABASE_URL``
+with Redis at ``BENCH_REDIS_URL``, the production mode; the embedded SQLite mode
+with ``--mode embedded`` or when they are unreachable), creates an enterprise
+user with an API key and a JWT, and starts uvicorn serving ``config.asgi``
+with the rate limit switched off (``RATELIMIT_ENABLE=false``) and no language
+model (``AI_LLM_PROVIDER=none``), so every answer comes from the rules
+(MiniLM classification, layout, physics, storage, audit row).
+
+1. **latency**: ``--requests`` sequential ``POST /api/v1/generate`` with both
+   headers, cycling through twelve prompts over the five design types;
+   p50/p95/max (document: under 200 ms on average; aim: p95 under 50 ms).
+2. **throughput**: the same requests from ``--concurrency`` keep-alive
+   connections; requests/s (document: 1000/min, i.e. 16.7/s; aim 50/s on 2 cores).
+
+It prints figures and asserts nothing about them.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.bench_platform import (  # noqa: E402  (the path above makes the repo importable)
+    log,
+    machine_info,
+    manage,
+    mode_env,
+    prepare_production,
+    summary,
+)
+
+BENCH_EMAIL = "bench-designs@stagecraft.local"
+PROMPTS = (
+    "oak dining table for six, 1.8 m long, white legs",
+    "walnut coffee table 1.2 x 0.6 x 0.45 m",
+    "office chair with black leather seat",
+    "tall bookshelf with five shelves, 2 m high",
+    "modern electric vehicle with aerodynamic design",
+    "pickup truck with a 2 m cargo bed",
+    "three storey residential building with a flat roof",
+    "commercial office building with 10 floors",
+    "smart home IoT sensor with WiFi connectivity",
+    "laptop computer with a 15 inch screen",
+    "front-loading washing machine, white",
+    "stainless steel refrigerator 1.8 m tall",
+)
+
+
+async def post_load(url: str, headers: dict, requests: int, concurrency: int) -> dict:
+    """``requests`` POSTs of the prompts from ``concurrency`` connections; latencies and overall rate."""
+    import httpx
+
+    latencies: list[float] = []
+    errors: list[int] = []
+    counter = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            for number in counter:
+                body = {"prompt": PROMPTS[number % len(PROMPTS)], "style": "modern"}
+                began = time.perf_counter()
+                response = await client.post(url, json=body)
+                latencies.append(time.perf_counter() - began)
+                if response.status_code != 200:
+                    errors.append(response.status_code)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - began
+    return {**summary(latencies), "rps": len(latencies) / wall, "errors": len(errors),
+            "error_statuses": sorted(set(errors))}
+
+
+def main_child(args) -> int:
+    manage("migrate", "--noinput")
+    manage("createcachetable")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from config.accounts.choices import Plan
+    from config.accounts.models import User
+    from config.accounts.services import create_api_key, issue_tokens
+    from tests.e2e.processes import free_port, running
+
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    user, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"plan": Plan.ENTERPRISE})
+    User.objects.filter(pk=user.pk).update(plan=Plan.ENTERPRISE, usage_this_cycle=0)
+    _, raw_key = create_api_key(user, name="bench")
+    headers = {"X-API-Key": raw_key, "Authorization": f"Bearer {issue_tokens(user)['access_token']}"}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
+              str(port), "--no-access-log", "--log-level", "warning", "--workers", str(args.workers)]
+    result = {"mode": args.mode, "workers": args.workers}
+    with running(server, dict(os.environ), f"{base}/health"):
+        log("warm-up (loads MiniLM in the server)")
+        asyncio.run(post_load(f"{base}/api/v1/generate", headers, 12 * args.workers, args.workers))
+        log(f"latency: {args.requests} sequential requests")
+        result["latency"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests, 1))
+        log(f"throughput: {args.requests} requests at concurrency {args.concurrency}")
+        result["throughput"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests,
+                                                     args.concurrency))
+    Path(args.result_file).write_text(json.dumps(result))
+    return 0
+
+
+def main_parent(args) -> int:
+    mode = args.mode
+    backends = {}
+    if mode == "production":
+        try:
+            backends = prepare_production()
+        except Exception as exc:
+            log(f"production mode unavailable ({exc}); using the embedded mode")
+            mode = "embedded"
+    var_dir = Path(tempfile.mkdtemp(prefix="stagecraft-bench-designs-"))
+    env = mode_env(mode, var_dir)
+    env.update({"AI_LLM_PROVIDER": "none", "DESIGNS_GENERATOR": "rules"})
+    result_file = var_dir / "result.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--mode", mode, "--result-file",
+               str(result_file), "--requests", str(args.requests), "--concurrency", str(args.concurrency),
+               "--workers", str(args.workers)]
+    started = time.monotonic()
+    finished = subprocess.run(command, cwd=REPO, env=env, timeout=1800)
+    if finished.returncode != 0 or not result_file.exists():
+        print(f"benchmark child failed ({finished.returncode}); logs in {var_dir}", file=sys.stderr)
+        return 1
+    result = json.loads(result_file.read_text())
+    shutil.rmtree(var_dir, ignore_errors=True)
+    machine = machine_info()
+    print(f"\nDesigns benchmark ({result['mode']} mode {backends or ''}, uvicorn workers: {result['workers']})")
+    print(f"machine: {machine}")
+    for name in ("latency", "throughput"):
+        figures = result[name]
+        print(f"{name:>10}: n={figures['n']} p50={figures['p50'] * 1000:.1f} ms p95={figures['p95'] * 1000:.1f} ms "
+              f"max={figures['max'] * 1000:.1f} ms  {figures['rps']:.1f} req/s ({figures['rps'] * 60:.0f}/min)  "
+              f"errors={figures['errors']} {figures['error_statuses'] or ''}")
+    print(f"total {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--mode", choices=("production", "embedded"), default="production")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    return main_child(args) if args.child else main_parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
