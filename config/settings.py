@@ -30,6 +30,10 @@ if not SECRET_KEY:
     from config.env import local_secret_key
 
     SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
+# Fernet keys for secrets stored in the database (platform tokens), newest first; blank derives
+# one from SECRET_KEY (see config/crypto.py). Generate one with
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -235,7 +239,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
                             "StepStatusEnum": "config.jobs.choices.StepStatus",
-                            "ProductStatusEnum": "catalog.choices.ProductStatus"},
+                            "ProductStatusEnum": "catalog.choices.ProductStatus",
+                            "CharacterStatusEnum": "personas.choices.CharacterStatus",
+                            "GenerationStatusEnum": "personas.choices.GenerationStatus",
+                            "ReviewEnum": "personas.choices.Review"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------
@@ -347,6 +354,10 @@ DESIGNS_FALLBACK_TO_RULES = env_bool("DESIGNS_FALLBACK_TO_RULES", True)
 DESIGNS_MAX_PROMPT_CHARS = env_int("DESIGNS_MAX_PROMPT_CHARS", 2000)
 # How long a request waits for its generation job: the model call plus one repair, plus queueing.
 DESIGNS_WAIT_SECONDS = env_float("DESIGNS_WAIT_SECONDS", 2 * AI_LLM_TIMEOUT + 10)
+
+# --- Personas ---------------------------------------------------------------
+# Loop guard: automation rule runs per character per hour, whatever triggered them.
+PERSONAS_RULE_RUNS_PER_HOUR = env_int("PERSONAS_RULE_RUNS_PER_HOUR", 12)
 
 # --- Staging ---
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)

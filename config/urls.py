@@ -22,6 +22,7 @@ urlpatterns = [
     path("floorplans/", include("floorplans.urls")),
     path("catalog/", include("catalog.urls")),
     path("designs/", include("designs.urls")),
+    path("personas/", include("personas.urls")),
     # The API's preview_url names this page, outside /designs/ as the designs document has it.
     path("preview/<uuid:spec_id>", design_views.preview, name="design-preview"),
     path("api/floorplan/", include("floorplans.api.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include(design_api_urls.v2_urlpatterns)),
     path("", include(design_api_urls.v1_urlpatterns)),
     path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("personas.api.urls")),
     path("api/v1/", include("config.jobs.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,127 @@
+"""Seed 003 section 2: generation input and status, the content library's list and detail shapes."""
+
+from rest_framework import serializers
+
+from config.files.signing import media_url
+from personas.models import ContentItem, Generation
+
+MAX_ITEMS = 4
+MAX_SIDE = 2048
+
+
+def file_url(field) -> str | None:
+    return media_url(field.name) if field and field.name else None
+
+
+class GenerationSettingsSerializer(serializers.Serializer):
+    steps = serializers.IntegerField(min_value=1, max_value=150, required=False)
+    cfg_scale = serializers.FloatField(min_value=1, max_value=30, required=False)
+    width = serializers.IntegerField(min_value=64, max_value=MAX_SIDE, required=False)
+    height = serializers.IntegerField(min_value=64, max_value=MAX_SIDE, required=False)
+    seed = serializers.IntegerField(min_value=0, max_value=2**32 - 1, required=False, allow_null=True)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_ITEMS, required=False)
+
+    def validate(self, data: dict) -> dict:
+        # Stable Diffusion works in 8-pixel latent cells.
+        for side in ("width", "height"):
+            if side in data and data[side] % 8:
+                raise serializers.ValidationError({side: "Must be a multiple of 8."})
+        return data
+
+
+class GenerateInputSerializer(serializers.Serializer):
+    character_id = serializers.CharField(max_length=64)
+    # A plain string: services.content answers INVALID_CONTENT_TYPE for anything but image, video, text.
+    content_type = serializers.CharField(max_length=32)
+    prompt = serializers.CharField(max_length=2000)
+    negative_prompt = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    settings = GenerationSettingsSerializer(required=False, default=dict)
+    category = serializers.CharField(max_length=32, required=False, default="post")
+    is_nsfw = serializers.BooleanField(required=False, default=False)
+
+
+class GenerationStartedSerializer(serializers.ModelSerializer):
+    generation_id = serializers.UUIDField(source="id")
+
+    class Meta:
+        model = Generation
+        fields = ["generation_id", "status", "estimated_completion"]
+
+
+class GenerationSerializer(serializers.ModelSerializer):
+    character_id = serializers.UUIDField()
+    generated_content_ids = serializers.SerializerMethodField()
+    duration_seconds = serializers.SerializerMethodField()
+    error_message = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Generation
+        fields = ["id", "status", "character_id", "content_type", "prompt", "negative_prompt", "settings",
+                  "category", "is_nsfw", "generated_content_ids", "success_count", "failure_count", "progress",
+                  "estimated_completion", "started_at", "completed_at", "duration_seconds", "error_message",
+                  "created_at"]
+
+    def get_generated_content_ids(self, generation) -> list[str]:
+        return [str(pk) for pk in generation.content.order_by("created_at").values_list("pk", flat=True)]
+
+    def get_duration_seconds(self, generation) -> float | None:
+        if generation.started_at and generation.completed_at:
+            return round((generation.completed_at - generation.started_at).total_seconds(), 1)
+        return None
+
+    def get_error_message(self, generation) -> str | None:
+        return generation.error_message or None
+
+    def get_progress(self, generation) -> float | None:
+        return round(generation.job.progress, 2) if generation.job else None
+
+
+class ContentFilterSerializer(serializers.Serializer):
+    character_id = serializers.CharField(max_length=64, required=False)
+    content_type = serializers.CharField(max_length=32, required=False)
+    is_approved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    is_nsfw = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ContentItemSerializer(serializers.ModelSerializer):
+    """A library row; reads ``item.character`` (select it with the item)."""
+
+    character_id = serializers.UUIDField()
+    character_name = serializers.CharField(source="character.name")
+    content_category = serializers.CharField(source="category")
+    file_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    review_status = serializers.CharField(source="review")
+
+    class Meta:
+        model = ContentItem
+        fields = ["id", "character_id", "character_name", "content_type", "content_category", "file_url",
+                  "thumbnail_url", "prompt", "caption", "hashtags", "quality_score", "is_approved", "review_status",
+                  "is_nsfw", "times_used", "created_at"]
+
+    def get_file_url(self, item) -> str | None:
+        return file_url(item.file)
+
+    def get_thumbnail_url(self, item) -> str | None:
+        return file_url(item.thumbnail)
+
+
+class ContentDetailSerializer(ContentItemSerializer):
+    generation_id = serializers.UUIDField(allow_null=True)
+    file_path = serializers.SerializerMethodField()
+    reviewed_by = serializers.SerializerMethodField()
+
+    class Meta(ContentItemSerializer.Meta):
+        fields = [*ContentItemSerializer.Meta.fields, "generation_id", "file_path", "width", "height", "file_size",
+                  "alt_text", "generation_settings", "reviewed_by", "reviewed_at", "review_reason"]
+
+    def get_file_path(self, item) -> str | None:
+        return item.file.name or None
+
+    def get_reviewed_by(self, item) -> str | None:
+        return str(item.reviewed_by_id) if item.reviewed_by_id else None

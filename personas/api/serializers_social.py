@@ -1,0 +1,175 @@
+"""Seed 003 sections 3, 4, 6 and 7: accounts, posts, engagement and analytics input and shapes.
+
+No shape here carries credentials: accounts show who and how connected, never a token.
+"""
+
+from rest_framework import serializers
+
+from config.files.signing import media_url
+from personas.choices import ActionStatus, Direction, EngagementType, Platform, PostStatus
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+class ConnectInputSerializer(serializers.Serializer):
+    """``POST /platforms/{platform}/connect``.
+
+    ``auth_data``: Mastodon ``{"auth_type": "oauth", "server_url", "access_token"}``; Bluesky
+    ``{"auth_type": "api_key", "identifier", "app_password", "server_url"?}`` where the app password is
+    one created under Bluesky's Settings > App passwords, never the account password.
+    """
+
+    character_id = serializers.CharField()
+    auth_data = serializers.DictField()
+
+
+class AccountFilterSerializer(serializers.Serializer):
+    character_id = serializers.UUIDField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    is_connected = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AccountSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    character_id = serializers.UUIDField()
+    character_name = serializers.CharField(source="character.name")
+    platform = serializers.CharField()
+    account_username = serializers.CharField()
+    account_url = serializers.CharField()
+    is_connected = serializers.BooleanField()
+    connection_status = serializers.CharField()
+    follower_count = serializers.IntegerField()
+    last_synced_at = serializers.DateTimeField(allow_null=True)
+
+
+class AccountConnectedSerializer(serializers.Serializer):
+    account_id = serializers.UUIDField(source="id")
+    platform = serializers.CharField()
+    connection_status = serializers.CharField()
+    account_username = serializers.CharField()
+
+
+class AccountStatusSerializer(serializers.Serializer):
+    account_id = serializers.UUIDField(source="id")
+    character_id = serializers.UUIDField()
+    platform = serializers.CharField()
+    account_username = serializers.CharField()
+    account_url = serializers.CharField()
+    is_connected = serializers.BooleanField()
+    connection_status = serializers.CharField()
+    detail = serializers.CharField(source="status_detail")
+    follower_count = serializers.IntegerField()
+    token_expires_at = serializers.DateTimeField(allow_null=True)
+    last_synced_at = serializers.DateTimeField(allow_null=True)
+
+
+class PostInputSerializer(serializers.Serializer):
+    """``POST /posts``; without ``publish_immediately: true`` the post stays a draft."""
+
+    character_id = serializers.CharField()
+    platform_account_id = serializers.CharField()
+    content_id = serializers.CharField()
+    additional_content_ids = serializers.ListField(child=serializers.CharField(), max_length=3, default=list)
+    caption = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    hashtags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=30, default=list)
+    mentions = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20, default=list)
+    post_type = serializers.CharField(max_length=16, default="post")
+    publish_immediately = serializers.BooleanField(default=False)
+
+
+class PostFilterSerializer(serializers.Serializer):
+    character_id = serializers.UUIDField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    status = serializers.ChoiceField(choices=PostStatus.choices, required=False)
+
+
+class PostSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    character_id = serializers.UUIDField()
+    character_name = serializers.CharField(source="character.name")
+    platform = serializers.CharField(source="account.platform")
+    platform_account_id = serializers.UUIDField(source="account_id")
+    post_type = serializers.CharField()
+    platform_post_id = serializers.CharField()
+    platform_post_url = serializers.CharField()
+    content_id = serializers.UUIDField(allow_null=True)
+    content_url = serializers.SerializerMethodField()
+    additional_content_ids = serializers.ListField()
+    caption = serializers.CharField()
+    hashtags = serializers.ListField()
+    mentions = serializers.ListField()
+    likes_count = serializers.IntegerField()
+    comments_count = serializers.IntegerField()
+    shares_count = serializers.IntegerField()
+    status = serializers.CharField()
+    error_message = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    last_synced_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_content_url(self, post) -> str | None:
+        content = post.content
+        return media_url(content.file.name) if content is not None and content.file else None
+
+
+def published_data(post) -> dict:
+    """The seed's answer to ``POST /posts``; a failed publish adds its ``error_message``."""
+    data = {"post_id": str(post.pk), "status": post.status, "platform_post_id": post.platform_post_id or None,
+            "platform_post_url": post.platform_post_url or None, "published_at": _iso(post.published_at)}
+    if post.status == PostStatus.FAILED:
+        data["error_message"] = post.error_message
+    return data
+
+
+class EngagementFilterSerializer(serializers.Serializer):
+    character_id = serializers.UUIDField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    action_type = serializers.ChoiceField(choices=EngagementType.choices, required=False)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+
+
+class EngagementInputSerializer(serializers.Serializer):
+    """``POST /engagement/like`` (and the base of comment and follow)."""
+
+    character_id = serializers.CharField()
+    platform_account_id = serializers.CharField()
+    target_type = serializers.CharField(max_length=16, default="post")
+    target_id = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    target_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CommentInputSerializer(EngagementInputSerializer):
+    comment_text = serializers.CharField(max_length=3000)
+
+
+class FollowInputSerializer(EngagementInputSerializer):
+    target_type = serializers.CharField(max_length=16, default="user")
+    target_id = serializers.CharField(max_length=300)
+
+
+class EngagementActionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    character_id = serializers.UUIDField()
+    platform_account_id = serializers.UUIDField(source="account_id")
+    platform = serializers.CharField(source="account.platform")
+    action_type = serializers.CharField()
+    direction = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.CharField()
+    target_url = serializers.CharField()
+    comment_text = serializers.CharField()
+    platform_action_id = serializers.CharField()
+    status = serializers.CharField()
+    error_message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AnalyticsFilterSerializer(serializers.Serializer):
+    character_id = serializers.UUIDField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    from_date = serializers.CharField(required=False, allow_blank=True)
+    to_date = serializers.CharField(required=False, allow_blank=True)

@@ -1,0 +1,237 @@
+"""The small interface every platform connector implements, and its errors.
+
+A connector speaks one platform's official API for one account. It holds the
+account's server and decrypted credentials, never touches the database, and
+turns every failure into a ``ConnectorError``: ``retryable`` says whether the
+same call may succeed later (network trouble, 5xx, a platform rate limit, whose
+``retry_at`` says when), otherwise the request or the credentials are wrong.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import grapheme
+import httpx
+
+from config.errors import ValidationFailed
+from personas.errors import PlatformConnectionFailed
+
+# Every call to a platform has a deadline; a hung server must not hold a worker or a request.
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+class ConnectorError(PlatformConnectionFailed):
+    """A platform call failed. 503 when it may succeed later, 400 otherwise."""
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_at: datetime | None = None,
+                 details=None) -> None:
+        self.retryable = retryable
+        self.retry_at = retry_at
+        super().__init__(message, details=details, status=503 if retryable else 400)
+
+
+class AuthExpired(ConnectorError):
+    """The platform refused the stored credentials: the account must be refreshed or reconnected."""
+
+    def __init__(self, message: str = "The platform refused the account's credentials.", **kwargs) -> None:
+        super().__init__(message, retryable=False, **kwargs)
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """Who the credentials belong to, and the credentials to store (tokens, never passwords)."""
+
+    platform_user_id: str
+    username: str
+    url: str
+    follower_count: int
+    credentials: dict
+    token_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    data: bytes
+    mime_type: str
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """One post. ``idempotency_key`` is the post's fixed key: the platform must not post it twice."""
+
+    text: str
+    idempotency_key: str
+    media: list[MediaFile] = field(default_factory=list)
+    # Set the platform's "synthetic media" flag where the platform has one.
+    ai_flag: bool = True
+
+
+@dataclass(frozen=True)
+class Published:
+    platform_post_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an engagement action is aimed at: a platform post or user id, or its public URL."""
+
+    id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ActionDone:
+    """The platform's id of what the action created (a favourite, a reply, a follow)."""
+
+    platform_action_id: str
+
+
+@dataclass(frozen=True)
+class AccountMetrics:
+    followers: int
+    following: int | None = None
+    posts: int | None = None
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    likes: int
+    comments: int
+    shares: int
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Engagement received. ``kind`` is one of favourite, reblog, mention, follow."""
+
+    id: str
+    kind: str
+    created_at: datetime
+    target_type: str
+    target_id: str
+    target_url: str = ""
+    text: str = ""
+
+
+class Connector(ABC):
+    """One account on one platform, reached through the platform's official API."""
+
+    platform: str = ""
+    # The platform's text limit in graphemes, checked before anything is sent (None: the server decides).
+    max_graphemes: int | None = None
+    max_images: int = 4
+
+    def __init__(self, *, server_url: str = "", credentials: dict | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.credentials = dict(credentials or {})
+        self._transport = transport
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=self._transport,
+                            follow_redirects=False)
+
+    def check_text(self, text: str) -> None:
+        """Raise ``ValidationFailed`` (400) when ``text`` is over the platform's limit. Sends nothing."""
+        length = grapheme.length(text)
+        if self.max_graphemes is not None and length > self.max_graphemes:
+            raise ValidationFailed(
+                f"{self.platform.title()} posts are limited to {self.max_graphemes} characters; this one has "
+                f"{length} (the disclosure line included).",
+                details={"graphemes": length, "limit": self.max_graphemes},
+            )
+
+    @abstractmethod
+    def connect(self, credentials: dict) -> AccountInfo:
+        """Verify ``credentials`` live and return the account they belong to."""
+
+    @abstractmethod
+    def refresh(self, credentials: dict) -> dict:
+        """Exchange the stored credentials for fresh ones (``expires_at`` ISO when known)."""
+
+    @abstractmethod
+    def publish(self, request: PublishRequest) -> Published:
+        """Post once: a repeated call with the same idempotency key returns the same post."""
+
+    @abstractmethod
+    def delete(self, platform_post_id: str) -> None:
+        """Remove a post; a post already gone is not an error."""
+
+    @abstractmethod
+    def like(self, target: Target) -> ActionDone: ...
+
+    @abstractmethod
+    def comment(self, target: Target, text: str) -> ActionDone: ...
+
+    @abstractmethod
+    def follow(self, target: Target) -> ActionDone: ...
+
+    @abstractmethod
+    def fetch_metrics(self) -> AccountMetrics: ...
+
+    @abstractmethod
+    def fetch_post_metrics(self, platform_post_id: str) -> PostMetrics: ...
+
+    @abstractmethod
+    def fetch_notifications(self, since_cursor: str) -> tuple[list[Notification], str]:
+        """Engagement received after ``since_cursor`` ("" for the first read), and the next cursor."""
+
+
+def network_error(platform: str, exc: httpx.HTTPError) -> ConnectorError:
+    """A transport failure (refused, timed out, reset): the platform may answer later."""
+    return ConnectorError(f"{platform} could not be reached: {exc.__class__.__name__}.", retryable=True)
+
+
+def retry_at_from(response: httpx.Response) -> datetime:
+    """When a platform's rate limit lifts, from its headers (ISO time, epoch seconds, or Retry-After)."""
+    now = datetime.now(UTC)
+    for name in ("X-RateLimit-Reset", "RateLimit-Reset"):
+        value = response.headers.get(name)
+        if not value:
+            continue
+        if value.isdigit():
+            stamp = int(value)
+            # Epoch seconds, or (IETF draft) seconds from now.
+            return datetime.fromtimestamp(stamp, UTC) if stamp > 1_000_000_000 else now + timedelta(seconds=stamp)
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+    retry_after = response.headers.get("Retry-After", "")
+    if retry_after.isdigit():
+        return now + timedelta(seconds=int(retry_after))
+    if retry_after:
+        try:
+            return parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError):
+            pass
+    return now + timedelta(minutes=5)
+
+
+def error_for(platform: str, response: httpx.Response, what: str) -> ConnectorError:
+    """The ``ConnectorError`` for a non-2xx answer: 401 expired, 429 limited, 5xx retryable, else final."""
+    detail = _reason(response)
+    if response.status_code == 401:
+        return AuthExpired(f"{platform} refused the account's credentials ({detail}).")
+    if response.status_code == 429:
+        return ConnectorError(f"{platform} rate limit reached while trying to {what}.", retryable=True,
+                              retry_at=retry_at_from(response))
+    if response.status_code >= 500:
+        return ConnectorError(f"{platform} failed to {what} (HTTP {response.status_code}).", retryable=True)
+    return ConnectorError(f"{platform} refused to {what}: {detail}.",
+                          details={"platform_status": response.status_code})
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error_description") or body.get("error")
+                   or f"HTTP {response.status_code}")[:300]
+    return f"HTTP {response.status_code}"

@@ -1,0 +1,427 @@
+"""Automation rules: every write on them, their dry run, the minute run of schedule rules, and two hooks.
+
+A rule has a trigger (schedule, content_approved, engagement_threshold) and an
+action (generate, schedule, reply_draft). Every evaluation is logged as a
+``RuleRun``: done, failed, skipped with its reason, or dry_run.
+
+Loop guards, checked before any action:
+- a rule never triggers itself: what a rule generates carries ``rule_id`` (and
+  ``rule_depth``) in the generation settings, and a content_approved rule skips
+  content that came from it;
+- a chain of rules triggering rules is at most ``MAX_CHAIN_DEPTH`` runs long;
+- a character's rules act at most ``PERSONAS_RULE_RUNS_PER_HOUR`` times an hour
+  (default 12), and each rule respects its ``max_posts_per_day`` (per local day
+  of the character) and ``cooldown_minutes``.
+
+Hooks for other services: ``on_content_approved(content)`` after a review
+approves an item; ``on_engagement(account)`` after an account's metrics or
+notifications were synced. Both return the runs they recorded.
+"""
+
+import logging
+import string
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from config.errors import ApplicationError, NotFound, ValidationFailed
+from personas import recurrence
+from personas.choices import (
+    CharacterStatus,
+    ConnectionStatus,
+    ContentType,
+    Direction,
+    EngagementType,
+    Platform,
+    PostStatus,
+    Review,
+    RuleAction,
+    RunStatus,
+    ScheduleStatus,
+    TriggerType,
+)
+from personas.errors import InvalidContentType
+from personas.models import AutomationRule, ContentItem, EngagementAction, PlatformAccount, Post, RuleRun
+from personas.selectors import character_for
+from personas.services import content as content_service
+from personas.services import scheduling
+
+logger = logging.getLogger("stagecraft.personas")
+
+MAX_CHAIN_DEPTH = 3
+ENGAGEMENT_METRICS = ("followers", "likes", "comments", "shares", "mentions")
+TEMPLATE_FIELDS = ("topic", "character", "name", "category", "date")
+# Reply drafts are text for the operator to review; they are never scheduled as posts.
+REPLY_CATEGORY = "reply"
+MENTIONS_PER_DRAFT = 20
+EDITABLE = ("name", "description", "trigger_type", "trigger_config", "action", "platforms", "content_type",
+            "content_category", "prompt_template", "caption_template", "hashtag_strategy", "max_posts_per_day",
+            "cooldown_minutes", "is_enabled")
+
+
+def rules(owner, *, character_id=None, is_enabled: bool | None = None) -> QuerySet:
+    """The owner's rules by name; ``CharacterNotFound`` for another user's character."""
+    rows = AutomationRule.objects.for_user(owner).select_related("character")
+    if character_id:
+        rows = rows.filter(character=character_for(owner, character_id))
+    if is_enabled is not None:
+        rows = rows.filter(is_enabled=is_enabled)
+    return rows.order_by("name", "created_at")
+
+
+def rule_for(owner, rule_id) -> AutomationRule:
+    """The owner's rule, or ``NotFound`` (another user's rule and malformed ids alike)."""
+    try:
+        key = uuid.UUID(str(rule_id))
+    except ValueError:
+        key = None
+    rule = AutomationRule.objects.for_user(owner).select_related("character").filter(pk=key).first() if key else None
+    if rule is None:
+        raise NotFound("Automation rule not found.")
+    return rule
+
+
+def create_rule(owner, *, character_id, name: str, trigger_type: str, **fields) -> AutomationRule:
+    """Create a rule for one of the owner's characters; ``fields`` are any of ``EDITABLE``.
+
+    Raises ``CharacterNotFound``, ``InvalidContentType`` and ``ValidationFailed``
+    (unknown trigger, action or platform; a schedule without a valid cron/rrule
+    and zone; an engagement trigger without metric and threshold; a template
+    naming an unknown field).
+    """
+    character = character_for(owner, character_id)
+    rule = AutomationRule(character=character, name=name, trigger_type=trigger_type)
+    _apply(rule, fields)
+    rule.next_run_at = _next_run(rule, timezone.now())
+    rule.save()
+    return rule
+
+
+def update_rule(owner, rule_id, **fields) -> AutomationRule:
+    """Change the fields given (any of ``EDITABLE``), validated as on create."""
+    rule = rule_for(owner, rule_id)
+    _apply(rule, fields)
+    rule.next_run_at = _next_run(rule, timezone.now())
+    rule.save()
+    return rule
+
+
+def delete_rule(owner, rule_id) -> None:
+    """Delete a rule and its run log; what it already scheduled stays scheduled."""
+    rule_for(owner, rule_id).delete()
+
+
+def set_enabled(owner, rule_id, *, enabled: bool) -> AutomationRule:
+    """Switch a rule on or off; switching on counts its schedule from now (missed runs are not replayed)."""
+    rule = rule_for(owner, rule_id)
+    rule.is_enabled = enabled
+    rule.next_run_at = _next_run(rule, timezone.now())
+    rule.save(update_fields=["is_enabled", "next_run_at"])
+    return rule
+
+
+def dry_run(owner, rule_id, *, now: datetime | None = None) -> RuleRun:
+    """Evaluate a rule now without acting: no generation, post, schedule or job; one ``dry_run`` RuleRun."""
+    rule = rule_for(owner, rule_id)
+    return evaluate(rule, now=now or timezone.now(), trigger="dry_run", depth=0, dry_run=True)
+
+
+def run_due_rules(now: datetime | None = None) -> int:
+    """Run the enabled schedule rules that are due (of active characters); returns how many ran.
+
+    Each rule is claimed by moving its ``next_run_at`` with a conditional
+    UPDATE, so concurrent workers run it once per occurrence.
+    """
+    now = now or timezone.now()
+    due = AutomationRule.objects.filter(
+        trigger_type=TriggerType.SCHEDULE, is_enabled=True, next_run_at__lte=now,
+        character__status=CharacterStatus.ACTIVE, character__deleted_at__isnull=True,
+    ).select_related("character__owner").order_by("next_run_at")
+    count = 0
+    for rule in due:
+        occurrence = rule.next_run_at
+        following = _next_run(rule, now)
+        if not AutomationRule.objects.filter(pk=rule.pk, is_enabled=True, next_run_at=occurrence).update(
+                next_run_at=following):
+            continue  # another worker took this occurrence
+        rule.next_run_at = following
+        evaluate(rule, now=now, trigger=f"schedule:{occurrence.isoformat()}", depth=0)
+        count += 1
+    return count
+
+
+def on_content_approved(content: ContentItem, *, now: datetime | None = None) -> list[RuleRun]:
+    """Evaluate the character's enabled content_approved rules for newly approved ``content``."""
+    now = now or timezone.now()
+    source_rule, source_depth = origin(content)
+    depth = source_depth + 1 if source_rule else 0
+    candidates = AutomationRule.objects.filter(character_id=content.character_id, is_enabled=True,
+                                               trigger_type=TriggerType.CONTENT_APPROVED).select_related("character")
+    return [evaluate(rule, now=now, trigger=f"content_approved:{content.pk}", depth=depth, content=content,
+                     source_rule=source_rule) for rule in candidates]
+
+
+def on_engagement(account: PlatformAccount, *, now: datetime | None = None) -> list[RuleRun]:
+    """Evaluate engagement_threshold rules of the account's character; runs only where the threshold is met.
+
+    ``trigger_config``: ``metric`` (followers, likes, comments, shares,
+    mentions), ``threshold`` and ``window_hours`` (default 24) for the counts
+    of posts published and mentions received in that window.
+    """
+    now = now or timezone.now()
+    runs = []
+    candidates = AutomationRule.objects.filter(character_id=account.character_id, is_enabled=True,
+                                               trigger_type=TriggerType.ENGAGEMENT_THRESHOLD)
+    for rule in candidates.select_related("character"):
+        if rule.platforms and account.platform not in rule.platforms:
+            continue
+        config = rule.trigger_config
+        value = metric_value(account, config["metric"], now - timedelta(hours=config.get("window_hours", 24)))
+        if value >= config["threshold"]:
+            runs.append(evaluate(rule, now=now, trigger=f"engagement:{account.platform}:{config['metric']}={value}",
+                                 depth=0))
+    return runs
+
+
+def evaluate(rule: AutomationRule, *, now: datetime, trigger: str, depth: int, content: ContentItem | None = None,
+             source_rule: str = "", dry_run: bool = False) -> RuleRun:
+    """Check the guards, work out the plan, then act on it (or, for a dry run, only record it)."""
+    reason = skip_reason(rule, now=now, depth=depth, source_rule=source_rule)
+    plan = build_plan(rule, now=now, content=content)
+    if dry_run:
+        detail = {**plan, "would_run": not (reason or plan["skip_reason"]), "guard": reason or None}
+        return _record(rule, trigger, RunStatus.DRY_RUN, depth, detail, now, dry_run=True)
+    reason = reason or plan["skip_reason"]
+    if reason:
+        return _record(rule, trigger, RunStatus.SKIPPED, depth, {"reason": reason, **plan}, now)
+    try:
+        with transaction.atomic():
+            done = _act(rule, plan, now=now, depth=depth)
+            AutomationRule.objects.filter(pk=rule.pk).update(last_run_at=now)
+            return _record(rule, trigger, RunStatus.DONE, depth, {**plan, **done}, now)
+    except ApplicationError as exc:  # no engine, usage limit, character paused meanwhile
+        return _record(rule, trigger, RunStatus.FAILED, depth, {**plan, "error": exc.message, "code": exc.code}, now)
+    except Exception:  # a hook's caller (an approval, a sync) must not fail because a rule did
+        logger.exception("Automation rule %s failed", rule.pk)
+        return _record(rule, trigger, RunStatus.FAILED, depth, {**plan, "error": "The rule failed unexpectedly."},
+                       now)
+
+
+def skip_reason(rule: AutomationRule, *, now: datetime, depth: int, source_rule: str = "") -> str:
+    """Why the guards stop this evaluation ("" when none does)."""
+    character = rule.character
+    if not rule.is_enabled:
+        return "The rule is disabled."
+    if character.status != CharacterStatus.ACTIVE:
+        return f"The character is {character.status}."
+    if source_rule and source_rule == str(rule.pk):
+        return "The content came from this rule; a rule never triggers itself."
+    if depth >= MAX_CHAIN_DEPTH:
+        return f"Chain depth limit: rules triggered by rules stop after {MAX_CHAIN_DEPTH} runs."
+    done = RuleRun.objects.filter(status=RunStatus.DONE, dry_run=False)
+    cap = settings.PERSONAS_RULE_RUNS_PER_HOUR
+    if done.filter(rule__character=character, created_at__gt=now - timedelta(hours=1)).count() >= cap:
+        return f"Hourly cap: the character's rules already ran {cap} times in the last hour."
+    last = done.filter(rule=rule).order_by("-created_at").values_list("created_at", flat=True).first()
+    if rule.cooldown_minutes and last is not None and now < last + timedelta(minutes=rule.cooldown_minutes):
+        return f"Cooldown: the rule last ran at {last.isoformat()}; it waits {rule.cooldown_minutes} minutes."
+    local_midnight = now.astimezone(recurrence.zone(character.timezone)).replace(hour=0, minute=0, second=0,
+                                                                                 microsecond=0)
+    if done.filter(rule=rule, created_at__gte=local_midnight).count() >= rule.max_posts_per_day:
+        return f"Daily limit: the rule already ran {rule.max_posts_per_day} time(s) today."
+    return ""
+
+
+def build_plan(rule: AutomationRule, *, now: datetime, content: ContentItem | None = None) -> dict:
+    """What the rule would do now, read-only: prompt and caption filled in, targets, next run."""
+    character = rule.character
+    topic = _topic(rule)
+    values = {"topic": topic, "character": character.name, "name": character.name,
+              "category": rule.content_category,
+              "date": now.astimezone(recurrence.zone(character.timezone)).date().isoformat()}
+    plan = {"action": rule.action, "topic": topic, "content_type": rule.content_type,
+            "prompt": fill(rule.prompt_template or "{topic}", values),
+            "caption": fill(rule.caption_template, values), "content_id": None, "platform_account_ids": [],
+            "mention_ids": [], "next_run_at": _iso(_next_run(rule, now)), "skip_reason": ""}
+    if rule.action == RuleAction.SCHEDULE:
+        item = content if content is not None and content.category != REPLY_CATEGORY else _unused_content(rule)
+        accounts = _target_accounts(rule)
+        plan["content_id"] = str(item.pk) if item else None
+        plan["platform_account_ids"] = [str(account.pk) for account in accounts]
+        plan["caption"] = plan["caption"] or (item.caption if item else "")
+        if item is None:
+            plan["skip_reason"] = "No approved, unused content to schedule."
+        elif not accounts:
+            plan["skip_reason"] = "No connected account on the rule's platforms."
+    elif rule.action == RuleAction.REPLY_DRAFT:
+        mentions = _new_mentions(rule, now)
+        plan["content_type"] = ContentType.TEXT
+        plan["mention_ids"] = [str(mention.pk) for mention in mentions]
+        plan["prompt"] = _reply_prompt(rule, mentions)
+        if not mentions:
+            plan["skip_reason"] = "No new mentions to reply to."
+    return plan
+
+
+def origin(content: ContentItem) -> tuple[str, int]:
+    """The rule that generated ``content`` ("" when a person did) and that run's chain depth."""
+    marks = dict(content.generation.settings) if content.generation_id else {}
+    marks.update(content.generation_settings or {})
+    rule_id = str(marks.get("rule_id") or "")
+    try:
+        return rule_id, int(marks.get("rule_depth", 0)) if rule_id else 0
+    except (TypeError, ValueError):
+        return rule_id, 0
+
+
+def metric_value(account: PlatformAccount, metric: str, since: datetime) -> int:
+    """The figure an engagement threshold compares, from what the platform reported (never estimated)."""
+    if metric == "followers":
+        return account.follower_count
+    if metric == "mentions":
+        return EngagementAction.objects.filter(account=account, direction=Direction.INBOUND,
+                                               action_type=EngagementType.MENTION, created_at__gte=since).count()
+    column = {"likes": "likes_count", "comments": "comments_count", "shares": "shares_count"}[metric]
+    total = Post.objects.filter(account=account, status=PostStatus.PUBLISHED, published_at__gte=since).aggregate(
+        total=Sum(column))["total"]
+    return total or 0
+
+
+def fill(template: str, values: dict) -> str:
+    """``template`` with its ``{field}`` placeholders replaced from ``values``."""
+    return template.format_map(values) if template else ""
+
+
+def _act(rule: AutomationRule, plan: dict, *, now: datetime, depth: int) -> dict:
+    character = rule.character
+    marks = {"rule_id": str(rule.pk), "rule_depth": depth}
+    if rule.action == RuleAction.SCHEDULE:
+        item = ContentItem.objects.get(pk=plan["content_id"])
+        accounts = PlatformAccount.objects.filter(pk__in=plan["platform_account_ids"])
+        posts = [scheduling.schedule_for_rule(rule, account=account, content=item, caption=plan["caption"], when=now)
+                 for account in accounts]
+        return {"scheduled_post_ids": [str(post.pk) for post in posts]}
+    if rule.action == RuleAction.REPLY_DRAFT:
+        marks.update(purpose="reply_draft", mention_ids=plan["mention_ids"])
+        category = REPLY_CATEGORY
+    else:
+        marks["caption_template"] = plan["caption"]
+        category = rule.content_category
+    generation = content_service.start_generation(
+        character.owner, character_id=character.pk, content_type=plan["content_type"], prompt=plan["prompt"],
+        settings=marks, category=category)
+    return {"generation_id": str(generation.pk)}
+
+
+def _record(rule, trigger: str, status: str, depth: int, detail: dict, now: datetime, *,
+            dry_run: bool = False) -> RuleRun:
+    return RuleRun.objects.create(rule=rule, trigger=trigger[:200], status=status, dry_run=dry_run, depth=depth,
+                                  detail=detail, created_at=now)
+
+
+def _topic(rule: AutomationRule) -> str:
+    # Rotates through the character's topics, one per run, so a daily rule does not repeat itself.
+    character = rule.character
+    topics = list(character.personality.get("preferred_topics") or character.interests or [])
+    if not topics:
+        return rule.content_category
+    runs = RuleRun.objects.filter(rule=rule, status=RunStatus.DONE, dry_run=False).count()
+    return str(topics[runs % len(topics)])
+
+
+def _unused_content(rule: AutomationRule) -> ContentItem | None:
+    busy = (ScheduleStatus.SCHEDULED, ScheduleStatus.PUBLISHING)
+    return (ContentItem.objects.filter(character=rule.character, review=Review.APPROVED, times_used=0,
+                                       content_type=rule.content_type)
+            .exclude(category=REPLY_CATEGORY).exclude(scheduled_posts__status__in=busy)
+            .order_by("-created_at").first())
+
+
+def _target_accounts(rule: AutomationRule) -> list[PlatformAccount]:
+    accounts = PlatformAccount.objects.filter(character=rule.character, connection_status=ConnectionStatus.CONNECTED)
+    if rule.platforms:
+        accounts = accounts.filter(platform__in=rule.platforms)
+    return list(accounts.order_by("platform", "created_at"))
+
+
+def _new_mentions(rule: AutomationRule, now: datetime) -> list[EngagementAction]:
+    since = rule.last_run_at or now - timedelta(days=1)
+    return list(EngagementAction.objects.filter(
+        character=rule.character, direction=Direction.INBOUND, action_type=EngagementType.MENTION,
+        created_at__gt=since).order_by("created_at")[:MENTIONS_PER_DRAFT])
+
+
+def _reply_prompt(rule: AutomationRule, mentions: list[EngagementAction]) -> str:
+    lines = [f"- ({mention.target_url or mention.target_id}) {mention.comment_text}" for mention in mentions]
+    return (f"Draft one short, friendly reply in {rule.character.name}'s voice to each of these mentions, "
+            "for the operator to review before anything is sent:\n" + "\n".join(lines))
+
+
+def _next_run(rule: AutomationRule, after: datetime) -> datetime | None:
+    if rule.trigger_type != TriggerType.SCHEDULE or not rule.is_enabled:
+        return None
+    config = rule.trigger_config
+    return recurrence.next_occurrence(config.get("cron") or config["rrule"], config["timezone"], after,
+                                      start=rule.created_at)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _apply(rule: AutomationRule, fields: dict) -> None:
+    """Set and validate the given fields on ``rule`` (not saved)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if rule.trigger_type not in TriggerType.values:
+        raise ValidationFailed(f"trigger_type must be one of {', '.join(TriggerType.values)}.")
+    if rule.action not in RuleAction.values:
+        raise ValidationFailed(f"action must be one of {', '.join(RuleAction.values)}.")
+    if rule.content_type not in ContentType.values:
+        raise InvalidContentType(details={"content_type": rule.content_type})
+    rule.platforms = list(rule.platforms or [])
+    unknown_platforms = [p for p in rule.platforms if p not in Platform.values]
+    if unknown_platforms:
+        raise ValidationFailed(f"Unknown platform(s): {', '.join(map(str, unknown_platforms))}.",
+                               details={"allowed": list(Platform.values)})
+    rule.trigger_config = _trigger_config(rule.trigger_type, dict(rule.trigger_config or {}), rule.character)
+    for name in ("prompt_template", "caption_template"):
+        _check_template(name, getattr(rule, name) or "")
+
+
+def _trigger_config(trigger_type: str, config: dict, character) -> dict:
+    if trigger_type == TriggerType.SCHEDULE:
+        rules = [key for key in ("cron", "rrule") if config.get(key)]
+        if len(rules) != 1:
+            raise ValidationFailed("A schedule trigger needs one of trigger_config.cron and trigger_config.rrule.",
+                                   details={"trigger_config": config})
+        config[rules[0]] = recurrence.validate_rule(str(config[rules[0]]))
+        config["timezone"] = config.get("timezone") or character.timezone
+        recurrence.zone(config["timezone"])
+    elif trigger_type == TriggerType.ENGAGEMENT_THRESHOLD:
+        if config.get("metric") not in ENGAGEMENT_METRICS:
+            raise ValidationFailed(f"trigger_config.metric must be one of {', '.join(ENGAGEMENT_METRICS)}.")
+        for key, default, low, high in (("threshold", None, 1, 10**9), ("window_hours", 24, 1, 24 * 30)):
+            value = config.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValidationFailed(f"trigger_config.{key} must be a whole number from {low} to {high}.")
+            config[key] = value
+    return config
+
+
+def _check_template(name: str, template: str) -> None:
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValidationFailed(f"{name}: {exc} (write braces as {{{{ and }}}}).") from None
+    unknown = [field for field in fields if field not in TEMPLATE_FIELDS]
+    if unknown:
+        raise ValidationFailed(f"{name}: unknown placeholder(s) {', '.join('{' + f + '}' for f in unknown)}; "
+                               f"use {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}.")

@@ -1,0 +1,217 @@
+"""Every write on generations and content: start, the job's bookkeeping, review, delete."""
+
+import logging
+from datetime import timedelta
+from statistics import median
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from config.ai import registry
+from config.ai.errors import EngineUnavailable
+from config.errors import ValidationFailed
+from config.jobs import services as jobs
+from config.jobs.choices import JobStatus
+from personas.choices import CharacterStatus, ContentType, GenerationStatus, Review
+from personas.errors import ContentGenerationFailed, InvalidContentType
+from personas.events import EventName, notify
+from personas.models import ContentItem, Generation
+from personas.selectors import character_for, content_for
+
+logger = logging.getLogger("stagecraft.personas")
+
+JOB_KIND = "personas.generate"
+TASK = "personas.tasks.run_generation"
+VIDEO_UNSUPPORTED = "video generation is not supported by the configured engines"
+# Until enough generations have finished to measure, a cautious guess per item.
+DEFAULT_SECONDS_PER_ITEM = {ContentType.IMAGE: 30.0, ContentType.TEXT: 10.0}
+UNFINISHED = (GenerationStatus.PENDING, GenerationStatus.PROCESSING)
+
+
+def ensure_engine(content_type: str) -> None:
+    """Refuse at once what no configured engine can make (before anything is stored or queued).
+
+    ``InvalidContentType`` for an unknown type; ``ContentGenerationFailed``
+    (503) for video, for images without an image engine and for text without
+    a language model.
+    """
+    if content_type not in ContentType.values:
+        raise InvalidContentType(details={"content_type": content_type, "allowed": list(ContentType.values)})
+    if content_type == ContentType.VIDEO:
+        raise ContentGenerationFailed(VIDEO_UNSUPPORTED, details={"content_type": content_type})
+    try:
+        if content_type == ContentType.IMAGE:
+            registry.image_generator()
+        else:
+            registry.language_model()
+    except EngineUnavailable as exc:
+        raise ContentGenerationFailed(exc.message, details={"content_type": content_type}) from exc
+
+
+def start_generation(owner, *, character_id, content_type: str, prompt: str, negative_prompt: str = "",
+                     settings: dict | None = None, category: str = "post", is_nsfw: bool = False) -> Generation:
+    """Record a pending generation and queue its job (images on the ``gpu`` cluster).
+
+    Raises, before anything is written: ``InvalidContentType``,
+    ``CharacterNotFound``, ``ValidationFailed`` (character paused or in
+    error), ``ContentGenerationFailed`` (no engine), ``UsageLimitExceeded``.
+    """
+    ensure_engine(content_type)
+    character = character_for(owner, character_id)
+    if character.status != CharacterStatus.ACTIVE:
+        raise ValidationFailed(f"The character is {character.status}; resume it before generating.",
+                               details={"character_status": character.status})
+    settings = dict(settings or {})
+    settings.setdefault("count", 1)
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            character=character, content_type=content_type, prompt=prompt, negative_prompt=negative_prompt,
+            settings=settings, category=category, is_nsfw=is_nsfw,
+            estimated_completion=estimate_completion(content_type, settings["count"]),
+        )
+        generation.job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=content_type == ContentType.IMAGE,
+                                         params={"generation_id": str(generation.pk)})
+        generation.save(update_fields=["job"])
+    return generation
+
+
+def estimate_completion(content_type: str, count: int):
+    """When a new generation of ``count`` items should be done, from recent real durations."""
+    recent = (Generation.objects.filter(content_type=content_type, status=GenerationStatus.COMPLETED,
+                                        started_at__isnull=False, completed_at__isnull=False)
+              .order_by("-completed_at")[:20])
+    per_item = [(g.completed_at - g.started_at).total_seconds() / max(1, g.success_count + g.failure_count)
+                for g in recent]
+    seconds = median(per_item) if per_item else DEFAULT_SECONDS_PER_ITEM[content_type]
+    waiting = Generation.objects.filter(content_type=content_type, status__in=UNFINISHED).count()
+    return timezone.now() + timedelta(seconds=seconds * (count + waiting))
+
+
+def begin_generation(generation: Generation) -> None:
+    """The job started working on it (a retry keeps the first start time)."""
+    generation.status = GenerationStatus.PROCESSING
+    generation.started_at = generation.started_at or timezone.now()
+    generation.save(update_fields=["status", "started_at"])
+
+
+def add_item(generation: Generation, **fields) -> ContentItem:
+    """Store one generated item as pending review and tell the owner."""
+    character = generation.character
+    item = ContentItem.objects.create(character=character, generation=generation,
+                                      content_type=generation.content_type, category=generation.category,
+                                      prompt=generation.prompt, is_nsfw=generation.is_nsfw, review=Review.PENDING,
+                                      **fields)
+    notify(character.owner, EventName.CONTENT_GENERATED, {
+        "character_id": str(character.pk), "generation_id": str(generation.pk), "content_id": str(item.pk),
+        "content_type": item.content_type,
+    })
+    return item
+
+
+def finish_generation(generation: Generation, *, failures: list[str]) -> Generation:
+    """Completed when at least one item was made, failed when none was; the owner is told either way."""
+    content_ids = [str(pk) for pk in generation.content.order_by("created_at").values_list("pk", flat=True)]
+    generation.success_count = len(content_ids)
+    generation.failure_count = len(failures)
+    generation.error_message = "; ".join(failures)
+    generation.completed_at = timezone.now()
+    generation.status = GenerationStatus.COMPLETED if content_ids else GenerationStatus.FAILED
+    generation.save(update_fields=["success_count", "failure_count", "error_message", "completed_at", "status"])
+    character = generation.character
+    data = {"character_id": str(character.pk), "generation_id": str(generation.pk), "content_ids": content_ids,
+            "success_count": generation.success_count, "failure_count": generation.failure_count}
+    if content_ids:
+        notify(character.owner, EventName.GENERATION_COMPLETED, data)
+    else:
+        notify(character.owner, EventName.GENERATION_FAILED, {**data, "error_message": generation.error_message})
+    return generation
+
+
+def fail_generation(generation: Generation, message: str) -> None:
+    """End an unfinished generation as failed (the job stopped) and tell the owner."""
+    updated = Generation.objects.filter(pk=generation.pk, status__in=UNFINISHED).update(
+        status=GenerationStatus.FAILED, error_message=message[:2000], completed_at=timezone.now(),
+        success_count=generation.content.count(),
+    )
+    if updated:
+        generation.refresh_from_db()
+        notify(generation.character.owner, EventName.GENERATION_FAILED, {
+            "character_id": str(generation.character_id), "generation_id": str(generation.pk),
+            "error_message": generation.error_message,
+        })
+
+
+def settle_generation(generation: Generation) -> Generation:
+    """Fail a generation whose job ended without it (a worker died; the sweep failed the job).
+
+    Called when the status is read, so nothing shows ``processing`` forever.
+    """
+    job = generation.job
+    if generation.status in UNFINISHED and job is not None and job.status in (JobStatus.FAILED,
+                                                                               JobStatus.CANCELLED):
+        fail_generation(generation, job.error_message or f"The job was {job.status}.")
+        generation.refresh_from_db()
+    return generation
+
+
+def approve_content(reviewer, *, content_id) -> ContentItem:
+    """Approve an item for posting, recording who approved it and when.
+
+    A first approval runs the character's content_approved automation rules
+    (their runs are logged; a failing rule never undoes the approval).
+    """
+    # Imported here: automation starts generations through this module.
+    from personas.services import automation
+
+    with transaction.atomic():
+        item = content_for(reviewer, content_id)
+        newly_approved = item.review != Review.APPROVED
+        item = _review(reviewer, item, Review.APPROVED, reason="")
+    if newly_approved:
+        automation.on_content_approved(item)
+    return item
+
+
+def reject_content(reviewer, *, content_id, reason: str) -> ContentItem:
+    """Reject an item with the reviewer's reason (required)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason: a reason is required to reject content.", details={"field": "reason"})
+    return _review(reviewer, content_for(reviewer, content_id), Review.REJECTED, reason=reason)
+
+
+def delete_content(owner, *, content_id) -> None:
+    """Delete an item and, once the transaction commits, its files."""
+    item = content_for(owner, content_id)
+    names = [name for name in (item.file.name, item.thumbnail.name) if name]
+    with transaction.atomic():
+        item.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def library(owner, *, character_id=None, content_type: str | None = None, is_approved: bool | None = None,
+            is_nsfw: bool | None = None) -> QuerySet:
+    """The owner's content, newest first, filtered; the character comes in the same query."""
+    items = ContentItem.objects.for_user(owner).select_related("character")
+    if character_id:
+        items = items.filter(character=character_for(owner, character_id))
+    if content_type:
+        if content_type not in ContentType.values:
+            raise InvalidContentType(details={"content_type": content_type, "allowed": list(ContentType.values)})
+        items = items.filter(content_type=content_type)
+    if is_approved is not None:
+        items = items.filter(review=Review.APPROVED) if is_approved else items.exclude(review=Review.APPROVED)
+    if is_nsfw is not None:
+        items = items.filter(is_nsfw=is_nsfw)
+    return items.order_by("-created_at")
+
+
+def _review(reviewer, item: ContentItem, review: str, *, reason: str) -> ContentItem:
+    item.review = review
+    item.review_reason = reason
+    item.reviewed_by = reviewer
+    item.reviewed_at = timezone.now()
+    item.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
+    return item

@@ -1,0 +1,210 @@
+"""Posts: create (draft or published at once), publish exactly once, delete, sync counts.
+
+Only approved content of the post's own character goes out, and every text
+ends with the character's disclosure line. ``publish`` claims a post with a
+conditional UPDATE (draft/failed -> publishing), so two workers cannot both
+send it, and always sends the post's fixed idempotency key: Mastodon answers a
+repeated ``Idempotency-Key`` with the status it already made, Bluesky cannot
+create a second record under the same record key. A worker that dies after the
+platform accepted the post therefore cannot cause a second post on retry.
+"""
+
+import logging
+import mimetypes
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import ValidationFailed
+from config.jobs.models import Job
+from config.jobs.services import create_job
+from personas import selectors
+from personas.choices import CharacterStatus, ContentType, Metric, PostStatus
+from personas.connectors import ConnectorError, MediaFile, PublishRequest, connector_class
+from personas.errors import PlatformConnectionFailed
+from personas.events import EventName, notify
+from personas.models import ContentItem, MetricSample, PlatformAccount, Post
+from personas.services import accounts
+
+logger = logging.getLogger("stagecraft.personas")
+
+
+def create_post(owner, *, character_id, platform_account_id, content_id, additional_content_ids=(),
+                caption: str = "", hashtags=(), mentions=(), post_type: str = "post",
+                publish_immediately: bool = False) -> Post:
+    """Create a post from approved content; publish it now when asked (status published or failed).
+
+    Raises ``CharacterNotFound``, ``NotFound`` (account or content), ``ContentNotApproved``,
+    ``ValidationFailed`` (another character's account or content, a paused character, text or
+    media over the platform's limits) and ``PlatformConnectionFailed`` (account not connected).
+    """
+    character = selectors.character_for(owner, character_id)
+    account = selectors.account_for(owner, platform_account_id)
+    if account.character_id != character.pk:
+        raise ValidationFailed("The platform account belongs to another character.")
+    if not account.is_connected:
+        raise PlatformConnectionFailed(f"The {account.get_platform_display()} account is not connected.")
+    if character.status != CharacterStatus.ACTIVE:
+        raise ValidationFailed(f"The character is {character.status}; resume it before posting.",
+                               details={"status": character.status, "reason": character.status_reason})
+    items = [selectors.approved_content(owner, item_id) for item_id in [content_id, *additional_content_ids]]
+    if any(item.character_id != character.pk for item in items):
+        raise ValidationFailed("Content of another character cannot be posted.")
+    post = Post(character=character, account=account, content=items[0],
+                additional_content_ids=[str(item.pk) for item in items[1:]],
+                caption=caption or items[0].caption, hashtags=list(hashtags) or list(items[0].hashtags),
+                mentions=list(mentions), post_type=post_type)
+    _check_fits(post, account, items)
+    post.save()
+    if publish_immediately:
+        post = publish(post)
+    return post
+
+
+def _check_fits(post: Post, account: PlatformAccount, items: list[ContentItem]) -> None:
+    """Refuse before anything is sent what the platform would refuse anyway."""
+    connector = connector_class(account.platform)
+    connector(server_url=account.server_url).check_text(compose_text(post))
+    media = [item for item in items if item.file]
+    if len(media) > connector.max_images:
+        raise ValidationFailed(f"{account.get_platform_display()} posts carry at most {connector.max_images} "
+                               "media files.")
+    if account.platform == "bluesky" and any(item.content_type == ContentType.VIDEO for item in media):
+        raise ValidationFailed("Bluesky posts from StageCraft carry images only.")
+
+
+def compose_text(post: Post) -> str:
+    """Caption, then hashtags and mentions not already in it, then the character's disclosure line."""
+    text = post.caption.strip()
+    extras = [f"#{tag.lstrip('#')}" for tag in post.hashtags if f"#{tag.lstrip('#')}" not in text]
+    extras += [f"@{name.lstrip('@')}" for name in post.mentions if f"@{name.lstrip('@')}" not in text]
+    if extras:
+        text = f"{text}\n\n{' '.join(extras)}" if text else " ".join(extras)
+    disclosure = post.character.disclosure_line.strip()
+    if disclosure and disclosure not in text:
+        text = f"{text}\n\n{disclosure}" if text else disclosure
+    return text
+
+
+def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> Post:
+    """Send ``post`` to its platform once and return it reloaded.
+
+    A published post comes back as it is. The claim is a conditional UPDATE
+    from draft or failed (and, with ``resume``, from a publishing claim whose
+    worker died) to publishing; losing it returns the post untouched. On a
+    platform error the post is failed with the message; with ``retry_later``
+    a retryable error is raised afterwards for the caller's backoff (the post
+    keeps its idempotency key, so the retry cannot post twice).
+    """
+    claimable = [PostStatus.DRAFT, PostStatus.FAILED] + ([PostStatus.PUBLISHING] if resume else [])
+    claimed = Post.objects.filter(pk=post.pk, status__in=claimable).update(
+        status=PostStatus.PUBLISHING, attempts=F("attempts") + 1)
+    post = Post.objects.select_related("character__owner", "account", "content").get(pk=post.pk)
+    if not claimed:
+        return post
+    try:
+        if post.character.status != CharacterStatus.ACTIVE:
+            raise ValidationFailed(f"The character is {post.character.status}; nothing is posted for it.")
+        connector = accounts.ready_connector(post.account)
+        published = connector.publish(PublishRequest(text=compose_text(post), media=_media_of(post),
+                                                     idempotency_key=str(post.idempotency_key), ai_flag=True))
+    except (ConnectorError, ValidationFailed, PlatformConnectionFailed) as exc:
+        _fail(post, exc)
+        if retry_later and getattr(exc, "retryable", False):
+            raise
+        return post
+    except Exception:
+        # Never leave a claimed post in publishing; a retry resends the same key, so it cannot post twice.
+        _fail(post, PlatformConnectionFailed("Publishing stopped on an internal error; it can be retried."))
+        raise
+    with transaction.atomic():
+        post.status, post.published_at = PostStatus.PUBLISHED, timezone.now()
+        post.platform_post_id, post.platform_post_url = published.platform_post_id, published.url
+        post.error_message = ""
+        post.save(update_fields=["status", "published_at", "platform_post_id", "platform_post_url",
+                                 "error_message"])
+        ContentItem.objects.filter(pk__in=_content_ids(post)).update(times_used=F("times_used") + 1)
+        notify(post.character.owner, EventName.POST_PUBLISHED,
+               {"character_id": str(post.character_id), "post_id": str(post.pk), "platform": post.account.platform,
+                "status": post.status, "platform_post_url": post.platform_post_url})
+    return post
+
+
+def _fail(post: Post, exc: Exception) -> None:
+    message = getattr(exc, "message", str(exc))
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.FAILED, error_message=message[:2000])
+    post.status, post.error_message = PostStatus.FAILED, message
+    if isinstance(exc, ConnectorError):
+        accounts.note_failure(post.account, exc)
+    notify(post.character.owner, EventName.ERROR_OCCURRED,
+           {"character_id": str(post.character_id), "post_id": str(post.pk), "message": message})
+
+
+def _content_ids(post: Post) -> list:
+    return [post.content_id, *post.additional_content_ids] if post.content_id else list(post.additional_content_ids)
+
+
+def _media_of(post: Post) -> list[MediaFile]:
+    items = {str(item.pk): item for item in ContentItem.objects.filter(pk__in=_content_ids(post))}
+    media = []
+    for item_id in _content_ids(post):
+        item = items.get(str(item_id))
+        if item is None or not item.file:
+            continue
+        with item.file.open("rb") as handle:
+            data = handle.read()
+        mime = mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
+        media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
+    return media
+
+
+def queue_publish(post: Post) -> Job:
+    """Publish ``post`` on a worker (``tasks.publish_post``) after commit."""
+    return create_job(post.character.owner, kind="personas_publish", task="personas.tasks.publish_post",
+                      params={"post_id": str(post.pk)}, metered=False, max_attempts=3)
+
+
+def publish_job(job: Job) -> dict:
+    """``tasks.publish_post``: publish the job's post; a redelivered job resumes its own claim."""
+    post = Post.objects.get(pk=job.params["post_id"])
+    post = publish(post, retry_later=True, resume=job.attempts > 1)
+    if post.status == PostStatus.FAILED:
+        raise PlatformConnectionFailed(post.error_message)
+    return {"post_id": str(post.pk), "status": post.status, "platform_post_id": post.platform_post_id}
+
+
+def delete_post(owner, *, post_id) -> Post:
+    """Delete the post on its platform first (if it got there), then mark it deleted here."""
+    post = selectors.post_for(owner, post_id)
+    if post.platform_post_id and post.status == PostStatus.PUBLISHED:
+        try:
+            accounts.ready_connector(post.account).delete(post.platform_post_id)
+        except ConnectorError as exc:
+            accounts.note_failure(post.account, exc)
+            raise
+    post.status = PostStatus.DELETED
+    post.save(update_fields=["status"])
+    return post
+
+
+def sync_post(post: Post) -> Post:
+    """Read the post's live counts into its fields and as metric samples."""
+    if post.status != PostStatus.PUBLISHED or not post.platform_post_id:
+        raise ValidationFailed("Only published posts have counts to sync.", details={"status": post.status})
+    try:
+        metrics = accounts.ready_connector(post.account).fetch_post_metrics(post.platform_post_id)
+    except ConnectorError as exc:
+        accounts.note_failure(post.account, exc)
+        raise
+    now = timezone.now()
+    with transaction.atomic():
+        post.likes_count, post.comments_count, post.shares_count = metrics.likes, metrics.comments, metrics.shares
+        post.last_synced_at = now
+        post.save(update_fields=["likes_count", "comments_count", "shares_count", "last_synced_at"])
+        MetricSample.objects.bulk_create([
+            MetricSample(account=post.account, post=post, metric=metric, value=value, sampled_at=now)
+            for metric, value in ((Metric.LIKES, metrics.likes), (Metric.COMMENTS, metrics.comments),
+                                  (Metric.SHARES, metrics.shares))
+        ])
+    return post

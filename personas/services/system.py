@@ -1,0 +1,90 @@
+"""Operator settings of the personas app and the figures ``/api/v1/system/stats`` reports.
+
+The settings row stores only what staff changed; everything else comes from
+Django settings (``AI_IMAGE_*``, ``AI_LLM_*``, ``STORAGES``), so the answer is
+always the effective configuration. API keys and secrets are never part of it.
+"""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
+from django.db.models import Sum
+
+from personas.choices import CharacterStatus, PostStatus
+from personas.models import Character, ContentItem, PersonaSettings, Post
+
+GIB = 1024**3
+SECTIONS = {"stable_diffusion": ("base_url", "default_model"), "ollama": ("base_url", "default_model"),
+            "storage": ("type", "path")}
+
+
+def _storage_is_local() -> bool:
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def default_settings() -> dict:
+    """The settings a deployment runs with before staff change anything."""
+    if _storage_is_local():
+        storage = {"type": "local", "path": str(settings.MEDIA_ROOT)}
+    else:
+        storage = {"type": "s3", "path": f"s3://{getattr(settings, 'AWS_STORAGE_BUCKET_NAME', '')}"}
+    return {
+        "stable_diffusion": {"base_url": settings.AI_IMAGE_BASE_URL, "default_model": settings.AI_IMAGE_MODEL},
+        "ollama": {"base_url": settings.AI_LLM_BASE_URL, "default_model": settings.AI_LLM_MODEL},
+        "storage": storage,
+    }
+
+
+def effective_settings() -> dict:
+    """Stored values merged over the defaults, section by section; only known keys are ever returned."""
+    stored = PersonaSettings.objects.order_by("pk").values_list("data", flat=True).first() or {}
+    merged = default_settings()
+    for section, keys in SECTIONS.items():
+        overrides = stored.get(section) or {}
+        merged[section].update({key: overrides[key] for key in keys if key in overrides})
+    return merged
+
+
+def update_settings(user, *, data: dict) -> dict:
+    """Replace the stored overrides with ``data`` (already validated by the caller) and return the effect.
+
+    Staff only: the caller checks ``is_staff`` (the API answers 403 otherwise).
+    There is one row; the lock keeps two simultaneous saves from creating two.
+    """
+    clean = {section: {key: value for key, value in (data.get(section) or {}).items() if key in keys}
+             for section, keys in SECTIONS.items() if section in data}
+    with transaction.atomic():
+        row = PersonaSettings.objects.select_for_update().order_by("pk").first()
+        if row is None:
+            row = PersonaSettings()
+        row.data, row.updated_by = clean, user
+        row.save()
+    return effective_settings()
+
+
+def stats_for(user) -> dict:
+    """Counts over the user's live characters and the storage their content takes."""
+    characters = Character.objects.for_user(user)
+    content = ContentItem.objects.for_user(user)
+    used = content.aggregate(total=Sum("file_size"))["total"] or 0
+    return {
+        "total_characters": characters.count(),
+        "active_characters": characters.filter(status=CharacterStatus.ACTIVE).count(),
+        "total_content": content.count(),
+        "total_posts": Post.objects.for_user(user).exclude(status=PostStatus.DELETED).count(),
+        "storage_used_gb": round(used / GIB, 3),
+        "storage_available_gb": _available_gb(),
+    }
+
+
+def _available_gb() -> float | None:
+    # Remote storage has no meaningful free space to report.
+    if not _storage_is_local():
+        return None
+    path = Path(settings.MEDIA_ROOT)
+    while not path.exists() and path != path.parent:  # MEDIA_ROOT is created on the first upload
+        path = path.parent
+    return round(shutil.disk_usage(path).free / GIB, 3)

@@ -1,0 +1,174 @@
+"""/api/v1/posts: drafts, publishing now (once, marked), the documented refusals, delete and sync."""
+
+import pytest
+from django.utils import timezone
+
+from personas.choices import ContentType, Review
+from personas.models import Character, ContentItem, MetricSample, PlatformAccount, Post
+from tests.personas.standins import bluesky_fixture, connect, error_of, mastodon_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def create(client, character, account, content, **fields):
+    body = {"character_id": str(character.pk), "platform_account_id": str(account.pk),
+            "content_id": str(content.pk), **fields}
+    return client.post("/api/v1/posts", body, format="json")
+
+
+@pytest.fixture
+def masto(owner, character, mastodon) -> PlatformAccount:
+    return connect(owner, character, mastodon)
+
+
+def test_a_post_without_publish_immediately_stays_a_draft(owner_api, character, masto, approved_image, mastodon):
+    response = create(owner_api, character, masto, approved_image, caption="Later.")
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["status"] == "draft" and data["platform_post_id"] is None and data["published_at"] is None
+    assert Post.objects.get(pk=data["post_id"]).status == "draft"
+    assert mastodon.paths() == ["GET /api/v1/accounts/verify_credentials"]
+
+
+def test_publishing_now_answers_the_documented_shape(owner_api, character, masto, approved_image, mastodon):
+    response = create(owner_api, character, masto, approved_image, caption="Sunrise miles.",
+                      hashtags=["sunrise"], mentions=["@coach"], publish_immediately=True)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["message"] == "Post published successfully"
+    post = Post.objects.get()
+    assert body["data"] == {"post_id": str(post.pk), "status": "published", "platform_post_id": post.platform_post_id,
+                            "platform_post_url": post.platform_post_url,
+                            "published_at": post.published_at.isoformat().replace("+00:00", "Z")}
+    assert mastodon.paths()[1:] == ["POST /api/v2/media", "POST /api/v1/statuses"]
+    status = mastodon.calls("/api/v1/statuses")[0]
+    assert status.headers["idempotency-key"] == str(post.idempotency_key)
+    assert status.form["status"][0].endswith(character.disclosure_line)
+    assert "#sunrise @coach" in status.form["status"][0]
+
+
+def test_a_platform_refusal_answers_201_failed_with_the_reason(owner_api, character, masto, approved_image,
+                                                              mastodon):
+    mastodon.fail_next("/api/v1/statuses", 422, {"error": "Validation failed: Text character limit of 500"})
+    response = create(owner_api, character, masto, approved_image, publish_immediately=True)
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["status"] == "failed" and "character limit" in data["error_message"]
+    assert response.json()["message"] == "Post could not be published"
+
+
+def test_unapproved_content_is_refused(owner_api, character, masto, approved_image, mastodon):
+    for review in (Review.PENDING, Review.REJECTED):
+        ContentItem.objects.filter(pk=approved_image.pk).update(review=review)
+        error_of(create(owner_api, character, masto, approved_image, publish_immediately=True), 400,
+                 "CONTENT_NOT_APPROVED")
+    assert not Post.objects.exists() and len(mastodon.requests) == 1
+
+
+def test_unapproved_additional_content_is_refused(owner_api, character, masto, approved_image):
+    pending = ContentItem.objects.create(character=character, content_type=ContentType.IMAGE)
+    response = create(owner_api, character, masto, approved_image, additional_content_ids=[str(pending.pk)])
+    error_of(response, 400, "CONTENT_NOT_APPROVED")
+
+
+def test_another_users_character_account_and_post_are_not_found(owner_api, owner, other_user, character, masto,
+                                                               approved_image, mastodon):
+    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    theirs = connect(other_user, stranger, mastodon)
+    error_of(create(owner_api, stranger, masto, approved_image), 404, "CHARACTER_NOT_FOUND")
+    error_of(create(owner_api, character, theirs, approved_image), 404, "NOT_FOUND")
+    their_post = Post.objects.create(character=stranger, account=theirs)
+    for method, suffix in (("get", ""), ("delete", ""), ("post", "/sync")):
+        error_of(getattr(owner_api, method)(f"/api/v1/posts/{their_post.pk}{suffix}"), 404, "NOT_FOUND")
+
+
+def test_an_account_of_another_character_is_refused(owner_api, owner, character, approved_image, mastodon):
+    sister = Character.objects.create(owner=owner, name="Sister")
+    account = connect(owner, sister, mastodon)
+    error_of(create(owner_api, character, account, approved_image), 400, "VALIDATION_ERROR")
+
+
+def test_a_disconnected_account_cannot_post(owner_api, character, masto, approved_image):
+    PlatformAccount.objects.filter(pk=masto.pk).update(connection_status="disconnected")
+    error_of(create(owner_api, character, masto, approved_image), 400, "PLATFORM_CONNECTION_FAILED")
+
+
+def test_a_paused_character_cannot_post(owner_api, character, masto, approved_image):
+    Character.objects.filter(pk=character.pk).update(status="paused")
+    error_of(create(owner_api, character, masto, approved_image), 400, "VALIDATION_ERROR")
+
+
+def test_bluesky_text_over_300_graphemes_is_refused_before_anything_is_sent(owner_api, owner, character,
+                                                                           approved_image, bluesky):
+    account = connect(owner, character, bluesky)
+    sent = len(bluesky.requests)
+    # The disclosure line counts: a caption that fits alone does not fit with it.
+    response = create(owner_api, character, account, approved_image, caption="x" * 280, hashtags=[],
+                      publish_immediately=True)
+    error = error_of(response, 400, "VALIDATION_ERROR")
+    assert error["details"]["limit"] == 300 and error["details"]["graphemes"] > 300
+    assert len(bluesky.requests) == sent and not Post.objects.exists()
+
+
+def test_publishing_to_bluesky_uses_the_fixed_record_key(owner_api, owner, character, approved_image, bluesky):
+    account = connect(owner, character, bluesky)
+    data = create(owner_api, character, account, approved_image, publish_immediately=True).json()["data"]
+    assert data["status"] == "published" and data["platform_post_id"].startswith(f"at://{bluesky.did}/")
+    assert [p.split(" ")[1].rsplit(".", 1)[-1] for p in bluesky.paths()][-2:] == ["uploadBlob", "createRecord"]
+    record = bluesky.posts()[0]["value"]
+    assert record["text"].endswith(character.disclosure_line) and record["embed"]["images"][0]["alt"]
+
+
+def test_the_sixth_publish_in_a_minute_for_one_character_is_rate_limited(owner_api, character, masto,
+                                                                         approved_image):
+    for _ in range(5):
+        assert create(owner_api, character, masto, approved_image).status_code == 201
+    response = create(owner_api, character, masto, approved_image)
+    error_of(response, 429, "RATE_LIMIT_EXCEEDED")
+    assert response["Retry-After"] and Post.objects.count() == 5
+
+
+def test_the_list_filters_and_pages(owner_api, owner, character, masto, approved_image, bluesky):
+    sky = connect(owner, character, bluesky)
+    first = Post.objects.create(character=character, account=masto, content=approved_image, caption="a")
+    Post.objects.create(character=character, account=sky, content=approved_image, caption="b", status="published",
+                        published_at=timezone.now())
+    data = owner_api.get("/api/v1/posts", {"limit": 1}).json()["data"]
+    assert data["total"] == 2 and data["limit"] == 1 and data["offset"] == 0 and len(data["posts"]) == 1
+    drafts = owner_api.get("/api/v1/posts", {"status": "draft", "platform": "mastodon"}).json()["data"]["posts"]
+    assert [p["id"] for p in drafts] == [str(first.pk)]
+    row = drafts[0]
+    assert row["character_name"] == character.name and row["platform"] == "mastodon"
+    assert row["content_id"] == str(approved_image.pk) and row["content_url"]
+    assert {"likes_count", "comments_count", "shares_count", "hashtags", "published_at", "created_at"} <= set(row)
+    assert owner_api.get(f"/api/v1/posts/{first.pk}").json()["data"]["caption"] == "a"
+    error_of(owner_api.get("/api/v1/posts", {"status": "lost"}), 400, "VALIDATION_ERROR")
+
+
+def test_delete_removes_the_post_on_the_platform_first(owner_api, character, masto, approved_image, mastodon):
+    post_id = create(owner_api, character, masto, approved_image, publish_immediately=True).json()["data"]["post_id"]
+    platform_id = Post.objects.get(pk=post_id).platform_post_id
+    response = owner_api.delete(f"/api/v1/posts/{post_id}")
+    assert response.status_code == 200 and response.json()["message"] == "Post deleted successfully"
+    assert mastodon.paths()[-1] == f"DELETE /api/v1/statuses/{platform_id}" and platform_id not in mastodon.statuses
+    assert Post.objects.get(pk=post_id).status == "deleted"
+
+
+def test_a_failed_platform_delete_keeps_the_post(owner_api, character, masto, approved_image, mastodon):
+    post_id = create(owner_api, character, masto, approved_image, publish_immediately=True).json()["data"]["post_id"]
+    platform_id = Post.objects.get(pk=post_id).platform_post_id
+    mastodon.fail_next(f"/api/v1/statuses/{platform_id}", 503, {"error": "down"})
+    error_of(owner_api.delete(f"/api/v1/posts/{post_id}"), 503, "PLATFORM_CONNECTION_FAILED")
+    assert Post.objects.get(pk=post_id).status == "published"
+
+
+def test_sync_reads_live_counts_into_the_post_and_samples(owner_api, character, masto, approved_image, mastodon):
+    post_id = create(owner_api, character, masto, approved_image, publish_immediately=True).json()["data"]["post_id"]
+    post = Post.objects.get(pk=post_id)
+    mastodon.statuses[post.platform_post_id].update(favourites_count=12, replies_count=3, reblogs_count=5)
+    data = owner_api.post(f"/api/v1/posts/{post_id}/sync").json()["data"]
+    assert (data["likes_count"], data["comments_count"], data["shares_count"]) == (12, 3, 5)
+    assert dict(MetricSample.objects.filter(post=post).values_list("metric", "value")) == {
+        "likes": 12, "comments": 3, "shares": 5}
+    draft = Post.objects.create(character=character, account=masto)
+    error_of(owner_api.post(f"/api/v1/posts/{draft.pk}/sync"), 400, "VALIDATION_ERROR")
