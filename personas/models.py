@@ -241,6 +241,8 @@ class ScheduledPost(models.Model):
     status = models.CharField(max_length=16, choices=ScheduleStatus.choices, default=ScheduleStatus.SCHEDULED,
                               db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker claimed the row (scheduled -> publishing); a claim this old belongs to a dead worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # The occurrence being published: its post carries a key derived from it, so a restart reuses it.
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_error = models.TextField(blank=True)

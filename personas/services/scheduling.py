@@ -186,9 +186,8 @@ def recover_stuck(*, now: datetime | None = None) -> int:
     They keep their occurrence's post, so the retry sends the same idempotency key.
     """
     now = now or timezone.now()
-    # The claim stamps scheduled_at with the claim time (see ``_claim``).
-    return ScheduledPost.objects.filter(status=ScheduleStatus.PUBLISHING, scheduled_at__lt=now - STUCK_AFTER).update(
-        status=ScheduleStatus.SCHEDULED, scheduled_at=now)
+    return ScheduledPost.objects.filter(status=ScheduleStatus.PUBLISHING, claimed_at__lt=now - STUCK_AFTER).update(
+        status=ScheduleStatus.SCHEDULED)
 
 
 def occurrence_key(scheduled: ScheduledPost, occurrence: datetime) -> uuid.UUID:
@@ -203,10 +202,9 @@ def _claim(pk, now: datetime) -> tuple[ScheduledPost, Post, datetime] | None:
         if scheduled is None:
             return None
         occurrence = scheduled.scheduled_at
-        # The lock: only one worker's UPDATE matches a scheduled row at this instant. scheduled_at
-        # becomes the claim time, which ``recover_stuck`` measures (the row has no other clock).
+        # The lock: only one worker's UPDATE matches a scheduled row at this instant.
         if not ScheduledPost.objects.filter(pk=pk, status=ScheduleStatus.SCHEDULED, scheduled_at=occurrence).update(
-                status=ScheduleStatus.PUBLISHING, scheduled_at=now):
+                status=ScheduleStatus.PUBLISHING, claimed_at=now):
             return None
         post = scheduled.post
         if post is None:
@@ -216,7 +214,7 @@ def _claim(pk, now: datetime) -> tuple[ScheduledPost, Post, datetime] | None:
                 "status": PostStatus.DRAFT,
             })
             ScheduledPost.objects.filter(pk=pk).update(post=post)
-        scheduled.status, scheduled.scheduled_at, scheduled.post = ScheduleStatus.PUBLISHING, now, post
+        scheduled.status, scheduled.claimed_at, scheduled.post = ScheduleStatus.PUBLISHING, now, post
     return scheduled, post, occurrence
 
 
@@ -248,7 +246,7 @@ def _finish_occurrence(scheduled: ScheduledPost, post: Post, occurrence: datetim
             status=ScheduleStatus.SCHEDULED, scheduled_at=following, attempts=0, last_error=error, post=None)
     else:
         ScheduledPost.objects.filter(pk=scheduled.pk, status=ScheduleStatus.PUBLISHING).update(
-            status=done, scheduled_at=occurrence, last_error=error, post=post)
+            status=done, last_error=error, post=post)
 
 
 def _after_failure(scheduled: ScheduledPost, post: Post, message: str, now: datetime, *, retryable: bool,
