@@ -200,8 +200,9 @@ def upload_direct(owner, *, product_id, upload) -> tuple[ProductImage, Job]:
 
 
 def _clean(source) -> CleanImage:
-    data = source if isinstance(source, bytes) else source.read(settings.UPLOAD_MAX_BYTES + 1)
     try:
+        # read_limited asks for the object's size, not the limit: read(n) allocates n bytes up front.
+        data = source if isinstance(source, bytes) else read_limited(source, settings.UPLOAD_MAX_BYTES)
         return clean_image(data, allowed=tuple(CONTENT_TYPES.values()), max_bytes=settings.UPLOAD_MAX_BYTES)
     except InvalidUpload as exc:
         raise ImageRejected(exc.message) from None

@@ -8,10 +8,12 @@ concern to its production backend (PostgreSQL, Redis, S3). Bad values raise
 ``ImproperlyConfigured`` at start-up instead of being silently ignored.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env, env_bool, env_float, env_int, env_list
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "config.accounts",
     "config.ai",
     "config.jobs",
+    "config.audit",
     "staging",
     "catalog",
     "designs",
@@ -66,11 +69,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.api.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.ratelimit.RateLimitHeadersMiddleware",
@@ -99,6 +104,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", "")
 if DATABASE_URL:
+    # Health checks make the psycopg pool test a connection before lending it, so the first requests
+    # after a PostgreSQL restart get fresh connections instead of the dead ones the pool held.
     _db = dj_database_url.parse(DATABASE_URL, conn_health_checks=True)
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # psycopg 3's pool replaces persistent connections (CONN_MAX_AGE must be 0).
@@ -108,6 +115,11 @@ if DATABASE_URL:
             "max_size": env_int("DATABASE_POOL_MAX", 10),
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
         }
+        # Behind PgBouncer in transaction mode a session can change server between
+        # transactions: no server-side cursors, no automatically prepared statements.
+        if env_bool("DATABASE_TRANSACTION_POOLER", False):
+            _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _db["OPTIONS"]["prepare_threshold"] = None
     DATABASES = {"default": _db}
 else:
     _sqlite_path = Path(env("STAGECRAFT_SQLITE_PATH", str(VAR_DIR / "stagecraft.sqlite3")))
@@ -136,6 +148,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "stagecraft"),
+            # An unreachable Redis fails a cache call in seconds instead of hanging the request.
+            "OPTIONS": {"socket_connect_timeout": env_float("REDIS_TIMEOUT", 2.0),
+                        "socket_timeout": env_float("REDIS_TIMEOUT", 2.0)},
         }
     }
     CHANNEL_LAYERS = {
@@ -163,6 +178,8 @@ JOBS_EVENT_POLL_SECONDS = env_float("JOBS_EVENT_POLL_SECONDS", 5.0 if REDIS_URL 
 
 # A processing job this long past its own timeout is failed by the sweep.
 JOBS_SWEEP_GRACE_SECONDS = env_int("JOBS_SWEEP_GRACE_SECONDS", 60)
+# A queued job the broker has not accepted this long after it was created is enqueued again by the sweep.
+JOBS_ENQUEUE_RETRY_SECONDS = env_int("JOBS_ENQUEUE_RETRY_SECONDS", 30)
 
 _Q_TIMEOUT = env_int("Q_TIMEOUT", 600)
 Q_CLUSTER = {
@@ -224,8 +241,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.StageCraftAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    # DRF's parsers plus limits on size, depth, NaN, control characters and invalid UTF-8 (see the module).
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser", "config.api.parsers.FormParser",
+                               "config.api.parsers.MultiPartParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -242,11 +262,15 @@ SPECTACULAR_SETTINGS = {
                             "ProductStatusEnum": "catalog.choices.ProductStatus",
                             "CharacterStatusEnum": "personas.choices.CharacterStatus",
                             "GenerationStatusEnum": "personas.choices.GenerationStatus",
-                            "ReviewEnum": "personas.choices.Review"},
+                            "ReviewEnum": "personas.choices.Review",
+                            "WallDirectionEnum": "floorplans.choices.Direction",
+                            "EngineStateEnum": "personas.api.system.ENGINE_STATES"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# With the cache (Redis) unreachable, serve requests uncounted rather than refuse them all.
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
 RATELIMIT_USE_CACHE = "default"
 RATE_LIMITS = {
     "auth": env("RATE_LIMIT_AUTH", "10/m"),
@@ -343,6 +367,18 @@ if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
     raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
 
+# --- Outbound requests (config/net.py) ---
+# URLs the server fetches (platform servers, engines, satellite services) may not reach private,
+# loopback or link-local addresses unless allowed here. The embedded mode allows them: a local Ollama.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", not PRODUCTION)
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", [])  # "ollama.lan", ".internal.example"
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", [])  # "10.0.5.0/24", "127.0.0.1/32"
+for _cidr in OUTBOUND_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"OUTBOUND_ALLOWED_NETWORKS: {_cidr!r} is not a network (10.0.5.0/24).") from None
+
 # --- Designs ----------------------------------------------------------------
 # Designs require an API key *and* a JWT of the same user; this relaxes it to either.
 DESIGNS_REQUIRE_KEY_AND_JWT = env_bool("DESIGNS_REQUIRE_KEY_AND_JWT", True)
@@ -407,6 +443,44 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Readable by scripts on purpose: Swagger UI's "Try it out" sends it for session-authenticated writes,
+# and an HttpOnly CSRF cookie protects nothing (Django's docs): the token is in every form anyway.
+CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy of the pages (django-csp; config/security.py gives JSON and the API docs theirs).
+# Scripts: same-origin files only; the one inline script (the designs import map) carries the nonce.
+# Styles: same-origin files; style *attributes* are allowed because templates set computed widths and
+# colours inline (progress bars, style swatches, photo aspect ratios), <style> elements are not.
+# Images: data: and blob: for previews of photos being uploaded and canvas sketches, plus the media
+# bucket whose presigned URLs the pages show. WebSockets: 'self' covers same-host ws/wss in current
+# browsers; SITE_URL's socket origin is listed for those that do not.
+_media_origins = []
+if AWS_STORAGE_BUCKET_NAME:
+    if AWS_S3_ENDPOINT_URL:  # S3-compatible services answer path-style on the endpoint itself
+        _media_origins = ["/".join(AWS_S3_ENDPOINT_URL.split("/", 3)[:3])]  # scheme://host[:port]
+    else:
+        _media_origins = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+                          f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME or 'us-east-1'}.amazonaws.com"]
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS", _media_origins)
+_site_socket = SITE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
+        "connect-src": [SELF, _site_socket],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -419,5 +493,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Their INFO line quotes each request's full URL, query string included, where some
+        # services take their API key (FLOORPLANS_SATELLITE_KEY): secrets stay out of the logs.
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+    },
 }

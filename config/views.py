@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from config.api import envelopes
 from config.errors import ApplicationError, NotFound
 
 
@@ -12,7 +13,9 @@ def _wants_json(request) -> bool:
 
 def not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        info = envelopes.ErrorInfo("NOT_FOUND", "Not found.", 404, None, getattr(request, "request_id", ""))
+        status, body = envelopes.for_path(request.path).render(info)
+        return JsonResponse(body, status=status)
     return render(request, "errors/404.html", status=404)
 
 

@@ -88,6 +88,11 @@ def _generate_with_job(owner, spec: DesignSpec | None, request: DesignInput, cla
               "classification": dataclasses.asdict(classification) if classification else None}
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, params=params, max_attempts=1,
                           timeout_seconds=int(settings.DESIGNS_WAIT_SECONDS))
+    job.refresh_from_db()
+    if job.enqueued_at is None and not job.is_finished:
+        # The broker refused the task (Redis down): answer now rather than wait for a job that cannot run.
+        jobs.cancel_job(owner, job_id=job.pk)
+        raise GenerationFailed("LM inference failed: the task queue is unavailable.")
     job = jobs.wait_for_job(job, timeout=settings.DESIGNS_WAIT_SECONDS)
     if job.status == JobStatus.COMPLETED:
         return DesignVersion.objects.select_related("spec").get(pk=job.result["version_id"])

@@ -1,7 +1,6 @@
 """Forms of the floor plan pages. They parse input; the services and geometry validate the plan."""
 
 import base64
-import binascii
 
 from django import forms
 
@@ -147,7 +146,7 @@ class ReviseForm(forms.Form):
             return None
         try:
             payload = base64.b64decode(value.split(",", 1)[1] if value.startswith("data:") else value, validate=True)
-        except (binascii.Error, IndexError):
+        except (ValueError, IndexError):  # binascii.Error is a ValueError; so is non-ASCII text
             raise forms.ValidationError("The sketch could not be read; clear it and draw again.") from None
         if not payload.startswith(PNG_MAGIC) or len(payload) > MAX_ANNOTATION_BYTES:
             raise forms.ValidationError("The sketch must be a PNG drawing of at most 8 MB.")

@@ -71,9 +71,18 @@ def round_half_up(value: float, places: int = 1) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
 
 
+# No house is ten thousand feet across; past this the drawing's arithmetic (Decimal rounding,
+# PDF coordinates) breaks long before the number means anything.
+MAX_FEET = 10_000
+
+
 def _number(value: Any, what: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # math.isfinite only for floats: it overflows on a huge int, which the bound below refuses.
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not math.isfinite(value)):
         raise GeometryError(f"{what} must be a number, not {value!r}")
+    if abs(value) > MAX_FEET:
+        raise GeometryError(f"{what} must be at most {MAX_FEET} ft")
     if positive and value <= 0:
         raise GeometryError(f"{what} must be more than 0 ft, not {value:g}")
     return float(value)

@@ -21,6 +21,7 @@ import httpx
 from django.conf import settings
 from PIL import Image
 
+from config import net
 from config.ai import registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from config.ai.llm.base import ImageInput, LLMRequest, Message
@@ -88,9 +89,14 @@ def house_bounds(address: str) -> tuple[dict, bytes]:
     """Find the footprint of the house at ``address``: (houseBounds without the image URL, image bytes)."""
     ensure_configured()
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
+        # The URLs are operator settings, still fetched only where the outbound policy allows.
+        with httpx.Client(timeout=TIMEOUT_SECONDS, transport=net.transport()) as client:
             latitude, longitude = geocode(address, client)
             image_bytes = aerial_image(latitude, longitude, client)
+    except httpx.HTTPStatusError as exc:
+        # Not str(exc): it quotes the request URL, and with it FLOORPLANS_SATELLITE_KEY.
+        raise SatelliteUnavailable(f"Satellite imagery could not be fetched: the service answered HTTP "
+                                   f"{exc.response.status_code}.") from None
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise SatelliteUnavailable(f"Satellite imagery could not be fetched: {exc}") from None
     scale = feet_per_pixel(latitude)

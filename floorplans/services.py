@@ -17,6 +17,7 @@ from PIL import Image
 from config.ai import registry
 from config.ai.errors import EngineUnavailable
 from config.errors import ValidationFailed
+from config.files.storage import storage_errors
 from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.models import Job
@@ -30,6 +31,8 @@ SATELLITE_TASK = "floorplans.tasks.run_satellite"
 # The seed answers analyze synchronously; the work still runs in a worker and
 # the request waits for it up to the engine's timeout plus this margin.
 WAIT_MARGIN_SECONDS = 15
+# The agent's annotation drawing is a phone-sized PNG sketch.
+ANNOTATION_MAX_BYTES = 8 * 1024 * 1024
 
 
 def session_of(owner, session_id) -> FloorplanSession:
@@ -85,18 +88,29 @@ def upload_photo(room: Room, *, direction: str, image, compass_heading: float | 
     cleaned = clean_image(read_limited(image, settings.FLOORPLANS_PHOTO_MAX_BYTES), allowed=("JPEG", "PNG", "WEBP"),
                           convert_to="JPEG", max_bytes=settings.FLOORPLANS_PHOTO_MAX_BYTES)
     key = f"floorplans/{room.session.owner_id}/{room.session_id}/photos/{room.pk}/{direction}.jpg"
-    if default_storage.exists(key):
-        default_storage.delete(key)
-    name = default_storage.save(key, ContentFile(cleaned.content))
+    previous = RoomPhoto.objects.filter(room=room, direction=direction).values_list("image", flat=True).first()
+    # The new file is written before the old one goes (a taken key gets a fresh name), so a storage
+    # failure (StorageFailed) leaves the previous photo and its row intact, never a row without its file.
+    with storage_errors():
+        name = default_storage.save(key, ContentFile(cleaned.content))
     photo, _ = RoomPhoto.objects.update_or_create(
         room=room, direction=direction,
         defaults={"image": name, "compass_heading": compass_heading, "uploaded_at": timezone.now()},
     )
+    if previous and previous != name:
+        default_storage.delete(previous)
     return photo
 
 
 def request_analysis(owner, room: Room, *, feedback: str = "", annotation: bytes | None = None) -> Job:
-    """Queue the vision analysis (or revision) of a room and wait for it, as the seed's 200 requires."""
+    """Queue the vision analysis (or revision) of a room and wait for it, as the seed's 200 requires.
+
+    ``annotation`` (the agent's drawing) must be a PNG; it is checked and
+    re-encoded before anything else (``InvalidUpload``/``UploadTooLarge``).
+    """
+    if annotation is not None:
+        annotation = clean_image(annotation, allowed=("PNG",), convert_to="PNG",
+                                 max_bytes=ANNOTATION_MAX_BYTES).content
     missing = set(Direction.values) - set(room.photos.values_list("direction", flat=True))
     if missing:
         raise PhotosIncomplete(f"Missing photos: {', '.join(sorted(missing))}.",

@@ -6,8 +6,10 @@ from zoneinfo import available_timezones
 
 from django import forms
 
+from config.files.validation import read_limited
 from personas.choices import ContentType, Platform, RuleAction, TriggerType
 from personas.services.automation import ENGAGEMENT_METRICS
+from personas.services.characters import MAX_IMAGE_BYTES
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 LIST_HELP = "Separate entries with commas."
@@ -32,7 +34,8 @@ def as_base64(upload) -> str | None:
     """An uploaded file as the base64 the character service checks (by content, size and pixels)."""
     if not upload:
         return None
-    return base64.b64encode(upload.read()).decode()
+    # Read no more than the service accepts: a huge file is refused by its size (UploadTooLarge), unread.
+    return base64.b64encode(read_limited(upload, MAX_IMAGE_BYTES)).decode()
 
 
 class CharacterForm(forms.Form):

@@ -45,6 +45,15 @@ def _fresh_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _outbound_to_stand_ins(settings):
+    """Stand-in servers listen on 127.0.0.1, which the outbound policy refuses in production mode.
+
+    tests/hardening/test_ssrf.py turns the policy back on.
+    """
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings, request):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The default hasher is slow on purpose and tests create many users. Real

@@ -7,9 +7,8 @@ reads and product writes 120/min.
 
 import math
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,7 +18,9 @@ from catalog.choices import ProductStatus
 from config.api import envelopes
 from config.api.input import parse
 from config.api.pagination import limit_params, page_params
+from config.api.parsers import FormParser, MultiPartParser
 from config.api.ratelimit import enforce
+from config.api.schema import numbered_page
 from config.jobs.choices import JobStatus
 
 TAGS = ["catalog"]
@@ -48,10 +49,11 @@ def queued(job, message: str, image=None) -> dict:
 
 
 class ProductListView(CatalogAPIView):
-    @extend_schema(parameters=[OpenApiParameter("category", str), OpenApiParameter("status", enum=ProductStatus.values),
+    @extend_schema(operation_id="catalog_products_list",
+                   parameters=[OpenApiParameter("category", str), OpenApiParameter("status", enum=ProductStatus.values),
                                OpenApiParameter("search", str), OpenApiParameter("page", int),
                                OpenApiParameter("page_size", int)],
-                   responses={200: s.ProductSerializer(many=True)}, tags=TAGS)
+                   responses={200: numbered_page("ProductPage", s.ProductSerializer)}, tags=TAGS)
     def get(self, request):
         """The user's products, newest first: ``{items, total, page, page_size, pages}``."""
         params = request.query_params
@@ -110,7 +112,8 @@ class PresignedUrlView(UploadAPIView):
 
 
 class UploadConfirmView(UploadAPIView):
-    @extend_schema(request=s.ConfirmInputSerializer, responses={200: s.QueuedSerializer}, tags=TAGS)
+    @extend_schema(request=s.ConfirmInputSerializer, tags=TAGS, responses={
+        200: s.QueuedSerializer, 409: OpenApiResponse(description="The upload has already been confirmed")})
     def post(self, request):
         """Check the uploaded bytes and queue the image's analysis (422 when missing or not an image)."""
         data = parse(s.ConfirmInputSerializer, request.data)
@@ -138,7 +141,8 @@ class AnalysisDetailView(AnalysisAPIView):
 
 
 class AnalysisRetryView(AnalysisAPIView):
-    @extend_schema(request=None, responses={200: s.QueuedSerializer}, tags=TAGS)
+    @extend_schema(request=None, tags=TAGS, responses={
+        200: s.QueuedSerializer, 409: OpenApiResponse(description="An analysis of the image is queued or running")})
     def post(self, request, image_id):
         """Analyse the image again in a new job (409 while an analysis of it is queued or running)."""
         job = services.retry_analysis(request.user, image_id=image_id)
@@ -202,7 +206,9 @@ class DashboardRecentView(CatalogAPIView):
 
 
 class CategoryDistributionView(CatalogAPIView):
-    @extend_schema(responses={200: dict}, tags=TAGS)
+    @extend_schema(responses={200: inline_serializer("CategoryCount", {"category": serializers.CharField(),
+                                                                       "count": serializers.IntegerField()},
+                                                     many=True)}, tags=TAGS)
     def get(self, request):
         """How many products are in each category."""
         return Response(selectors.category_distribution(request.user))

@@ -16,6 +16,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.accounts.models import APIKey, User
+from config.audit.choices import AuditAction
+from config.audit.services import record as audit
 from config.errors import Conflict, NotFound, Unauthenticated, UsageLimitExceeded, ValidationFailed
 
 API_KEY_MARK = "sc_"
@@ -70,6 +72,8 @@ def create_api_key(user: User, *, name: str) -> tuple[APIKey, str]:
         try:
             with transaction.atomic():
                 key = APIKey.objects.create(owner=user, name=name[:100], prefix=prefix, key_hash=APIKey.hash(raw))
+                audit(AuditAction.API_KEY_CREATED, target=key,
+                      detail={"owner": user.email, "prefix": prefix, "name": key.name})
             return key, raw
         except IntegrityError:
             continue
@@ -82,8 +86,11 @@ def revoke_api_key(user: User, *, key_id: int) -> APIKey:
     if key is None:
         raise NotFound("API key not found.")
     if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            audit(AuditAction.API_KEY_REVOKED, target=key,
+                  detail={"owner": user.email, "prefix": key.prefix, "name": key.name})
     return key
 
 

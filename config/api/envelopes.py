@@ -53,25 +53,43 @@ STAGING = Envelope(
     "staging",
     lambda e: {"error": {"code": e.code, "message": e.message, "details": e.details, "request_id": e.request_id}},
     codes={"UNAUTHORIZED": "INVALID_API_KEY", "RATE_LIMITED": "RATE_LIMIT_EXCEEDED",
-           "MALFORMED_REQUEST": "VALIDATION_ERROR"},
+           "MALFORMED_REQUEST": "VALIDATION_ERROR", "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
 )
 
 DESIGNS = Envelope(
     "designs",
     lambda e: {"detail": e.message, "error_code": e.code, "timestamp": _now()},
     codes={"UNAUTHORIZED": "AUTHENTICATION_ERROR", "RATE_LIMITED": "RATE_LIMIT_ERROR",
-           "USAGE_LIMIT_EXCEEDED": "RATE_LIMIT_ERROR", "MALFORMED_REQUEST": "VALIDATION_ERROR"},
+           "USAGE_LIMIT_EXCEEDED": "RATE_LIMIT_ERROR", "MALFORMED_REQUEST": "VALIDATION_ERROR",
+           "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
 )
 
 PERSONAS = Envelope(
     "personas",
     lambda e: {"success": False, "error": {"code": e.code, "message": e.message, "details": e.details},
                "timestamp": _now()},
-    codes={"RATE_LIMITED": "RATE_LIMIT_EXCEEDED", "MALFORMED_REQUEST": "VALIDATION_ERROR"},
+    codes={"RATE_LIMITED": "RATE_LIMIT_EXCEEDED", "MALFORMED_REQUEST": "VALIDATION_ERROR",
+           "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
 )
 
 FLOORPLANS = Envelope(
     "floorplans",
     lambda e: {"error": {"code": e.code, "message": e.message, "details": e.details}},
-    codes={"MALFORMED_REQUEST": "VALIDATION_ERROR"},
+    codes={"MALFORMED_REQUEST": "VALIDATION_ERROR", "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
 )
+
+# The envelope of an /api/ URL no view matched (an id that fails its path converter, say), so
+# Django's 404 handler answers in the app's own shape: the path prefixes of the seed documents.
+PATH_PREFIXES: tuple[tuple[str, Envelope], ...] = (
+    ("/api/floorplan/", FLOORPLANS),
+    ("/api/stage", STAGING), ("/api/styles", STAGING), ("/api/account", STAGING), ("/api/health", STAGING),
+    ("/api/v1/generate", DESIGNS),
+    *((f"/api/v1/{section}", PERSONAS) for section in (
+        "characters", "content", "platforms", "posts", "scheduled-posts", "automation-rules", "engagement",
+        "analytics", "system", "settings", "ws/")),
+)
+
+
+def for_path(path: str) -> Envelope:
+    """The envelope of the API ``path`` belongs to; ``DETAIL`` (catalog and platform) by default."""
+    return next((envelope for prefix, envelope in PATH_PREFIXES if path.startswith(prefix)), DETAIL)

@@ -8,6 +8,7 @@ is logged with the request id and answered with a 500 that reveals nothing.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -36,6 +37,12 @@ def as_application_error(exc: Exception) -> errors.ApplicationError | None:
         return exc
     if isinstance(exc, drf.ParseError):
         return errors.ValidationFailed(str(exc.detail), code="MALFORMED_REQUEST")
+    # Django's request limits (DATA_UPLOAD_MAX_MEMORY_SIZE, ..._NUMBER_FIELDS, ..._NUMBER_FILES) raise
+    # these while the body is parsed; they are the client's fault, not a 500.
+    if isinstance(exc, RequestDataTooBig):
+        return errors.ApplicationError(str(exc), code="REQUEST_TOO_LARGE", status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return errors.ValidationFailed("The request could not be parsed.", code="MALFORMED_REQUEST")
     if isinstance(exc, drf.ValidationError):
         return errors.ValidationFailed(_flatten(exc.detail), details=exc.detail)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):

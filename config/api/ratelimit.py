@@ -4,10 +4,13 @@
 limit in ``settings.RATE_LIMITS`` and raises ``RateLimited`` (with the seconds
 to wait) once it is spent. The tightest limit seen on a request is reported in
 ``X-RateLimit-Limit/Remaining/Reset`` by ``RateLimitHeadersMiddleware``.
-``RATELIMIT_ENABLE=false`` turns every limit off.
+``RATELIMIT_ENABLE=false`` turns every limit off. When the cache cannot be
+reached (Redis down) requests are let through and a warning logged, unless
+``RATELIMIT_FAIL_OPEN=false``, which answers 429 instead.
 """
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 
@@ -17,6 +20,7 @@ from django_ratelimit.core import get_usage
 from config.errors import RateLimited
 
 _HEADERS_ATTR = "_stagecraft_ratelimit"
+logger = logging.getLogger("stagecraft.api")
 
 
 def user_or_ip(group: str, request) -> str:
@@ -47,7 +51,13 @@ def _remember(request, limit: int, remaining: int, reset_at: int) -> None:
 def enforce(request, scope: str, *, key: str = "user", group: str | None = None, message: str | None = None) -> None:
     """Count this request against ``settings.RATE_LIMITS[scope]``; raise when spent."""
     rate = settings.RATE_LIMITS[scope]
-    usage = get_usage(request, group=group or scope, key=KEYS.get(key, key), rate=rate, increment=True)
+    try:
+        usage = get_usage(request, group=group or scope, key=KEYS.get(key, key), rate=rate, increment=True)
+    except Exception:  # the cache backend's own errors (redis.ConnectionError, timeouts) have no common base
+        logger.warning("Rate limit %s not counted: the cache is unavailable", scope, exc_info=True)
+        if settings.RATELIMIT_FAIL_OPEN:
+            return
+        raise RateLimited(message, retry_after=60) from None
     if usage is None:  # limits disabled
         return
     remaining = max(0, usage["limit"] - usage["count"])
@@ -66,6 +76,7 @@ def rate_limit(scope: str, *, key: str = "user", message: str | None = None):
             enforce(request, scope, key=key, group=f"{scope}:{view.__class__.__name__}", message=message)
             return method(view, request, *args, **kwargs)
 
+        wrapper.rate_scope = scope  # the OpenAPI schema documents a 429 for it
         return wrapper
 
     return decorator

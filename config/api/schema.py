@@ -1,9 +1,16 @@
-"""OpenAPI descriptions of StageCraft's authentication classes (drf-spectacular).
+"""OpenAPI descriptions of StageCraft's authentication classes and error envelopes (drf-spectacular).
 
 Imported once at start-up (``AccountsConfig.ready``) so the extensions register.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+
+from config.api import envelopes
 
 
 class JWTScheme(OpenApiAuthenticationExtension):
@@ -24,14 +31,141 @@ class APIKeyScheme(OpenApiAuthenticationExtension):
 
 
 class APIKeyAndJWTScheme(OpenApiAuthenticationExtension):
+    """The designs' pair: both headers at once (their own names, so they do not clash with either alone)."""
+
     target_class = "config.api.authentication.APIKeyAndJWTAuthentication"
-    name = ["apiKeyAuth", "jwtAuth"]
+    name = ["designsApiKey", "designsJwt"]
 
     def get_security_requirement(self, auto_schema):
-        return {"apiKeyAuth": [], "jwtAuth": []}
+        return {"designsApiKey": [], "designsJwt": []}
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            {"type": "apiKey", "in": "header", "name": "X-API-Key",
+             "description": "Required together with the access token of the same user."},
+            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+             "description": "Required together with the API key of the same user."},
         ]
+
+
+# --- Error responses and the success envelope ------------------------------
+#
+# Every API view renders errors through config/api/exceptions.py in its
+# ``error_envelope``, so the statuses the platform itself can answer (bad
+# input, credentials, unknown ids, body limits, rate limits) follow from the
+# view: the schema class below documents them for every operation, in that
+# envelope, so an app only declares the statuses of its own domain errors.
+# A declared error with no body (``OpenApiResponse(description=...)``) gets
+# the envelope's error body; ``documented_errors = {status: description}`` on a
+# view class documents a domain error every operation of the view can answer.
+
+_ANY = {"description": "Free-form details (field errors, limits), or null."}
+_MESSAGE = {"type": "string"}
+_TIMESTAMP = {"type": "string", "format": "date-time"}
+
+
+def _obj(properties: dict, required: list[str]) -> dict:
+    return {"type": "object", "properties": properties, "required": required}
+
+
+_INNER = _obj({"code": {"type": "string"}, "message": _MESSAGE, "details": _ANY}, ["code", "message"])
+ERROR_SCHEMAS: dict[str, tuple[str, dict]] = {
+    "detail": ("DetailError", _obj({"detail": _MESSAGE}, ["detail"])),
+    "staging": ("StagingError", _obj({"error": _obj({**_INNER["properties"], "request_id": {"type": "string"}},
+                                                     ["code", "message", "request_id"])}, ["error"])),
+    "designs": ("DesignsError", _obj({"detail": _MESSAGE, "error_code": {"type": "string"}, "timestamp": _TIMESTAMP},
+                                     ["detail", "error_code", "timestamp"])),
+    "personas": ("PersonasError", _obj({"success": {"type": "boolean", "description": "Always false."}, "error": _INNER,
+                                        "timestamp": _TIMESTAMP}, ["success", "error", "timestamp"])),
+    "floorplans": ("FloorplansError", _obj({"error": _INNER}, ["error"])),
+}
+_WITH_BODY = {"POST", "PUT", "PATCH"}
+_UNSAFE = {*_WITH_BODY, "DELETE"}
+_ID_SUFFIXES = ("_id", "_ids", "Id", "Ids")
+
+
+def limit_page(name: str, key: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """Schema of a ``limit``/``offset`` list body: ``{key: [item, ...], "total", "limit", "offset"}``."""
+    return inline_serializer(name, {key: item(many=True), "total": serializers.IntegerField(),
+                                    "limit": serializers.IntegerField(), "offset": serializers.IntegerField()})
+
+
+def numbered_page(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """Schema of a ``page``/``page_size`` list body: ``{"items", "total", "page", "page_size", "pages"}``."""
+    return inline_serializer(name, {"items": item(many=True), "total": serializers.IntegerField(),
+                                    "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
+                                    "pages": serializers.IntegerField()})
+
+
+class StageCraftAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus each operation's platform errors and the personas success envelope."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        envelope = getattr(self.view, "error_envelope", envelopes.DETAIL)
+        error = {"application/json": {"schema": self._error_component(envelope)}}
+        view_errors = getattr(self.view, "documented_errors", {})
+        for code, description in {**self._platform_errors(envelope), **view_errors}.items():
+            responses.setdefault(str(code), {"description": description})
+        for code, response in responses.items():
+            if code >= "400" and "content" not in response:
+                response["content"] = error
+        if getattr(self.view, "success_envelope", False):
+            for code, response in responses.items():
+                if code < "300":
+                    self._wrap_success(response)
+        return responses
+
+    def _error_component(self, envelope: envelopes.Envelope) -> dict:
+        name, schema = ERROR_SCHEMAS[envelope.name]
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        self.registry.register_on_missing(component)
+        return component.ref
+
+    def _platform_errors(self, envelope: envelopes.Envelope) -> dict[int, str]:
+        """Statuses ``config/api`` answers for this operation, whatever the app does."""
+        def code(name: str) -> str:
+            return envelope.codes.get(name, name)
+
+        found: dict[int, str] = {}
+        takes_body = self.method in _WITH_BODY and self.get_request_serializer() is not None
+        if takes_body or self.get_override_parameters():
+            found[envelope.statuses.get("VALIDATION_ERROR", 400)] = f"{code('VALIDATION_ERROR')}: invalid input"
+        if takes_body:
+            found.setdefault(envelope.statuses.get("MALFORMED_REQUEST", 400),
+                             f"{code('MALFORMED_REQUEST')}: a body that cannot be parsed")
+            found[413] = f"{code('REQUEST_TOO_LARGE')}: the body is over the upload limit"
+            found[415] = "UNSUPPORTED_MEDIA_TYPE: a content type the operation does not take"
+        authenticators = self.view.get_authenticators()
+        if authenticators:
+            found[401] = f"{code('UNAUTHORIZED')}: missing or invalid credentials"
+        if self.method in _UNSAFE and any(isinstance(a, SessionAuthentication) for a in authenticators):
+            usage = " or the plan's usage is spent" if envelope.statuses.get("USAGE_LIMIT_EXCEEDED") == 403 else ""
+            found[403] = f"{code('FORBIDDEN')}: not allowed (a staff-only action, a failed CSRF check on a " \
+                         f"session-authenticated request){usage}"
+        if "{" in self.path or self._refers_to_objects(takes_body):
+            found[404] = f"{code('NOT_FOUND')}: no such object among yours"
+        method = getattr(self.view, self.method.lower(), None)
+        if getattr(self.view, "rate_scope", None) or getattr(self.view, "rate_limited", False) \
+                or getattr(method, "rate_scope", None):
+            found[429] = f"{code('RATE_LIMITED')}: rate limit exceeded (see Retry-After), or the plan's usage is spent"
+        return found
+
+    def _refers_to_objects(self, takes_body: bool) -> bool:
+        """Whether the body or a query filter names other objects by id (a 404 when one is not yours)."""
+        names: list[str] = []
+        sources = [*self.get_override_parameters(), *([self.get_request_serializer()] if takes_body else [])]
+        for source in sources:
+            if isinstance(source, OpenApiParameter):
+                names.append(source.name)
+            else:
+                names.extend(getattr(force_instance(source), "fields", None) or {})
+        return any(name.endswith(_ID_SUFFIXES) for name in names)
+
+    def _wrap_success(self, response: dict) -> None:
+        """Put a 2xx body in ``{"success": true, "data", "message", "timestamp"}``."""
+        contents = response.setdefault("content", {"application/json": {}})
+        for content in contents.values():
+            data = content.get("schema") or {"nullable": True}
+            content["schema"] = _obj({"success": {"type": "boolean", "description": "Always true."}, "data": data,
+                                      "message": _MESSAGE, "timestamp": _TIMESTAMP}, ["success", "data", "timestamp"])

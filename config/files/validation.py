@@ -56,7 +56,8 @@ def read_limited(upload, max_bytes: int) -> bytes:
                              details={"size": size, "max_bytes": max_bytes})
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = upload.read(max_bytes + 1)
+    # read(n) allocates n bytes up front: ask for what the file holds, not for the limit.
+    data = upload.read((max_bytes if size is None else min(size, max_bytes)) + 1)
     if len(data) > max_bytes:
         raise UploadTooLarge(f"The file is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes})
     return data
@@ -109,9 +110,13 @@ def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_
                 image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise InvalidUpload("The image is truncated or corrupt.", details="decode failed") from None
+        # Every app stores stills (room, product, face, floor plan photos). An animation would
+        # be stored as its first frame at best, so it is refused like any other wrong content.
+        # A phone's MPO also has several frames, but its first is the photo itself.
+        if getattr(image, "is_animated", False) and image.format != "MPO":
+            raise InvalidUpload("The image must be a still picture, not an animation.",
+                                details=f"{getattr(image, 'n_frames', 0)} frames")
         target = convert_to or (source_format if source_format in keep else "JPEG")
-        if getattr(image, "is_animated", False) and target == "GIF":
-            return CleanImage(data, "GIF", width, height, source_format)  # keep frames; GIFs carry no EXIF
         oriented = ImageOps.exif_transpose(image)
         return _encode(oriented, target, source_format, image.info.get("icc_profile"))
 

@@ -39,8 +39,11 @@ def upload(request, token: str):
         return JsonResponse({"detail": "Upload URL is invalid or has expired."}, status=403)
     if request.content_type != grant["t"]:
         return JsonResponse({"detail": f"Content-Type must be {grant['t']}."}, status=400)
-    body = request.read(grant["m"] + 1)
-    if len(body) > grant["m"]:
+    # A declared oversize body is refused unread; one that lies about its length is cut at the grant.
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    too_large = declared.isdigit() and int(declared) > grant["m"]
+    body = b"" if too_large else request.read(grant["m"] + 1)
+    if too_large or len(body) > grant["m"]:
         return JsonResponse({"detail": f"Upload exceeds {grant['m']} bytes."}, status=413)
     if default_storage.exists(grant["k"]):
         default_storage.delete(grant["k"])  # a repeated PUT replaces, like S3

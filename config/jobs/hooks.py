@@ -1,7 +1,11 @@
 """django-q2 hooks for jobs."""
 
+import logging
+
 from config.jobs import services
 from config.jobs.models import Job
+
+logger = logging.getLogger("stagecraft.jobs")
 
 
 def on_task_finished(task) -> None:
@@ -20,3 +24,15 @@ def on_task_finished(task) -> None:
     services.fail_job(job, "PROCESSING_TIMEOUT" if timed_out else "INTERNAL_ERROR",
                       "The job exceeded its time limit." if timed_out else "The worker failed to run the job.")
 
+
+def on_worker_spawned(sender, proc_name: str, **kwargs) -> None:
+    """django-q2 ``post_spawn``: a new worker first retries the jobs of workers on this machine that died.
+
+    The cluster replaces a SIGKILLed worker at once, so its job is retried (or
+    failed, out of attempts) within a second instead of after its timeout.
+    Never raises: an exception here would kill the new worker too.
+    """
+    try:
+        services.recover_lost_jobs()
+    except Exception:
+        logger.warning("Recovering lost jobs failed in %s", proc_name, exc_info=True)

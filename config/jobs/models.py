@@ -44,8 +44,15 @@ class Job(models.Model):
     metered = models.BooleanField(default=True)
     usage_counted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set once the broker accepted the task; a queued job without it (broker
+    # down, process killed after commit) is handed over again by the sweep.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # "host:pid" of the worker process running the current attempt, so a
+    # worker that died (SIGKILL, OOM) is noticed on its machine and its job
+    # retried instead of waiting out the timeout.
+    worker = models.CharField(max_length=128, blank=True)
 
     objects = JobQuerySet.as_manager()
 

@@ -1,12 +1,14 @@
 """Every write on jobs: create and enqueue, start, finish, cancel, retry, sweep; and waiting for one."""
 
 import logging
+import os
+import socket
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -45,29 +47,53 @@ def create_job(
 
 
 def enqueue(job: Job) -> None:
-    """Hand the job to its django-q2 cluster."""
+    """Hand the job to its django-q2 cluster; never raises.
+
+    The job row is already committed, so a broker that is down (Redis outage)
+    must not turn the request into a 500: the job stays queued without
+    ``enqueued_at`` and ``sweep_stuck_jobs`` hands it over once the broker is back.
+    """
     options = {"task_name": f"{job.kind}:{job.pk}", "timeout": job.timeout_seconds,
                "hook": "config.jobs.hooks.on_task_finished"}
     if job.cluster != Cluster.DEFAULT:
         options["cluster"] = job.cluster
-    async_task(job.task, str(job.pk), **options)
+    try:
+        async_task(job.task, str(job.pk), **options)
+    except Exception:
+        logger.warning("Broker unavailable; job %s stays queued until the sweep enqueues it", job.pk, exc_info=True)
+        return
+    Job.objects.filter(pk=job.pk, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+
+
+def current_worker() -> str:
+    """This process as a job's ``worker``: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim_job(job_id) -> Job | None:
     """Move a queued (or redelivered) job to processing; ``None`` if not ours to run.
 
     The conditional UPDATE is the lock: if two workers receive the same task,
-    only one matches the row while attempts remain.
+    only one matches the row while attempts remain. A processing job is taken
+    over only when its attempt is lost (its worker died, or it outlived its
+    timeout, after which django-q2 has killed it): a duplicate delivery while
+    the first attempt is alive must not run the work twice at once.
     """
     now = timezone.now()
-    claimed = Job.objects.filter(
-        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.PROCESSING), pk=job_id, attempts__lt=F("max_attempts")
-    ).update(status=JobStatus.PROCESSING, attempts=F("attempts") + 1, started_at=now, error_code="", error_message="")
+    claim = {"status": JobStatus.PROCESSING, "attempts": F("attempts") + 1, "started_at": now, "error_code": "",
+             "error_message": "", "worker": current_worker()}
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempts__lt=F("max_attempts")).update(**claim)
     if not claimed:
         job = Job.objects.filter(pk=job_id).first()
-        if job is not None and job.status == JobStatus.PROCESSING:
+        if job is None or job.is_finished or (job.status == JobStatus.PROCESSING and not attempt_lost(job, now)):
+            return None
+        if job.attempts >= job.max_attempts:
             fail_job(job, "PROCESSING_TIMEOUT", "The job did not finish within its attempts.")
-        return None
+            return None
+        # Conditional on the lost attempt's worker, so two redeliveries cannot both take it over.
+        if not Job.objects.filter(pk=job.pk, status=job.status, worker=job.worker, attempts=job.attempts).update(
+                **claim):
+            return None
     job = Job.objects.get(pk=job_id)
     record_event(job, EventType.JOB_STARTED, status=JobStatus.PROCESSING, data={"attempt": job.attempts})
     return job
@@ -138,7 +164,7 @@ def retry_job(owner, *, job_id) -> Job:
             accounts.consume_usage(job.owner)
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.QUEUED, attempts=0, progress=0.0, error_code="", error_message="", current_step="",
-            started_at=None, finished_at=None, usage_counted=job.metered,
+            started_at=None, finished_at=None, usage_counted=job.metered, enqueued_at=None, worker="",
         )
         job.refresh_from_db()
         record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED, data={"retry": True})
@@ -147,7 +173,9 @@ def retry_job(owner, *, job_id) -> Job:
 
 
 def sweep_stuck_jobs() -> int:
-    """Fail processing jobs that outlived their timeout (a worker died). Returns how many."""
+    """Every minute: fail processing jobs that outlived their timeout, retry jobs whose worker on this
+    machine died, and hand queued jobs the broker never accepted to it again. Returns how many were failed.
+    """
     now = timezone.now()
     count = 0
     for job in Job.objects.filter(status=JobStatus.PROCESSING).only("pk", "started_at", "timeout_seconds",
@@ -159,7 +187,76 @@ def sweep_stuck_jobs() -> int:
             count += 1
     if count:
         logger.warning("Swept %d stuck job(s)", count)
+    recover_lost_jobs()
+    enqueue_pending_jobs()
     return count
+
+
+def recover_lost_jobs() -> int:
+    """Retry (or, out of attempts, fail) processing jobs whose worker process on this machine is gone.
+
+    Called by every worker django-q2 spawns (so a SIGKILLed worker's job is
+    noticed as soon as the cluster replaces it) and by the sweep. Jobs of other
+    machines are left to their own workers, or to the sweep's deadline.
+    """
+    host = socket.gethostname()
+    recovered = 0
+    for job in Job.objects.filter(status=JobStatus.PROCESSING, worker__startswith=f"{host}:"):
+        if _worker_alive(job.worker):
+            continue
+        if job.attempts >= job.max_attempts:
+            fail_job(job, "PROCESSING_TIMEOUT", "The worker running the job stopped and no attempts remain.")
+        else:
+            with transaction.atomic():
+                # Conditional on the dead worker: a concurrent recovery or redelivery may have taken it over.
+                if not Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING, worker=job.worker).update(
+                        status=JobStatus.QUEUED, enqueued_at=None, worker=""):
+                    continue
+                job.refresh_from_db()
+                record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED, data={"retry": True})
+                transaction.on_commit(lambda job=job: enqueue(job))
+        recovered += 1
+    if recovered:
+        logger.warning("Recovered %d job(s) whose worker on %s died", recovered, host)
+    return recovered
+
+
+def enqueue_pending_jobs() -> int:
+    """Hand the broker queued jobs it never accepted (it was down, or the web process died after commit)."""
+    settled = timezone.now() - timedelta(seconds=settings.JOBS_ENQUEUE_RETRY_SECONDS)
+    pending = list(Job.objects.filter(status=JobStatus.QUEUED, enqueued_at__isnull=True, created_at__lt=settled))
+    for job in pending:
+        enqueue(job)
+    return len(pending)
+
+
+def attempt_lost(job: Job, now) -> bool:
+    """Whether a processing job's attempt can no longer finish: its worker here is gone, or its time is up."""
+    host, _, _ = job.worker.rpartition(":")
+    if host == socket.gethostname() and not _worker_alive(job.worker):
+        return True
+    return job.started_at is not None and job.started_at + timedelta(seconds=job.timeout_seconds) < now
+
+
+def _worker_alive(worker: str) -> bool:
+    """Whether the ``host:pid`` process on this machine still runs (a zombie counts as gone).
+
+    A reused pid reads as alive; the sweep's deadline still ends such a job.
+    """
+    try:
+        pid = int(worker.rpartition(":")[2])
+        if pid <= 0:  # os.kill would signal a whole process group
+            return False
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def _owned(owner, job_id) -> Job:

@@ -31,6 +31,7 @@ ERRORS = {code: OpenApiResponse(s.DesignErrorSerializer, description=text) for c
 class GenerateView(APIView):
     authentication_classes = [APIKeyAndJWTAuthentication]
     error_envelope = envelopes.DESIGNS
+    rate_limited = True
     endpoint = ""
 
     def initial(self, request, *args, **kwargs):

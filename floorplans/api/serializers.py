@@ -37,7 +37,8 @@ class RoomInputSerializer(serializers.Serializer):
 
 
 class PhotoInputSerializer(serializers.Serializer):
-    image = serializers.FileField()
+    # An empty file reaches services.upload_photo, which answers INVALID_IMAGE_FORMAT like any bad photo.
+    image = serializers.FileField(allow_empty_file=True)
     compassHeading = serializers.FloatField(min_value=0, max_value=360, required=False, allow_null=True)
 
 

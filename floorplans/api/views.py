@@ -1,17 +1,16 @@
 """Seed 004: the floor plan API under /api/floorplan. Errors as ``{"error": {code, message, details}}``."""
 
 import base64
-import binascii
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import envelopes
 from config.api.input import parse
+from config.api.parsers import FormParser, JSONParser, MultiPartParser
 from config.api.ratelimit import enforce
 from config.errors import ValidationFailed
 from floorplans import exports, plans, services
@@ -22,10 +21,18 @@ from floorplans.errors import AnalysisFailed
 
 class FloorplanAPIView(APIView):
     error_envelope = envelopes.FLOORPLANS
+    rate_limited = True  # documents the 429 of ``initial``
+    documented_errors = {410: "SESSION_EXPIRED: the session is past its time to live"}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         enforce(request, "floorplans", key="user")
+
+
+# Seed 004's error table fixes these statuses; ANALYSIS_FAILED is also the answer when no model is configured.
+ANALYSIS_FAILED = OpenApiResponse(description="ANALYSIS_FAILED: no model is configured, or its answer was unusable")
+SATELLITE_UNAVAILABLE = OpenApiResponse(description="SATELLITE_UNAVAILABLE: no imagery service, or it failed")
+EXPORT_FAILED = OpenApiResponse(description="EXPORT_FAILED: no merged plan yet, or the export could not be made")
 
 
 def decode_annotation(data_url: str) -> bytes | None:
@@ -35,7 +42,7 @@ def decode_annotation(data_url: str) -> bytes | None:
     try:
         payload = data_url.split(",", 1)[1] if data_url.startswith("data:") else data_url
         return base64.b64decode(payload, validate=True)
-    except (binascii.Error, IndexError):
+    except (ValueError, IndexError):  # binascii.Error is a ValueError; so is non-ASCII text
         raise ValidationFailed("annotationImage must be a base64 data URL of a PNG.") from None
 
 
@@ -63,7 +70,7 @@ class SessionDetailView(FloorplanAPIView):
 
 
 class SatelliteView(FloorplanAPIView):
-    @extend_schema(request=None, responses={202: dict}, tags=["floorplans"])
+    @extend_schema(request=None, responses={202: dict, 503: SATELLITE_UNAVAILABLE}, tags=["floorplans"])
     def post(self, request, session_id):
         """Look up the footprint from satellite imagery; poll the session for ``houseBounds``."""
         session = services.session_of(request.user, session_id)
@@ -139,7 +146,9 @@ def finished_analysis(request, room, **options):
 
 
 class AnalyzeView(FloorplanAPIView):
-    @extend_schema(request=None, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=None, tags=["floorplans"], responses={
+        200: dict, 400: OpenApiResponse(description="PHOTOS_INCOMPLETE: not all four photos are uploaded"),
+        500: ANALYSIS_FAILED})
     def post(self, request, session_id, room_id):
         """Analyse the four photos with the vision model (ANALYSIS_FAILED without one)."""
         room = services.room_of(request.user, session_id, room_id)
@@ -150,7 +159,7 @@ class AnalyzeView(FloorplanAPIView):
 class ReviseView(FloorplanAPIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(request=s.ReviseInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.ReviseInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
     def post(self, request, session_id, room_id):
         """Re-analyse with the agent's corrections and optional annotation drawing."""
         room = services.room_of(request.user, session_id, room_id)
@@ -209,7 +218,7 @@ class MergeView(FloorplanAPIView):
 
 
 class MergeReviseView(FloorplanAPIView):
-    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
     def post(self, request, session_id):
         """Adjust the merged arrangement from the agent's feedback (vision model)."""
         session = services.session_of(request.user, session_id)
@@ -219,14 +228,15 @@ class MergeReviseView(FloorplanAPIView):
 
 
 class FinalizeView(FloorplanAPIView):
-    @extend_schema(request=None, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=None, tags=["floorplans"], responses={
+        200: dict, 400: OpenApiResponse(description="VALIDATION_ERROR: no room is merged yet")})
     def post(self, request, session_id):
         """Calibrate to the house footprint and produce the final plan."""
         return Response(services.finalize(services.session_of(request.user, session_id)))
 
 
 class FinalizeReviseView(FloorplanAPIView):
-    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
     def post(self, request, session_id):
         """Correct the final plan from the agent's feedback (vision model), then finalize again."""
         session = services.session_of(request.user, session_id)
@@ -235,7 +245,9 @@ class FinalizeReviseView(FloorplanAPIView):
 
 
 class ExportView(FloorplanAPIView):
-    @extend_schema(responses={200: bytes}, tags=["floorplans"])
+    @extend_schema(tags=["floorplans"], responses={
+        **{(200, content_type): bytes for content_type in exports.CONTENT_TYPES.values()},
+        400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper"), 500: EXPORT_FAILED})
     def get(self, request, session_id, export_format):
         """The plan as SVG, DXF or PDF (``scale=quarter|eighth``, ``paper=letter|tabloid``)."""
         session = services.session_of(request.user, session_id)

@@ -22,15 +22,21 @@ def ok(data=None, *, message: str | None = None, status: int = 200) -> Response:
     return Response(body, status=status)
 
 
-def page(request, queryset, key: str, serialize) -> dict:
-    """A ``limit``/``offset`` window of ``queryset`` as ``{key: [...], "total", "limit", "offset"}``."""
+def page(request, queryset, key: str, serializer_class) -> dict:
+    """A ``limit``/``offset`` window of ``queryset`` as ``{key: [...], "total", "limit", "offset"}``.
+
+    One ``many=True`` serializer for the window: building a serializer per row costs more than the query.
+    """
     window = limit_params(request.query_params)
     rows, total = window.slice(queryset)
-    return {key: [serialize(row) for row in rows], "total": total, "limit": window.limit, "offset": window.offset}
+    return {key: serializer_class(rows, many=True).data, "total": total, "limit": window.limit,
+            "offset": window.offset}
 
 
 class PersonasAPIView(APIView):
     error_envelope = envelopes.PERSONAS
+    success_envelope = True  # every answer goes through ``ok()``; the schema says so
+    rate_limited = True
 
     def initial(self, request, *args, **kwargs):
         enforce(request, "personas", key="ip", group="personas", message="Rate limit exceeded: 100 per minute.")

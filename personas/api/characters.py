@@ -35,7 +35,7 @@ class CharacterListView(PersonasAPIView):
         if filters.get("search"):
             characters = characters.filter(name__icontains=filters["search"])
         body = page(request, characters.order_by("name", "created_at"), "characters",
-                    lambda character: s.CharacterListItemSerializer(character).data)
+                    s.CharacterListItemSerializer)
         return ok(body)
 
     @extend_schema(request=s.CharacterInputSerializer, responses={201: s.CharacterCreatedSerializer}, tags=TAGS)
@@ -60,7 +60,7 @@ class CharacterDetailView(PersonasAPIView):
         services.update_character(request.user, character_id=character_id, **data)
         return ok(detail(request.user, character_id), message="Character updated successfully")
 
-    @extend_schema(responses={200: dict}, tags=TAGS)
+    @extend_schema(responses={200: None}, tags=TAGS)
     def delete(self, request, character_id):
         """Soft delete: the character and its content vanish from every listing."""
         services.delete_character(request.user, character_id=character_id)

@@ -5,6 +5,7 @@ from rest_framework import status
 
 from config.api.input import parse
 from config.api.ratelimit import enforce
+from config.api.schema import limit_page
 from personas.api import serializers_content as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.selectors import content_for, generation_for
@@ -34,12 +35,12 @@ class GenerationDetailView(PersonasAPIView):
 
 class ContentListView(PersonasAPIView):
     @extend_schema(operation_id="personas_content_list", parameters=[s.ContentFilterSerializer],
-                   responses={200: s.ContentItemSerializer(many=True)}, tags=TAGS)
+                   responses={200: limit_page("ContentPage", "content", s.ContentItemSerializer)}, tags=TAGS)
     def get(self, request):
         """The content library, newest first; filter by character, type, approval and NSFW flag."""
         filters = parse(s.ContentFilterSerializer, request.query_params)
         items = services.library(request.user, **filters)
-        return ok(page(request, items, "content", lambda item: s.ContentItemSerializer(item).data))
+        return ok(page(request, items, "content", s.ContentItemSerializer))
 
 
 class ContentDetailView(PersonasAPIView):
@@ -48,7 +49,7 @@ class ContentDetailView(PersonasAPIView):
         """One item with its size, file and the settings it was generated with."""
         return ok(s.ContentDetailSerializer(content_for(request.user, content_id)).data)
 
-    @extend_schema(responses={200: dict}, tags=TAGS)
+    @extend_schema(responses={200: None}, tags=TAGS)
     def delete(self, request, content_id):
         """Delete the item and its files."""
         services.delete_content(request.user, content_id=content_id)

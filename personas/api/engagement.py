@@ -26,7 +26,7 @@ class ActionListView(PersonasAPIView):
             if filters.get(name):
                 actions = actions.filter(**{lookup: filters[name]})
         return ok(page(request, actions.order_by("-created_at", "id"), "actions",
-                       lambda action: s.EngagementActionSerializer(action).data))
+                       s.EngagementActionSerializer))
 
 
 class _ActionView(PersonasAPIView):

@@ -1,6 +1,6 @@
 """Seed 003 section 3: ``/api/v1/platforms``. Official APIs only; credentials never leave the server."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 
 from config.api.input import parse
@@ -59,7 +59,9 @@ class AccountStatusView(PersonasAPIView):
 
 
 class AccountSyncView(PersonasAPIView):
-    @extend_schema(request=None, responses={200: dict}, tags=TAGS)
+    @extend_schema(request=None, tags=TAGS, responses={
+        200: dict, 400: OpenApiResponse(description="PLATFORM_CONNECTION_FAILED: the platform refused the account"),
+        503: OpenApiResponse(description="PLATFORM_CONNECTION_FAILED: the platform could not be reached")})
     def post(self, request, account_id):
         """Read followers, notifications and recent posts' counts from the platform now."""
         account = selectors.account_for(request.user, account_id)

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 
 from config.api.input import parse
@@ -23,7 +23,8 @@ def per_character(character) -> Callable:
 
 
 class PostListView(PersonasAPIView):
-    @extend_schema(parameters=[s.PostFilterSerializer], responses={200: dict}, tags=TAGS)
+    @extend_schema(operation_id="personas_posts_list", parameters=[s.PostFilterSerializer], responses={200: dict},
+                   tags=TAGS)
     def get(self, request):
         """The user's posts, newest first; ``character_id``, ``platform``, ``status`` filter."""
         filters = parse(s.PostFilterSerializer, request.query_params)
@@ -34,7 +35,7 @@ class PostListView(PersonasAPIView):
             posts = posts.filter(account__platform=filters["platform"])
         if filters.get("status"):
             posts = posts.filter(status=filters["status"])
-        return ok(page(request, posts.order_by("-created_at", "id"), "posts", lambda post: s.PostSerializer(post).data))
+        return ok(page(request, posts.order_by("-created_at", "id"), "posts", s.PostSerializer))
 
     @extend_schema(request=s.PostInputSerializer, responses={201: dict}, tags=TAGS)
     def post(self, request):
@@ -56,7 +57,7 @@ class PostDetailView(PersonasAPIView):
     def get(self, request, post_id):
         return ok(s.PostSerializer(selectors.post_for(request.user, post_id)).data)
 
-    @extend_schema(responses={200: dict}, tags=TAGS)
+    @extend_schema(responses={200: None}, tags=TAGS)
     def delete(self, request, post_id):
         """Delete the post on its platform first, then here (kept as ``deleted`` with its history)."""
         publishing.delete_post(request.user, post_id=post_id)
@@ -64,7 +65,8 @@ class PostDetailView(PersonasAPIView):
 
 
 class PostSyncView(PersonasAPIView):
-    @extend_schema(request=None, responses={200: s.PostSerializer}, tags=TAGS)
+    @extend_schema(request=None, tags=TAGS, responses={
+        200: s.PostSerializer, 400: OpenApiResponse(description="VALIDATION_ERROR: only published posts sync")})
     def post(self, request, post_id):
         """Read the post's likes, comments and shares from the platform now."""
         post = publishing.sync_post(selectors.post_for(request.user, post_id))

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 
 from config.api.input import parse
+from config.api.schema import limit_page
 from personas.api import serializers_scheduling as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.selectors import scheduled_post_for
@@ -20,13 +21,14 @@ def _service_kwargs(data: dict) -> dict:
 
 
 class ScheduledPostListView(PersonasAPIView):
-    @extend_schema(parameters=[s.ScheduledPostFilterSerializer], responses={200: s.ScheduledPostSerializer(many=True)},
+    @extend_schema(operation_id="personas_scheduled_posts_list", parameters=[s.ScheduledPostFilterSerializer],
+                   responses={200: limit_page("ScheduledPostPage", "scheduled_posts", s.ScheduledPostSerializer)},
                    tags=SCHEDULE_TAGS)
     def get(self, request):
         """Scheduled posts in time order; filter by character, status and a from/to date range."""
         filters = parse(s.ScheduledPostFilterSerializer, request.query_params)
         rows = scheduling.scheduled_posts(request.user, **filters)
-        return ok(page(request, rows, "scheduled_posts", lambda row: s.ScheduledPostSerializer(row).data))
+        return ok(page(request, rows, "scheduled_posts", s.ScheduledPostSerializer))
 
     @extend_schema(request=s.ScheduledPostInputSerializer, responses={201: s.ScheduledPostSerializer},
                    tags=SCHEDULE_TAGS)
@@ -60,12 +62,13 @@ class ScheduledPostDetailView(PersonasAPIView):
 
 
 class RuleListView(PersonasAPIView):
-    @extend_schema(parameters=[s.RuleFilterSerializer], responses={200: s.RuleSerializer(many=True)}, tags=RULE_TAGS)
+    @extend_schema(operation_id="personas_automation_rules_list", parameters=[s.RuleFilterSerializer],
+                   responses={200: limit_page("RulePage", "automation_rules", s.RuleSerializer)}, tags=RULE_TAGS)
     def get(self, request):
         """Automation rules; filter by character and whether they are enabled."""
         filters = parse(s.RuleFilterSerializer, request.query_params)
         rules = automation.rules(request.user, **filters)
-        return ok(page(request, rules, "automation_rules", lambda rule: s.RuleSerializer(rule).data))
+        return ok(page(request, rules, "automation_rules", s.RuleSerializer))
 
     @extend_schema(request=s.RuleInputSerializer, responses={201: s.RuleSerializer}, tags=RULE_TAGS)
     def post(self, request):
@@ -88,7 +91,7 @@ class RuleDetailView(PersonasAPIView):
         rule = automation.update_rule(request.user, rule_id, **data)
         return ok(s.RuleSerializer(rule).data, message="Automation rule updated")
 
-    @extend_schema(responses={200: dict}, tags=RULE_TAGS)
+    @extend_schema(responses={200: None}, tags=RULE_TAGS)
     def delete(self, request, rule_id):
         """Delete the rule and its run log."""
         automation.delete_rule(request.user, rule_id)

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-from config import health
+from config import health, net
 from config.ai import registry
 from config.ai.status import Status
 from config.api.input import parse
@@ -74,11 +74,14 @@ def health_report() -> dict:
     }
 
 
+# How /system/health reports each engine (one OpenAPI enum, EngineStateEnum).
+ENGINE_STATES = ("available", "unavailable", "not_configured")
+
 class ServicesSerializer(serializers.Serializer):
     database = serializers.ChoiceField(choices=["connected", "error"])
     redis = serializers.ChoiceField(choices=["connected", "not_configured", "error"])
-    stable_diffusion = serializers.ChoiceField(choices=["available", "unavailable", "not_configured"])
-    ollama = serializers.ChoiceField(choices=["available", "unavailable", "not_configured"])
+    stable_diffusion = serializers.ChoiceField(choices=ENGINE_STATES)
+    ollama = serializers.ChoiceField(choices=ENGINE_STATES)
 
 
 class HealthSerializer(serializers.Serializer):
@@ -128,6 +131,15 @@ class StrictSerializer(serializers.Serializer):
 class EngineSettingsSerializer(StrictSerializer):
     base_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     default_model = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    def validate_base_url(self, value: str) -> str:
+        # Staff set it, but it is still a URL the server would call: the outbound policy decides.
+        if value:
+            try:
+                net.check_url(value)
+            except net.OutboundRefused as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return value
 
 
 class StorageSettingsSerializer(StrictSerializer):

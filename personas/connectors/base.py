@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 import grapheme
 import httpx
 
+from config import net
 from config.errors import ValidationFailed
 from personas.errors import PlatformConnectionFailed
 
@@ -132,7 +133,8 @@ class Connector(ABC):
         self._transport = transport
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=self._transport,
+        # The server URL is the user's: every connection goes through the outbound policy (config/net.py).
+        return httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=self._transport or net.transport(),
                             follow_redirects=False)
 
     def check_text(self, text: str) -> None:
@@ -182,7 +184,12 @@ class Connector(ABC):
 
 
 def network_error(platform: str, exc: httpx.HTTPError) -> ConnectorError:
-    """A transport failure (refused, timed out, reset): the platform may answer later."""
+    """A transport failure (refused, timed out, reset): the platform may answer later.
+
+    A URL the outbound policy refuses is final, and says why.
+    """
+    if isinstance(exc, net.OutboundRefused):
+        return ConnectorError(str(exc))
     return ConnectorError(f"{platform} could not be reached: {exc.__class__.__name__}.", retryable=True)
 
 

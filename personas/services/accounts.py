@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from config import net
 from config.crypto import decrypt_json, encrypt_json
 from config.errors import ValidationFailed
 from personas import selectors
@@ -86,6 +87,10 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
             URLValidator(schemes=["http", "https"])(server_url)
         except ValidationError:
             raise ValidationFailed("server_url must be an http(s) URL.") from None
+        try:
+            net.check_url(server_url)  # no private or loopback servers (SSRF); the connection checks again
+        except net.OutboundRefused as exc:
+            raise ValidationFailed(f"server_url is not allowed: {exc}", details={"field": "server_url"}) from None
     if platform == Platform.MASTODON:
         if auth_type != AuthType.OAUTH:
             raise PlatformConnectionFailed("Mastodon connects with an OAuth access token (auth_type oauth).")

@@ -1,15 +1,15 @@
 """Seed 000: the staging API. Errors in the ``{"error": {...}}`` envelope."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import envelopes
 from config.api.input import parse
+from config.api.parsers import FormParser, MultiPartParser
 from config.api.ratelimit import enforce
 from staging import selectors, services
 from staging.api import serializers as s
@@ -20,6 +20,10 @@ class StagingAPIView(APIView):
     error_envelope = envelopes.STAGING
 
 
+NO_ENGINE = OpenApiResponse(description="AI_SERVICE_UNAVAILABLE: no image engine is configured or reachable; "
+                                        "nothing is queued or counted")
+
+
 def count_staging_request(request, images: int = 1) -> None:
     """Seed 000's per-key limits: 10 an hour (burst) and 100 a day, per photo."""
     for _ in range(images):
@@ -28,9 +32,11 @@ def count_staging_request(request, images: int = 1) -> None:
 
 
 class StageCreateView(StagingAPIView):
+    rate_limited = True  # count_staging_request
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=s.StageInputSerializer, responses={202: s.StagingResultSerializer}, tags=["staging"])
+    @extend_schema(request=s.StageInputSerializer, responses={202: s.StagingResultSerializer, 503: NO_ENGINE},
+                   tags=["staging"])
     def post(self, request):
         """Upload a room photo and queue its staging; answers at once with the id and status."""
         data = parse(s.StageInputSerializer, request.data)
@@ -55,7 +61,8 @@ class StageDetailView(StagingAPIView):
 class StyleListView(StagingAPIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: s.StyleSerializer(many=True)}, tags=["staging"])
+    @extend_schema(responses={200: inline_serializer("StyleList", {"styles": s.StyleSerializer(many=True)})},
+                   tags=["staging"])
     def get(self, request):
         """The active styles, in display order."""
         return Response({"styles": s.StyleSerializer(Style.objects.active(), many=True).data})
@@ -79,9 +86,11 @@ class HealthView(StagingAPIView):
 
 
 class BatchCreateView(StagingAPIView):
+    rate_limited = True
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=s.BatchInputSerializer, responses={201: s.BatchSerializer}, tags=["staging"])
+    @extend_schema(request=s.BatchInputSerializer, responses={201: s.BatchSerializer, 503: NO_ENGINE},
+                   tags=["staging"])
     def post(self, request):
         """Stage several photos of one property in one style: one batch, one staging each."""
         data = parse(s.BatchInputSerializer, request.data)

@@ -1,5 +1,6 @@
-"""The staff page at /admin/ai/ (views.status), rendered without a database."""
+"""The staff page at /admin/ai/ (views.status), rendered from a RequestFactory request."""
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory, override_settings
@@ -13,6 +14,7 @@ def get(user):
     return views.status(request)
 
 
+@pytest.mark.django_db  # the admin's context asks each ModelAdmin for permissions; a singleton's reads its table
 @override_settings(AI_LLM_PROVIDER="none", AI_IMAGE_PROVIDER="none")
 def test_staff_see_each_capabilitys_provider_model_status_and_latency():
     staff = get_user_model()(email="staff@example.com", is_staff=True, is_superuser=True, is_active=True)

@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python tests/benchmarks/bench_personas.py [--parts scheduler,content] [--posts 1000]
-        [--items 50000] [--requests 200] [--workers 2] [--interval 1.0] [--keep]
+        [--items 50000] [--requests 200] [--workers 2] [--interval 1.0] [--profile] [--keep]
 
 Both parts use the production mode of ``bench_platform.mode_env``: PostgreSQL
 at ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/
@@ -27,7 +27,9 @@ user's rows are deleted before and after each part.
    split at the claim (``Post.created_at``, written in the claim's transaction);
    p50/p95/max, throughput, and the integrity check: every row published once,
    one ``Post`` each with one attempt, and the stand-in saw exactly ``--posts``
-   status creations with no repeated ``Idempotency-Key``.
+   status creations with no repeated ``Idempotency-Key``. Also the workers' CPU
+   time per post; ``--profile`` runs them under cProfile and prints their top
+   functions (the latencies of such a run are inflated).
 
    Why not ``qcluster``: django-q2 runs due schedules from its guard loop every
    30 s, the shortest interval schedule is one minute, and each run is one task
@@ -36,7 +38,7 @@ user's rows are deleted before and after each part.
    every minute) adds the wait for the next run (0-60 s, plus up to 30 s of
    scheduler granularity) on top of the figures measured here.
 2. **content**: ``--items`` ``ContentItem`` rows of one user over 5 characters
-   (bulk_create in batches, then ``ANALYZE``), and ``GET /api/v1/content``
+   (bulk_create in batches, then ``VACUUM ANALYZE``), and ``GET /api/v1/content``
    through Django's test client (``APIClient.force_authenticate``), ``limit=20``,
    in six query shapes, ``--requests`` timed requests each after 10 warm-up
    requests. Prints p50/p95/max, the SQL queries per request
@@ -96,7 +98,8 @@ def run_part(part: str, args) -> dict:
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", part, "--result-file", str(result_file),
                "--posts", str(args.posts), "--items", str(args.items), "--requests", str(args.requests),
-               "--workers", str(args.workers), "--interval", str(args.interval)]
+               "--workers", str(args.workers), "--interval", str(args.interval),
+               *(["--profile"] if args.profile else [])]
     log(f"[{part}] running in {var_dir}")
     try:
         finished = subprocess.run(command, cwd=REPO, env=mode_env("production", var_dir), timeout=1800)
@@ -136,8 +139,11 @@ def report_scheduler(result: dict) -> None:
           f"{result['posts'] / SPREAD_SECONDS:.1f}/s); last publish {result['after_last_due_s']:.2f} s after "
           "the last due time")
     claims = ", ".join(f"worker {w['worker']}: {w['claimed']} claims in {w['sweeps']} sweeps "
-                       f"(busy {w['busy_s']:.1f} s)" for w in result["worker_stats"])
+                       f"(busy {w['busy_s']:.1f} s, CPU {w['cpu_s']:.1f} s)" for w in result["worker_stats"])
     print(f"  {claims}")
+    cpu = sum(w["cpu_s"] for w in result["worker_stats"])
+    print(f"  worker CPU per published post: {cpu / max(1, result['published']) * 1000:.0f} ms (both workers' "
+          "process CPU time while sweeping, lost claim races included)")
     check = result["integrity"]
     verdict = "OK" if check["ok"] else "PROBLEM"
     print(f"  integrity {verdict}: scheduled rows {check['schedule_statuses']}; posts {check['posts']} "
@@ -147,6 +153,12 @@ def report_scheduler(result: dict) -> None:
           f"{check['statuses_made']} statuses made, {check['media_uploads']} media uploads")
     for problem in check["problems"]:
         print(f"    - {problem}")
+    if result.get("profile"):
+        print("  --profile (cProfile of both workers, so the latencies above are inflated), top functions by own "
+              "time:")
+        print(f"    {'own s':>7} {'cum s':>7} {'calls':>7}  function")
+        for row in result["profile"]:
+            print(f"    {row['tottime']:>7.2f} {row['cumtime']:>7.2f} {row['calls']:>7}  {row['function']}")
 
 
 def report_content(result: dict) -> None:
@@ -275,7 +287,7 @@ def child_scheduler(args) -> dict:
         content.save()
 
         worker_command = [sys.executable, str(Path(__file__).resolve()), "--run-dir", str(run_dir),
-                          "--interval", str(args.interval), "--worker"]
+                          "--interval", str(args.interval), *(["--profile"] if args.profile else []), "--worker"]
         with ExitStack() as stack:
             workers = [stack.enter_context(running([*worker_command, str(number)], dict(os.environ)))
                        for number in range(1, args.workers + 1)]
@@ -305,7 +317,8 @@ def child_scheduler(args) -> dict:
         for number in range(1, args.workers + 1):
             path = run_dir / f"worker-{number}.json"
             worker_stats.append(json.loads(path.read_text()) if path.exists()
-                                else {"worker": number, "claimed": 0, "sweeps": 0, "busy_s": 0.0})
+                                else {"worker": number, "claimed": 0, "sweeps": 0, "busy_s": 0.0, "cpu_s": 0.0})
+        profiles = sorted(str(path) for path in run_dir.glob("worker-*.prof"))
 
         scheduled = {row.pk: row for row in ScheduledPost.objects.filter(character=character).select_related("post")}
         latencies, to_claim, to_publish, by_third = [], [], [], {"first 20 s": [], "middle 20 s": [], "last 20 s": []}
@@ -360,6 +373,7 @@ def child_scheduler(args) -> dict:
             "publish_span_s": span, "rate_per_s": len(published_times) / span if span else 0.0,
             "after_last_due_s": (max(published_times) - last_due).total_seconds() if published_times else 0.0,
             "worker_stats": worker_stats, "integrity": integrity,
+            "profile": top_functions(profiles) if profiles else [],
         }
     finally:
         server.stop()
@@ -376,6 +390,17 @@ def wait_ready(run_dir: Path, workers: list, count: int) -> None:
         time.sleep(0.1)
 
 
+def top_functions(paths: list[str], count: int = 12) -> list[dict]:
+    """The functions with the most own time over the workers' cProfile files."""
+    import pstats
+
+    stats = pstats.Stats(*paths).stats
+    rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:count]
+    return [{"function": f"{Path(file).name}:{line}({name})" if line else name, "calls": calls,
+             "tottime": tottime, "cumtime": cumtime}
+            for (file, line, name), (_, calls, tottime, cumtime, _) in rows]
+
+
 def main_worker(args) -> int:
     """One scheduler worker: ``publish_due()`` every ``--interval`` s until the run directory says stop."""
     import django
@@ -387,18 +412,30 @@ def main_worker(args) -> int:
     number = args.worker
     publish_due()  # opens the connection and loads the code; nothing is due yet
     (run_dir / f"ready-{number}").touch()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     claimed = sweeps = 0
-    busy = 0.0
+    busy = cpu = 0.0
     deadline = time.monotonic() + 1200
     while not (run_dir / "stop").exists() and time.monotonic() < deadline:
-        began = time.monotonic()
+        began, began_cpu = time.monotonic(), time.process_time()
+        if profiler:
+            profiler.enable()
         claimed += publish_due()
+        if profiler:
+            profiler.disable()
         sweeps += 1
         elapsed = time.monotonic() - began
         busy += elapsed
+        cpu += time.process_time() - began_cpu
         time.sleep(max(0.0, args.interval - elapsed))
+    if profiler:
+        profiler.dump_stats(run_dir / f"worker-{number}.prof")
     (run_dir / f"worker-{number}.json").write_text(json.dumps(
-        {"worker": number, "claimed": claimed, "sweeps": sweeps, "busy_s": busy}))
+        {"worker": number, "claimed": claimed, "sweeps": sweeps, "busy_s": busy, "cpu_s": cpu}))
     return 0
 
 
@@ -444,8 +481,9 @@ def child_content(args) -> dict:
                     created_at=now - timedelta(seconds=index)))
             ContentItem.objects.bulk_create(rows, batch_size=batch)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE personas_contentitem")
-            cursor.execute("ANALYZE personas_character")
+            # As autovacuum would leave a table that grew over time: statistics and the visibility map.
+            cursor.execute("VACUUM ANALYZE personas_contentitem")
+            cursor.execute("VACUUM ANALYZE personas_character")
         counts = {kind: ContentItem.objects.filter(character__owner=user, content_type=kind).count()
                   for kind in ContentType.values}
         approved = ContentItem.objects.filter(character__owner=user, review=Review.APPROVED).count()
@@ -532,6 +570,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="scheduler worker processes (default 2)")
     parser.add_argument("--interval", type=float, default=1.0,
                         help="seconds between one worker's publish_due() sweeps (default 1.0)")
+    parser.add_argument("--profile", action="store_true",
+                        help="run the scheduler workers under cProfile and print their top functions")
     parser.add_argument("--keep", action="store_true", help="keep each part's temporary directory (worker logs)")
     parser.add_argument("--child", choices=PARTS, help=argparse.SUPPRESS)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)

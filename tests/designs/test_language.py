@@ -222,3 +222,20 @@ def test_objects_marked_not_editable_survive_an_edit_untouched(designer, model):
 
     before = json.dumps(first["spec_json"]["objects"][0], sort_keys=True)
     assert json.dumps(second["spec_json"]["objects"][0], sort_keys=True) == before
+
+
+def test_a_broker_that_refuses_the_task_answers_at_once(designer, openai_stand_in, monkeypatch, owner):
+    from config.jobs import services as jobs
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(jobs, "async_task", refuse)
+
+    response = generate(designer)
+
+    assert response.status_code == 500
+    assert response.json()["detail"] == "LM inference failed: the task queue is unavailable."
+    assert openai_stand_in.requests == []
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 0  # the cancelled job's unit is refunded

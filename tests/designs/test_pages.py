@@ -199,7 +199,7 @@ def test_with_three_installed_the_page_loads_it_through_an_importmap(signed_in, 
 
     page = page_of(signed_in.get(f"/designs/{design.pk}/"))
 
-    assert '<script type="importmap">' in page
+    assert '<script type="importmap" nonce="' in page  # the nonce lets it past the Content-Security-Policy
     assert '"three": "/static/vendor/three/build/three.module.js"' in page
     assert "/static/vendor/three/examples/jsm/controls/OrbitControls.js" in page
     assert "/static/js/designs-preview.js" in page
@@ -301,7 +301,7 @@ def test_the_full_window_preview_shows_the_current_version(signed_in, design):
 
     assert "3D preview <small>version 1.1</small>" in page
     assert '"version": "1.1"' in page
-    assert "data-preview-canvas" in page and '<script type="importmap">' in page
+    assert "data-preview-canvas" in page and '<script type="importmap" nonce="' in page
     assert f'href="/designs/{design.pk}/"' in page
 
 

@@ -132,7 +132,9 @@ def test_the_sweep_fails_jobs_stuck_past_their_timeout(owner, queued, settings):
 def test_a_job_out_of_attempts_is_failed_not_rerun(owner, queued):
     job = services.create_job(owner, kind="x.y", task="t", metered=False, max_attempts=1)
     assert services.claim_job(job.pk) is not None
-    assert services.claim_job(job.pk) is None  # the redelivery after a dead worker
+    # The first attempt outlived its timeout (django-q2 killed it); then the task is redelivered.
+    Job.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(seconds=job.timeout_seconds + 1))
+    assert services.claim_job(job.pk) is None
     job.refresh_from_db()
     assert (job.status, job.error_code) == ("failed", "PROCESSING_TIMEOUT")
 

@@ -3,7 +3,7 @@
 Errors use the ``{"detail": ...}`` envelope; validation answers 422.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,12 +15,17 @@ from config.accounts.models import APIKey
 from config.api.input import parse
 from config.api.ratelimit import rate_limit
 
+EMAIL_TAKEN = OpenApiResponse(description="EMAIL_TAKEN: an account with this email exists")
+BAD_LOGIN = OpenApiResponse(description="Wrong email or password, or the account is disabled")
+BAD_REFRESH = OpenApiResponse(description="An invalid, expired or already rotated refresh token")
+
 
 class RegisterView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.RegisterInputSerializer, responses={201: s.UserSerializer}, tags=["auth"])
+    @extend_schema(request=s.RegisterInputSerializer, responses={201: s.UserSerializer, 409: EMAIL_TAKEN},
+                   tags=["auth"])
     @rate_limit("auth", key="ip")
     def post(self, request):
         """Create an account. 409 when the email is taken, 422 when invalid."""
@@ -33,7 +38,8 @@ class LoginView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.LoginInputSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
+    @extend_schema(request=s.LoginInputSerializer, responses={200: s.TokenPairSerializer, 401: BAD_LOGIN},
+                   tags=["auth"])
     @rate_limit("auth", key="ip")
     def post(self, request):
         """Exchange email and password for an access and refresh token."""
@@ -45,7 +51,8 @@ class RefreshView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
+    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.TokenPairSerializer, 401: BAD_REFRESH},
+                   tags=["auth"])
     @rate_limit("auth", key="ip")
     def post(self, request):
         """Rotate a refresh token: the old one is blacklisted and fails on reuse."""

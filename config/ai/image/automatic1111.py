@@ -13,6 +13,7 @@ from functools import cached_property
 import httpx
 from PIL import Image
 
+from config import net
 from config.ai.errors import EngineUnavailable
 from config.ai.image.base import ImageGenerator, ImageRequest, Mode
 from config.ai.retry import RetryPolicy, call_with_retries, fail_for_status
@@ -45,7 +46,8 @@ class Automatic1111ImageGenerator(ImageGenerator):
 
     @cached_property
     def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=self.timeout)
+        # The base URL is a setting: connect only where the outbound policy allows (config/net.py).
+        return httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=net.transport())
 
     def status(self, timeout: float) -> EngineStatus:
         try:

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import anthropic
 
+from config import net
 from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply, probe_sdk, sdk_errors
 from config.ai.retry import call_with_retries
 from config.ai.status import EngineStatus, Status
@@ -24,7 +25,8 @@ class AnthropicModel(LanguageModel):
         # Key and URL are always passed so the SDK never falls back to its own
         # environment variables; retries are ours, so they are counted.
         return anthropic.Anthropic(
-            api_key=self.api_key, base_url=self.base_url or DEFAULT_BASE_URL, timeout=self.timeout, max_retries=0
+            api_key=self.api_key, base_url=self.base_url or DEFAULT_BASE_URL, timeout=self.timeout, max_retries=0,
+            http_client=net.sdk_http_client(anthropic.DefaultHttpxClient),  # the outbound policy (config/net.py)
         )
 
     def _send(self, request: LLMRequest, repair: Repair | None) -> Reply:

@@ -17,6 +17,7 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 
+from config import net
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from config.ai.retry import RetryPolicy, fail_for_status
 from config.ai.status import EngineStatus, Status
@@ -198,7 +199,9 @@ def sdk_errors(sdk: ModuleType, provider: str, *, timeout: float, base_url: str)
     except sdk.APITimeoutError as exc:
         raise EngineUnavailable(f"{provider} did not answer within {timeout:g} s.") from exc
     except sdk.APIConnectionError as exc:
-        raise EngineUnavailable(f"{provider} is unreachable at {base_url}: {exc}") from exc
+        # The SDK's message is only "Connection error."; an outbound-policy refusal says why.
+        reason = exc.__cause__ if isinstance(exc.__cause__, net.OutboundRefused) else exc
+        raise EngineUnavailable(f"{provider} is unreachable at {base_url}: {reason}") from exc
     except sdk.APIStatusError as exc:
         fail_for_status(provider, exc.status_code, exc.response.headers, exc.message)
 

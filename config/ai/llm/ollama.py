@@ -9,6 +9,7 @@ from functools import cached_property
 import httpx
 import ollama
 
+from config import net
 from config.ai.errors import EngineUnavailable
 from config.ai.llm.base import LanguageModel, LLMRequest, Message, Repair, Reply, chat_messages
 from config.ai.retry import call_with_retries, fail_for_status
@@ -30,7 +31,8 @@ class OllamaModel(LanguageModel):
 
     def _new_client(self, timeout: float) -> ollama.Client:
         headers = {"authorization": f"Bearer {self.api_key}"} if self.api_key else None
-        return ollama.Client(host=self._host, timeout=timeout, headers=headers)
+        # The host is a setting: connect only where the outbound policy allows (config/net.py).
+        return ollama.Client(host=self._host, timeout=timeout, headers=headers, transport=net.transport())
 
     def _send(self, request: LLMRequest, repair: Repair | None) -> Reply:
         options: dict = {"num_predict": request.max_tokens}
@@ -62,7 +64,9 @@ class OllamaModel(LanguageModel):
         except httpx.TimeoutException as exc:
             raise EngineUnavailable(f"ollama did not answer within {self.timeout:g} s.") from exc
         except (ConnectionError, httpx.TransportError) as exc:
-            raise EngineUnavailable(f"ollama is unreachable at {self._host}: {exc}") from exc
+            # The client replaces connect errors with a generic ConnectionError; a policy refusal says why.
+            reason = exc.__context__ if isinstance(exc.__context__, net.OutboundRefused) else exc
+            raise EngineUnavailable(f"ollama is unreachable at {self._host}: {reason}") from exc
 
     def probe(self, timeout: float) -> EngineStatus:
         try:

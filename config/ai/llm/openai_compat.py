@@ -10,6 +10,7 @@ from functools import cached_property
 
 import openai
 
+from config import net
 from config.ai.llm.base import (
     LanguageModel,
     LLMRequest,
@@ -40,6 +41,8 @@ class OpenAICompatibleModel(LanguageModel):
             base_url=self.base_url or DEFAULT_BASE_URL,
             timeout=self.timeout,
             max_retries=0,
+            # The base URL is a setting: connect only where the outbound policy allows (config/net.py).
+            http_client=net.sdk_http_client(openai.DefaultHttpxClient),
         )
 
     def _send(self, request: LLMRequest, repair: Repair | None) -> Reply:

@@ -1,0 +1,1 @@
+"""Audit log of staff actions and security events, read in the admin."""
