@@ -11,11 +11,10 @@ is created unmetered: the platform would count it once, whatever its size.
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import PurePosixPath
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -54,8 +53,9 @@ from catalog.models import (
 )
 from catalog.selectors import image_for, product_for
 from config.accounts import services as accounts
-from config.errors import Conflict, InvalidUpload, NotFound, StorageFailed, UsageLimitExceeded, ValidationFailed
+from config.errors import Conflict, InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
 from config.files import presign
+from config.files.storage import delete_files, files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import FINISHED_STATUSES
@@ -110,7 +110,7 @@ def delete_product(owner, *, product_id) -> None:
         _refund_items(BatchItem.objects.filter(image__product=product).exclude(status=ItemStatus.COMPLETED),
                       owner_id=product.owner_id)
         product.delete()
-        transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: delete_files(names))
     for job_id in job_ids:
         if not BatchItem.objects.filter(job_id=job_id).exists():
             with suppress(Conflict):  # it finished meanwhile
@@ -191,7 +191,7 @@ def upload_direct(owner, *, product_id, upload) -> tuple[ProductImage, Job]:
     key = product.new_image_key(f"{PurePosixPath(safe_filename(name)).stem}.{cleaned.extension}")
     with storage_errors():
         stored_name = default_storage.save(key, ContentFile(cleaned.content))
-    with _files_removed_on_failure([stored_name]), transaction.atomic():
+    with files_removed_on_failure([stored_name]), transaction.atomic():
         image = ProductImage(product=product, original_filename=display_name(name), s3_key=stored_name,
                              content_type=cleaned.mime_type)
         _mark_uploaded(image, cleaned, stored_name)
@@ -468,33 +468,3 @@ def _settle_product(product_id) -> None:
     analysed = AnalysisResult.objects.filter(image__product_id=product_id, status=AnalysisStatus.COMPLETED).exists()
     Product.objects.filter(pk=product_id, status=ProductStatus.PROCESSING).update(
         status=ProductStatus.ACTIVE if analysed else ProductStatus.DRAFT)
-
-
-# --- Storage ------------------------------------------------------------------
-
-
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """Turn a storage backend's failure (disk, S3) into ``StorageFailed`` (502)."""
-    try:
-        yield
-    except (BotoCoreError, ClientError, OSError) as exc:
-        logger.exception("Storage failed")
-        raise StorageFailed() from exc
-
-
-@contextmanager
-def _files_removed_on_failure(names: list[str]) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        _delete_files(names)
-        raise
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except (BotoCoreError, ClientError, OSError):  # an orphan file is better than a failed delete
-            logger.warning("Could not delete %s", name, exc_info=True)

@@ -1,8 +1,6 @@
 """Every write the staging app performs; the API, the pages and the admin call these."""
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.utils import timezone
 
 from config.ai import registry
 from config.errors import InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
+from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
@@ -72,7 +71,7 @@ def create_staging(owner, *, image, style_id: str, room_type: str = "", quality_
     style = active_style(style_id)
     profile = disclosure_profile(owner, disclosure)
     cleaned = clean_upload(image)
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with files_removed_on_failure() as stored, transaction.atomic():
         return _queue(owner, cleaned, stored, style=style, room_type=room_type, quality_mode=quality_mode,
                       property_name=property_name, profile=profile, batch=batch)
 
@@ -91,7 +90,7 @@ def create_batch(owner, *, images: list, style_id: str, property_name: str = "",
     if owner.usage_remaining < len(cleaned):
         raise UsageLimitExceeded(f"This batch needs {len(cleaned)} stagings; {owner.usage_remaining} remain "
                                  f"this month.", details={"needed": len(cleaned), "remaining": owner.usage_remaining})
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with files_removed_on_failure() as stored, transaction.atomic():
         batch = Batch.objects.create(owner=owner, property_name=property_name, style=style,
                                      total_images=len(cleaned),
                                      estimated_completion_at=estimate_completion(len(cleaned)))
@@ -113,21 +112,9 @@ def restage(owner, *, staging_id, style_id: str) -> Staging:
     style = active_style(style_id)
     with default_storage.open(source.original_image.name, "rb") as original:
         cleaned = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with files_removed_on_failure() as stored, transaction.atomic():
         return _queue(owner, cleaned, stored, style=style, room_type=source.room_type, quality_mode=source.quality_mode,
                       property_name=source.property_name, profile=source.disclosure_profile, batch=None)
-
-
-@contextmanager
-def _files_removed_on_failure() -> Iterator[list[str]]:
-    """Collect stored file names; delete them if the block (its transaction) fails."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
 
 
 def _queue(owner, photo: CleanImage, stored: list[str], *, style: Style, room_type: str, quality_mode: str,

@@ -5,8 +5,6 @@ import binascii
 import functools
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -17,6 +15,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from config.errors import InvalidUpload, ValidationFailed
+from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
 from personas.models import Character, PlatformAccount, Post
@@ -166,7 +165,7 @@ def _save(character: Character, *, fields: dict, personality: dict | None, appea
     if appearance is not None:
         character.appearance = {**character.appearance, **appearance}
     replaced: list[str] = []
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with files_removed_on_failure() as stored, transaction.atomic():
         if profile is not None:
             replaced.append(character.profile_image.name)
             character.profile_image.name = _store(profile, f"personas/profiles/{character.pk}", stored)
@@ -183,15 +182,3 @@ def _store(image: CleanImage, prefix: str, stored: list[str]) -> str:
     name = default_storage.save(f"{prefix}-{uuid.uuid4().hex[:12]}.{image.extension}", ContentFile(image.content))
     stored.append(name)
     return name
-
-
-@contextmanager
-def _files_removed_on_failure() -> Iterator[list[str]]:
-    """Collect stored file names; delete them if the block (its transaction) fails."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
