@@ -9,6 +9,7 @@ concern to its production backend (PostgreSQL, Redis, S3). Bad values raise
 """
 
 import ipaddress
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,13 +109,22 @@ if DATABASE_URL:
     # after a PostgreSQL restart get fresh connections instead of the dead ones the pool held.
     _db = dj_database_url.parse(DATABASE_URL, conn_health_checks=True)
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        # psycopg 3's pool replaces persistent connections (CONN_MAX_AGE must be 0).
-        _db["CONN_MAX_AGE"] = 0
-        _db.setdefault("OPTIONS", {})["pool"] = {
-            "min_size": env_int("DATABASE_POOL_MIN", 1),
-            "max_size": env_int("DATABASE_POOL_MAX", 10),
-            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
-        }
+        _db.setdefault("OPTIONS", {})
+        if sys.argv[1:2] == ["qcluster"]:
+            # django-q2 forks its workers (again every `recycle` tasks) from a parent that runs the
+            # scheduler. A psycopg pool made before a fork hands the child the parent's sockets, and
+            # both then talk over one connection (seen as "the last operation didn't produce
+            # records" after ~500 tasks). Workers keep Django's own persistent connections, which
+            # django-q2 closes before each fork.
+            _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+        else:
+            # psycopg 3's pool replaces persistent connections (CONN_MAX_AGE must be 0).
+            _db["CONN_MAX_AGE"] = 0
+            _db["OPTIONS"]["pool"] = {
+                "min_size": env_int("DATABASE_POOL_MIN", 1),
+                "max_size": env_int("DATABASE_POOL_MAX", 10),
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+            }
         # Behind PgBouncer in transaction mode a session can change server between
         # transactions: no server-side cursors, no automatically prepared statements.
         if env_bool("DATABASE_TRANSACTION_POOLER", False):
@@ -189,6 +199,8 @@ Q_CLUSTER = {
     # retry must exceed timeout, or a slow task is delivered twice.
     "retry": _Q_TIMEOUT + 60,
     "max_attempts": env_int("Q_MAX_ATTEMPTS", 2),
+    # Tasks a worker process runs before django-q2 replaces it with a fresh fork.
+    "recycle": env_int("Q_RECYCLE", 500),
     "catch_up": False,
     "save_limit": 500,
     "ack_failures": True,
