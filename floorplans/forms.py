@@ -1,10 +1,10 @@
 """Forms of the floor plan pages. They parse input; the services and geometry validate the plan."""
 
-import base64
 
 from django import forms
 
 from floorplans.choices import Direction, Grade, RoomKind, StartingCorner
+from floorplans.services import decode_data_url
 
 # Blank opening rows on the measurements form; enough for a room's doors, windows and closets.
 OPENING_ROWS = 6
@@ -145,8 +145,8 @@ class ReviseForm(forms.Form):
         if not value:
             return None
         try:
-            payload = base64.b64decode(value.split(",", 1)[1] if value.startswith("data:") else value, validate=True)
-        except (ValueError, IndexError):  # binascii.Error is a ValueError; so is non-ASCII text
+            payload = decode_data_url(value)
+        except ValueError:
             raise forms.ValidationError("The sketch could not be read; clear it and draw again.") from None
         if not payload.startswith(PNG_MAGIC) or len(payload) > MAX_ANNOTATION_BYTES:
             raise forms.ValidationError("The sketch must be a PNG drawing of at most 8 MB.")

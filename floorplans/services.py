@@ -4,6 +4,7 @@ Loads go through ``session_of``/``room_of``, which scope to the owner and
 refuse expired sessions, so every entry point shares the same 404/410 rules.
 """
 
+import base64
 import io
 import time
 
@@ -257,3 +258,12 @@ def annotation_image(name: str | None) -> Image.Image | None:
 def photo_image(photo: RoomPhoto) -> Image.Image:
     with default_storage.open(photo.image.name, "rb") as stored:
         return Image.open(io.BytesIO(stored.read())).convert("RGB")
+
+
+def decode_data_url(value: str) -> bytes:
+    """The bytes of a ``data:...;base64,`` URL (or bare base64); ``ValueError`` when it is not one."""
+    try:
+        payload = value.split(",", 1)[1] if value.startswith("data:") else value
+        return base64.b64decode(payload, validate=True)
+    except IndexError:
+        raise ValueError("not a base64 data URL") from None

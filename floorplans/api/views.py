@@ -1,6 +1,5 @@
 """Seed 004: the floor plan API under /api/floorplan. Errors as ``{"error": {code, message, details}}``."""
 
-import base64
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -40,9 +39,8 @@ def decode_annotation(data_url: str) -> bytes | None:
     if not data_url:
         return None
     try:
-        payload = data_url.split(",", 1)[1] if data_url.startswith("data:") else data_url
-        return base64.b64decode(payload, validate=True)
-    except (ValueError, IndexError):  # binascii.Error is a ValueError; so is non-ASCII text
+        return services.decode_data_url(data_url)
+    except ValueError:
         raise ValidationFailed("annotationImage must be a base64 data URL of a PNG.") from None
 
 
