@@ -87,7 +87,7 @@ def _generate_with_job(owner, spec: DesignSpec | None, request: DesignInput, cla
     params = {"request": request.as_params(), "spec_id": str(spec.pk) if spec else None,
               "classification": dataclasses.asdict(classification) if classification else None}
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, params=params, max_attempts=1,
-                          timeout_seconds=int(settings.DESIGNS_WAIT_SECONDS))
+                          timeout_seconds=int(settings.DESIGNS_WAIT_SECONDS), notify_owner=False)
     job.refresh_from_db()
     if job.enqueued_at is None and not job.is_finished:
         # The broker refused the task (Redis down): answer now rather than wait for a job that cannot run.

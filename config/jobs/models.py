@@ -13,6 +13,11 @@ from django.utils import timezone
 from config.jobs.choices import FINISHED_STATUSES, Cluster, EventType, JobStatus, StepStatus
 
 
+# A kind's first part names its app; what people call that app.
+PRODUCT_NAMES = {"staging": "Virtual staging", "catalog": "Product photo analysis", "designs": "3D design",
+                 "personas": "AI persona", "floorplans": "Floor plan", "platform": "Platform self-test"}
+
+
 class JobQuerySet(models.QuerySet):
     def for_user(self, user) -> "JobQuerySet":
         return self.filter(owner=user)
@@ -53,6 +58,12 @@ class Job(models.Model):
     # worker that died (SIGKILL, OOM) is noticed on its machine and its job
     # retried instead of waiting out the timeout.
     worker = models.CharField(max_length=128, blank=True)
+    # Dotted path called with the job once it ends, however it ends (config/jobs/ending.py).
+    on_finish = models.CharField(max_length=200, blank=True)
+    # Whether the owner may be emailed when it ends (their profile decides too),
+    # and when they were, so they are told once per job even if it is retried.
+    notify_owner = models.BooleanField(default=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -62,6 +73,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+    def describe(self) -> str:
+        """The job in words for people: the product it belongs to."""
+        return f"{PRODUCT_NAMES.get(self.kind.split('.')[0].split('_')[0], 'Your')} job"
 
     @property
     def is_finished(self) -> bool:

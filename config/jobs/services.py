@@ -15,18 +15,24 @@ from django_q.tasks import async_task
 from config.accounts import services as accounts
 from config.errors import Conflict, NotFound
 from config.jobs.choices import FINISHED_STATUSES, Cluster, EventType, JobStatus
+from config.jobs.ending import job_ended
 from config.jobs.events import record_event
 from config.jobs.models import Job
 
 logger = logging.getLogger("stagecraft.jobs")
 
 
-
 def create_job(
     owner, *, kind: str, task: str, params: dict | None = None, gpu: bool = False,
-    timeout_seconds: int | None = None, metered: bool = True, max_attempts: int = 2,
+    timeout_seconds: int | None = None, metered: bool = True, max_attempts: int = 2, on_finish: str = "",
+    notify_owner: bool = True,
 ) -> Job:
     """Create a queued job and enqueue ``task(job_id)`` once the transaction commits.
+
+    ``on_finish`` is the dotted path of a callable that settles the app's rows
+    once the job ends, whatever ends it (see ``config.jobs.ending``).
+    ``notify_owner=False`` for jobs a request waits on: nobody needs an email
+    about an answer they already have.
 
     With ``metered`` one unit of the owner's plan usage is taken first
     (``UsageLimitExceeded`` before anything is queued) and refunded if the job
@@ -40,6 +46,7 @@ def create_job(
             owner=owner, kind=kind, task=task, params=params or {}, cluster=cluster,
             metered=metered, usage_counted=metered,
             timeout_seconds=timeout_seconds or settings.Q_CLUSTER["timeout"], max_attempts=max_attempts,
+            on_finish=on_finish, notify_owner=notify_owner,
         )
         record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED)
         transaction.on_commit(lambda: enqueue(job))
@@ -123,6 +130,7 @@ def complete_job(job: Job, result: dict | None = None) -> None:
     if updated:
         job.status, job.finished_at = JobStatus.COMPLETED, now
         record_event(job, EventType.JOB_COMPLETE, status=JobStatus.COMPLETED, data=job.result)
+        job_ended(job)
 
 
 def fail_job(job: Job, code: str, message: str) -> None:
@@ -137,6 +145,7 @@ def fail_job(job: Job, code: str, message: str) -> None:
         job.status, job.error_code, job.error_message, job.finished_at = JobStatus.FAILED, code, message, now
         _refund(job)
         record_event(job, EventType.JOB_FAILED, status=JobStatus.FAILED, data={"code": code, "message": message})
+        job_ended(job)
 
 
 def cancel_job(owner, *, job_id) -> Job:
@@ -151,6 +160,7 @@ def cancel_job(owner, *, job_id) -> Job:
         job.refresh_from_db()
         _refund(job)
         record_event(job, EventType.JOB_CANCELLED, status=JobStatus.CANCELLED)
+        job_ended(job)
     return job
 
 
