@@ -9,7 +9,9 @@ keeps this free of font files.
 """
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 NONE, CAPTION, WATERMARK = "none", "caption", "watermark"
@@ -24,27 +26,42 @@ WATERMARK_OPACITY = 90
 WATERMARK_WIDTH_SHARE = 0.7
 
 
+@dataclass(frozen=True)
+class Disclosed:
+    """The marked image and which of its pixels the mark changed (bool, H x W)."""
+
+    image: Image.Image
+    marked: np.ndarray
+
+
 def apply_disclosure(
     image: Image.Image, *, mark: str, statement: str, original_url: str | None = None, link_to_original: bool = False
-) -> Image.Image:
+) -> Disclosed:
     """A copy of ``image`` (RGB, same size) carrying the disclosure ``mark``.
 
     ``caption``: a dark band inside the bottom edge with ``statement`` in white,
     and "Original: <url>" under it when ``link_to_original`` and a URL is given.
     ``watermark``: large translucent "Virtually staged" text across the centre,
-    plus the same band. ``none``: an unchanged copy.
+    plus the same band. ``none``: an unchanged copy. ``marked`` says which
+    pixels were changed on purpose, which the pixel lock's measurement of the
+    download leaves out.
     """
     if mark not in MARKS:
         raise ValueError(f"mark must be one of {MARKS}, not {mark!r}.")
-    marked = image.convert("RGBA")
+    layers = []
     if mark == WATERMARK:
-        marked = Image.alpha_composite(marked, _watermark(marked.size))
+        layers.append(_watermark(image.size))
     if mark in (CAPTION, WATERMARK):
         lines = [statement.strip()]
         if link_to_original and original_url:
             lines.append(f"Original: {original_url}")
-        marked = Image.alpha_composite(marked, _caption_band(marked.size, lines))
-    return marked.convert("RGB")
+        layers.append(_caption_band(image.size, lines))
+    result = image.convert("RGBA")
+    marked = np.zeros((image.height, image.width), bool)
+    for layer in layers:
+        result = Image.alpha_composite(result, layer)
+        marked |= np.asarray(layer)[..., 3] > 0
+    return Disclosed(image=result.convert("RGB"), marked=marked)
 
 
 def caption_text(statement: str, original_url: str | None, description_text: str = "") -> str:

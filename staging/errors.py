@@ -25,3 +25,9 @@ class MaintenanceMode(ApplicationError):
     code = "MAINTENANCE_MODE"
     status = 503
     default_message = "Staging is paused for maintenance. Please try again later."
+
+
+class QualityCheckFailed(ApplicationError):
+    code = "QUALITY_CHECK_FAILED"
+    status = 422
+    default_message = "The staged image did not pass the quality check."

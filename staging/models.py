@@ -140,8 +140,11 @@ class Staging(models.Model):
     quality_parts = models.JSONField(default=dict, blank=True)
     architectural_integrity = models.BooleanField(null=True, blank=True)
     integrity_score = models.FloatField(null=True, blank=True)
-    pixel_lock_share = models.FloatField(null=True, blank=True,
-                                         help_text="Share of unmasked pixels within ΔE 1 of the original.")
+    integrity_parts = models.JSONField(default=dict, blank=True)
+    pixel_lock_share = models.FloatField(
+        null=True, blank=True, help_text="Share of unmasked pixels of the stored files within ΔE 1 of the original.")
+    pixel_lock_parts = models.JSONField(default=list, blank=True)
+    provenance = models.JSONField(default=dict, blank=True)
     interior_labels = models.JSONField(default=list, blank=True)
     engine = models.CharField(max_length=50, blank=True)
     model_name = models.CharField(max_length=200, blank=True)

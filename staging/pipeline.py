@@ -3,8 +3,10 @@
 Each step is a ``job_step`` (a JobStep row and live events). The real work
 sits in the neighbouring modules: ``interior`` (is this a room, which room),
 ``structure`` (line maps and the furnished-area mask), ``integrity`` (did the
-walls, windows and doors survive; the pixel lock), ``quality`` and
-``renditions``/``disclosure``. No HTTP in here.
+raw output keep the walls, windows and doors), ``pixel_lock`` (the original
+outside the furnished area, measured again on the stored files), ``quality``
+(how the delivered image looks) and ``delivery`` (the files, their disclosure
+and provenance). No HTTP in here.
 """
 
 import logging
@@ -12,6 +14,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
 from PIL import Image
@@ -20,11 +24,12 @@ from config.ai import registry
 from config.ai.errors import EngineUnavailable
 from config.ai.image.base import ControlNetCondition, ImageRequest
 from config.ai.llm.base import ImageInput, LLMRequest, Message
+from config.errors import ApplicationError
 from config.jobs.models import Job
 from config.jobs.runner import job_step
-from staging import integrity, interior, quality, renditions, services, structure
+from staging import delivery, integrity, interior, pixel_lock, quality, renditions, services, structure
 from staging.choices import RoomType, RoomTypeSource
-from staging.errors import ArchitecturalIntegrityFailed, NotInteriorImage
+from staging.errors import ArchitecturalIntegrityFailed, NotInteriorImage, QualityCheckFailed
 from staging.models import Staging
 
 logger = logging.getLogger("stagecraft.staging")
@@ -41,10 +46,13 @@ ROOM_TYPE_SCHEMA = {
 
 @dataclass(frozen=True)
 class Generation:
-    image: Image.Image
+    """An accepted attempt: the locked image at the original's size and its figures."""
+
+    locked: Image.Image
     seed: int
     attempt: int
-    report: integrity.IntegrityReport
+    integrity: integrity.IntegrityReport
+    quality: quality.QualityReport
 
 
 def stage_job(job: Job) -> dict:
@@ -70,23 +78,35 @@ def stage_job(job: Job) -> dict:
         area = structure.furnished_area_mask(working)
         step.data.update(segments=maps.segment_count, mask_coverage=round(area.coverage, 3),
                          mask_fell_back=area.fell_back)
-    generation = generate_checked(job, staging, working, maps, area, steps=mode["steps"])
-    with job_step(job, "pixel_lock", fraction=0.85) as step:
-        full = generation.image.resize(original.size, Image.Resampling.LANCZOS)
-        full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
-        locked = integrity.pixel_lock(original, full, full_mask)
-        step.data.update(share_within_delta_e_1=round(locked.share_within_delta_e_1, 5))
-    with job_step(job, "quality", fraction=0.9) as step:
-        report = quality.quality_score(locked.image, integrity_score=generation.report.score)
-        step.data.update(score=round(report.score, 3))
-    with job_step(job, "store", fraction=0.98):
-        services.save_result(
-            staging, image=locked.image, seed=generation.seed, attempts=generation.attempt,
-            integrity=generation.report, pixel_lock_share=locked.share_within_delta_e_1, quality=report,
-            engine=registry.image_generator(), processing_ms=int((time.monotonic() - started) * 1000),
-        )
-    return {"staging_id": str(staging.pk), "quality_score": round(report.score, 2),
-            "integrity_score": round(generation.report.score, 3)}
+    original_rgb = np.asarray(original)
+    full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
+    generation = generate_checked(job, staging, original_rgb, working, full_mask, maps, area, steps=mode["steps"])
+    with job_step(job, "store", fraction=0.9):
+        files = delivery.render(staging, generation.locked)
+        services.store_renditions(staging, files)
+    with job_step(job, "pixel_lock", fraction=0.97) as step:
+        checks = [pixel_lock.measure_delivered(file.field, read_stored(getattr(staging, file.field)),
+                                               original=original_rgb, mask=full_mask, excluded=file.marked)
+                  for file in files if file.field in delivery.LOCKED_RENDITIONS]
+        lock_share = min(check.share_within_delta_e_1 for check in checks)
+        step.data.update(share_within_delta_e_1=lock_share, passed=lock_share >= settings.STAGING_PIXEL_LOCK_MIN_SHARE)
+        if lock_share < settings.STAGING_PIXEL_LOCK_MIN_SHARE:
+            logger.error("Staging %s: the stored files keep only %.4f of the unmasked pixels within ΔE 1",
+                         staging.pk, lock_share)
+    services.save_result(
+        staging, seed=generation.seed, attempts=generation.attempt, integrity=generation.integrity,
+        pixel_lock_share=lock_share, pixel_lock_parts=[check.as_dict() for check in checks],
+        quality=generation.quality, provenance={}, engine=registry.image_generator(),
+        processing_ms=int((time.monotonic() - started) * 1000),
+    )
+    return {"staging_id": str(staging.pk), "quality_score": round(generation.quality.score, 2),
+            "integrity_score": generation.integrity.score, "pixel_lock_share": lock_share}
+
+
+def read_stored(field) -> bytes:
+    """The bytes of a stored file, as a user downloads them."""
+    with default_storage.open(field.name, "rb") as stored:
+        return stored.read()
 
 
 def load_original(staging: Staging) -> Image.Image:
@@ -98,7 +118,12 @@ def load_original(staging: Staging) -> Image.Image:
 
 
 def choose_room_type(staging: Staging, photo: Image.Image, verdict: interior.InteriorVerdict) -> tuple[str, str]:
-    """The given room type, else the language model's, else the labels' hint, else an assumption."""
+    """The given room type, else the language model's, else the labels' hint, else an assumption.
+
+    A configured language model that fails (down, throttled, an answer out of
+    shape) does not fail the staging: the labeler's answer is used and its
+    source recorded.
+    """
     if staging.room_type:
         return staging.room_type, RoomTypeSource.GIVEN
     try:
@@ -106,12 +131,16 @@ def choose_room_type(staging: Staging, photo: Image.Image, verdict: interior.Int
     except EngineUnavailable:
         model = None
     if model is not None:
-        answer = model.complete(LLMRequest(
-            [Message("user", "Which kind of room is this photo of?", images=(ImageInput.from_pil(photo),))],
-            system="You classify real-estate room photos.", schema=ROOM_TYPE_SCHEMA, schema_name="room",
-            max_tokens=50,
-        ))
-        return answer.data["room_type"], RoomTypeSource.LANGUAGE_MODEL
+        try:
+            answer = model.complete(LLMRequest(
+                [Message("user", "Which kind of room is this photo of?", images=(ImageInput.from_pil(photo),))],
+                system="You classify real-estate room photos.", schema=ROOM_TYPE_SCHEMA, schema_name="room",
+                max_tokens=50,
+            ))
+            return answer.data["room_type"], RoomTypeSource.LANGUAGE_MODEL
+        except ApplicationError as exc:
+            logger.warning("Staging %s: the language model could not name the room (%s); using the labeler",
+                           staging.pk, exc.code)
     if verdict.room_type_hint:
         return verdict.room_type_hint, RoomTypeSource.LABELER
     return RoomType.LIVING_ROOM, RoomTypeSource.ASSUMED
@@ -124,13 +153,15 @@ def build_prompt(staging: Staging, room_type: str) -> str:
     return staging.style.prompt_template.format(room=RoomType(room_type).label.lower(), quality=detail)
 
 
-def generate_checked(job: Job, staging: Staging, working: Image.Image, maps: structure.StructuralMaps,
-                     area: structure.FurnishedArea, *, steps: int) -> Generation:
-    """Generate, measure integrity, retry once with stronger conditioning, else fail."""
+def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
+                     full_mask: Image.Image, maps: structure.StructuralMaps, area: structure.FurnishedArea, *,
+                     steps: int) -> Generation:
+    """Generate, check integrity on the raw output, lock, check quality; retry once with
+    stronger conditioning, else fail with the last check's code (never charged)."""
     generator = registry.image_generator()
     prompt = build_prompt(staging, staging.room_type or RoomType.LIVING_ROOM)
     seed = staging.seed if staging.seed is not None else secrets.randbelow(2**31)
-    report = None
+    failure: ApplicationError | None = None
     for attempt, scale in enumerate(CONTROL_SCALES, start=1):
         with job_step(job, "generate", item=str(attempt), fraction=0.25 + 0.25 * attempt) as step:
             result = generator.generate(ImageRequest(
@@ -143,12 +174,26 @@ def generate_checked(job: Job, staging: Staging, working: Image.Image, maps: str
         with job_step(job, "integrity", item=str(attempt)) as step:
             report = integrity.measure_integrity(working, result.image, area.mask,
                                                  threshold=settings.STAGING_INTEGRITY_THRESHOLD)
-            step.data.update(score=round(report.score, 4), passed=report.passed)
-        if report.passed:
-            return Generation(result.image, result.seed, attempt, report)
-        logger.info("Staging %s attempt %d kept %.3f of the structure", staging.pk, attempt, report.score)
-    raise ArchitecturalIntegrityFailed(
-        f"Only {report.score:.0%} of the room's structural lines survived (threshold "
-        f"{settings.STAGING_INTEGRITY_THRESHOLD:.0%}) after {len(CONTROL_SCALES)} attempts.",
-        details={"integrity_score": round(report.score, 4)},
-    )
+            step.data.update(report.as_dict())
+        if not report.passed:
+            logger.info("Staging %s attempt %d: integrity %.3f", staging.pk, attempt, report.score)
+            failure = ArchitecturalIntegrityFailed(
+                f"The staged image kept {report.score:.0%} of the room's structure (threshold "
+                f"{settings.STAGING_INTEGRITY_THRESHOLD:.0%}) after {attempt} attempt(s).",
+                details={"integrity_score": report.score, "integrity_parts": report.as_dict()},
+            )
+            continue
+        generated = cv2.resize(np.asarray(result.image.convert("RGB")), original_rgb.shape[1::-1],
+                               interpolation=cv2.INTER_LANCZOS4)
+        locked = pixel_lock.lock(original_rgb, generated, full_mask)
+        with job_step(job, "quality", item=str(attempt)) as step:
+            graded = quality.quality_score(locked.image, mask=full_mask, integrity_score=report.score)
+            step.data.update(score=graded.score, floor=settings.STAGING_QUALITY_FLOOR)
+        if graded.score >= settings.STAGING_QUALITY_FLOOR:
+            return Generation(locked.image, result.seed, attempt, report, graded)
+        logger.info("Staging %s attempt %d: quality %.3f", staging.pk, attempt, graded.score)
+        failure = QualityCheckFailed(
+            f"The staged image scored {graded.score:.2f} for quality (floor {settings.STAGING_QUALITY_FLOOR:.2f}) "
+            f"after {attempt} attempt(s).", details={"quality_score": graded.score, "quality_parts": graded.parts},
+        )
+    raise failure

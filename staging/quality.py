@@ -1,46 +1,113 @@
-"""The seed's ``quality_score``: one 0-1 number from measurements of the staged photo.
+"""Staging's ``quality_score``: does the delivered photo look like a photo, and does
+its furnished area look like the rest of it?
 
-Four parts, each mapped to 0-1 by a documented curve and kept with its raw
-measurement in ``parts`` so a low score can be explained:
+The delivered image is the original outside the furnished-area mask and the
+generator's work inside, so a whole-photo measure mostly grades the customer's
+own photo. The parts that rank garbage (noise, a heavy blur or a flat fill in
+the area, none of which the integrity check sees) compare the furnished area
+with the rest of the same photo, which is the best reference a no-reference
+check has.
 
-- sharpness: variance of the Laplacian on a copy with a long side of at most
-  1024 px (the variance depends on resolution, so large photos are measured at
-  one size), less what noise adds: white noise of sigma s gives OpenCV's
-  4-neighbour Laplacian a variance of 20 s^2, and grain is not detail. Scored
-  ``v / (v + 100)``: 100 is the usual blur cutoff for this measure and earns
-  half marks; 300 earns 0.75, 1000 earns 0.91.
-- exposure: mean luminance and clipping. The mean earns full marks between
-  0.35 and 0.70 (listing photos are bright) and falls linearly to 0 at black
-  or white; clipping costs linearly, to 0 when a quarter of the pixels are
-  crushed to black or blown to white. The part is the product of the two.
-- noise: sigma from Immerkaer's fast estimate (the mean absolute response to a
-  Laplacian-difference kernel that cancels smooth image structure), in 8-bit
-  levels. Scored ``1 / (1 + (sigma / 6) ** 2)``: sigma 2 earns 0.9, 6 earns 0.5.
+Everything is measured on a copy with a long side of at most 512 px (box
+filter, the mask shrunk with it), in luma (BRISQUE's weights 0.2125, 0.7154,
+0.0721). The area and the rest are each eroded by 4 px so that neither sees the
+seam or the pixel lock's feather. Each part maps its raw measurements to 0-1 by
+a documented curve and keeps them in ``parts``:
+
+- brisque: BRISQUE (Mittal et al. 2012) of the whole delivered image, with the
+  SVR model and feature scaling shipped in the ``brisque`` package. Lower is
+  better; the calibration photos measure -8 to 11, the drawn rooms 36. Scored
+  1 up to 30, falling linearly to 0 at 80.
+- area_brisque: the same 36 features fitted only to the area's coefficients
+  (both scales), and, as the yardstick, to the rest's. The area earns 1 up to
+  the rest's BRISQUE + 10, kept between 45 and 55 (a grainy photo excuses a
+  grainy area, but no photo excuses a blur, which measures 80 or more), and
+  falls linearly to 0 over the next 25. An area with no variation at all
+  has no BRISQUE features (their fit divides by zero): it scores 0 and reports
+  100.
+- area_detail: whether the area kept its detail, as the larger of two cues,
+  each scored on a log scale. Structure: the Laplacian variance of the area
+  over the rest's (the rest's floored at 50), 1 from a ratio of 0.1 up, 0 at
+  0.01 or below (a blur of 1% of the frame measures 0.005). Grain: an empty
+  floor has little structure but keeps the camera's grain, so ``noise_sigma``
+  in the area over the rest's earns 1 from 0.6 up and 0 at 0.25; it only counts
+  when the rest has grain to compare with (sigma 0.6 or more; 8-bit rounding
+  alone measures about 0.2). Noise is not penalised here, only missing detail.
+- area_grain: ``noise_sigma`` of the area over the rest's, the rest's floored
+  at 1.5 grey levels (what a clean photo may differ by). 1 up to a ratio of 2,
+  0 at 8, log scale. Pure noise measures 13 or more, a sofa painted with a
+  little grain on a clean night photo about 1.
 - integrity: the architectural-integrity score, as given.
 
-Integrity and sharpness weigh most: a staged photo that moved a wall or came
-out soft is unusable whatever its exposure.
+When the area is empty (nothing was painted) its three parts score 1. When the
+rest is too small to be a yardstick, the area is compared with typical values
+of the calibration photos' rests (``TYPICAL_REST``).
+
+The local ImageNet labeler was tried as a plausibility part and left out: on
+the calibration set its labels for an empty floor are as random as for noise or
+a flat fill, so it cannot reward furniture without penalising an empty room.
 """
 
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from PIL import Image
+from scipy import special
 
-from config.ai import vision
+if TYPE_CHECKING:
+    from brisque import BRISQUE
 
-WORKING_SIDE = 1024
-WEIGHTS: dict[str, float] = {"sharpness": 0.3, "exposure": 0.2, "noise": 0.15, "integrity": 0.35}
-SHARPNESS_HALF = 100.0
-EXPOSURE_GOOD_MEAN = (0.35, 0.70)
-CLIPPED_LIMIT = 0.25
-NOISE_HALF = 6.0
-# Sum of the squared weights of cv2.Laplacian's default kernel (4 neighbours, -4 centre).
-NOISE_LAPLACIAN_GAIN = 20.0
+WORKING_SIDE = 512
+WEIGHTS: dict[str, float] = {
+    "brisque": 0.1, "area_brisque": 0.3, "area_detail": 0.25, "area_grain": 0.15, "integrity": 0.2,
+}
+# skimage's rgb2gray weights, which the shipped BRISQUE model was trained with.
+LUMA = np.array([0.2125, 0.7154, 0.0721])
+SEAM_PX = 4
+# Fewer working-size pixels than this and a side is not measured.
+MIN_PIXELS = 1024
+
+BRISQUE_GOOD, BRISQUE_BAD = 30.0, 80.0
+AREA_BRISQUE_ALLOWED, AREA_BRISQUE_MARGIN, AREA_BRISQUE_SPAN = (45.0, 55.0), 10.0, 25.0
+NO_FEATURES_BRISQUE = 100.0
+DETAIL_FLOOR = 50.0
+DETAIL_RATIO = (0.01, 0.1)
+GRAIN_KEPT_RATIO = (0.25, 0.6)
+GRAIN_MEANINGFUL = 0.6
+GRAIN_FLOOR = 1.5
+GRAIN_RATIO = (2.0, 8.0)
+TYPICAL_REST = {"brisque": 20.0, "laplacian_variance": 500.0, "grain": 0.8}
+
 # Immerkaer (1996): this kernel is the difference of two Laplacians, so flat
 # areas and linear ramps give 0 and what remains is mostly noise.
 _NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float64)
+NOISE_BLOCK = 16
+NOISE_PERCENTILE = 25
+
+
+def _gaussian_window(side: int, sigma: float) -> np.ndarray:
+    offsets = np.arange(side) - side // 2
+    window = np.exp(-(offsets[:, None] ** 2 + offsets[None, :] ** 2) / (2 * sigma**2))
+    return window / window.sum()
+
+
+# BRISQUE's local normalisation: a 7x7 Gaussian of sigma 7/6, zero padding, C = 1/255.
+_MSCN_WINDOW = _gaussian_window(7, 7 / 6)
+_MSCN_C = 1 / 255
+# The four neighbour directions whose products BRISQUE fits: each pairs a slice with its shifted twin.
+_NEIGHBOURS = (
+    ((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
+    ((slice(None, -1), slice(None)), (slice(1, None), slice(None))),
+    ((slice(None, -1), slice(None, -1)), (slice(1, None), slice(1, None))),
+    ((slice(1, None), slice(None, -1)), (slice(None, -1), slice(1, None))),
+)
+# The generalised Gaussian's shape is found from a moment ratio that rises with
+# it: a table lookup instead of the package's root finder, which is 10 times slower.
+_SHAPES = np.arange(0.2, 10.0, 0.001)
+_SHAPE_RATIOS = special.gamma(2 / _SHAPES) ** 2 / (special.gamma(1 / _SHAPES) * special.gamma(3 / _SHAPES))
 
 
 @dataclass(frozen=True)
@@ -52,59 +119,200 @@ class QualityReport:
     weights: dict[str, float]
 
 
-def quality_score(result: Image.Image, *, integrity_score: float) -> QualityReport:
-    """Score the staged photo from its sharpness, exposure and noise, and the integrity score."""
-    small = np.asarray(_shrink(result.convert("RGB")))
-    variance = vision.sharpness(small).score
-    light = vision.exposure(small)
-    sigma = noise_sigma(small)
-    detail = max(0.0, variance - NOISE_LAPLACIAN_GAIN * sigma**2)
+def quality_score(result: Image.Image, *, mask: Image.Image, integrity_score: float) -> QualityReport:
+    """Score the delivered photo: BRISQUE of the whole, and its furnished area against the rest.
+
+    ``mask`` is "L" at ``result``'s size, 255 where furniture may be painted;
+    a different size raises ``ValueError``.
+    """
+    if result.size != mask.size:
+        raise ValueError(f"Sizes differ: result {result.size}, mask {mask.size}.")
+    gray, inside = _working_copy(result, mask)
+    area, rest = _eroded(inside), _eroded(~inside)
+    whole = brisque(gray)
     parts = {
-        "sharpness": {
-            "score": _round(detail / (detail + SHARPNESS_HALF)), "laplacian_variance": variance,
-            "detail_variance": _round(detail),
-        },
-        "exposure": {
-            "score": _round(_exposure_part(light)), "mean": light.mean,
-            "shadows_clipped": light.shadows_clipped, "highlights_clipped": light.highlights_clipped,
-        },
-        "noise": {"score": _round(1 / (1 + (sigma / NOISE_HALF) ** 2)), "sigma": _round(sigma)},
+        "brisque": {"score": _round(_falling(whole, BRISQUE_GOOD, BRISQUE_BAD)), "brisque": _round(whole)},
+        **_area_parts(gray, area, rest),
         "integrity": {"score": _round(min(1.0, max(0.0, integrity_score)))},
     }
     score = sum(WEIGHTS[name] * part["score"] for name, part in parts.items())
     return QualityReport(score=_round(score), parts=parts, weights=dict(WEIGHTS))
 
 
-def noise_sigma(image: Image.Image | np.ndarray) -> float:
-    """Immerkaer's estimate of the noise standard deviation, in 8-bit grey levels."""
-    gray = cv2.cvtColor(vision.as_rgb(image), cv2.COLOR_RGB2GRAY).astype(np.float64)
+def brisque(gray: np.ndarray, where: np.ndarray | None = None) -> float:
+    """BRISQUE of a luma image (0-1 floats), from the pixels in ``where`` only if given.
+
+    Lower is better. An image or selection with no variation has no features;
+    it gets ``NO_FEATURES_BRISQUE``, as does an image under 2 px a side.
+    """
+    if min(gray.shape) < 2:
+        return NO_FEATURES_BRISQUE
+    half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC)
+    half_where = None
+    if where is not None:
+        half_where = cv2.resize(where.astype(np.uint8), half.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    features = [_brisque_features(gray, where), _brisque_features(half, half_where)]
+    if features[0] is None or features[1] is None:
+        return NO_FEATURES_BRISQUE
+    return float(_brisque_model().calculate_image_quality_score(features[0] + features[1]))
+
+
+def noise_sigma(image: Image.Image | np.ndarray, *, where: np.ndarray | None = None) -> float:
+    """Immerkaer's estimate of the noise standard deviation, in 8-bit grey levels.
+
+    Taken in 16-px blocks (those wholly inside ``where`` if given) and reported
+    at the blocks' 25th percentile, so edges and texture, which the estimate
+    mistakes for noise, do not count. Without a whole block, all pixels count.
+    """
+    gray = _luma(image) if isinstance(image, Image.Image) or np.ndim(image) == 3 else np.asarray(image, np.float64)
     height, width = gray.shape
     if height < 3 or width < 3:
         return 0.0
-    response = cv2.filter2D(gray, -1, _NOISE_KERNEL)[1:-1, 1:-1]
-    return float(np.sqrt(np.pi / 2) * np.abs(response).sum() / (6 * (width - 2) * (height - 2)))
+    inside = np.ones(gray.shape, bool) if where is None else where.copy()
+    # The kernel's response on the outer ring mixes in the padding.
+    inside[[0, -1], :] = False
+    inside[:, [0, -1]] = False
+    if not inside.any():
+        return 0.0
+    response = np.abs(cv2.filter2D(gray, -1, _NOISE_KERNEL)) * np.sqrt(np.pi / 2) / 6
+    rows, cols = height // NOISE_BLOCK * NOISE_BLOCK, width // NOISE_BLOCK * NOISE_BLOCK
+    shape = (rows // NOISE_BLOCK, NOISE_BLOCK, cols // NOISE_BLOCK, NOISE_BLOCK)
+    whole_blocks = inside[:rows, :cols].reshape(shape).all(axis=(1, 3))
+    if not whole_blocks.any():
+        return float(response[inside].mean())
+    block_sigmas = response[:rows, :cols].reshape(shape).mean(axis=(1, 3))[whole_blocks]
+    return float(np.percentile(block_sigmas, NOISE_PERCENTILE))
 
 
-def _exposure_part(light: vision.Exposure) -> float:
-    low, high = EXPOSURE_GOOD_MEAN
-    if light.mean < low:
-        mean_part = light.mean / low
-    elif light.mean > high:
-        mean_part = (1 - light.mean) / (1 - high)
+def _area_parts(gray: np.ndarray, area: np.ndarray, rest: np.ndarray) -> dict[str, dict[str, float]]:
+    """area_brisque, area_detail and area_grain: the furnished area against the rest."""
+    pixels = int(area.sum())
+    if pixels < MIN_PIXELS:
+        # Nothing was painted, so nothing can have been painted badly.
+        return {name: {"score": 1.0, "pixels": float(pixels)} for name in ("area_brisque", "area_detail", "area_grain")}
+    laplacian = cv2.Laplacian(gray * 255, cv2.CV_64F)
+    own = {"brisque": brisque(gray, area), "laplacian_variance": float(laplacian[area].var()),
+           "grain": noise_sigma(gray * 255, where=area)}
+    if rest.sum() >= MIN_PIXELS:
+        yardstick = {"brisque": brisque(gray, rest), "laplacian_variance": float(laplacian[rest].var()),
+                     "grain": noise_sigma(gray * 255, where=rest)}
     else:
-        mean_part = 1.0
-    clipped = light.shadows_clipped + light.highlights_clipped
-    return mean_part * max(0.0, 1 - clipped / CLIPPED_LIMIT)
+        yardstick = dict(TYPICAL_REST)
+
+    allowed = min(max(yardstick["brisque"] + AREA_BRISQUE_MARGIN, AREA_BRISQUE_ALLOWED[0]), AREA_BRISQUE_ALLOWED[1])
+    structure = own["laplacian_variance"] / max(yardstick["laplacian_variance"], DETAIL_FLOOR)
+    kept = own["grain"] / max(yardstick["grain"], 1e-6)
+    detail = _rising_log(structure, *DETAIL_RATIO)
+    if yardstick["grain"] >= GRAIN_MEANINGFUL:
+        detail = max(detail, _rising_log(kept, *GRAIN_KEPT_RATIO))
+    excess = own["grain"] / max(yardstick["grain"], GRAIN_FLOOR)
+    return {
+        "area_brisque": {
+            "score": _round(_falling(own["brisque"], allowed, allowed + AREA_BRISQUE_SPAN)),
+            "brisque": _round(own["brisque"]), "rest_brisque": _round(yardstick["brisque"]),
+            "allowed": _round(allowed), "pixels": float(pixels),
+        },
+        "area_detail": {
+            "score": _round(detail), "laplacian_variance": _round(own["laplacian_variance"]),
+            "rest_laplacian_variance": _round(yardstick["laplacian_variance"]), "structure_ratio": _round(structure),
+            "grain_ratio": _round(kept),
+        },
+        "area_grain": {
+            "score": _round(1 - _rising_log(excess, *GRAIN_RATIO)), "sigma": _round(own["grain"]),
+            "rest_sigma": _round(yardstick["grain"]), "ratio": _round(excess),
+        },
+    }
 
 
-def _shrink(image: Image.Image) -> Image.Image:
+def _brisque_features(gray: np.ndarray, where: np.ndarray | None) -> list[float] | None:
+    """BRISQUE's 18 features at one scale: the fits to the normalised luma and its four
+    neighbour products, from the coefficients (or pairs) inside ``where``; None if flat."""
+    mean = cv2.filter2D(gray, -1, _MSCN_WINDOW, borderType=cv2.BORDER_CONSTANT)
+    second = cv2.filter2D(gray * gray, -1, _MSCN_WINDOW, borderType=cv2.BORDER_CONSTANT)
+    mscn = (gray - mean) / (np.sqrt(np.abs(mean * mean - second)) + _MSCN_C)
+    fit = _aggd_fit(mscn if where is None else mscn[where])
+    if fit is None:
+        return None
+    shape, _, left, right = fit
+    features = [shape, (left + right) / 2]
+    for first, second_slice in _NEIGHBOURS:
+        products = mscn[first] * mscn[second_slice]
+        fit = _aggd_fit(products if where is None else products[where[first] & where[second_slice]])
+        if fit is None:
+            return None
+        features += list(fit)
+    return features
+
+
+def _aggd_fit(values: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Shape, mean, left and right variance of an asymmetric generalised Gaussian, by
+    moment matching as in the ``brisque`` package; None when the values are all ~0."""
+    values = values.ravel()
+    squares = values * values
+    negative = values < 0
+    left_count = int(negative.sum())
+    right_count = values.size - left_count
+    if left_count == 0 or right_count == 0:
+        return None
+    left_sum = float(squares[negative].sum())
+    left, right = left_sum / left_count, (float(squares.sum()) - left_sum) / right_count
+    if min(left, right) < 1e-8:
+        return None
+    ratio = float(np.sqrt(left / right))
+    r_hat = float(np.abs(values).mean()) ** 2 / float(squares.mean())
+    target = r_hat * (ratio**3 + 1) * (ratio + 1) / (ratio**2 + 1) ** 2
+    shape = float(np.interp(target, _SHAPE_RATIOS, _SHAPES))
+    spread = np.sqrt(special.gamma(1 / shape) / special.gamma(3 / shape))
+    mean = (np.sqrt(right) - np.sqrt(left)) * spread * special.gamma(2 / shape) / special.gamma(1 / shape)
+    return shape, float(mean), left, right
+
+
+@cache
+def _brisque_model() -> "BRISQUE":
+    # Imported here: the package pulls in requests, skimage.io and libsvm (0.7 s),
+    # which no other part of the app needs at start-up. Its own ``score`` fails
+    # under NumPy 2 (it converts 1-element arrays with float()), so only its
+    # model, scaling and prediction are used; the features are computed above.
+    from brisque import BRISQUE
+
+    return BRISQUE(url=False)
+
+
+def _working_copy(result: Image.Image, mask: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """Luma (0-1) and the painted pixels (bool) on a copy at most ``WORKING_SIDE`` long."""
+    image = result if result.mode == "RGB" else result.convert("RGB")
+    mask = mask if mask.mode == "L" else mask.convert("L")
     width, height = image.size
     scale = WORKING_SIDE / max(width, height)
-    # Upscaling would invent no detail but would lower the Laplacian variance,
-    # so small images are measured as they are.
-    if scale >= 1:
-        return image
-    return image.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
+    if scale < 1:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        # A box filter averages what it drops, as a camera's larger pixels would;
+        # reducing_gap first reduces by a whole factor, which is 2x faster on 12 MP.
+        image = image.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+        mask = mask.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+    return _luma(image) / 255, np.asarray(mask) >= 128
+
+
+def _luma(image: Image.Image | np.ndarray) -> np.ndarray:
+    rgb = np.asarray(image.convert("RGB") if isinstance(image, Image.Image) else image, np.float64)
+    return rgb @ LUMA
+
+
+def _eroded(selection: np.ndarray) -> np.ndarray:
+    window = np.ones((2 * SEAM_PX + 1, 2 * SEAM_PX + 1), np.uint8)
+    return cv2.erode(selection.astype(np.uint8), window, borderType=cv2.BORDER_REPLICATE) > 0
+
+
+def _falling(value: float, full: float, zero: float) -> float:
+    """1 up to ``full``, 0 from ``zero``, linear between."""
+    return float(min(1.0, max(0.0, (zero - value) / (zero - full))))
+
+
+def _rising_log(value: float, zero: float, full: float) -> float:
+    """0 up to ``zero``, 1 from ``full``, linear in the logarithm between."""
+    if value <= zero:
+        return 0.0
+    return float(min(1.0, np.log(value / zero) / np.log(full / zero)))
 
 
 def _round(value: float) -> float:

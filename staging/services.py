@@ -1,6 +1,7 @@
 """Every write the staging app performs; the API, the pages and the admin call these."""
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,11 +17,9 @@ from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
-from staging import disclosure, renditions
 from staging.choices import QualityMode
 from staging.errors import InvalidStyle, MaintenanceMode
 from staging.models import Batch, DisclosureProfile, Staging, StagingPreferences, Style
-from staging.selectors import permanent_original_url
 
 logger = logging.getLogger("stagecraft.staging")
 
@@ -31,15 +30,43 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 KEPT_FORMATS = ("JPEG", "PNG")
 
 
-def ensure_accepting() -> None:
-    """Refuse new work during maintenance, or when no image engine is configured.
+@dataclass(frozen=True)
+class StagingRequest:
+    """A staging request that passed every check that needs no engine: the style,
+    the disclosure profile and each photo's content, size and pixels."""
 
-    Checked before anything is stored or counted, so a refusal costs the user
-    nothing (``MaintenanceMode``, ``EngineUnavailable``).
+    style: Style
+    profile: DisclosureProfile | None
+    photos: list[CleanImage]
+    room_type: str = ""
+    quality_mode: str = QualityMode.PREMIUM
+    property_name: str = ""
+
+
+def check_request(owner, *, images: list, style_id: str, room_type: str = "", quality_mode: str = "",
+                  property_name: str = "", disclosure: str = "") -> StagingRequest:
+    """Validate a staging or batch request before the engine, rate limits or usage are asked.
+
+    A bad request gets its own 4xx (``MaintenanceMode`` first, then
+    ``InvalidStyle``, ``ValidationFailed`` for the profile,
+    ``InvalidUpload``/``UploadTooLarge``) even when no engine is configured.
     """
     if settings.STAGING_MAINTENANCE_MODE:
         raise MaintenanceMode()
-    registry.image_generator()
+    style = active_style(style_id)
+    profile = disclosure_profile(owner, disclosure)
+    photos = [clean_upload(image) for image in images] or [clean_upload(None)]
+    return StagingRequest(style=style, profile=profile, photos=photos, room_type=room_type or "",
+                          quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
+
+
+def ensure_accepting() -> None:
+    """Raise ``MaintenanceMode``, or ``EngineUnavailable`` (503) unless the image engine can
+    really generate: diffusers weights on disk, or the AUTOMATIC1111 server answering
+    its model list."""
+    if settings.STAGING_MAINTENANCE_MODE:
+        raise MaintenanceMode()
+    registry.ready_image_generator()
 
 
 def active_style(style_id: str) -> Style:
@@ -59,45 +86,33 @@ def clean_upload(upload) -> CleanImage:
                        max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
 
 
-def create_staging(owner, *, image, style_id: str, room_type: str = "", quality_mode: str = QualityMode.PREMIUM,
-                   property_name: str = "", disclosure: str = "", batch: Batch | None = None) -> Staging:
-    """Validate the photo, store it and queue its staging on the ``gpu`` cluster.
+def create_staging(owner, checked: StagingRequest) -> Staging:
+    """Store the checked photo and queue its staging on the ``gpu`` cluster.
 
-    Raises the documented errors before anything is stored or counted:
-    ``MaintenanceMode``, ``EngineUnavailable``, ``InvalidStyle``,
-    ``InvalidUpload``/``UploadTooLarge``, ``UsageLimitExceeded``.
+    Raises ``EngineUnavailable`` before anything is stored, and
+    ``UsageLimitExceeded`` before anything is queued.
     """
     ensure_accepting()
-    style = active_style(style_id)
-    profile = disclosure_profile(owner, disclosure)
-    cleaned = clean_upload(image)
     with files_removed_on_failure() as stored, transaction.atomic():
-        return _queue(owner, cleaned, stored, style=style, room_type=room_type, quality_mode=quality_mode,
-                      property_name=property_name, profile=profile, batch=batch)
+        return _queue(owner, checked.photos[0], stored, checked=checked, batch=None)
 
 
-def create_batch(owner, *, images: list, style_id: str, property_name: str = "", quality_mode: str = "",
-                 disclosure: str = "") -> Batch:
+def create_batch(owner, checked: StagingRequest) -> Batch:
     """Queue one staging per photo, all or nothing.
 
-    Every photo is checked before any is stored, and the plan must cover the
-    whole batch, so a bad photo or a short plan refuses the batch.
+    The plan must cover the whole batch (one unit per photo, each refunded if
+    its staging fails), so a short plan refuses the batch.
     """
     ensure_accepting()
-    style = active_style(style_id)
-    profile = disclosure_profile(owner, disclosure)
-    cleaned = [clean_upload(image) for image in images] or [clean_upload(None)]
-    if owner.usage_remaining < len(cleaned):
-        raise UsageLimitExceeded(f"This batch needs {len(cleaned)} stagings; {owner.usage_remaining} remain "
-                                 f"this month.", details={"needed": len(cleaned), "remaining": owner.usage_remaining})
+    count = len(checked.photos)
+    if owner.usage_remaining < count:
+        raise UsageLimitExceeded(f"This batch needs {count} stagings; {owner.usage_remaining} remain "
+                                 f"this month.", details={"needed": count, "remaining": owner.usage_remaining})
     with files_removed_on_failure() as stored, transaction.atomic():
-        batch = Batch.objects.create(owner=owner, property_name=property_name, style=style,
-                                     total_images=len(cleaned),
-                                     estimated_completion_at=estimate_completion(len(cleaned)))
-        for photo in cleaned:
-            _queue(owner, photo, stored, style=style, room_type="",
-                   quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name, profile=profile,
-                   batch=batch)
+        batch = Batch.objects.create(owner=owner, property_name=checked.property_name, style=checked.style,
+                                     total_images=count, estimated_completion_at=estimate_completion(count))
+        for photo in checked.photos:
+            _queue(owner, photo, stored, checked=replace(checked, room_type=""), batch=batch)
     return batch
 
 
@@ -108,21 +123,23 @@ def restage(owner, *, staging_id, style_id: str) -> Staging:
         raise NotFound("Staging not found.")
     if source.files_deleted_at:
         raise ValidationFailed("The original photo has been deleted under the retention policy.")
-    ensure_accepting()
+    if settings.STAGING_MAINTENANCE_MODE:
+        raise MaintenanceMode()
     style = active_style(style_id)
     with default_storage.open(source.original_image.name, "rb") as original:
         cleaned = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
-    with files_removed_on_failure() as stored, transaction.atomic():
-        return _queue(owner, cleaned, stored, style=style, room_type=source.room_type, quality_mode=source.quality_mode,
-                      property_name=source.property_name, profile=source.disclosure_profile, batch=None)
+    checked = StagingRequest(style=style, profile=source.disclosure_profile, photos=[cleaned],
+                             room_type=source.room_type, quality_mode=source.quality_mode,
+                             property_name=source.property_name)
+    return create_staging(owner, checked)
 
 
-def _queue(owner, photo: CleanImage, stored: list[str], *, style: Style, room_type: str, quality_mode: str,
-           property_name: str, profile: DisclosureProfile | None, batch: Batch | None) -> Staging:
+def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None) -> Staging:
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT)
-    staging = Staging(owner=owner, job=job, style=style, room_type=room_type or "", quality_mode=quality_mode,
-                      property_name=property_name.strip(), disclosure_profile=profile, batch=batch,
-                      original_width=photo.width, original_height=photo.height)
+    staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
+                      quality_mode=checked.quality_mode, property_name=checked.property_name,
+                      disclosure_profile=checked.profile, batch=batch, original_width=photo.width,
+                      original_height=photo.height)
     key = staging.file_key(f"original.{photo.extension}")
     staging.original_image.name = default_storage.save(key, ContentFile(photo.content))
     stored.append(staging.original_image.name)
@@ -198,40 +215,38 @@ def record_room(staging: Staging, *, room_type: str, source: str, labels: list) 
     staging.save(update_fields=["room_type", "room_type_source", "interior_labels"])
 
 
-def save_result(staging: Staging, *, image, seed: int, attempts: int, integrity, pixel_lock_share: float, quality,
-                engine, processing_ms: int) -> Staging:
-    """Store the staged photo, its web copy, thumbnail and disclosed download, and the figures.
+def store_renditions(staging: Staging, files: list) -> None:
+    """Store each rendition under its stable key, replacing what a previous run stored.
 
     Keys are stable per staging, so a task that runs twice overwrites its own
     files instead of adding new ones.
     """
-    files = {
-        "staged_image": ("staged.jpg", renditions.encode_jpeg(image)),
-        "web_image": ("web.jpg", renditions.web_copy(image)),
-        "thumbnail": ("thumb.jpg", renditions.thumbnail(image)),
-    }
-    profile = staging.disclosure_profile
-    if profile is not None:
-        marked = disclosure.apply_disclosure(
-            image, mark=profile.mark, statement=profile.statement,
-            original_url=permanent_original_url(staging) if profile.link_to_original else None,
-            link_to_original=profile.link_to_original,
-        )
-        files["download_image"] = ("download.jpg", renditions.encode_jpeg(marked))
-    for field, (name, content) in files.items():
-        key = staging.file_key(name)
-        if default_storage.exists(key):
-            default_storage.delete(key)
-        getattr(staging, field).name = default_storage.save(key, ContentFile(content))
-    if profile is None:
-        staging.download_image.name = staging.staged_image.name
+    saved: dict[int, str] = {}
+    for rendition in files:
+        # Without a disclosure profile the download is the staged file itself: one file, two fields.
+        name = saved.get(id(rendition.content))
+        if name is None:
+            key = staging.file_key(rendition.name)
+            if default_storage.exists(key):
+                default_storage.delete(key)
+            name = saved[id(rendition.content)] = default_storage.save(key, ContentFile(rendition.content))
+        getattr(staging, rendition.field).name = name
+    staging.save(update_fields=[rendition.field for rendition in files])
+
+
+def save_result(staging: Staging, *, seed: int, attempts: int, integrity, pixel_lock_share: float,
+                pixel_lock_parts: list[dict], quality, provenance: dict, engine, processing_ms: int) -> Staging:
+    """Record the figures of a completed staging (its files are already stored)."""
     staging.seed = seed
     staging.variant_count = attempts
     staging.integrity_score = integrity.score
+    staging.integrity_parts = integrity.as_dict()
     staging.architectural_integrity = integrity.passed
     staging.pixel_lock_share = pixel_lock_share
+    staging.pixel_lock_parts = pixel_lock_parts
     staging.quality_score = round(quality.score, 2)
     staging.quality_parts = quality.parts
+    staging.provenance = provenance
     staging.engine, staging.model_name = engine.provider, engine.model
     staging.processing_time_ms = processing_ms
     staging.save()

@@ -41,14 +41,15 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = {"style_id": data["style"], "quality_mode": data["quality_mode"],
-                   "property_name": data["property_name"], "disclosure": data["disclosure"]}
         try:
-            if len(data["photos"]) == 1:
-                staging = services.create_staging(request.user, image=data["photos"][0],
-                                                  room_type=data["room_type"], **options)
+            checked = services.check_request(
+                request.user, images=data["photos"], style_id=data["style"], room_type=data["room_type"],
+                quality_mode=data["quality_mode"], property_name=data["property_name"],
+                disclosure=data["disclosure"])
+            if len(checked.photos) == 1:
+                staging = services.create_staging(request.user, checked)
                 return redirect("staging:detail", staging_id=staging.pk)
-            batch = services.create_batch(request.user, images=data["photos"], **options)
+            batch = services.create_batch(request.user, checked)
             return redirect("staging:batch", batch_id=batch.pk)
         except ApplicationError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
@@ -172,8 +173,9 @@ def _files(staging: Staging) -> dict:
     urls = {"original": media_url(staging.original_image.name) if staging.original_image else ""}
     if staging.status == "completed":
         urls["after"] = media_url((staging.web_image or staging.staged_image).name)
-        urls["download"] = media_url((staging.download_image or staging.staged_image).name,
-                                     download_name=f"{name}-staged-{str(staging.pk)[:8]}.jpg")
+        download = (staging.download_image or staging.staged_image).name
+        extension = download.rsplit(".", 1)[-1]
+        urls["download"] = media_url(download, download_name=f"{name}-staged-{str(staging.pk)[:8]}.{extension}")
     return urls
 
 
@@ -182,14 +184,14 @@ def _figures(staging: Staging) -> list[tuple[str, str, str]]:
     figures = []
     if staging.quality_score is not None:
         figures.append(("Quality score", f"{staging.quality_score:.2f}",
-                        "Sharpness, exposure, noise and integrity, 0 to 1"))
+                        "How natural the photo and the new furniture look, 0 to 1"))
     if staging.integrity_score is not None:
         verdict = "passed" if staging.architectural_integrity else "below threshold"
         figures.append(("Architectural integrity", f"{staging.integrity_score:.0%}",
-                        f"Walls, windows and doors kept ({verdict})"))
+                        f"Walls, windows and doors in the same places ({verdict})"))
     if staging.pixel_lock_share is not None:
         figures.append(("Pixel lock", f"{staging.pixel_lock_share:.1%}",
-                        "Untouched pixels identical to the original (within ΔE 1)"))
+                        "Pixels outside the furniture area in your downloads that match the original (within ΔE 1)"))
     if staging.room_type:
         figures.append(("Room type", staging.get_room_type_display(),
                         staging.get_room_type_source_display() if staging.room_type_source else ""))

@@ -51,6 +51,22 @@ def image_generator() -> ImageGenerator:
     return _engine(("image", *_values(IMAGE_SETTINGS)), _build_image_generator)
 
 
+def ready_image_generator() -> ImageGenerator:
+    """The configured image generator, checked for real: diffusers weights on disk, or the
+    AUTOMATIC1111 server answering its model list (cached for ``AI_STATUS_TTL`` seconds).
+
+    Raises ``EngineUnavailable`` with the engine's own words otherwise, so a
+    request is refused at once instead of queueing a job that fails later.
+    """
+    engine = image_generator()
+    # Keyed by the engine too: one configuration builds one engine per process.
+    status = cached_probe(("image", id(engine), *_values(IMAGE_SETTINGS)),
+                          lambda: engine.status(settings.AI_STATUS_TIMEOUT), ttl=settings.AI_STATUS_TTL)
+    if status.status != Status.READY:
+        raise EngineUnavailable(f"The image engine is {status.status}: {status.detail}")
+    return engine
+
+
 def labeler() -> Labeler:
     """The ImageNet labeler; raises ``EngineUnavailable`` when local models are switched off."""
     if not settings.AI_LOCAL_MODELS:

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from config.jobs.choices import FINISHED_STATUSES, Cluster, EventType, JobStatus, StepStatus
 
-
 # A kind's first part names its app; what people call that app.
 PRODUCT_NAMES = {"staging": "Virtual staging", "catalog": "Product photo analysis", "designs": "3D design",
                  "personas": "AI persona", "floorplans": "Floor plan", "platform": "Platform self-test"}

@@ -46,7 +46,8 @@ class StagingResultSerializer(serializers.ModelSerializer):
         model = Staging
         fields = ["id", "status", "original_image_url", "staged_image_url", "download_url", "web_image_url",
                   "thumbnail_url", "style", "room_type", "room_type_source", "quality_mode", "processing_time_ms",
-                  "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "pixel_lock_share",
+                  "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "integrity_parts",
+                  "pixel_lock_share", "pixel_lock_parts", "provenance",
                   "engine", "model_name", "seed", "variant_count", "property_name", "batch_id", "disclosure",
                   "created_at", "completed_at"]
 
@@ -71,8 +72,28 @@ class StagingResultSerializer(serializers.ModelSerializer):
         return disclosure_for(staging, request=self.context.get("request"))
 
 
+# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED
+# is StageCraft's extension to seed 000's list; the others are the seed's or the job platform's.
+FAILURE_CODES = ["NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED", "QUALITY_CHECK_FAILED",
+                 "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
+
+
 class StagingStatusSerializer(serializers.Serializer):
-    """``GET /api/stage/{id}``: status, progress while processing, result, error."""
+    """``GET /api/stage/{id}``: status, progress while processing, result, error.
+
+    ``error_code`` QUALITY_CHECK_FAILED (an extension of seed 000): the
+    delivered image scored below ``STAGING_QUALITY_FLOOR`` after one retry;
+    the staging is not charged.
+    """
+
+    # Declared for the OpenAPI schema; the body is built by to_representation.
+    id = serializers.UUIDField(read_only=True)
+    status = serializers.ChoiceField(choices=["queued", "processing", "completed", "failed"], read_only=True)
+    progress = serializers.FloatField(read_only=True, required=False)
+    current_step = serializers.CharField(read_only=True, required=False)
+    result = StagingResultSerializer(read_only=True, required=False)
+    error = serializers.CharField(read_only=True, required=False)
+    error_code = serializers.ChoiceField(choices=FAILURE_CODES, read_only=True, required=False)
 
     def to_representation(self, staging: Staging) -> dict:
         body = {"id": str(staging.id), "status": staging.status}

@@ -24,11 +24,13 @@ NO_ENGINE = OpenApiResponse(description="AI_SERVICE_UNAVAILABLE: no image engine
                                         "nothing is queued or counted")
 
 
-def count_staging_request(request, images: int = 1) -> None:
-    """Seed 000's per-key limits: 10 an hour (burst) and 100 a day, per photo."""
-    for _ in range(images):
-        enforce(request, "staging_burst", key="key", message="Rate limit exceeded: 10 stagings per hour.")
-        enforce(request, "staging_daily", key="key", message="Rate limit exceeded: 100 stagings per day.")
+def count_staging_request(request) -> None:
+    """Seed 000's per-key limits: 10 requests an hour (burst) and 100 a day; a batch is one request.
+
+    Counted after the request is validated: a bad request costs no quota.
+    """
+    enforce(request, "staging_burst", key="key", message="Rate limit exceeded: 10 staging requests per hour.")
+    enforce(request, "staging_daily", key="key", message="Rate limit exceeded: 100 staging requests per day.")
 
 
 class StageCreateView(StagingAPIView):
@@ -38,14 +40,19 @@ class StageCreateView(StagingAPIView):
     @extend_schema(request=s.StageInputSerializer, responses={202: s.StagingResultSerializer, 503: NO_ENGINE},
                    tags=["staging"])
     def post(self, request):
-        """Upload a room photo and queue its staging; answers at once with the id and status."""
+        """Upload a room photo and queue its staging; answers at once with the id and status.
+
+        The request is validated first (its own 4xx even with no engine), then
+        rate-limited, then refused with 503 if the image engine cannot generate.
+        """
         data = parse(s.StageInputSerializer, request.data)
-        count_staging_request(request)
-        staging = services.create_staging(
-            request.user, image=data.get("image"), style_id=data["style"], room_type=data["room_type"],
-            quality_mode=data["quality_mode"], property_name=data["property_name"],
+        checked = services.check_request(
+            request.user, images=[data["image"]] if data.get("image") else [], style_id=data["style"],
+            room_type=data["room_type"], quality_mode=data["quality_mode"], property_name=data["property_name"],
             disclosure=data["disclosure_profile"],
         )
+        count_staging_request(request)
+        staging = services.create_staging(request.user, checked)
         return Response(s.StagingResultSerializer(staging, context={"request": request}).data,
                         status=status.HTTP_202_ACCEPTED)
 
@@ -92,13 +99,18 @@ class BatchCreateView(StagingAPIView):
     @extend_schema(request=s.BatchInputSerializer, responses={201: s.BatchSerializer, 503: NO_ENGINE},
                    tags=["staging"])
     def post(self, request):
-        """Stage several photos of one property in one style: one batch, one staging each."""
+        """Stage several photos of one property in one style: one batch, one staging each.
+
+        One request against the rate limits, one unit of plan usage per photo
+        (each refunded if its staging fails).
+        """
         data = parse(s.BatchInputSerializer, request.data)
         images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
-        count_staging_request(request, max(1, len(images)))
-        batch = services.create_batch(request.user, images=images, style_id=data["style"],
-                                      property_name=data["property_name"], quality_mode=data["quality_mode"],
-                                      disclosure=data["disclosure_profile"])
+        checked = services.check_request(request.user, images=images, style_id=data["style"],
+                                         property_name=data["property_name"], quality_mode=data["quality_mode"],
+                                         disclosure=data["disclosure_profile"])
+        count_staging_request(request)
+        batch = services.create_batch(request.user, checked)
         return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 

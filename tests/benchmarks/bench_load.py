@@ -344,8 +344,9 @@ def queue_stagings(owner, photo: bytes, count: int) -> list:
     from staging import services
 
     with transaction.atomic():
-        return [services.create_staging(owner, image=SimpleUploadedFile("room.jpg", photo, "image/jpeg"),
-                                        style_id=STYLE, quality_mode="standard").job_id for _ in range(count)]
+        return [services.create_staging(owner, services.check_request(
+            owner, images=[SimpleUploadedFile("room.jpg", photo, "image/jpeg")], style_id=STYLE,
+            quality_mode="standard")).job_id for _ in range(count)]
 
 
 def wait_drained(job_ids: list, stall: float, label: str) -> None:
@@ -602,8 +603,8 @@ def queue_reads_staging(owner, photo: bytes):
 
     from staging import services
 
-    return services.create_staging(owner, image=SimpleUploadedFile("room.jpg", photo, "image/jpeg"),
-                                   style_id=STYLE, quality_mode="standard")
+    return services.create_staging(owner, services.check_request(
+        owner, images=[SimpleUploadedFile("room.jpg", photo, "image/jpeg")], style_id=STYLE, quality_mode="standard"))
 
 
 REQUEST_KINDS = ("GET /api/v1/products", "GET /api/stage/{id}", "GET /api/v1/characters")

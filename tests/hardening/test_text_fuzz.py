@@ -248,6 +248,7 @@ def image_engine(monkeypatch):
     from config.ai import registry
 
     monkeypatch.setattr(registry, "image_generator", lambda: object())
+    monkeypatch.setattr(registry, "ready_image_generator", lambda: object())
 
 
 @pytest.mark.parametrize("kind", MULTIPART_VALUES)

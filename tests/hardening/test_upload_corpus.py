@@ -63,6 +63,7 @@ class World:
 def world(owner, jwt_for, queued, monkeypatch) -> World:
     # Staging refuses work without an image engine; the upload checks come before any engine call.
     monkeypatch.setattr(registry, "image_generator", lambda: object())
+    monkeypatch.setattr(registry, "ready_image_generator", lambda: object())
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {jwt_for(owner)}")
     web = Client()

@@ -42,7 +42,7 @@ def make_job(owner, queued, django_capture_on_commit_callbacks):
 def test_a_task_that_completes_calls_on_finish_once(make_job, run_queued):
     job = make_job()
     run_queued()
-    assert ENDED == [(str(job.pk), JobStatus.COMPLETED)]
+    assert [(str(job.pk), JobStatus.COMPLETED)] == ENDED
 
 
 def test_the_sweep_failing_a_stuck_job_calls_on_finish(make_job, django_capture_on_commit_callbacks):
@@ -51,7 +51,7 @@ def test_the_sweep_failing_a_stuck_job_calls_on_finish(make_job, django_capture_
     Job.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
         services.sweep_stuck_jobs()
-    assert ENDED == [(str(job.pk), JobStatus.FAILED)]
+    assert [(str(job.pk), JobStatus.FAILED)] == ENDED
 
 
 def test_lost_worker_recovery_without_attempts_calls_on_finish(make_job, django_capture_on_commit_callbacks):
@@ -60,14 +60,14 @@ def test_lost_worker_recovery_without_attempts_calls_on_finish(make_job, django_
     Job.objects.filter(pk=job.pk).update(worker=f"{services.current_worker().rpartition(':')[0]}:999999999")
     with django_capture_on_commit_callbacks(execute=True):
         services.recover_lost_jobs()
-    assert ENDED == [(str(job.pk), JobStatus.FAILED)]
+    assert [(str(job.pk), JobStatus.FAILED)] == ENDED
 
 
 def test_a_cancel_calls_on_finish(make_job, owner, django_capture_on_commit_callbacks):
     job = make_job()
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_job(owner, job_id=job.pk)
-    assert ENDED == [(str(job.pk), JobStatus.CANCELLED)]
+    assert [(str(job.pk), JobStatus.CANCELLED)] == ENDED
 
 
 def test_the_failure_hook_calls_on_finish(make_job, django_capture_on_commit_callbacks):
@@ -83,7 +83,7 @@ def test_the_failure_hook_calls_on_finish(make_job, django_capture_on_commit_cal
 
     with django_capture_on_commit_callbacks(execute=True):
         on_task_finished(Task())
-    assert ENDED == [(str(job.pk), JobStatus.FAILED)]
+    assert [(str(job.pk), JobStatus.FAILED)] == ENDED
 
 
 def test_a_second_end_is_ignored(make_job, django_capture_on_commit_callbacks):
@@ -91,7 +91,7 @@ def test_a_second_end_is_ignored(make_job, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.fail_job(job, "X", "first")
         services.fail_job(job, "Y", "second")
-    assert ENDED == [(str(job.pk), JobStatus.FAILED)]
+    assert [(str(job.pk), JobStatus.FAILED)] == ENDED
 
 
 def test_a_crashing_callback_does_not_undo_the_end_or_the_email(make_job, owner, django_capture_on_commit_callbacks):

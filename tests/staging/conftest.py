@@ -100,6 +100,13 @@ def small_generation(settings):
 
 
 @pytest.fixture
+def working_size(settings):
+    """Generate at about 500 px in 2 steps: large enough for the room's lines and
+    the furnished area to be measured, small enough to stay fast."""
+    settings.STAGING_QUALITY = {"standard": {"long_edge": 480, "steps": 2}, "premium": {"long_edge": 512, "steps": 2}}
+
+
+@pytest.fixture
 def key_api(api, owner):
     _, raw = accounts.create_api_key(owner, name="tests")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")

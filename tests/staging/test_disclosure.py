@@ -20,7 +20,7 @@ def changed_rows(before, after) -> np.ndarray:
 
 
 def test_a_caption_changes_only_a_band_at_the_bottom_and_keeps_the_size(photo):
-    marked = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False)
+    marked = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False).image
 
     rows = changed_rows(photo, marked)
     assert marked.size == photo.size and marked.mode == "RGB"
@@ -30,23 +30,23 @@ def test_a_caption_changes_only_a_band_at_the_bottom_and_keeps_the_size(photo):
 
 
 def test_the_caption_band_is_darker_than_the_photo_under_it(photo):
-    marked = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False)
+    marked = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False).image
 
     band = changed_rows(photo, marked).min()
     assert np.asarray(marked)[band:].mean() < np.asarray(photo)[band:].mean() - 40
 
 
 def test_linking_the_original_makes_the_band_taller(photo):
-    short = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False)
+    short = apply_disclosure(photo, mark="caption", statement="Virtually staged", link_to_original=False).image
     linked = apply_disclosure(photo, mark="caption", statement="Virtually staged", original_url=URL,
-                              link_to_original=True)
+                              link_to_original=True).image
 
     assert changed_rows(photo, linked).min() < changed_rows(photo, short).min()
     assert changed_rows(photo, linked).min() >= photo.height * (1 - MAX_BAND_SHARE)
 
 
 def test_a_watermark_changes_pixels_across_the_centre_and_keeps_the_size(photo):
-    marked = apply_disclosure(photo, mark="watermark", statement="Virtually staged", link_to_original=False)
+    marked = apply_disclosure(photo, mark="watermark", statement="Virtually staged", link_to_original=False).image
 
     height, width = photo.height, photo.width
     centre = np.s_[height // 3:2 * height // 3, width // 3:2 * width // 3]
@@ -58,7 +58,7 @@ def test_a_watermark_changes_pixels_across_the_centre_and_keeps_the_size(photo):
 
 def test_no_mark_leaves_every_pixel_as_it_was(photo):
     marked = apply_disclosure(photo, mark="none", statement="Virtually staged", original_url=URL,
-                              link_to_original=True)
+                              link_to_original=True).image
 
     assert marked is not photo
     assert np.array_equal(np.asarray(marked), np.asarray(photo))
@@ -68,7 +68,7 @@ def test_a_small_image_still_gets_a_band_within_bounds(photo):
     small = photo.resize((300, 200))
 
     marked = apply_disclosure(small, mark="caption", statement="Virtually staged", original_url=URL,
-                              link_to_original=True)
+                              link_to_original=True).image
 
     assert marked.size == (300, 200)
     assert changed_rows(small, marked).size

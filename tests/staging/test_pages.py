@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepting(monkeypatch):
     """An image engine is 'configured' and nothing reaches a real queue."""
-    monkeypatch.setattr("staging.services.registry.image_generator", lambda: object())
+    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
     monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
 
 
@@ -41,13 +41,14 @@ def upload(client, photos, **fields):
 
 
 def staging_for(user, **options) -> Staging:
-    return services.create_staging(user, image=photo(), style_id=options.pop("style_id", "modern_luxury"),
-                                   **options)
+    checked = services.check_request(user, images=[photo()], style_id=options.pop("style_id", "modern_luxury"),
+                                     **options)
+    return services.create_staging(user, checked)
 
 
 def finish(staging: Staging) -> Staging:
     """Complete a staging as the pipeline would: result files and figures, job completed."""
-    for field, name in (("staged_image", "staged.jpg"), ("web_image", "web.jpg"), ("thumbnail", "thumb.jpg")):
+    for field, name in (("staged_image", "staged.png"), ("web_image", "web.webp"), ("thumbnail", "thumb.jpg")):
         getattr(staging, field).name = default_storage.save(staging.file_key(name), ContentFile(jpeg()))
     staging.download_image.name = staging.staged_image.name
     staging.quality_score, staging.integrity_score, staging.architectural_integrity = 0.87, 0.93, True
@@ -191,13 +192,14 @@ def test_another_users_staging_is_404(signed_in, other_user, accepting):
 
 
 def test_another_users_batch_is_404(signed_in, other_user, accepting):
-    batch = services.create_batch(other_user, images=[photo(), photo()], style_id="modern_luxury")
+    batch = services.create_batch(other_user, services.check_request(other_user, images=[photo(), photo()],
+                                                                     style_id="modern_luxury"))
     assert signed_in.get(f"/staging/batches/{batch.pk}/").status_code == 404
 
 
 def test_batch_page_shows_each_photo_with_its_status(signed_in, owner, accepting):
-    batch = services.create_batch(owner, images=[photo(), photo()], style_id="modern_luxury",
-                                  property_name="Mill House")
+    batch = services.create_batch(owner, services.check_request(owner, images=[photo(), photo()],
+                                                                style_id="modern_luxury", property_name="Mill House"))
     first, second = batch.stagings.order_by("created_at")
     finish(first)
     page = signed_in.get(f"/staging/batches/{batch.pk}/").content.decode()

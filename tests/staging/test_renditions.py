@@ -1,23 +1,40 @@
-"""Web copy, thumbnail, JPEG encoding and the generator's working size."""
+"""Web copy, thumbnail, the lossless full-size file, JPEG encoding and the generator's working size."""
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from staging.renditions import encode_jpeg, fit_within, model_size, thumbnail, web_copy
+from staging.renditions import encode_jpeg, encode_png, fit_within, model_size, thumbnail, web_copy
 
 
-def decoded(data: bytes) -> Image.Image:
+def decoded(data: bytes, fmt: str = "JPEG") -> Image.Image:
     image = Image.open(io.BytesIO(data))
-    assert image.format == "JPEG"
+    assert image.format == fmt
     return image
 
 
+def noisy(size: tuple[int, int]) -> Image.Image:
+    return Image.fromarray(np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+
+
 def test_the_web_copy_fits_1600_px_and_keeps_the_aspect_ratio():
-    copy = decoded(web_copy(Image.new("RGB", (3000, 2000), "white")))
+    copy = decoded(web_copy(Image.new("RGB", (3000, 2000), "white")), "WEBP")
 
     assert copy.size == (1600, 1067)
+
+
+def test_the_web_copy_is_lossless_at_its_size():
+    photo = noisy((800, 600))
+
+    assert np.array_equal(np.asarray(decoded(web_copy(photo), "WEBP").convert("RGB")), np.asarray(photo))
+
+
+def test_the_full_size_file_is_a_lossless_png():
+    photo = noisy((320, 200))
+
+    assert np.array_equal(np.asarray(decoded(encode_png(photo), "PNG").convert("RGB")), np.asarray(photo))
 
 
 def test_the_thumbnail_fits_400_px_and_keeps_a_portrait_ratio():
@@ -29,7 +46,7 @@ def test_the_thumbnail_fits_400_px_and_keeps_a_portrait_ratio():
 def test_small_photos_are_never_upscaled():
     small = Image.new("RGB", (320, 240), "white")
 
-    assert decoded(web_copy(small)).size == (320, 240)
+    assert decoded(web_copy(small), "WEBP").size == (320, 240)
     assert decoded(thumbnail(small)).size == (320, 240)
     assert fit_within(small, 1000).size == (320, 240)
 

@@ -56,3 +56,28 @@ def test_another_users_batch_is_404(key_api, api, other_user, jwt_for, room_jpeg
     batch_id = batch(key_api, [room_jpeg]).json()["batch_id"]
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {jwt_for(other_user)}")
     assert api.get(f"/api/stage/batch/{batch_id}").status_code == 404
+
+
+def test_a_batch_of_twenty_photos_on_a_fresh_key_is_one_request(key_api, room_jpeg, furnishing_engine, queued, owner):
+    response = batch(key_api, [room_jpeg] * 20)
+    assert response.status_code == 201, response.content
+    assert response.json()["total_images"] == 20
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 20  # plan usage counts photos
+
+
+def test_a_batch_counts_once_against_the_hourly_limit(key_api, room_jpeg, furnishing_engine, queued, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "staging_burst": "2/h"}
+    assert batch(key_api, [room_jpeg] * 3).status_code == 201
+    assert batch(key_api, [room_jpeg] * 3).status_code == 201
+    assert batch(key_api, [room_jpeg]).status_code == 429
+
+
+def test_a_failed_staging_of_a_batch_refunds_its_photo(key_api, room_jpeg, furnishing_engine, queued, owner):
+    from config.jobs import services as jobs
+
+    body = batch(key_api, [room_jpeg, room_jpeg]).json()
+    first = Staging.objects.get(pk=body["individual_stagings"][0]["id"])
+    jobs.fail_job(first.job, "ARCHITECTURAL_INTEGRITY_FAILED", "walls moved")
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 1

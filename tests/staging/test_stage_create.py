@@ -164,3 +164,57 @@ def test_webp_is_accepted_and_stored_as_jpeg(key_api, furnishing_engine, queued)
     Image.new("RGB", (60, 40), "white").save(out, "WEBP")
     staging = Staging.objects.get(pk=stage(key_api, out.getvalue(), "room.webp").json()["id"])
     assert staging.original_image.name.endswith(".jpg")
+
+
+@pytest.mark.parametrize(("fields", "upload", "code"), [
+    ({"style": "no_such_style"}, "room", "INVALID_STYLE"),
+    ({}, "gif", "INVALID_IMAGE_FORMAT"),
+    ({"room_type": "ballroom"}, "room", "VALIDATION_ERROR"),
+    ({"disclosure_profile": "atlantis"}, "room", "VALIDATION_ERROR"),
+])
+def test_a_bad_request_gets_its_own_code_even_with_no_engine(key_api, queued, room_jpeg, owner, fields, upload,
+                                                            code):
+    # Default settings: AI_IMAGE_PROVIDER=none, yet the request's own fault is named first.
+    data = room_jpeg if upload == "room" else images.gif()
+    response = stage(key_api, data, **fields)
+    assert response.status_code == 400 and error_of(response)["code"] == code
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 0 and not Job.objects.exists()
+
+
+def test_bad_requests_do_not_use_up_the_rate_limit(key_api, furnishing_engine, queued, room_jpeg, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "staging_burst": "1/h"}
+    for _ in range(3):
+        assert stage(key_api, images.gif()).status_code == 400
+    assert stage(key_api, room_jpeg).status_code == 202
+
+
+def test_an_unreachable_automatic1111_server_is_503_at_upload(key_api, queued, room_jpeg, owner, settings):
+    settings.AI_IMAGE_PROVIDER = "automatic1111"
+    settings.AI_IMAGE_BASE_URL = "http://127.0.0.1:9"  # the discard port: nothing answers
+    settings.AI_IMAGE_MAX_RETRIES = 0
+    response = stage(key_api, room_jpeg)
+    assert response.status_code == 503 and error_of(response)["code"] == "AI_SERVICE_UNAVAILABLE"
+    assert "unreachable" in error_of(response)["message"]
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 0 and not Job.objects.exists()
+
+
+def test_an_automatic1111_server_answering_its_model_list_accepts_the_upload(key_api, queued, room_jpeg, settings,
+                                                                            stand_in):
+    settings.AI_IMAGE_PROVIDER = "automatic1111"
+    settings.AI_IMAGE_BASE_URL = stand_in.url
+    settings.AI_IMAGE_MODEL = ""
+    stand_in.reply([{"title": "v1-5-pruned-emaonly.safetensors", "model_name": "v1-5-pruned-emaonly"}])
+    response = stage(key_api, room_jpeg)
+    assert response.status_code == 202, response.content
+    assert [(r.method, r.path) for r in stand_in.requests] == [("GET", "/sdapi/v1/sd-models")]
+
+
+def test_diffusers_without_weights_on_disk_is_503_at_upload(key_api, queued, room_jpeg, settings, tmp_path):
+    settings.AI_IMAGE_PROVIDER = "diffusers"
+    settings.AI_IMAGE_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+    settings.AI_MODEL_CACHE = str(tmp_path)
+    response = stage(key_api, room_jpeg)
+    assert response.status_code == 503 and error_of(response)["code"] == "AI_SERVICE_UNAVAILABLE"
+    assert "download_models" in error_of(response)["message"] or "not installed" in error_of(response)["message"]
