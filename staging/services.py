@@ -12,11 +12,13 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from config.ai import registry
+from config.ai.image.base import ImageRequest
 from config.errors import InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
 from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
+from staging import renditions
 from staging.choices import QualityMode
 from staging.errors import InvalidStyle, MaintenanceMode
 from staging.models import Batch, DisclosureProfile, Staging, StagingPreferences, Style
@@ -207,6 +209,31 @@ def delete_expired_files() -> int:
         logger.info("Retention: deleted the files of %d staging(s)", count)
     return count
 
+
+
+STYLE_PREVIEW_SIZE = (768, 512)
+
+
+def render_style_preview(style: Style, *, seed: int = 7) -> Style:
+    """Render ``style``'s preview image (a furnished living room) with the configured
+    engine and store it as the style's ``preview_image``.
+
+    Raises ``EngineUnavailable`` at once when no engine can generate; nothing
+    is stored then. The same seed gives the same preview again.
+    """
+    generator = registry.ready_image_generator()
+    detail = "detailed, sharp focus"
+    result = generator.generate(ImageRequest(
+        style.prompt_template.format(room="living room", quality=detail), negative_prompt=style.negative_prompt,
+        width=STYLE_PREVIEW_SIZE[0], height=STYLE_PREVIEW_SIZE[1], steps=settings.STAGING_QUALITY["standard"]["steps"],
+        seed=seed,
+    ))
+    key = f"staging/styles/{style.pk}.jpg"
+    if default_storage.exists(key):
+        default_storage.delete(key)
+    style.preview_image.name = default_storage.save(key, ContentFile(renditions.encode_jpeg(result.image)))
+    style.save(update_fields=["preview_image"])
+    return style
 
 
 def record_room(staging: Staging, *, room_type: str, source: str, labels: list) -> None:
