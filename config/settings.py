@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
                             "GenerationStatusEnum": "personas.choices.GenerationStatus",
                             "ReviewEnum": "personas.choices.Review",
                             "WallDirectionEnum": "floorplans.choices.Direction",
+                            "AnalysisSourceEnum": "floorplans.choices.AnalysisSource",
+                            "RoomKindEnum": "floorplans.choices.RoomKind",
                             "EngineStateEnum": "personas.api.system.ENGINE_STATES"},
 }
 

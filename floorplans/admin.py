@@ -15,10 +15,10 @@ class RoomInline(admin.TabularInline):
 class FloorplanSessionAdmin(admin.ModelAdmin):
     list_display = ["address", "owner", "current_step", "is_finalized", "satellite_status", "created_at",
                     "expires_at"]
-    list_filter = ["is_finalized", "satellite_status"]
+    list_filter = ["is_finalized", ("satellite_job__status", admin.ChoicesFieldListFilter)]
     search_fields = ["address", "owner__email"]
-    list_select_related = ["owner"]
-    readonly_fields = ["created_at", "updated_at"]
+    list_select_related = ["owner", "satellite_job"]
+    readonly_fields = ["created_at", "updated_at", "satellite_job"]
     inlines = [RoomInline]
 
 

@@ -14,9 +14,10 @@ from PIL import Image
 
 from config.ai import registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
-from config.ai.llm.base import ImageInput, LLMRequest, Message
-from floorplans import geometry
+from config.ai.llm.base import ImageInput, LanguageModel, LLMRequest, LLMResult, Message
 from floorplans.errors import AnalysisFailed
+from floorplans.geometry.measures import GeometryError
+from floorplans.geometry.parsing import parse_analysis
 
 OPENING = {
     "type": "object",
@@ -80,24 +81,45 @@ class AnalysisOutcome:
     usage: dict
 
 
-def analyse_room(photos: dict[str, tuple[Image.Image, float | None]], *, previous: dict | None = None,
-                 feedback: str = "", annotation: Image.Image | None = None) -> AnalysisOutcome:
-    """Ask the vision model for the room's analysis; raise ``AnalysisFailed`` with the reason."""
+MANUAL_HINT = "Enter the measurements by hand instead."
+
+
+def language_model(hint: str = MANUAL_HINT) -> LanguageModel:
+    """The configured model, or ``AnalysisFailed`` at once saying what the agent can do by hand."""
     try:
-        model = registry.language_model()
+        return registry.language_model()
     except EngineUnavailable as exc:
-        raise AnalysisFailed(f"No vision model is configured ({exc.message}) Enter the measurements by hand "
-                             "instead.", details={"reason": "not_configured"}) from None
+        raise AnalysisFailed(f"No vision model is configured ({exc.message}) {hint}",
+                             details={"reason": "not_configured"}) from None
+
+
+def usage_of(result: LLMResult) -> dict:
+    """What a model call cost, for the job step's data."""
+    usage = result.usage
+    return {"provider": usage.provider, "model": usage.model, "latency_ms": usage.latency_ms,
+            "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+
+
+def measure_room(photos: dict[str, tuple[Image.Image, float | None]], *, previous: dict | None = None,
+                 feedback: str = "", annotation: Image.Image | None = None) -> AnalysisOutcome:
+    """Ask the vision model for the room's analysis; raise ``AnalysisFailed`` with the reason.
+
+    ``photos`` maps each direction to its image and compass heading. On a
+    revision the ``previous`` analysis, the agent's ``feedback`` and their
+    ``annotation`` drawing over the plan go along too.
+    """
+    model = language_model()
     images = tuple(ImageInput.from_pil(photo, image_format="JPEG") for photo, _ in photos.values())
     lines = [f"Photo {i + 1}: facing {direction}" + (f" (compass {heading:.0f}°)" if heading is not None else "")
              for i, (direction, (_, heading)) in enumerate(photos.items())]
     messages = [Message("user", "\n".join(lines), images=images)]
-    if previous is not None:
+    if previous is not None or feedback or annotation is not None:
         annotation_images = (ImageInput.from_pil(annotation),) if annotation is not None else ()
-        messages.append(Message("user", "Previous analysis:\n" + json.dumps(previous) + "\n\nCorrections from the "
-                                "agent:\n" + (feedback or "(none)") + ("\nTheir drawing over the plan is attached."
-                                                                       if annotation is not None else ""),
-                                images=annotation_images))
+        text = (f"Previous analysis:\n{json.dumps(previous) if previous is not None else '(none yet)'}\n\n"
+                f"Corrections from the agent:\n{feedback or '(none)'}")
+        if annotation is not None:
+            text += "\nTheir drawing over the plan is attached."
+        messages.append(Message("user", text, images=annotation_images))
     try:
         result = model.complete(LLMRequest(messages, system=SYSTEM, schema=ANALYSIS_SCHEMA,
                                            schema_name="room_analysis", max_tokens=2000))
@@ -106,10 +128,8 @@ def analyse_room(photos: dict[str, tuple[Image.Image, float | None]], *, previou
     data = dict(result.data)
     changes = data.pop("changesApplied", [])
     try:
-        parsed = geometry.parse_analysis(data)
-    except geometry.GeometryError as exc:
+        parsed = parse_analysis(data)
+    except GeometryError as exc:
         raise AnalysisFailed(f"The vision model's room does not add up: {exc}") from None
-    usage = result.usage
     return AnalysisOutcome(parsed.to_dict(), float(data["dimensions"]["confidence"]), list(changes),
-                           {"provider": usage.provider, "model": usage.model, "latency_ms": usage.latency_ms,
-                            "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens})
+                           usage_of(result))

@@ -35,15 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from floorplans.geometry import (
-    EXTERIOR_WALL_FT,
-    GeometryError,
-    Notch,
-    Rect,
-    Room,
-    room_rectangles,
-    round_half_up,
-)
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, GeometryError, Rect, round_half_up
+from floorplans.geometry.plan import Room
+from floorplans.geometry.rooms import Notch, room_rectangles
 
 STANDARD = "ANSI Z765-2021"
 EXCLUDED_TYPES = ("garage", "carport", "porch", "deck", "patio", "balcony")
@@ -110,7 +104,7 @@ class AreaRoom:
     def from_room(cls, room: Room, *, type: str, finished: bool = True, grade: str = "above",
                   sloped_ceiling: SlopedCeiling | None = None, open_to_below: float = 0.0,
                   level: int = 1) -> "AreaRoom":
-        """A placed ``geometry.Room``: size, notch, ceiling height and position come from it."""
+        """A placed ``Room``: size, notch, ceiling height and position come from it."""
         analysis = room.analysis
         return cls(room.name, type, analysis.width, analysis.height, finished, grade, analysis.ceiling_height,
                    sloped_ceiling, open_to_below, analysis.notch, level, room.x, room.y)

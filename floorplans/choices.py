@@ -49,3 +49,32 @@ class StartingCorner(models.TextChoices):
     NW = "NW", "North-west"
     SE = "SE", "South-east"
     SW = "SW", "South-west"
+
+
+class SatelliteStatus(models.TextChoices):
+    """The session's ``satelliteStatus``, read from its lookup job (no lookup yet: none)."""
+
+    PROCESSING = "processing", "Looking up"
+    DONE = "done", "Found"
+    FAILED = "failed", "Not found"
+
+
+class ExportFormat(models.TextChoices):
+    SVG = "svg", "SVG"
+    DXF = "dxf", "DXF"
+    PDF = "pdf", "PDF"
+
+
+class ExportScale(models.TextChoices):
+    """Seed 004's ``?scale=``: true architectural scales (the PDF's default is a quarter inch)."""
+
+    QUARTER = "quarter", '1/4" = 1 ft'
+    EIGHTH = "eighth", '1/8" = 1 ft'
+
+
+class Paper(models.TextChoices):
+    """Seed 004's ``?paper=`` (letter by default)."""
+
+    LETTER = "letter", "Letter"
+    TABLOID = "tabloid", "Tabloid"
+

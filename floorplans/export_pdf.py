@@ -36,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from floorplans.choices import ExportScale, Paper
 from floorplans.drawing import LINEWEIGHTS_MM, Arc, Dimension, Drawing, Item, Line, Point, Polygon, Text
 from floorplans.sheets import (
     CAP_HEIGHT_EM,
@@ -74,8 +75,8 @@ _NUMBER = re.compile(r"-?[\d,]+(\.\d+)?")
 def export_pdf(
     drawing: Drawing,
     *,
-    scale: str = "quarter",
-    paper: str = "letter",
+    scale: str = ExportScale.QUARTER,
+    paper: str = Paper.LETTER,
     address: str = "",
     date: datetime.date | None = None,
     area_table: Sequence[Sequence[str]] | None = None,
@@ -84,8 +85,8 @@ def export_pdf(
 ) -> bytes:
     """The plan as PDF bytes: sheet 1 the plan at true scale, then the area sheets if any.
 
-    ``scale`` is ``quarter`` or ``eighth``, ``paper`` ``letter`` or
-    ``tabloid``; the orientation is chosen to fit. ``date`` defaults to today.
+    ``scale`` is an ``ExportScale`` and ``paper`` a ``Paper`` (floorplans.choices);
+    the orientation is chosen to fit. ``date`` defaults to today.
 
     ``area_table`` is the calculation as text cells, header row first (what
     ``floorplans.areas.AreaReport.table()`` returns); ``area_totals`` are the

@@ -5,6 +5,7 @@ import logging
 from django.utils import timezone
 
 from floorplans import plans
+from floorplans.choices import ExportFormat, ExportScale, Paper
 from floorplans.errors import ExportFailed
 from floorplans.export_dxf import export_dxf
 from floorplans.export_pdf import export_pdf
@@ -13,19 +14,24 @@ from floorplans.render_svg import render_svg
 
 logger = logging.getLogger("stagecraft.floorplans")
 
-CONTENT_TYPES = {"svg": "image/svg+xml", "dxf": "application/dxf", "pdf": "application/pdf"}
+CONTENT_TYPES = {ExportFormat.SVG: "image/svg+xml", ExportFormat.DXF: "application/dxf",
+                 ExportFormat.PDF: "application/pdf"}
 
 
-def export(session: FloorplanSession, export_format: str, *, scale: str = "quarter", paper: str = "letter") -> bytes:
-    """The plan (final when finalized, else merged) in ``export_format``; ``ExportFailed`` otherwise."""
+def export(session: FloorplanSession, export_format: str, *, scale: str = ExportScale.QUARTER,
+           paper: str = Paper.LETTER) -> bytes:
+    """The plan (final when finalized, else merged) in ``export_format``; ``ExportFailed`` otherwise.
+
+    ``scale`` and ``paper`` apply to the PDF; the SVG and DXF are drawn in feet.
+    """
     plan = plans.final_plan(session)
     if not plan.rooms:
         raise ExportFailed("There is no plan to export yet: merge at least one room.")
     drawing = plans.drawing_of(session, plan)
     try:
-        if export_format == "svg":
+        if export_format == ExportFormat.SVG:
             return render_svg(drawing).encode()
-        if export_format == "dxf":
+        if export_format == ExportFormat.DXF:
             return export_dxf(drawing)
         report = plans.area_report(session, plan)
         return export_pdf(drawing, scale=scale, paper=paper, address=session.address, date=timezone.localdate(),

@@ -3,13 +3,12 @@
 
 from django import forms
 
-from floorplans.choices import Direction, Grade, RoomKind, StartingCorner
-from floorplans.services import decode_data_url
+from floorplans.choices import Direction, ExportFormat, ExportScale, Grade, Paper, RoomKind, StartingCorner
+from floorplans.files import ANNOTATION_MAX_BYTES, decode_data_url
+from floorplans.sheets import PAPERS
 
 # Blank opening rows on the measurements form; enough for a room's doors, windows and closets.
 OPENING_ROWS = 6
-# The annotation is a phone-sized PNG; anything near this is not a sketch.
-MAX_ANNOTATION_BYTES = 8 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FOOTPRINT_SHAPES = [("rectangle", "Rectangle"), ("L-shape", "L-shape"), ("T-shape", "T-shape"),
                     ("U-shape", "U-shape"), ("irregular", "Irregular")]
@@ -148,14 +147,20 @@ class ReviseForm(forms.Form):
             payload = decode_data_url(value)
         except ValueError:
             raise forms.ValidationError("The sketch could not be read; clear it and draw again.") from None
-        if not payload.startswith(PNG_MAGIC) or len(payload) > MAX_ANNOTATION_BYTES:
+        if not payload.startswith(PNG_MAGIC) or len(payload) > ANNOTATION_MAX_BYTES:
             raise forms.ValidationError("The sketch must be a PNG drawing of at most 8 MB.")
         return payload
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("svg", "SVG"), ("dxf", "DXF"), ("pdf", "PDF")])
-    scale = forms.ChoiceField(label="Scale", choices=[("quarter", '1/4" = 1 ft'), ("eighth", '1/8" = 1 ft')],
-                              initial="quarter", required=False, widget=forms.RadioSelect)
-    paper = forms.ChoiceField(label="Paper", initial="letter", required=False, widget=forms.RadioSelect,
-                              choices=[("letter", "Letter"), ("tabloid", "Tabloid")])
+    format = forms.ChoiceField(choices=ExportFormat.choices)
+    scale = forms.ChoiceField(label="Scale", choices=ExportScale.choices, initial=ExportScale.QUARTER, required=False,
+                              widget=forms.RadioSelect)
+    paper = forms.ChoiceField(label="Paper", initial=Paper.LETTER, required=False, widget=forms.RadioSelect,
+                              choices=[(paper, f"{paper.label} ({PAPERS[paper].size})") for paper in Paper])
+
+    def clean_scale(self) -> str:
+        return self.cleaned_data["scale"] or ExportScale.QUARTER
+
+    def clean_paper(self) -> str:
+        return self.cleaned_data["paper"] or Paper.LETTER

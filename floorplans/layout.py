@@ -57,18 +57,10 @@ from floorplans.drawing import (
     Polygon,
     Text,
 )
-from floorplans.geometry import (
-    EXTERIOR_WALL_FT,
-    INTERIOR_WALL_FT,
-    Opening,
-    Plan,
-    Rect,
-    Room,
-    RoomAnalysis,
-    WallSegment,
-    parse_analysis,
-    round_half_up,
-)
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Rect, round_half_up
+from floorplans.geometry.parsing import parse_analysis
+from floorplans.geometry.plan import Plan, Room
+from floorplans.geometry.rooms import Opening, RoomAnalysis, WallSegment
 
 NAME_TEXT_FT = 0.5
 DETAIL_TEXT_FT = 0.35

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from floorplans.choices import AnalysisSource, Direction, Grade, ReviewStatus, RoomKind, StartingCorner
+from config.jobs.choices import JobStatus
+from config.jobs.models import Job
+from floorplans.choices import AnalysisSource, Direction, Grade, ReviewStatus, RoomKind, SatelliteStatus, StartingCorner
 
 
 def default_expiry():
@@ -16,7 +18,10 @@ def default_expiry():
 
 class SessionQuerySet(models.QuerySet):
     def for_user(self, user) -> "SessionQuerySet":
-        return self.filter(owner=user)
+        return self.filter(owner=user).select_related("satellite_job")
+
+    def expired(self) -> "SessionQuerySet":
+        return self.filter(expires_at__lte=timezone.now())
 
 
 class FloorplanSession(models.Model):
@@ -27,7 +32,9 @@ class FloorplanSession(models.Model):
     current_step = models.CharField(max_length=50, blank=True, default="room-type")
     current_room_index = models.PositiveSmallIntegerField(default=0)
     house_bounds = models.JSONField(null=True, blank=True)
-    satellite_status = models.CharField(max_length=20, blank=True)
+    # The latest satellite lookup. ``satellite_status`` is read from it, so a lookup the sweep, a lost
+    # worker or a cancel ended is a failed lookup with no settling code.
+    satellite_job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     room_positions = models.JSONField(default=dict, blank=True)
     shared_walls = models.JSONField(default=list, blank=True)
     merged_plan_svg = models.TextField(blank=True)
@@ -49,6 +56,21 @@ class FloorplanSession(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    @property
+    def satellite_status(self) -> str:
+        """``processing`` while the lookup runs, then ``done`` or ``failed``; empty before any lookup."""
+        job = self.satellite_job
+        if job is None:
+            return ""
+        if job.status == JobStatus.COMPLETED:
+            return SatelliteStatus.DONE
+        return SatelliteStatus.FAILED if job.is_finished else SatelliteStatus.PROCESSING
+
+    @property
+    def storage_prefix(self) -> str:
+        """Where every file of the session is stored (photos, annotations, the aerial image)."""
+        return f"floorplans/{self.owner_id}/{self.pk}/"
 
 
 class Room(models.Model):

@@ -1,57 +1,48 @@
-"""Every write of the floor plan app: sessions, rooms, photos, analyses, merge, finalize.
+"""Every write of the floor plan app: sessions, rooms, photos, analyses, merge, revisions, finalize, expiry.
 
-Loads go through ``session_of``/``room_of``, which scope to the owner and
-refuse expired sessions, so every entry point shares the same 404/410 rules.
+Callers load sessions and rooms through ``floorplans.selectors`` (owner
+first), so every entry point shares the same 404/410 rules. Every language
+model call runs in a worker as a job; the endpoints the seed answers
+synchronously (analyze, revise, merge/revise, finalize/revise) wait for it
+here, and cancel it when no answer comes in time.
 """
 
-import base64
-import io
-import time
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
-from config.ai import registry
-from config.ai.errors import EngineUnavailable
-from config.errors import ValidationFailed
+from config.errors import Conflict, ValidationFailed
 from config.files.storage import storage_errors
 from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
+from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from floorplans import geometry, plans
+from floorplans import analysis, files, plans, revision, satellite, selectors
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus, RoomKind
-from floorplans.errors import AnalysisFailed, PhotosIncomplete, RoomNotFound, SessionExpired, SessionNotFound
+from floorplans.errors import AnalysisFailed, PhotosIncomplete
+from floorplans.geometry.measures import GeometryError
+from floorplans.geometry.parsing import describe_changes, parse_analysis
+from floorplans.geometry.plan import Plan
 from floorplans.models import FloorplanSession, Room, RoomPhoto, RoomRevision
+
+logger = logging.getLogger("stagecraft.floorplans")
 
 ANALYZE_TASK = "floorplans.tasks.run_analysis"
 SATELLITE_TASK = "floorplans.tasks.run_satellite"
-# The seed answers analyze synchronously; the work still runs in a worker and
-# the request waits for it up to the engine's timeout plus this margin.
+MERGE_REVISION_TASK = "floorplans.tasks.run_merge_revision"
+FINAL_REVISION_TASK = "floorplans.tasks.run_final_revision"
+# A model call may be followed by one repair round trip; the margin covers the queue and the drawing.
+MODEL_CALLS_PER_JOB = 3
 WAIT_MARGIN_SECONDS = 15
-# The agent's annotation drawing is a phone-sized PNG sketch.
-ANNOTATION_MAX_BYTES = 8 * 1024 * 1024
 
 
-def session_of(owner, session_id) -> FloorplanSession:
-    """The owner's session, or ``SessionNotFound``; ``SessionExpired`` past its 30 days."""
-    session = FloorplanSession.objects.for_user(owner).filter(pk=session_id).first()
-    if session is None:
-        raise SessionNotFound(f"Session {session_id} not found.")
-    if session.is_expired:
-        raise SessionExpired(f"Session {session_id} expired on {session.expires_at:%Y-%m-%d}.")
-    return session
-
-
-def room_of(owner, session_id, room_id) -> Room:
-    session = session_of(owner, session_id)
-    room = session.rooms.filter(pk=room_id).first()
-    if room is None:
-        raise RoomNotFound(f"Room {room_id} not found in session {session_id}.")
-    return room
+def wait_seconds() -> float:
+    """How long a request waits for its model job before cancelling it."""
+    return settings.AI_LLM_TIMEOUT * MODEL_CALLS_PER_JOB + WAIT_MARGIN_SECONDS
 
 
 def create_session(owner, *, address: str) -> FloorplanSession:
@@ -88,7 +79,7 @@ def upload_photo(room: Room, *, direction: str, image, compass_heading: float | 
         raise ValidationFailed(f"direction must be one of {', '.join(Direction.values)}.")
     cleaned = clean_image(read_limited(image, settings.FLOORPLANS_PHOTO_MAX_BYTES), allowed=("JPEG", "PNG", "WEBP"),
                           convert_to="JPEG", max_bytes=settings.FLOORPLANS_PHOTO_MAX_BYTES)
-    key = f"floorplans/{room.session.owner_id}/{room.session_id}/photos/{room.pk}/{direction}.jpg"
+    key = f"{room.session.storage_prefix}photos/{room.pk}/{direction}.jpg"
     previous = RoomPhoto.objects.filter(room=room, direction=direction).values_list("image", flat=True).first()
     # The new file is written before the old one goes (a taken key gets a fresh name), so a storage
     # failure (StorageFailed) leaves the previous photo and its row intact, never a row without its file.
@@ -103,58 +94,42 @@ def upload_photo(room: Room, *, direction: str, image, compass_heading: float | 
     return photo
 
 
-def request_analysis(owner, room: Room, *, feedback: str = "", annotation: bytes | None = None) -> Job:
-    """Queue the vision analysis (or revision) of a room and wait for it, as the seed's 200 requires.
+def analyse_room(owner, room: Room, *, feedback: str = "", annotation: bytes | None = None) -> RoomRevision:
+    """Analyse (or, with feedback or a drawing, revise) a room with the vision model; its new revision.
 
-    ``annotation`` (the agent's drawing) must be a PNG; it is checked and
-    re-encoded before anything else (``InvalidUpload``/``UploadTooLarge``).
+    The drawing must be a PNG (``InvalidUpload``/``UploadTooLarge``); all four
+    photos must be there (``PhotosIncomplete``) and a model configured
+    (``AnalysisFailed``) before anything is queued or charged. The work runs
+    as a job this call waits for; see ``_answer_of`` for a late or failed one.
     """
     if annotation is not None:
         annotation = clean_image(annotation, allowed=("PNG",), convert_to="PNG",
-                                 max_bytes=ANNOTATION_MAX_BYTES).content
+                                 max_bytes=files.ANNOTATION_MAX_BYTES).content
     missing = set(Direction.values) - set(room.photos.values_list("direction", flat=True))
     if missing:
         raise PhotosIncomplete(f"Missing photos: {', '.join(sorted(missing))}.",
                                details={"missing": sorted(missing)})
-    try:
-        registry.language_model()
-    except EngineUnavailable as exc:
-        raise AnalysisFailed(f"No vision model is configured: {exc.message} Enter the measurements by hand.",
-                             details={"reason": "not_configured"}) from None
+    analysis.language_model()
     params = {"room_id": str(room.pk), "feedback": feedback}
-    if annotation:
-        key = f"floorplans/{owner.pk}/{room.session_id}/annotations/{room.pk}-{int(time.time())}.png"
-        params["annotation"] = default_storage.save(key, ContentFile(annotation))
-    with transaction.atomic():
-        job = jobs.create_job(owner, kind="floorplans.analyze", task=ANALYZE_TASK, params=params,
-                              timeout_seconds=int(settings.AI_LLM_TIMEOUT * 3) + 30)
-    return wait_for(job, timeout=settings.AI_LLM_TIMEOUT * 3 + WAIT_MARGIN_SECONDS)
-
-
-def wait_for(job: Job, *, timeout: float) -> Job:
-    """Block until the job finishes (polling its row) or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.2)
-    return job
+    if annotation is not None:
+        params["annotation"] = files.store_annotation(room.session, annotation)
+    job = _answer_of(owner, _model_job(owner, kind="floorplans.analyze", task=ANALYZE_TASK, params=params))
+    # Not through ``room.revisions``: that would hand back this stale ``room``, drawn before the analysis.
+    return RoomRevision.objects.select_related("room").get(room_id=room.pk, number=job.result["revision"])
 
 
 def save_analysis(room: Room, *, analysis: dict, source: str, author, confidence: float | None,
                   feedback: str = "", changes: list[str] | None = None) -> RoomRevision:
     """Validate an analysis (vision or manual), store it as the room's next revision and redraw the room."""
     try:
-        parsed = geometry.parse_analysis(analysis)
-    except geometry.GeometryError as exc:
+        data = parse_analysis(analysis).to_dict()
+    except GeometryError as exc:
         raise ValidationFailed(str(exc), details={"analysis": str(exc)}) from None
-    data = parsed.to_dict()
     with transaction.atomic():
         room = Room.objects.select_for_update().get(pk=room.pk)
         number = room.revision_number + 1
         if changes is None:
-            changes = geometry.describe_changes(room.analysis, data) if room.analysis else []
+            changes = describe_changes(room.analysis, data) if room.analysis else []
         revision = RoomRevision.objects.create(room=room, number=number, author=author, source=source,
                                                feedback=feedback, changes=changes, analysis=data,
                                                confidence=confidence)
@@ -186,84 +161,188 @@ def update_room(room: Room, *, fields: dict) -> Room:
 
 
 def set_house_bounds(session: FloorplanSession, *, bounds: dict, source: str = "manual") -> FloorplanSession:
-    """Store the house footprint (entered by the agent or found by the satellite step)."""
+    """Store the house footprint (entered by the agent or found by the satellite lookup)."""
     session.house_bounds = {**bounds, "dataSource": source}
-    session.satellite_status = "done" if source == "satellite" else session.satellite_status
-    session.save(update_fields=["house_bounds", "satellite_status", "updated_at"])
+    session.save(update_fields=["house_bounds", "updated_at"])
     return session
 
 
 def request_satellite(owner, session: FloorplanSession) -> Job:
-    """Queue the satellite footprint lookup (202; the result lands on ``houseBounds``)."""
-    from floorplans import satellite
+    """Queue the satellite footprint lookup (202; the result lands on ``houseBounds``).
 
+    ``SatelliteUnavailable`` at once without imagery services or a model. While
+    a lookup runs, asking again answers that lookup instead of starting another.
+    """
     satellite.ensure_configured()
     with transaction.atomic():
-        session.satellite_status = "processing"
-        session.save(update_fields=["satellite_status", "updated_at"])
-        return jobs.create_job(owner, kind="floorplans.satellite", task=SATELLITE_TASK,
-                               params={"session_id": str(session.pk)}, metered=False, timeout_seconds=120)
-
-
-def merge_room(session: FloorplanSession, *, new_room_id, adjacent_room_id, direction: str,
-               connection_type: str) -> dict:
-    """Place a room against an analysed neighbour and redraw the merged plan."""
-    with transaction.atomic():
-        result = plans.merge(session, new_room_id=new_room_id, adjacent_room_id=adjacent_room_id,
-                             direction=direction, connection_type=connection_type)
-        session.is_finalized = False  # a changed plan needs calibrating again
-        session.save()
-    return result
-
-
-def finalize(session: FloorplanSession) -> dict:
-    """Calibrate the merged plan to the house footprint and draw the final plan."""
-    result = plans.finalize(session)
-    session.is_finalized = True
-    session.save()
-    return result
+        # The session row is the lock (PostgreSQL refuses FOR UPDATE across the nullable join to the job).
+        locked = FloorplanSession.objects.select_for_update().get(pk=session.pk)
+        running = Job.objects.filter(pk=locked.satellite_job_id).unfinished().first()
+        if running is not None:
+            return running
+        job = jobs.create_job(owner, kind="floorplans.satellite", task=SATELLITE_TASK,
+                              params={"session_id": str(session.pk)}, metered=False, timeout_seconds=120)
+        session.satellite_job = job
+        session.save(update_fields=["satellite_job", "updated_at"])
+    return job
 
 
 def store_satellite_result(session: FloorplanSession, *, bounds: dict, image: bytes) -> FloorplanSession:
     """Keep the aerial image and put the footprint on the session as ``houseBounds``."""
-    key = f"floorplans/{session.owner_id}/{session.pk}/aerial.png"
-    if default_storage.exists(key):
-        default_storage.delete(key)
-    name = default_storage.save(key, ContentFile(image))
+    key = f"{session.storage_prefix}aerial.png"
+    with storage_errors():
+        if default_storage.exists(key):
+            default_storage.delete(key)
+        name = default_storage.save(key, ContentFile(image))
     return set_house_bounds(session, bounds={**bounds, "satelliteImage": name}, source="satellite")
+
+
+def merge_room(session: FloorplanSession, *, new_room_id, adjacent_room_id, direction: str,
+               connection_type: str):
+    """Place a room against an analysed neighbour and redraw the merged plan; the ``MergeResult``."""
+    new_room, adjacent = selectors.room_in(session, new_room_id), selectors.room_in(session, adjacent_room_id)
+    with transaction.atomic():
+        _lock(session)
+        result = plans.merged(session, new_room, adjacent, direction=direction, connection_type=connection_type)
+        _store_plan(session, result.plan)
+    return result
+
+
+def revise_merge(owner, session: FloorplanSession, *, feedback: str, annotation: bytes | None = None) -> list[str]:
+    """Shift merged rooms as the agent asks, read by the model from their words and drawing.
+
+    Waits for the job like ``analyse_room``; ``session`` is refreshed with the
+    redrawn plan. Returns the ``changesApplied`` sentences.
+    """
+    if not session.room_positions:
+        raise ValidationFailed("Merge at least one room before revising the merged plan.")
+    analysis.language_model(revision.MOVE_BY_HAND)
+    params = {"session_id": str(session.pk), "feedback": feedback}
+    if annotation is not None:
+        params["annotation"] = files.store_annotation(session, annotation)
+    job = _answer_of(owner, _model_job(owner, kind="floorplans.merge_revision", task=MERGE_REVISION_TASK,
+                                       params=params))
+    session.refresh_from_db()
+    return job.result["changesApplied"]
+
+
+def store_moves(session: FloorplanSession, *, moves: list[plans.Move]) -> None:
+    """Apply a merge revision's moves and redraw the merged plan (which then needs finalizing again)."""
+    with transaction.atomic():
+        _lock(session)
+        _store_plan(session, plans.moved(session, moves))
+
+
+def revise_final(owner, session: FloorplanSession, *, feedback: str, annotation: bytes | None = None) -> list[str]:
+    """Correct room sizes on the final plan as the agent asks, then finalize again.
+
+    Only a finalized plan can be revised (``ValidationFailed`` before, with
+    nothing queued or charged). Waits for the job like ``analyse_room``;
+    ``session`` is refreshed. Returns the ``changesApplied`` sentences.
+    """
+    if not session.is_finalized:
+        raise ValidationFailed("The plan is not finalized yet: finalize it (POST /sessions/{id}/finalize) before "
+                               "revising the final plan.", details={"isFinalized": False})
+    analysis.language_model(revision.RESIZE_BY_HAND)
+    params = {"session_id": str(session.pk), "feedback": feedback}
+    if annotation is not None:
+        params["annotation"] = files.store_annotation(session, annotation)
+    job = _answer_of(owner, _model_job(owner, kind="floorplans.final_revision", task=FINAL_REVISION_TASK,
+                                       params=params))
+    session.refresh_from_db()
+    return job.result["changesApplied"]
+
+
+def store_resizes(session: FloorplanSession, *, resizes: list[plans.Resize], author, feedback: str,
+                  changes: list[str]) -> FloorplanSession:
+    """Save a final revision's sizes as new analysis revisions and finalize again, all or nothing."""
+    with transaction.atomic():
+        _lock(session)
+        for room, new_analysis in plans.resized(session, resizes):
+            try:
+                save_analysis(room, analysis=new_analysis, source=AnalysisSource.VISION, author=author,
+                              confidence=room.analysis_confidence, feedback=feedback, changes=changes)
+            except ValidationFailed as exc:
+                raise AnalysisFailed(f"The revised size of {room.label} does not add up: {exc.message}") from None
+        return finalize(session)
+
+
+def finalize(session: FloorplanSession) -> FloorplanSession:
+    """Calibrate the merged plan to the house footprint and draw the final plan (``ValidationFailed`` if not)."""
+    calibration = plans.calibrated(session)
+    session.calibration = calibration.to_dict()
+    session.final_plan_svg = plans.plan_svg(session, calibration.plan)
+    session.is_finalized = True
+    session.save(update_fields=["calibration", "final_plan_svg", "is_finalized", "updated_at"])
+    return session
 
 
 def purge_expired_sessions() -> int:
     """Delete sessions past their 30 days with every stored file. Scheduled daily by a migration."""
     count = 0
-    for session in FloorplanSession.objects.filter(expires_at__lte=timezone.now()):
-        for photo in RoomPhoto.objects.filter(room__session=session):
-            default_storage.delete(photo.image.name)
-        aerial = (session.house_bounds or {}).get("satelliteImage")
-        if aerial:
-            default_storage.delete(aerial)
+    for session in FloorplanSession.objects.expired():
+        removed = files.delete_session_files(session)
         session.delete()
+        logger.info("Expired floor plan session %s removed with %d file(s)", session.pk, removed)
         count += 1
     return count
 
 
-def annotation_image(name: str | None) -> Image.Image | None:
-    """The agent's stored annotation drawing, if the revision came with one."""
-    if not name:
-        return None
-    with default_storage.open(name, "rb") as stored:
-        return Image.open(io.BytesIO(stored.read())).convert("RGB")
+def _model_job(owner, *, kind: str, task: str, params: dict) -> Job:
+    # Nobody needs an email about an answer the request already gave them.
+    return jobs.create_job(owner, kind=kind, task=task, params=params, timeout_seconds=int(wait_seconds()),
+                           notify_owner=False)
 
 
-def photo_image(photo: RoomPhoto) -> Image.Image:
-    with default_storage.open(photo.image.name, "rb") as stored:
-        return Image.open(io.BytesIO(stored.read())).convert("RGB")
+def _answer_of(owner, job: Job) -> Job:
+    """Wait for a job a request answers with; the completed job, or the error the agent can act on.
+
+    A job still unfinished after ``wait_seconds()`` is cancelled: left running,
+    its late answer would be stored behind the agent's back and charged to
+    them. The cancel refunds it, and the task stops before its store step.
+    """
+    job.refresh_from_db()
+    if job.enqueued_at is None and not job.is_finished:
+        # The broker refused the task (Redis down): answer now rather than wait for a job that cannot run.
+        job = _cancel(owner, job)
+        if job.status == JobStatus.CANCELLED:
+            raise AnalysisFailed("The task queue is unavailable; try again shortly.",
+                                 details={"reason": "queue_unavailable", "jobId": str(job.pk)})
+    job = jobs.wait_for_job(job, timeout=wait_seconds())
+    if not job.is_finished:
+        job = _cancel(owner, job)
+    if job.status == JobStatus.COMPLETED:
+        return job
+    if job.status == JobStatus.CANCELLED:
+        raise AnalysisFailed(f"The model did not answer within {wait_seconds():g} s; the request was cancelled "
+                             "and not charged.", details={"reason": "timeout", "jobId": str(job.pk)})
+    if job.error_code == ValidationFailed.code:
+        raise ValidationFailed(job.error_message)
+    raise AnalysisFailed(job.error_message or None, details={"jobId": str(job.pk), "code": job.error_code})
 
 
-def decode_data_url(value: str) -> bytes:
-    """The bytes of a ``data:...;base64,`` URL (or bare base64); ``ValueError`` when it is not one."""
+def _cancel(owner, job: Job) -> Job:
     try:
-        payload = value.split(",", 1)[1] if value.startswith("data:") else value
-        return base64.b64decode(payload, validate=True)
-    except IndexError:
-        raise ValueError("not a base64 data URL") from None
+        return jobs.cancel_job(owner, job_id=job.pk)
+    except Conflict:  # it finished between the last look and the cancel: its end stands
+        job.refresh_from_db()
+        return job
+
+
+def _lock(session: FloorplanSession) -> None:
+    """Lock the session row and reload its plan, so two plan writes never work from the same stale plan."""
+    FloorplanSession.objects.select_for_update().filter(pk=session.pk).first()
+    session.refresh_from_db(fields=["room_positions", "shared_walls", "house_bounds", "is_finalized"])
+
+
+def _store_plan(session: FloorplanSession, plan: Plan) -> None:
+    """Keep ``plan`` as the session's merged plan; a changed plan needs calibrating again."""
+    session.room_positions = plan.room_positions()
+    session.shared_walls = [wall.to_dict() for wall in plan.shared_walls]
+    session.merged_plan_svg = plans.plan_svg(session, plan)
+    session.is_finalized = False
+    session.save(update_fields=["room_positions", "shared_walls", "merged_plan_svg", "is_finalized", "updated_at"])
+    for room in session.rooms.all():
+        position = session.room_positions.get(str(room.pk))
+        if position != room.position:
+            Room.objects.filter(pk=room.pk).update(position=position)

@@ -16,6 +16,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from floorplans.choices import ExportScale, Paper
 from floorplans.drawing import Dimension, Drawing, Point, Text
 from floorplans.errors import ExportFailed
 
@@ -62,7 +63,7 @@ class Scale:
 
 
 @dataclass(frozen=True)
-class Paper:
+class PaperSize:
     name: str
     short_in: float
     long_in: float
@@ -71,14 +72,19 @@ class Paper:
     def label(self) -> str:
         return f'{self.name.upper()} {self.short_in:g}" x {self.long_in:g}"'
 
+    @property
+    def size(self) -> str:
+        """The sheet size for people: 8.5 \N{MULTIPLICATION SIGN} 11 in."""
+        return f"{self.short_in:g} \N{MULTIPLICATION SIGN} {self.long_in:g} in"
+
 
 SCALES = {
-    "quarter": Scale("quarter", 48, '1/4" = 1\'-0"'),
-    "eighth": Scale("eighth", 96, '1/8" = 1\'-0"'),
+    ExportScale.QUARTER: Scale(ExportScale.QUARTER, 48, '1/4" = 1\'-0"'),
+    ExportScale.EIGHTH: Scale(ExportScale.EIGHTH, 96, '1/8" = 1\'-0"'),
 }
 PAPERS = {
-    "letter": Paper("letter", 8.5, 11.0),
-    "tabloid": Paper("tabloid", 11.0, 17.0),
+    Paper.LETTER: PaperSize(Paper.LETTER, 8.5, 11.0),
+    Paper.TABLOID: PaperSize(Paper.TABLOID, 11.0, 17.0),
 }
 
 
@@ -100,7 +106,7 @@ class Rect:
 class SheetLayout:
     """Where things go on one sheet, in inches from its lower-left corner."""
 
-    paper: Paper
+    paper: PaperSize
     scale: Scale
     orientation: str  # "landscape" or "portrait"
     width_in: float
@@ -121,7 +127,7 @@ def get_scale(scale: str) -> Scale:
         raise ValueError(f"Unknown scale {scale!r}; expected one of {', '.join(SCALES)}") from None
 
 
-def get_paper(paper: str) -> Paper:
+def get_paper(paper: str) -> PaperSize:
     """The paper named ``letter`` or ``tabloid``; ValueError for anything else."""
     try:
         return PAPERS[paper]
@@ -154,10 +160,10 @@ def fit_sheet(
             return layout
     best = layouts[0].plan_area
     advice = []
-    if scale == "quarter":
-        advice.append("scale=eighth")
-    if paper == "letter":
-        advice.append("paper=tabloid")
+    if scale == ExportScale.QUARTER:
+        advice.append(f"scale={ExportScale.EIGHTH}")
+    if paper == Paper.LETTER:
+        advice.append(f"paper={Paper.TABLOID}")
     hint = f" Try {' or '.join(advice)}." if advice else ""
     raise SheetTooSmall(
         f"The plan needs {need_w:.1f} x {need_h:.1f} in at {sheet_scale.reference}, more than the "
@@ -165,7 +171,7 @@ def fit_sheet(
     )
 
 
-def _layout(paper: Paper, scale: Scale, orientation: str, title_block_in: float) -> SheetLayout:
+def _layout(paper: PaperSize, scale: Scale, orientation: str, title_block_in: float) -> SheetLayout:
     width, height = (paper.long_in, paper.short_in) if orientation == "landscape" else (paper.short_in, paper.long_in)
     inner_w = width - 2 * MARGIN_IN
     title_block = Rect(MARGIN_IN, MARGIN_IN, inner_w, title_block_in)
@@ -180,15 +186,15 @@ def preferred_scale(drawing: Drawing) -> str:
     The SVG and DXF size their annotations (text, ticks, north arrow) for this
     scale, so they read like the printed sheet.
     """
-    for name in ("quarter", "eighth"):
+    for name in (ExportScale.QUARTER, ExportScale.EIGHTH):
         scale = SCALES[name]
         extent = plan_extent(drawing, feet_per_inch=scale.feet_per_inch)
         try:
-            fit_sheet("tabloid", name, extent.width, extent.height)
+            fit_sheet(Paper.TABLOID, name, extent.width, extent.height)
         except SheetTooSmall:
             continue
         return name
-    return "eighth"
+    return ExportScale.EIGHTH
 
 
 # -- Annotation geometry ----------------------------------------------------------------

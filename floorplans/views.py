@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from config.files.signing import media_url
-from floorplans import exports, forms, services
+from floorplans import exports, forms, selectors, services
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus
-from floorplans.errors import AnalysisFailed, RoomNotFound, SessionExpired, SessionNotFound
+from floorplans.errors import RoomNotFound, SessionExpired, SessionNotFound
 from floorplans.models import FloorplanSession
 
 # The hub's steps in order; the keys are what ``current_step`` stores (the API's
@@ -55,7 +55,7 @@ def session_list(request):
             form.add_error("address", exc.message)
         else:
             return redirect("floorplans:session", session_id=session.pk)
-    sessions = FloorplanSession.objects.for_user(request.user).annotate(room_count=Count("rooms"))
+    sessions = selectors.sessions_for(request.user)
     for session in sessions:
         session.step_label = STEPS.get(session.current_step) or ROOM_STEPS.get(session.current_step, "Rooms")
     return render(request, "floorplans/sessions.html", {"sessions": sessions, "form": form})
@@ -63,7 +63,7 @@ def session_list(request):
 
 @floorplan_page
 def session_hub(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     step = request.GET.get("step")
     if step in STEPS:
         _remember(session, step=step)
@@ -73,7 +73,7 @@ def session_hub(request, session_id):
 @floorplan_page
 @require_POST
 def starting_corner(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     form = forms.StartingCornerForm(request.POST)
     if not form.is_valid():
         return _render_hub(request, session, corner_form=form, step="starting-corner")
@@ -85,7 +85,7 @@ def starting_corner(request, session_id):
 @floorplan_page
 @require_POST
 def add_room(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     form = forms.RoomForm(request.POST)
     if form.is_valid():
         try:
@@ -101,7 +101,7 @@ def add_room(request, session_id):
 @floorplan_page
 @require_POST
 def house_footprint(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     form = forms.HouseBoundsForm(request.POST)
     if form.is_valid():
         services.set_house_bounds(session, bounds=form.bounds(), source="manual")
@@ -114,7 +114,7 @@ def house_footprint(request, session_id):
 @floorplan_page
 @require_POST
 def merge(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     form = forms.MergeForm(request.POST, rooms=_analysed_rooms(session))
     if form.is_valid():
         data = form.cleaned_data
@@ -124,12 +124,12 @@ def merge(request, session_id):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            for change in result["changesApplied"]:
+            for change in result.changes:
                 messages.success(request, change)
             labels = {str(room.pk): room.label for room in session.rooms.all()}
-            for overlap in result["overlaps"]:
-                names = " and ".join(labels.get(room_id, "a room") for room_id in overlap["rooms"])
-                messages.warning(request, f"{names} overlap by {overlap['area']:g} sq ft; check the side you "
+            for overlap in result.overlaps:
+                names = " and ".join(labels.get(room_id, "a room") for room_id in overlap.rooms)
+                messages.warning(request, f"{names} overlap by {overlap.area:g} sq ft; check the side you "
                                           "chose and the measurements.")
             return redirect(f"{reverse('floorplans:session', args=[session.pk])}?step=merge#merge-result")
     return _render_hub(request, session, merge_form=form, step="merge")
@@ -138,7 +138,7 @@ def merge(request, session_id):
 @floorplan_page
 @require_POST
 def finalize(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     try:
         services.finalize(session)
     except ApplicationError as exc:
@@ -149,14 +149,13 @@ def finalize(request, session_id):
 
 @floorplan_page
 def export(request, session_id):
-    session = services.session_of(request.user, session_id)
+    session = selectors.session_for(request.user, session_id)
     form = forms.ExportForm(request.GET)
     if not form.is_valid():
         return _render_hub(request, session, step="finalize", export_form=form)
     fmt = form.cleaned_data["format"]
     try:
-        content = exports.export(session, fmt, scale=form.cleaned_data["scale"] or "quarter",
-                                 paper=form.cleaned_data["paper"] or "letter")
+        content = exports.export(session, fmt, scale=form.cleaned_data["scale"], paper=form.cleaned_data["paper"])
     except ApplicationError as exc:
         return _render_hub(request, session, step="finalize", export_form=form, export_error=exc.message)
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"floorplan-{str(session.pk)[:8]}.{fmt}",
@@ -165,7 +164,7 @@ def export(request, session_id):
 
 @floorplan_page
 def room_page(request, session_id, room_id):
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     step = "review-room" if room.analysis else "capture"
     _remember(room.session, step=step, room_index=room.index)
     return _render_room(request, room)
@@ -174,7 +173,7 @@ def room_page(request, session_id, room_id):
 @floorplan_page
 @require_POST
 def upload_photo(request, session_id, room_id, direction):
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     if direction not in Direction.values:
         raise Http404
     form = forms.PhotoForm(request.POST, request.FILES, auto_id=f"id_{direction}_%s")
@@ -194,15 +193,13 @@ def upload_photo(request, session_id, room_id, direction):
 @require_POST
 def analyse(request, session_id, room_id):
     """Analyse the photos, or revise with the agent's feedback and sketch; shows why when it cannot."""
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     form = forms.ReviseForm(request.POST)
     if not form.is_valid():
         return _render_room(request, room, revise_form=form)
     try:
-        job = services.request_analysis(request.user, room, feedback=form.cleaned_data["feedback"],
-                                        annotation=form.cleaned_data["annotationImage"])
-        if job.status != "completed":
-            raise AnalysisFailed(job.error_message or "The analysis did not finish in time; try again.")
+        services.analyse_room(request.user, room, feedback=form.cleaned_data["feedback"],
+                              annotation=form.cleaned_data["annotationImage"])
     except ApplicationError as exc:
         revising = bool(form.cleaned_data["feedback"] or form.cleaned_data["annotationImage"])
         return _render_room(request, room, revise_form=form, analysis_error=exc.message, revising=revising)
@@ -213,7 +210,7 @@ def analyse(request, session_id, room_id):
 @floorplan_page
 @require_POST
 def measurements(request, session_id, room_id):
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     form, openings = forms.MeasurementsForm(request.POST), forms.opening_formset(data=request.POST)
     if form.is_valid() and openings.is_valid():
         rows = [row.cleaned_data for row in openings if not row.is_blank]
@@ -235,7 +232,7 @@ def measurements(request, session_id, room_id):
 @floorplan_page
 @require_POST
 def restore(request, session_id, room_id, number):
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     try:
         services.restore_revision(request.user, room, number=number)
     except ApplicationError as exc:
@@ -248,7 +245,7 @@ def restore(request, session_id, room_id, number):
 @floorplan_page
 @require_POST
 def accept(request, session_id, room_id):
-    room = services.room_of(request.user, session_id, room_id)
+    room = selectors.room_for(request.user, session_id, room_id)
     try:
         services.update_room(room, fields={"review_status": ReviewStatus.ACCEPTED})
     except ApplicationError as exc:
@@ -331,7 +328,7 @@ def _hub_forms(session: FloorplanSession, analysed: list) -> dict:
                                                       "shape": bounds.get("shape", "rectangle"),
                                                       "roof_overhang": bounds.get("roofOverhangEstimate")}),
         "merge_form": _merge_form(session, analysed),
-        "export_form": forms.ExportForm(initial={"scale": "quarter", "paper": "letter"}),
+        "export_form": forms.ExportForm(),
     }
 
 

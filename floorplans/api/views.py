@@ -1,8 +1,12 @@
-"""Seed 004: the floor plan API under /api/floorplan. Errors as ``{"error": {code, message, details}}``."""
+"""Seed 004: the floor plan API under /api/floorplan. Errors as ``{"error": {code, message, details}}``.
 
+Each view parses its input, loads the owner's session or room through
+``floorplans.selectors`` (another user's id is SESSION_NOT_FOUND), calls one
+service and answers through an output serializer.
+"""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,10 +16,18 @@ from config.api.input import parse
 from config.api.parsers import FormParser, JSONParser, MultiPartParser
 from config.api.ratelimit import enforce
 from config.errors import ValidationFailed
-from floorplans import exports, plans, services
+from floorplans import exports, files, selectors, services
 from floorplans.api import serializers as s
-from floorplans.choices import AnalysisSource
-from floorplans.errors import AnalysisFailed
+from floorplans.choices import AnalysisSource, ExportFormat, ExportScale, Paper
+
+TAGS = ["floorplans"]
+# Seed 004's error table fixes these statuses; ANALYSIS_FAILED is also the answer when no model is
+# configured, when the queue is down, and when the model did not answer in time (the job is then cancelled).
+ANALYSIS_FAILED = OpenApiResponse(description="ANALYSIS_FAILED: no model is configured, it did not answer in time "
+                                              "(nothing is charged), or its answer was unusable")
+SATELLITE_UNAVAILABLE = OpenApiResponse(description="SATELLITE_UNAVAILABLE: no imagery service, or it failed")
+EXPORT_FAILED = OpenApiResponse(description="EXPORT_FAILED: no merged plan yet, or the export could not be made")
+NOT_READY = OpenApiResponse(description="VALIDATION_ERROR: the plan is not at that step yet (see the message)")
 
 
 class FloorplanAPIView(APIView):
@@ -28,234 +40,218 @@ class FloorplanAPIView(APIView):
         enforce(request, "floorplans", key="user")
 
 
-# Seed 004's error table fixes these statuses; ANALYSIS_FAILED is also the answer when no model is configured.
-ANALYSIS_FAILED = OpenApiResponse(description="ANALYSIS_FAILED: no model is configured, or its answer was unusable")
-SATELLITE_UNAVAILABLE = OpenApiResponse(description="SATELLITE_UNAVAILABLE: no imagery service, or it failed")
-EXPORT_FAILED = OpenApiResponse(description="EXPORT_FAILED: no merged plan yet, or the export could not be made")
-
-
 def decode_annotation(data_url: str) -> bytes | None:
     """The optional ``data:image/png;base64,...`` drawing of a revision."""
     if not data_url:
         return None
     try:
-        return services.decode_data_url(data_url)
+        return files.decode_data_url(data_url)
     except ValueError:
         raise ValidationFailed("annotationImage must be a base64 data URL of a PNG.") from None
 
 
 class SessionCreateView(FloorplanAPIView):
-    @extend_schema(request=s.SessionInputSerializer, responses={201: dict}, tags=["floorplans"])
+    @extend_schema(request=s.SessionInputSerializer, responses={201: s.SessionCreatedSerializer}, tags=TAGS)
     def post(self, request):
         """Start a session for an address."""
         session = services.create_session(request.user, **parse(s.SessionInputSerializer, request.data))
-        return Response({"sessionId": str(session.pk), "address": session.address, "houseBounds": None,
-                         "createdAt": session.created_at}, status=status.HTTP_201_CREATED)
+        return Response(s.SessionCreatedSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
 class SessionDetailView(FloorplanAPIView):
-    @extend_schema(responses={200: dict}, tags=["floorplans"])
+    @extend_schema(responses={200: s.SessionSerializer}, tags=TAGS)
     def get(self, request, session_id):
         """The full session state, for resuming."""
-        return Response(s.session_data(services.session_of(request.user, session_id)))
+        return Response(s.SessionSerializer(selectors.session_for(request.user, session_id)).data)
 
-    @extend_schema(request=s.SessionPatchSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.SessionPatchSerializer, responses={200: s.SessionSerializer}, tags=TAGS)
     def patch(self, request, session_id):
         """Update the starting corner or the workflow step."""
-        session = services.session_of(request.user, session_id)
+        session = selectors.session_for(request.user, session_id)
         fields = parse(s.SessionPatchSerializer, request.data)
-        return Response(s.session_data(services.update_session(session, fields=fields)))
+        return Response(s.SessionSerializer(services.update_session(session, fields=fields)).data)
 
 
 class SatelliteView(FloorplanAPIView):
-    @extend_schema(request=None, responses={202: dict, 503: SATELLITE_UNAVAILABLE}, tags=["floorplans"])
+    @extend_schema(request=None, responses={202: s.SatelliteQueuedSerializer, 503: SATELLITE_UNAVAILABLE}, tags=TAGS)
     def post(self, request, session_id):
-        """Look up the footprint from satellite imagery; poll the session for ``houseBounds``."""
-        session = services.session_of(request.user, session_id)
-        services.request_satellite(request.user, session)
-        return Response({"status": "processing", "estimatedSeconds": 15}, status=status.HTTP_202_ACCEPTED)
+        """Look up the footprint from satellite imagery; poll the session for ``houseBounds``.
+
+        While a lookup runs, calling again answers 202 for that lookup.
+        """
+        services.request_satellite(request.user, selectors.session_for(request.user, session_id))
+        body = s.SatelliteQueuedSerializer({"status": "processing", "estimatedSeconds": 15}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class HouseBoundsView(FloorplanAPIView):
-    @extend_schema(request=s.HouseBoundsInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.HouseBoundsInputSerializer, responses={200: s.HouseBoundsAnswerSerializer}, tags=TAGS)
     def put(self, request, session_id):
         """Enter the house footprint by hand (``dataSource: manual``)."""
-        session = services.session_of(request.user, session_id)
+        session = selectors.session_for(request.user, session_id)
         bounds = parse(s.HouseBoundsInputSerializer, request.data)["houseBounds"]
         session = services.set_house_bounds(session, bounds=bounds, source="manual")
-        return Response({"sessionId": str(session.pk), "houseBounds": s.house_bounds_data(session)})
+        return Response(s.HouseBoundsAnswerSerializer(session).data)
 
 
 class RoomCreateView(FloorplanAPIView):
-    @extend_schema(request=s.RoomInputSerializer, responses={201: dict}, tags=["floorplans"])
+    @extend_schema(request=s.RoomInputSerializer, responses={201: s.RoomCreatedSerializer}, tags=TAGS)
     def post(self, request, session_id):
         """Add a room; it is labelled ``{Type}#{n}``, or by the given label for "other"."""
-        session = services.session_of(request.user, session_id)
+        session = selectors.session_for(request.user, session_id)
         data = parse(s.RoomInputSerializer, request.data)
         room = services.create_room(session, type=data["type"], custom_label=data["label"])
-        return Response({"roomId": str(room.pk), "index": room.index, "type": room.type, "label": room.label,
-                         "reviewStatus": room.review_status}, status=status.HTTP_201_CREATED)
+        return Response(s.RoomCreatedSerializer(room).data, status=status.HTTP_201_CREATED)
 
 
 class RoomDetailView(FloorplanAPIView):
-    @extend_schema(responses={200: dict}, tags=["floorplans"])
+    @extend_schema(responses={200: s.RoomSerializer}, tags=TAGS)
     def get(self, request, session_id, room_id):
         """One room with its photos, analysis and drawing."""
-        return Response(s.room_data(services.room_of(request.user, session_id, room_id)))
+        return Response(s.RoomSerializer(selectors.room_for(request.user, session_id, room_id)).data)
 
-    @extend_schema(request=s.RoomPatchSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.RoomPatchSerializer, responses={200: s.RoomSerializer}, tags=TAGS)
     def patch(self, request, session_id, room_id):
         """Accept the room, set its position and connections, or its ANSI flags."""
-        room = services.room_of(request.user, session_id, room_id)
+        room = selectors.room_for(request.user, session_id, room_id)
         fields = parse(s.RoomPatchSerializer, request.data)
         if "connections" in fields:
             fields["connections"] = [{**c, "toRoomId": str(c["toRoomId"])} for c in fields["connections"]]
-        return Response(s.room_data(services.update_room(room, fields=fields)))
+        return Response(s.RoomSerializer(services.update_room(room, fields=fields)).data)
 
 
 class PhotoUploadView(FloorplanAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=s.PhotoInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.PhotoInputSerializer, responses={200: s.PhotoSerializer}, tags=TAGS)
     def put(self, request, session_id, room_id, direction):
         """Upload the photo taken facing ``direction`` with the compass heading."""
-        room = services.room_of(request.user, session_id, room_id)
+        room = selectors.room_for(request.user, session_id, room_id)
         data = parse(s.PhotoInputSerializer, request.data)
         photo = services.upload_photo(room, direction=direction, image=data["image"],
                                       compass_heading=data.get("compassHeading"))
-        return Response(s.photo_data(photo))
-
-
-def analysis_answer(room, revision=None) -> dict:
-    room.refresh_from_db()
-    body = {"roomId": str(room.pk), "analysis": room.analysis, "svgData": room.svg_data,
-            "analysisConfidence": room.analysis_confidence, "source": room.analysis_source}
-    if revision is not None:
-        body |= {"revisionNumber": revision.number, "changesApplied": revision.changes}
-    return body
-
-
-def finished_analysis(request, room, **options):
-    job = services.request_analysis(request.user, room, **options)
-    if job.status != "completed":
-        raise AnalysisFailed(job.error_message or "The analysis did not finish in time.",
-                             details={"jobId": str(job.pk), "code": job.error_code})
-    return room.revisions.order_by("-number").first()
+        return Response(s.PhotoSerializer(photo).data)
 
 
 class AnalyzeView(FloorplanAPIView):
-    @extend_schema(request=None, tags=["floorplans"], responses={
-        200: dict, 400: OpenApiResponse(description="PHOTOS_INCOMPLETE: not all four photos are uploaded"),
-        500: ANALYSIS_FAILED})
+    @extend_schema(request=None, tags=TAGS, responses={
+        200: s.AnalysisSerializer, 400: OpenApiResponse(description="PHOTOS_INCOMPLETE: not all four photos are "
+                                                                    "uploaded"), 500: ANALYSIS_FAILED})
     def post(self, request, session_id, room_id):
         """Analyse the four photos with the vision model (ANALYSIS_FAILED without one)."""
-        room = services.room_of(request.user, session_id, room_id)
-        finished_analysis(request, room)
-        return Response(analysis_answer(room))
+        room = selectors.room_for(request.user, session_id, room_id)
+        return Response(s.AnalysisSerializer(services.analyse_room(request.user, room)).data)
 
 
 class ReviseView(FloorplanAPIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(request=s.ReviseInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
+    @extend_schema(request=s.ReviseInputSerializer, responses={200: s.RevisedAnalysisSerializer,
+                                                               500: ANALYSIS_FAILED}, tags=TAGS)
     def post(self, request, session_id, room_id):
-        """Re-analyse with the agent's corrections and optional annotation drawing."""
-        room = services.room_of(request.user, session_id, room_id)
+        """Re-analyse with the agent's corrections and optional annotation drawing (both go to the model)."""
+        room = selectors.room_for(request.user, session_id, room_id)
         data = parse(s.ReviseInputSerializer, request.data)
-        revision = finished_analysis(request, room, feedback=data["feedback"],
-                                     annotation=decode_annotation(data["annotationImage"]))
-        return Response(analysis_answer(room, revision))
+        revision = services.analyse_room(request.user, room, feedback=data["feedback"],
+                                         annotation=decode_annotation(data["annotationImage"]))
+        return Response(s.RevisedAnalysisSerializer(revision).data)
 
 
 class ManualAnalysisView(FloorplanAPIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(request=s.AnalysisInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.AnalysisInputSerializer, responses={200: s.RevisedAnalysisSerializer}, tags=TAGS)
     def put(self, request, session_id, room_id):
         """Enter or correct the room's measurements and openings by hand (no AI needed)."""
-        room = services.room_of(request.user, session_id, room_id)
+        room = selectors.room_for(request.user, session_id, room_id)
         analysis = parse(s.AnalysisInputSerializer, request.data)["analysis"]
         if not isinstance(analysis, dict):
             raise ValidationFailed("analysis must be an object.")
         confidence = (analysis.get("dimensions") or {}).get("confidence", 1.0)
         revision = services.save_analysis(room, analysis=analysis, source=AnalysisSource.MANUAL,
                                           author=request.user, confidence=confidence)
-        return Response(analysis_answer(room, revision))
+        return Response(s.RevisedAnalysisSerializer(revision).data)
 
 
 class RevisionListView(FloorplanAPIView):
-    @extend_schema(responses={200: dict}, tags=["floorplans"])
+    @extend_schema(responses={200: s.RevisionListSerializer}, tags=TAGS)
     def get(self, request, session_id, room_id):
         """Every analysis the room has had."""
-        room = services.room_of(request.user, session_id, room_id)
-        return Response({"roomId": str(room.pk), "revisions": [
-            {"revisionNumber": r.number, "source": r.source, "author": r.author.email if r.author else None,
-             "feedback": r.feedback, "changesApplied": r.changes, "analysis": r.analysis,
-             "analysisConfidence": r.confidence, "createdAt": r.created_at}
-            for r in room.revisions.select_related("author")]})
+        room = selectors.room_for(request.user, session_id, room_id)
+        revisions = selectors.revisions_of(room)
+        return Response(s.RevisionListSerializer({"roomId": str(room.pk), "revisions": revisions}).data)
 
 
 class RevisionRestoreView(FloorplanAPIView):
-    @extend_schema(request=None, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=None, responses={200: s.RevisedAnalysisSerializer}, tags=TAGS)
     def post(self, request, session_id, room_id, number):
         """Make an earlier revision current again (recorded as a new revision)."""
-        room = services.room_of(request.user, session_id, room_id)
-        revision = services.restore_revision(request.user, room, number=number)
-        return Response(analysis_answer(room, revision))
+        room = selectors.room_for(request.user, session_id, room_id)
+        return Response(s.RevisedAnalysisSerializer(services.restore_revision(request.user, room,
+                                                                              number=number)).data)
 
 
 class MergeView(FloorplanAPIView):
-    @extend_schema(request=s.MergeInputSerializer, responses={200: dict}, tags=["floorplans"])
+    @extend_schema(request=s.MergeInputSerializer, responses={200: s.MergeSerializer}, tags=TAGS)
     def post(self, request, session_id):
         """Merge a room into the plan against an adjacent room."""
-        session = services.session_of(request.user, session_id)
+        session = selectors.session_for(request.user, session_id)
         data = parse(s.MergeInputSerializer, request.data)
-        return Response(services.merge_room(session, new_room_id=data["newRoomId"],
-                                            adjacent_room_id=data["adjacentRoomId"], direction=data["direction"],
-                                            connection_type=data["connectionType"]))
+        result = services.merge_room(session, new_room_id=data["newRoomId"], adjacent_room_id=data["adjacentRoomId"],
+                                     direction=data["direction"], connection_type=data["connectionType"])
+        return Response(s.MergeSerializer({"session": session, "result": result}).data)
 
 
 class MergeReviseView(FloorplanAPIView):
-    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
+    @extend_schema(request=s.FeedbackInputSerializer, responses={200: s.MergeRevisionSerializer, 400: NOT_READY,
+                                                                 500: ANALYSIS_FAILED}, tags=TAGS)
     def post(self, request, session_id):
-        """Adjust the merged arrangement from the agent's feedback (vision model)."""
-        session = services.session_of(request.user, session_id)
+        """Adjust the merged arrangement from the agent's feedback and drawing (language model)."""
+        session = selectors.session_for(request.user, session_id)
         data = parse(s.FeedbackInputSerializer, request.data)
-        return Response(plans.revise_merge(session, feedback=data["feedback"],
-                                           annotation=decode_annotation(data["annotationImage"])))
+        changes = services.revise_merge(request.user, session, feedback=data["feedback"],
+                                        annotation=decode_annotation(data["annotationImage"]))
+        return Response(s.MergeRevisionSerializer({"session": session, "changes": changes}).data)
 
 
 class FinalizeView(FloorplanAPIView):
-    @extend_schema(request=None, tags=["floorplans"], responses={
-        200: dict, 400: OpenApiResponse(description="VALIDATION_ERROR: no room is merged yet")})
+    @extend_schema(request=None, responses={200: s.FinalizeSerializer, 400: NOT_READY}, tags=TAGS)
     def post(self, request, session_id):
-        """Calibrate to the house footprint and produce the final plan."""
-        return Response(services.finalize(services.session_of(request.user, session_id)))
+        """Calibrate to the house footprint and produce the final plan (400 without merged rooms or footprint)."""
+        session = services.finalize(selectors.session_for(request.user, session_id))
+        return Response(s.FinalizeSerializer(session).data)
 
 
 class FinalizeReviseView(FloorplanAPIView):
-    @extend_schema(request=s.FeedbackInputSerializer, responses={200: dict, 500: ANALYSIS_FAILED}, tags=["floorplans"])
+    @extend_schema(request=s.FeedbackInputSerializer, responses={200: s.FinalRevisionSerializer, 400: NOT_READY,
+                                                                 500: ANALYSIS_FAILED}, tags=TAGS)
     def post(self, request, session_id):
-        """Correct the final plan from the agent's feedback (vision model), then finalize again."""
-        session = services.session_of(request.user, session_id)
+        """Correct room sizes from the agent's feedback (language model), then finalize again.
+
+        Only a finalized plan can be revised: before ``POST .../finalize`` this answers VALIDATION_ERROR.
+        """
+        session = selectors.session_for(request.user, session_id)
         data = parse(s.FeedbackInputSerializer, request.data)
-        return Response(plans.revise_final(session, feedback=data["feedback"]))
+        changes = services.revise_final(request.user, session, feedback=data["feedback"],
+                                        annotation=decode_annotation(data["annotationImage"]))
+        return Response(s.FinalRevisionSerializer({"session": session, "changes": changes}).data)
 
 
 class ExportView(FloorplanAPIView):
-    @extend_schema(tags=["floorplans"], responses={
-        **{(200, content_type): bytes for content_type in exports.CONTENT_TYPES.values()},
-        400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper"), 500: EXPORT_FAILED})
+    @extend_schema(tags=TAGS, parameters=[
+        OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=ExportFormat.values),
+        OpenApiParameter("scale", enum=ExportScale.values, default=ExportScale.QUARTER.value),
+        OpenApiParameter("paper", enum=Paper.values, default=Paper.LETTER.value)],
+                   responses={**{(200, content_type): bytes for content_type in exports.CONTENT_TYPES.values()},
+                              400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper"),
+                              500: EXPORT_FAILED})
     def get(self, request, session_id, export_format):
         """The plan as SVG, DXF or PDF (``scale=quarter|eighth``, ``paper=letter|tabloid``)."""
-        session = services.session_of(request.user, session_id)
-        scale = request.query_params.get("scale", "quarter")
-        paper = request.query_params.get("paper", "letter")
-        if export_format not in exports.CONTENT_TYPES or scale not in ("quarter", "eighth") or paper not in (
-                "letter", "tabloid"):
-            raise ValidationFailed("format must be svg, dxf or pdf; scale quarter or eighth; paper letter or "
-                                   "tabloid.")
-        content = exports.export(session, export_format, scale=scale, paper=paper)
+        session = selectors.session_for(request.user, session_id)
+        if export_format not in ExportFormat.values:
+            raise ValidationFailed(f"format must be one of {', '.join(ExportFormat.values)}.")
+        options = parse(s.ExportQuerySerializer, request.query_params)
+        content = exports.export(session, export_format, **options)
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[export_format])
         response["Content-Disposition"] = f'attachment; filename="floorplan-{session.pk}.{export_format}"'
         return response

@@ -1,4 +1,4 @@
-"""Analyses, outlines, merging and calibration (floorplans/geometry.py)."""
+"""Analyses, outlines, merging and calibration (the floorplans/geometry package)."""
 
 import copy
 

@@ -11,6 +11,15 @@ from floorplans import services
 from floorplans.choices import AnalysisSource
 from floorplans.models import FloorplanSession
 from tests.files.images import jpeg, png
+from tests.floorplans.factories import (
+    FloorplanSessionFactory,
+    MeasuredRoomFactory,
+    RoomFactory,
+    RoomPhotoFactory,
+    analysis,
+    four_photos,
+)
+from tests.standin import openai_chat_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +33,6 @@ def signed_in(client, owner):
     return client
 
 
-@pytest.fixture
-def session(owner):
-    return services.create_session(owner, address="123 Main St, Oakland, CA 94601")
-
-
 def hub(session) -> str:
     return f"/floorplans/{session.pk}/"
 
@@ -38,11 +42,7 @@ def room_url(room) -> str:
 
 
 def measured(session, walls, *, type="bedroom"):
-    room = services.create_room(session, type=type)
-    services.save_analysis(room, analysis={"dimensions": {"width": 12.0, "height": 14.0}, "walls": walls},
-                           source=AnalysisSource.MANUAL, author=session.owner, confidence=1.0)
-    room.refresh_from_db()
-    return room
+    return MeasuredRoomFactory(session=session, type=type, analysis=analysis(**walls))
 
 
 def merged(session):
@@ -66,6 +66,11 @@ def measurements(width="12", height="14", openings=(), **fields):
 
 def photo(direction="north"):
     return SimpleUploadedFile(f"{direction}.jpg", jpeg(), content_type="image/jpeg")
+
+
+def photographed(room):
+    four_photos(room)
+    return room
 
 
 # -- Sessions ---------------------------------------------------------------------------------------
@@ -139,7 +144,7 @@ def test_an_other_room_without_a_name_shows_the_error(signed_in, session):
 
 def test_the_rooms_step_shows_each_rooms_status(signed_in, session):
     room = measured(session, {})
-    services.upload_photo(room, direction="north", image=photo(), compass_heading=None)
+    RoomPhotoFactory(room=room)
     services.update_room(room, fields={"review_status": "accepted"})
     page = signed_in.get(f"{hub(session)}?step=room-type").content.decode()
     assert "Photos 1/4" in page and "Measured" in page and "Accepted" in page
@@ -197,6 +202,7 @@ def test_finalize_shows_the_final_plan_and_calibration(signed_in, session):
     assert f"{session.calibration['scaleFactor']}\N{MULTIPLICATION SIGN}" in page
     assert session.calibration["adjustments"][0] in page
     assert "Download PDF" in page
+    assert "Letter (8.5 \N{MULTIPLICATION SIGN} 11 in)" in page and "Tabloid (11 \N{MULTIPLICATION SIGN} 17 in)" in page
 
 
 def test_finalize_without_a_footprint_shows_why(signed_in, session):
@@ -229,7 +235,7 @@ def test_an_export_before_any_merge_shows_the_error(signed_in, session):
 
 
 def test_a_photo_is_saved_with_its_compass_heading(signed_in, session):
-    room = services.create_room(session, type="kitchen")
+    room = RoomFactory(session=session, type="kitchen")
     response = signed_in.post(f"{room_url(room)}photos/south", {"image": photo("south"), "compassHeading": "187.3"})
     assert response["Location"] == f"{room_url(room)}#photo-south"
     saved = room.photos.get()
@@ -239,7 +245,7 @@ def test_a_photo_is_saved_with_its_compass_heading(signed_in, session):
 
 
 def test_a_photo_that_is_not_an_image_shows_the_error(signed_in, session):
-    room = services.create_room(session, type="kitchen")
+    room = RoomFactory(session=session, type="kitchen")
     bad = SimpleUploadedFile("north.jpg", b"not an image", content_type="image/jpeg")
     response = signed_in.post(f"{room_url(room)}photos/north", {"image": bad})
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
@@ -247,7 +253,7 @@ def test_a_photo_that_is_not_an_image_shows_the_error(signed_in, session):
 
 
 def test_manual_measurements_save_an_analysis_and_show_the_drawing(signed_in, session, owner):
-    room = services.create_room(session, type="bedroom")
+    room = RoomFactory(session=session)
     response = signed_in.post(f"{room_url(room)}measurements",
                               measurements(openings=[("east", "door", "5", "2.67"), ("north", "window", "3", "4")],
                                            finished="", grade="below"))
@@ -264,7 +270,7 @@ def test_manual_measurements_save_an_analysis_and_show_the_drawing(signed_in, se
 
 
 def test_an_opening_outside_its_wall_shows_the_validation_message(signed_in, session):
-    room = services.create_room(session, type="bedroom")
+    room = RoomFactory(session=session)
     response = signed_in.post(f"{room_url(room)}measurements",
                               measurements(openings=[("east", "door", "13", "2.67")]))
     assert response.status_code == 200
@@ -276,7 +282,7 @@ def test_an_opening_outside_its_wall_shows_the_validation_message(signed_in, ses
 
 
 def test_a_half_filled_opening_row_shows_the_error(signed_in, session):
-    room = services.create_room(session, type="bedroom")
+    room = RoomFactory(session=session)
     page = signed_in.post(f"{room_url(room)}measurements",
                           measurements(openings=[("east", "door", "", "")])).content.decode()
     assert "or leave the row empty" in page
@@ -292,7 +298,7 @@ def test_accept_room(signed_in, session):
 
 
 def test_a_room_without_measurements_cannot_be_accepted(signed_in, session):
-    room = services.create_room(session, type="bedroom")
+    room = RoomFactory(session=session)
     response = signed_in.post(f"{room_url(room)}accept", follow=True)
     assert "needs an analysis before it can be accepted" in response.content.decode()
     room.refresh_from_db()
@@ -311,9 +317,7 @@ def test_restore_an_earlier_revision(signed_in, session, owner):
 
 
 def test_analyse_without_a_model_shows_the_analysis_failed_message(signed_in, session):
-    room = services.create_room(session, type="bedroom")
-    for direction in ("north", "east", "south", "west"):
-        services.upload_photo(room, direction=direction, image=photo(direction), compass_heading=None)
+    room = photographed(RoomFactory(session=session))
     response = signed_in.post(f"{room_url(room)}analyse")
     assert response.status_code == 200
     page = response.content.decode()
@@ -321,17 +325,28 @@ def test_analyse_without_a_model_shows_the_analysis_failed_message(signed_in, se
     assert "No vision model is configured" in page
 
 
+@pytest.mark.django_db(transaction=True)
+def test_analyse_with_a_model_saves_a_revision_and_shows_the_drawing(signed_in, session, vision, inline_jobs):
+    room = photographed(RoomFactory(session=session))
+    answer = analysis(east=[{"type": "door", "position": 5.0, "width": 2.67}])
+    vision.reply(openai_chat_reply({**answer, "referenceObject": {"type": "door", "knownSize": 80, "scaleFactor": 0.1},
+                                    "changesApplied": []}))
+    response = signed_in.post(f"{room_url(room)}analyse")
+    assert response["Location"] == f"{room_url(room)}#drawing"
+    room.refresh_from_db()
+    assert room.analysis_source == "vision" and room.revisions.get().author == session.owner
+    assert "data-room-plan><svg" in signed_in.get(room_url(room)).content.decode()
+
+
 def test_analyse_with_missing_photos_says_which(signed_in, session):
-    room = services.create_room(session, type="bedroom")
-    services.upload_photo(room, direction="north", image=photo(), compass_heading=None)
+    room = RoomFactory(session=session)
+    RoomPhotoFactory(room=room)
     page = signed_in.post(f"{room_url(room)}analyse").content.decode()
     assert "Missing photos: east, south, west." in page
 
 
 def test_corrections_with_a_sketch_without_a_model_show_the_message_by_the_drawing(signed_in, session):
-    room = measured(session, {})
-    for direction in ("north", "east", "south", "west"):
-        services.upload_photo(room, direction=direction, image=photo(direction), compass_heading=None)
+    room = photographed(measured(session, {}))
     sketch = "data:image/png;base64," + base64.b64encode(png()).decode()
     page = signed_in.post(f"{room_url(room)}analyse", {"feedback": "Window missing on the north wall",
                                                        "annotationImage": sketch}).content.decode()
@@ -361,12 +376,12 @@ def test_another_users_session_and_room_pages_are_404(client, other_user, sessio
 
 
 def test_a_room_of_another_session_is_404(signed_in, owner, session):
-    room = measured(services.create_session(owner, address="Elsewhere"), {})
+    room = MeasuredRoomFactory(session=FloorplanSessionFactory(owner=owner))
     assert signed_in.get(f"{hub(session)}rooms/{room.pk}/").status_code == 404
 
 
 def test_an_expired_session_shows_410(signed_in, session):
-    room = services.create_room(session, type="bedroom")
+    room = RoomFactory(session=session)
     FloorplanSession.objects.filter(pk=session.pk).update(expires_at=timezone.now() - timedelta(days=1))
     for url in (hub(session), room_url(room)):
         response = signed_in.get(url)

@@ -1,0 +1,66 @@
+"""A session's stored files: the agent's annotation drawings, images read back for the models, removal.
+
+Every file of a session lives under ``FloorplanSession.storage_prefix``
+(photos, annotation drawings, the aerial image), so expiry removes the lot by
+walking that prefix, whatever wrote it.
+"""
+
+import base64
+import io
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from config.files.storage import delete_files, storage_errors
+from config.files.validation import clean_image
+from floorplans.models import FloorplanSession
+
+# The agent's annotation drawing is a phone-sized PNG sketch.
+ANNOTATION_MAX_BYTES = 8 * 1024 * 1024
+
+
+def decode_data_url(value: str) -> bytes:
+    """The bytes of a ``data:...;base64,`` URL (or bare base64); ``ValueError`` when it is not one."""
+    try:
+        payload = value.split(",", 1)[1] if value.startswith("data:") else value
+        return base64.b64decode(payload, validate=True)
+    except IndexError:
+        raise ValueError("not a base64 data URL") from None
+
+
+def store_annotation(session: FloorplanSession, data: bytes) -> str:
+    """Check the drawing is a PNG (``InvalidUpload``/``UploadTooLarge``), re-encode and store it; its name."""
+    png = clean_image(data, allowed=("PNG",), convert_to="PNG", max_bytes=ANNOTATION_MAX_BYTES).content
+    with storage_errors():
+        return default_storage.save(f"{session.storage_prefix}annotations/{uuid.uuid4().hex}.png", ContentFile(png))
+
+
+def open_image(name: str | None) -> Image.Image | None:
+    """A stored photo or drawing as RGB, for a model request; ``None`` for no name."""
+    if not name:
+        return None
+    with default_storage.open(name, "rb") as stored:
+        return Image.open(io.BytesIO(stored.read())).convert("RGB")
+
+
+def session_files(session: FloorplanSession) -> list[str]:
+    """The names of every file stored under the session's prefix."""
+    names, folders = [], [session.storage_prefix.rstrip("/")]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = default_storage.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # nothing was ever stored there
+        names += [f"{folder}/{name}" for name in files]
+        folders += [f"{folder}/{name}" for name in subfolders]
+    return names
+
+
+def delete_session_files(session: FloorplanSession) -> int:
+    """Delete every file of the session (failures are logged, not raised); how many there were."""
+    names = session_files(session)
+    delete_files(names)
+    return len(names)

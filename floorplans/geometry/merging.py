@@ -1,0 +1,108 @@
+"""Merging a room into the plan against a neighbour: placement, alignment, wall reconciliation."""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from floorplans.geometry.measures import (
+    CONNECTION_TYPES,
+    EPS,
+    OPPOSITE,
+    WALLS,
+    GeometryError,
+    check_choice,
+    round_half_up,
+)
+from floorplans.geometry.plan import Overlap, Plan, Room, SharedWall, find_overlaps
+from floorplans.geometry.rooms import WallSegment
+
+# Two measurements of one wall this close are the same wall, measured twice.
+RECONCILE_TOLERANCE_FT = 1.0
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    plan: Plan
+    shared_wall: SharedWall
+    overlaps: tuple[Overlap, ...]  # the new room against every other room; empty when it fits
+    aligned_on: str  # "door" or "opening" when the connecting openings were lined up, else "edges"
+    reconciled_length: float | None  # the shared wall's agreed length (mean of the two), when reconciled
+    changes: tuple[str, ...]  # what was done, in sentences
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document's merge response without ``mergedPlanSvg`` (the renderer adds it)."""
+        return {"roomPositions": self.plan.room_positions(), "totalDimensions": self.plan.total_dimensions(),
+                "sharedWalls": [wall.to_dict() for wall in self.plan.shared_walls]}
+
+
+def merge(plan: Plan, new_room: Room, adjacent_room_id: str, direction: str, connection_type: str = "door", *,
+          tolerance: float = RECONCILE_TOLERANCE_FT) -> MergeResult:
+    """Place ``new_room`` on the ``direction`` side of the adjacent room and record their shared wall.
+
+    The new room's own position is ignored; if it is already on the plan it is
+    moved (its old shared walls dropped). Connecting doors (or openings) on the
+    two facing walls are lined up centre to centre when both rooms have one,
+    else the rooms' north edges (east/west merges) or west edges (north/south)
+    line up. Wall lengths within ``tolerance`` feet are reconciled to their
+    mean. Overlaps are reported, not refused: the caller decides.
+    """
+    direction = check_choice(direction, WALLS, "direction")
+    connection_type = check_choice(connection_type, CONNECTION_TYPES, "connection type")
+    if new_room.room_id == str(adjacent_room_id):
+        raise GeometryError("A room cannot be merged against itself")
+    base = plan.without_room(new_room.room_id)
+    adjacent = base.room(adjacent_room_id)
+    facing, back = adjacent.analysis.wall(direction), new_room.analysis.wall(OPPOSITE[direction])
+    vertical = direction in ("east", "west")
+
+    x = {"east": adjacent.x + adjacent.width, "west": adjacent.x - new_room.width}.get(direction, adjacent.x)
+    y = {"south": adjacent.y + adjacent.height, "north": adjacent.y - new_room.height}.get(direction, adjacent.y)
+    wall_name = f"{direction}/{OPPOSITE[direction]}"
+    changes = [f"Placed {new_room.name} {direction} of {adjacent.name}"]
+    shift = _connection_shift(facing, back, connection_type)
+    if shift is None:
+        aligned_on = "edges"
+        edge = "north" if vertical else "west"
+        changes.append(f"Aligned the {edge} edges of {adjacent.name} and {new_room.name}"
+                       + (f" (no {connection_type} on both facing walls)" if connection_type != "wall" else ""))
+    else:
+        aligned_on = connection_type
+        if vertical:
+            y += shift
+        else:
+            x += shift
+        way = ("south" if shift > 0 else "north") if vertical else ("east" if shift > 0 else "west")
+        moved = f", shifting {new_room.name} {way} by {abs(shift):.1f} ft" if abs(shift) >= 0.05 else ""
+        changes.append(f"Lined up the {connection_type} centres on the {wall_name} wall{moved}")
+    placed = new_room.at(x, y)
+
+    discrepancy = round_half_up(abs(facing.length - back.length), 1)
+    reconciled = discrepancy <= tolerance + EPS
+    length = round_half_up((facing.length + back.length) / 2, 2) if reconciled else None
+    if reconciled and discrepancy:
+        changes.append(f"Reconciled the {wall_name} wall to {length:g} ft (measured {facing.length:g} ft and "
+                       f"{back.length:g} ft)")
+    elif not reconciled:
+        changes.append(f"The {wall_name} wall lengths differ by {discrepancy:g} ft, more than {tolerance:g} ft; "
+                       "not reconciled")
+    shared = SharedWall((adjacent.room_id, placed.room_id), wall_name, reconciled, discrepancy)
+    merged = replace(base.with_room(placed), shared_walls=(*base.shared_walls, shared))
+    overlaps = find_overlaps(merged, placed.room_id)
+    for overlap in overlaps:
+        other = merged.room(next(r for r in overlap.rooms if r != placed.room_id))
+        changes.append(f"{placed.name} overlaps {other.name} by {overlap.area:g} sq ft")
+    return MergeResult(merged, shared, overlaps, aligned_on, length, tuple(changes))
+
+
+def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: str) -> float | None:
+    """How far to slide the new room along the wall so a pair of connecting openings line up.
+
+    Both walls are measured from the rooms' aligned edges, so the shift is the
+    difference of the centres; of several pairs, the smallest shift wins.
+    """
+    if connection_type == "wall":
+        return None
+    shifts = [(facing.along + a.centre) - (back.along + b.centre)
+              for a in facing.openings if a.type == connection_type
+              for b in back.openings if b.type == connection_type]
+    return min(shifts, key=abs) if shifts else None
+

@@ -1,0 +1,261 @@
+"""One room's shape: its openings, an L-shape's notch, its walls, checked as they are built."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from floorplans.geometry.measures import (
+    EPS,
+    NOTCH_CORNERS,
+    OPENING_TYPES,
+    SHAPES,
+    WALLS,
+    GeometryError,
+    Point,
+    Rect,
+    check_choice,
+    check_number,
+)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A door, window, closet or open passage; ``position`` to its near edge (see the module docstring)."""
+
+    type: str
+    position: float
+    width: float
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)  # other keys, kept as given
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", check_choice(self.type, OPENING_TYPES, "opening type"))
+        check_number(self.position, f"{self.type} position")
+        check_number(self.width, f"{self.type} width", positive=True)
+
+    @property
+    def end(self) -> float:
+        return self.position + self.width
+
+    @property
+    def centre(self) -> float:
+        return self.position + self.width / 2
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "position": self.position, "width": self.width, **self.extra}
+
+
+@dataclass(frozen=True)
+class Notch:
+    """The rectangle cut out of an L-shaped room's ``corner``: ``width`` east-west, ``depth`` north-south."""
+
+    corner: str
+    width: float
+    depth: float
+    walls: Mapping[str, tuple[Opening, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corner", check_choice(self.corner, NOTCH_CORNERS, "notch corner"))
+        check_number(self.width, "notch width", positive=True)
+        check_number(self.depth, "notch depth", positive=True)
+        for side in self.walls:
+            if side not in self.inner_sides:
+                raise GeometryError(f"A {self.corner} notch has inner walls facing {' and '.join(self.inner_sides)}, "
+                                    f"not {side}")
+
+    @property
+    def inner_sides(self) -> tuple[str, str]:
+        """The ways its two inner walls face: (north or south, east or west)."""
+        return ("north" if self.corner[0] == "N" else "south", "east" if self.corner[1] == "E" else "west")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"corner": self.corner, "width": self.width, "depth": self.depth}
+        if any(self.walls.values()):
+            data["walls"] = {side: [o.to_dict() for o in openings] for side, openings in self.walls.items()}
+        return data
+
+
+@dataclass(frozen=True)
+class WallSegment:
+    """One straight wall of a room, facing ``side`` (its outward normal), with its openings.
+
+    ``start`` is the end positions are measured from (west end of a north/south
+    wall, north end of an east/west wall), in room-local or plan coordinates.
+    """
+
+    side: str
+    start: Point
+    length: float
+    openings: tuple[Opening, ...] = ()
+    inner: bool = False  # one of an L notch's two re-entrant walls
+
+    @property
+    def horizontal(self) -> bool:
+        return self.side in ("north", "south")
+
+    @property
+    def end(self) -> Point:
+        return self.point_at(self.length)
+
+    @property
+    def line(self) -> float:
+        """The coordinate the wall lies on: y for north/south walls, x for east/west walls."""
+        return self.start[1] if self.horizontal else self.start[0]
+
+    @property
+    def along(self) -> float:
+        """Where the wall starts on the axis it runs along."""
+        return self.start[0] if self.horizontal else self.start[1]
+
+    def point_at(self, distance: float) -> Point:
+        x, y = self.start
+        return (x + distance, y) if self.horizontal else (x, y + distance)
+
+    def span(self, opening: Opening) -> tuple[Point, Point]:
+        return self.point_at(opening.position), self.point_at(opening.end)
+
+    def moved(self, dx: float, dy: float) -> "WallSegment":
+        return replace(self, start=(self.start[0] + dx, self.start[1] + dy))
+
+
+@dataclass(frozen=True)
+class RoomAnalysis:
+    """The document's ``analysis`` object, checked: every opening fits its wall and none overlap."""
+
+    width: float
+    height: float
+    walls: Mapping[str, tuple[Opening, ...]] = field(default_factory=dict)
+    shape: str = "rectangle"
+    notch: Notch | None = None
+    ceiling_height: float | None = None
+    confidence: float | None = None
+    reference_object: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        check_number(self.width, "dimensions.width", positive=True)
+        check_number(self.height, "dimensions.height", positive=True)
+        object.__setattr__(self, "shape", check_choice(self.shape, SHAPES, "shape"))
+        given = {check_choice(side, WALLS, "wall"): tuple(openings) for side, openings in self.walls.items()}
+        object.__setattr__(self, "walls", {side: given.get(side, ()) for side in WALLS})
+        if self.ceiling_height is not None:
+            check_number(self.ceiling_height, "ceilingHeight", positive=True)
+        if self.notch is not None:
+            if self.shape != "L-shape":
+                raise GeometryError("Only an L-shape has a notch; set shape to L-shape or remove the notch")
+            if self.notch.width >= self.width or self.notch.depth >= self.height:
+                raise GeometryError(f"The {self.notch.corner} notch ({self.notch.width:g} x {self.notch.depth:g} ft) "
+                                    f"must be smaller than the room ({self.width:g} x {self.height:g} ft)")
+        for wall in self.wall_segments():
+            _check_openings(wall, self.notch)
+
+    @property
+    def area(self) -> float:
+        return self.width * self.height - (self.notch.width * self.notch.depth if self.notch else 0.0)
+
+    def rectangles(self) -> tuple[Rect, ...]:
+        return room_rectangles(self.width, self.height, self.notch)
+
+    def outline(self) -> tuple[Point, ...]:
+        """Corners clockwise on screen (room-local, y south), from the north-west."""
+        w, h = self.width, self.height
+        corners: dict[str, list[Point]] = {"NW": [(0.0, 0.0)], "NE": [(w, 0.0)], "SE": [(w, h)], "SW": [(0.0, h)]}
+        if self.notch:
+            nw, nd = self.notch.width, self.notch.depth
+            corners[self.notch.corner] = {
+                "NW": [(0.0, nd), (nw, nd), (nw, 0.0)],
+                "NE": [(w - nw, 0.0), (w - nw, nd), (w, nd)],
+                "SE": [(w, h - nd), (w - nw, h - nd), (w - nw, h)],
+                "SW": [(nw, h), (nw, h - nd), (0.0, h - nd)],
+            }[self.notch.corner]
+        return tuple(p for corner in ("NW", "NE", "SE", "SW") for p in corners[corner])
+
+    def wall_segments(self) -> tuple[WallSegment, ...]:
+        """The four outer walls (north, east, south, west), then an L notch's two inner walls."""
+        w, h, n = self.width, self.height, self.notch
+        nw, nd, c = (n.width, n.depth, n.corner) if n else (0.0, 0.0, "")
+        segments = [
+            WallSegment("north", (nw if c == "NW" else 0.0, 0.0), w - (nw if c in ("NW", "NE") else 0.0)),
+            WallSegment("east", (w, nd if c == "NE" else 0.0), h - (nd if c in ("NE", "SE") else 0.0)),
+            WallSegment("south", (nw if c == "SW" else 0.0, h), w - (nw if c in ("SW", "SE") else 0.0)),
+            WallSegment("west", (0.0, nd if c == "NW" else 0.0), h - (nd if c in ("NW", "SW") else 0.0)),
+        ]
+        segments = [replace(s, openings=self.walls[s.side]) for s in segments]
+        if n:
+            x0, y0, x1, y1 = notch_rect(w, h, n)
+            across, sideways = n.inner_sides
+            segments.append(WallSegment(across, (x0, y1 if across == "north" else y0), nw,
+                                        tuple(n.walls.get(across, ())), inner=True))
+            segments.append(WallSegment(sideways, (x0 if sideways == "east" else x1, y0), nd,
+                                        tuple(n.walls.get(sideways, ())), inner=True))
+        return tuple(segments)
+
+    def wall(self, side: str) -> WallSegment:
+        """The outer wall on ``side`` (the one at the bounding box's edge)."""
+        side = check_choice(side, WALLS, "wall")
+        return next(s for s in self.wall_segments() if s.side == side and not s.inner)
+
+    def scaled(self, factor: float) -> "RoomAnalysis":
+        """Every plan length times ``factor``; the ceiling height is vertical and stays."""
+
+        def walls(mapping: Mapping[str, tuple[Opening, ...]]) -> dict[str, tuple[Opening, ...]]:
+            return {side: tuple(replace(o, position=o.position * factor, width=o.width * factor) for o in openings)
+                    for side, openings in mapping.items()}
+
+        notch = self.notch and replace(self.notch, width=self.notch.width * factor,
+                                       depth=self.notch.depth * factor, walls=walls(self.notch.walls))
+        return replace(self, width=self.width * factor, height=self.height * factor, walls=walls(self.walls),
+                       notch=notch)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Back to the document's shape (unknown keys kept as they came)."""
+        dimensions: dict[str, Any] = {"width": self.width, "height": self.height}
+        if self.confidence is not None:
+            dimensions["confidence"] = self.confidence
+        data: dict[str, Any] = {
+            "dimensions": dimensions,
+            "ceilingHeight": self.ceiling_height,
+            "walls": {side: [o.to_dict() for o in self.walls[side]] for side in WALLS},
+            "referenceObject": dict(self.reference_object) if self.reference_object is not None else None,
+            "shape": self.shape,
+        }
+        if self.notch:
+            data["notch"] = self.notch.to_dict()
+        return {**data, **self.extra}
+
+
+def notch_rect(width: float, height: float, notch: Notch) -> Rect:
+    """The cut-out rectangle in room-local coordinates."""
+    x0 = width - notch.width if notch.corner[1] == "E" else 0.0
+    y0 = 0.0 if notch.corner[0] == "N" else height - notch.depth
+    return x0, y0, x0 + notch.width, y0 + notch.depth
+
+
+def room_rectangles(width: float, height: float, notch: Notch | None = None) -> tuple[Rect, ...]:
+    """The room as disjoint rectangles (room-local): the full-width band first, then the short one."""
+    if notch is None:
+        return ((0.0, 0.0, width, height),)
+    x0, y0, x1, y1 = notch_rect(width, height, notch)
+    if notch.corner[0] == "N":
+        band, short = (0.0, y1, width, height), (0.0, 0.0, width, y1)
+    else:
+        band, short = (0.0, 0.0, width, y0), (0.0, y0, width, height)
+    short = (x1, short[1], width, short[3]) if x0 == 0.0 else (0.0, short[1], x0, short[3])
+    return band, short
+
+
+def _check_openings(wall: WallSegment, notch: Notch | None) -> None:
+    name = f"The notch's inner {wall.side} wall" if wall.inner else f"The {wall.side} wall"
+    touched = notch is not None and not wall.inner and wall.side[0].upper() in notch.corner
+    shortened = f" (the {notch.corner} notch shortens it)" if touched else ""
+    previous: Opening | None = None
+    for opening in sorted(wall.openings, key=lambda o: o.position):
+        if opening.position < -EPS:
+            raise GeometryError(f"{name}: the {opening.type} at {opening.position:g} ft starts before the wall does")
+        if opening.end > wall.length + EPS:
+            raise GeometryError(f"{name}: the {opening.type} at {opening.position:g} ft, {opening.width:g} ft wide, "
+                                f"ends at {opening.end:g} ft but the wall is {wall.length:g} ft long{shortened}")
+        if previous is not None and opening.position < previous.end - EPS:
+            raise GeometryError(f"{name}: the {opening.type} at {opening.position:g} ft overlaps the {previous.type} "
+                                f"at {previous.position:g} ft ({previous.width:g} ft wide)")
+        previous = opening
+
