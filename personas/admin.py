@@ -26,7 +26,7 @@ from personas.models import (
     RuleRun,
     ScheduledPost,
 )
-from personas.services import accounts, automation, characters, system
+from personas.services import accounts, characters, rules, system
 
 
 def _image(field, height: int = 60) -> str:
@@ -112,9 +112,10 @@ class CharacterAdmin(admin.ModelAdmin):
 class GenerationAdmin(admin.ModelAdmin):
     list_display = ["id", "character", "content_type", "status", "success_count", "failure_count", "created_at",
                     "completed_at"]
-    list_filter = ["status", "content_type", "is_nsfw"]
+    # The status is the job's.
+    list_filter = ["job__status", "content_type", "is_nsfw"]
     search_fields = ["id", "prompt", "character__name", "character__owner__email", "error_message"]
-    list_select_related = ["character"]
+    list_select_related = ["character", "job"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Generation._meta.fields]
 
@@ -225,7 +226,7 @@ class AutomationRuleAdmin(admin.ModelAdmin):
 
     def _switch(self, request, queryset, *, enabled: bool) -> None:
         for rule in queryset.select_related("character__owner"):
-            automation.set_enabled(rule.character.owner, rule.pk, enabled=enabled)
+            rules.set_enabled(rule.character.owner, rule.pk, enabled=enabled)
         self.message_user(request, f"{queryset.count()} rule(s) {'enabled' if enabled else 'disabled'}.",
                           messages.SUCCESS)
 

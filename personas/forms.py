@@ -8,8 +8,8 @@ from django import forms
 
 from config.files.validation import read_limited
 from personas.choices import ContentType, Platform, RuleAction, TriggerType
-from personas.services.automation import ENGAGEMENT_METRICS
 from personas.services.characters import MAX_IMAGE_BYTES
+from personas.services.rules import ENGAGEMENT_METRICS
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 LIST_HELP = "Separate entries with commas."

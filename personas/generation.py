@@ -2,10 +2,11 @@
 
 ``generate_job`` runs inside ``config.jobs.runner.run_job``. Each item is a
 step (live progress), lands as a pending ``ContentItem`` and is announced.
-One item failing does not sink the others; none succeeding fails the
-generation with ``CONTENT_GENERATION_FAILED``. Whatever happens, the
-generation leaves ``processing``. A retried job finds the items an earlier
-attempt stored (by index) and makes only the missing ones.
+One item failing does not sink the others; none succeeding fails the job
+with ``CONTENT_GENERATION_FAILED``. The generation's status is its job's, and
+the job's end (``services.content.settle_generation``) records the rest, so
+this module never settles anything on its way out. A retried job finds the
+items an earlier attempt stored (by index) and makes only the missing ones.
 """
 
 import io
@@ -14,17 +15,15 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django_q.exceptions import TimeoutException
 from PIL import Image
 
 from config.ai import registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from config.ai.image.base import ImageGenerator, ImageRequest
-from config.errors import ApplicationError
 from config.jobs.models import Job
-from config.jobs.runner import JobCancelled, job_step
+from config.jobs.runner import job_step
 from personas import captions, provenance
-from personas.choices import ContentType, GenerationStatus
+from personas.choices import ContentType
 from personas.errors import ContentGenerationFailed
 from personas.models import Character, Generation
 from personas.services import content as content_services
@@ -51,33 +50,20 @@ class Outcome:
 def generate_job(job: Job) -> dict:
     """Make every item of the job's generation; the job's result names the items.
 
-    Raises ``ContentGenerationFailed`` when no item could be made; any other
-    way out (timeout, cancellation, crash) first marks the generation failed.
+    Raises ``ContentGenerationFailed`` when no item could be made or the
+    character was deleted before the work started.
     """
     generation = (Generation.objects.select_related("character__owner")
                   .filter(pk=job.params.get("generation_id")).first())
     if generation is None:  # deleted with its character before the worker got to it
         return {"skipped": "the generation no longer exists"}
-    if generation.status in (GenerationStatus.COMPLETED, GenerationStatus.FAILED):
-        return {"generation_id": str(generation.pk), "status": generation.status}
     if generation.character.deleted_at is not None:
-        content_services.fail_generation(generation, "The character was deleted before generation started.")
-        return {"generation_id": str(generation.pk), "status": GenerationStatus.FAILED}
+        raise ContentGenerationFailed("The character was deleted before generation started.")
     content_services.begin_generation(generation)
-    try:
-        work = _images if generation.content_type == ContentType.IMAGE else _texts
-        outcome = work(job, generation)
-    except ApplicationError as exc:
-        content_services.fail_generation(generation, exc.message)
-        raise
-    except JobCancelled:
-        content_services.fail_generation(generation, "The generation was cancelled.")
-        raise
-    except (Exception, TimeoutException):
-        content_services.fail_generation(generation, "An internal error stopped the generation.")
-        raise
-    generation = content_services.finish_generation(generation, failures=outcome.failures)
-    if generation.status == GenerationStatus.FAILED:
+    work = _images if generation.content_type == ContentType.IMAGE else _texts
+    outcome = work(job, generation)
+    generation = content_services.record_outcome(generation, failures=outcome.failures)
+    if not generation.success_count:
         raise ContentGenerationFailed(f"No content could be generated: {generation.error_message}")
     return {"generation_id": str(generation.pk), "content_ids": outcome.content_ids,
             "failure_count": len(outcome.failures)}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 
+from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from personas.choices import (
     ActionStatus,
@@ -86,6 +87,14 @@ class OwnedQuerySet(models.QuerySet):
         return self.filter(character__owner=user, character__deleted_at__isnull=True)
 
 
+class GenerationQuerySet(OwnedQuerySet):
+    def unfinished(self) -> "GenerationQuerySet":
+        return self.filter(job__status__in=[JobStatus.QUEUED, JobStatus.PROCESSING])
+
+    def failed(self) -> "GenerationQuerySet":
+        return self.filter(job__status__in=[JobStatus.FAILED, JobStatus.CANCELLED])
+
+
 class Generation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="generations")
@@ -96,23 +105,36 @@ class Generation(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     category = models.CharField(max_length=32, default="post")
     is_nsfw = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=GenerationStatus.choices, default=GenerationStatus.PENDING)
+    # The status is the job's (see ``status``), so a job the sweep, recovery or a cancel ended is a
+    # failed generation; the job's ``on_finish`` (``services.content.settle_generation``) does the rest.
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     success_count = models.PositiveSmallIntegerField(default=0)
     failure_count = models.PositiveSmallIntegerField(default=0)
     error_message = models.TextField(blank=True)
     estimated_completion = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The end of the job this row was last settled for (its ``finished_at``).
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = GenerationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.content_type} for {self.character}"
+
+    @property
+    def status(self) -> str:
+        """Seed 003's status, read from the job: pending, processing, completed or failed (cancelled too)."""
+        if self.job is None:  # never queued
+            return GenerationStatus.PENDING
+        return {JobStatus.QUEUED: GenerationStatus.PENDING, JobStatus.PROCESSING: GenerationStatus.PROCESSING,
+                JobStatus.COMPLETED: GenerationStatus.COMPLETED}.get(self.job.status, GenerationStatus.FAILED)
+
+    def get_status_display(self) -> str:
+        return GenerationStatus(self.status).label
 
 
 class ContentItem(models.Model):

@@ -40,7 +40,7 @@ def approved_content(user, content_id) -> ContentItem:
 
 
 def generation_for(user, generation_id) -> Generation:
-    generation = _uuid_lookup(Generation.objects.for_user(user).select_related("character"), generation_id)
+    generation = _uuid_lookup(Generation.objects.for_user(user).select_related("character", "job"), generation_id)
     if generation is None:
         raise NotFound("Generation not found.")
     return generation

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from personas import analytics, calendar, charts, selectors
-from personas.choices import ConnectionStatus, GenerationStatus, Platform, Review, ScheduleStatus
+from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
 from personas.forms import (
     BlueskyConnectForm,
     CharacterForm,
@@ -31,6 +31,8 @@ from personas.forms import (
 )
 from personas.models import Character, ContentItem, Generation, PlatformAccount, RuleRun
 from personas.services import accounts, automation, characters, content, engagement, scheduling
+from personas.services import review as content_review
+from personas.services import rules as automation_rules
 
 
 def _owned(lookup):
@@ -49,7 +51,7 @@ def _owned(lookup):
 character_or_404 = _owned(selectors.character_for)
 content_or_404 = _owned(selectors.content_for)
 account_or_404 = _owned(selectors.account_for)
-rule_or_404 = _owned(automation.rule_for)
+rule_or_404 = _owned(automation_rules.rule_for)
 scheduled_or_404 = _owned(selectors.scheduled_post_for)
 
 
@@ -129,18 +131,13 @@ def _with_urls(items: list[ContentItem]) -> list[ContentItem]:
 def studio(request, character_id, form: GenerateForm | None = None):
     character = _avatar(character_or_404(request.user, character_id))
     items = ContentItem.objects.filter(character=character).order_by("-created_at")
-    running = list(Generation.objects.filter(character=character, status__in=(GenerationStatus.PENDING,
-                                                                              GenerationStatus.PROCESSING))
-                   .select_related("job").order_by("created_at"))
-    for generation in running:
-        content.settle_generation(generation)  # a job that died without it must not spin forever
+    generations = Generation.objects.filter(character=character).select_related("job")
     return render(request, "personas/studio.html", {
         "character": character, "form": form or GenerateForm(),
-        "running": [g for g in running if g.status in (GenerationStatus.PENDING, GenerationStatus.PROCESSING)],
+        "running": generations.unfinished().prefetch_related("job__steps").order_by("created_at"),
         # Failures stay in view for a day; the generation API keeps them for good.
-        "recent_failures": Generation.objects.filter(character=character, status=GenerationStatus.FAILED,
-                                                     created_at__gte=timezone.now() - timedelta(days=1))
-                                             .order_by("-created_at")[:3],
+        "recent_failures": generations.failed().filter(created_at__gte=timezone.now() - timedelta(days=1))
+                                               .order_by("-created_at")[:3],
         "pending": _with_urls(list(items.filter(review=Review.PENDING)[:50])),
         "approved": _with_urls(list(items.filter(review=Review.APPROVED)[:50])),
         "rejected": _with_urls(list(items.filter(review=Review.REJECTED)[:10])),
@@ -169,12 +166,12 @@ def review(request, content_id, decision):
     item = content_or_404(request.user, content_id)
     try:
         if decision == "approve":
-            content.approve_content(request.user, content_id=item.pk)
+            content_review.approve_content(request.user, content_id=item.pk)
             messages.success(request, "Approved: it can now be posted or scheduled.")
         else:
             form = RejectForm(request.POST)
-            content.reject_content(request.user, content_id=item.pk,
-                                   reason=form.cleaned_data["reason"] if form.is_valid() else "")
+            content_review.reject_content(request.user, content_id=item.pk,
+                                           reason=form.cleaned_data["reason"] if form.is_valid() else "")
             messages.success(request, "Rejected.")
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -347,15 +344,15 @@ def rules(request):
     form = RuleForm(request.POST or None, characters=choices)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = automation.create_rule(request.user, character_id=form.cleaned_data["character"],
-                                          **_rule_arguments(form))
+            rule = automation_rules.create_rule(request.user, character_id=form.cleaned_data["character"],
+                                                **_rule_arguments(form))
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Rule “{rule.name}” created.")
             return redirect("personas:rule", rule_id=rule.pk)
-    return render(request, "personas/rules.html", {"rules": automation.rules(request.user), "form": form,
-                                                    "has_characters": bool(choices)})
+    return render(request, "personas/rules.html", {"rules": automation_rules.list_rules(request.user),
+                                                    "form": form, "has_characters": bool(choices)})
 
 
 @login_required
@@ -365,7 +362,7 @@ def rule_detail(request, rule_id):
                     initial=RuleForm.initial_for(rule))
     if request.method == "POST" and form.is_valid():
         try:
-            automation.update_rule(request.user, rule.pk, **_rule_arguments(form))
+            automation_rules.update_rule(request.user, rule.pk, **_rule_arguments(form))
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -388,7 +385,7 @@ def rule_action(request, rule_id, action):
             verdict = "would run" if run.detail.get("would_run") else "would not run"
             messages.success(request, f"Dry run: the rule {verdict} now. Nothing was generated or scheduled.")
         else:
-            automation.set_enabled(request.user, rule.pk, enabled=action == "enable")
+            automation_rules.set_enabled(request.user, rule.pk, enabled=action == "enable")
             messages.success(request, f"Rule {'enabled' if action == 'enable' else 'disabled'}.")
     except ApplicationError as exc:
         messages.error(request, exc.message)

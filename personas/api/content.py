@@ -10,6 +10,7 @@ from personas.api import serializers_content as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.selectors import content_for, generation_for
 from personas.services import content as services
+from personas.services import review
 
 TAGS = ["personas: content"]
 
@@ -29,8 +30,7 @@ class GenerationDetailView(PersonasAPIView):
     @extend_schema(responses={200: s.GenerationSerializer}, tags=TAGS)
     def get(self, request, generation_id):
         """Status (pending, processing, completed, failed), the items made, counts and timing."""
-        generation = services.settle_generation(generation_for(request.user, generation_id))
-        return ok(s.GenerationSerializer(generation).data)
+        return ok(s.GenerationSerializer(generation_for(request.user, generation_id)).data)
 
 
 class ContentListView(PersonasAPIView):
@@ -60,7 +60,7 @@ class ContentApproveView(PersonasAPIView):
     @extend_schema(request=None, responses={200: s.ContentDetailSerializer}, tags=TAGS)
     def post(self, request, content_id):
         """Approve the item for posting; who and when are recorded."""
-        item = services.approve_content(request.user, content_id=content_id)
+        item = review.approve_content(request.user, content_id=content_id)
         return ok(s.ContentDetailSerializer(item).data, message="Content approved")
 
 
@@ -69,5 +69,5 @@ class ContentRejectView(PersonasAPIView):
     def post(self, request, content_id):
         """Reject the item with a reason (required)."""
         data = parse(s.RejectInputSerializer, request.data)
-        item = services.reject_content(request.user, content_id=content_id, reason=data["reason"])
+        item = review.reject_content(request.user, content_id=content_id, reason=data["reason"])
         return ok(s.ContentDetailSerializer(item).data, message="Content rejected")

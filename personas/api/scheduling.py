@@ -8,7 +8,7 @@ from config.api.schema import limit_page
 from personas.api import serializers_scheduling as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.selectors import scheduled_post_for
-from personas.services import automation, scheduling
+from personas.services import automation, rules, scheduling
 
 SCHEDULE_TAGS = ["personas: scheduling"]
 RULE_TAGS = ["personas: automation"]
@@ -67,14 +67,14 @@ class RuleListView(PersonasAPIView):
     def get(self, request):
         """Automation rules; filter by character and whether they are enabled."""
         filters = parse(s.RuleFilterSerializer, request.query_params)
-        rules = automation.rules(request.user, **filters)
-        return ok(page(request, rules, "automation_rules", s.RuleSerializer))
+        found = rules.list_rules(request.user, **filters)
+        return ok(page(request, found, "automation_rules", s.RuleSerializer))
 
     @extend_schema(request=s.RuleInputSerializer, responses={201: s.RuleSerializer}, tags=RULE_TAGS)
     def post(self, request):
         """Create a rule: trigger schedule (cron or rrule + timezone), content_approved or engagement_threshold."""
         data = parse(s.RuleInputSerializer, request.data)
-        rule = automation.create_rule(request.user, **data)
+        rule = rules.create_rule(request.user, **data)
         return ok(s.RuleSerializer(rule).data, message="Automation rule created", status=status.HTTP_201_CREATED)
 
 
@@ -82,19 +82,19 @@ class RuleDetailView(PersonasAPIView):
     @extend_schema(responses={200: s.RuleDetailSerializer}, tags=RULE_TAGS)
     def get(self, request, rule_id):
         """One rule with its run log."""
-        return ok(s.RuleDetailSerializer(automation.rule_for(request.user, rule_id)).data)
+        return ok(s.RuleDetailSerializer(rules.rule_for(request.user, rule_id)).data)
 
     @extend_schema(request=s.RuleUpdateSerializer, responses={200: s.RuleSerializer}, tags=RULE_TAGS)
     def put(self, request, rule_id):
         """Change the fields sent, validated as on create."""
         data = parse(s.RuleUpdateSerializer, request.data)
-        rule = automation.update_rule(request.user, rule_id, **data)
+        rule = rules.update_rule(request.user, rule_id, **data)
         return ok(s.RuleSerializer(rule).data, message="Automation rule updated")
 
     @extend_schema(responses={200: None}, tags=RULE_TAGS)
     def delete(self, request, rule_id):
         """Delete the rule and its run log."""
-        automation.delete_rule(request.user, rule_id)
+        rules.delete_rule(request.user, rule_id)
         return ok(None, message="Automation rule deleted")
 
 
@@ -102,7 +102,7 @@ class RuleEnableView(PersonasAPIView):
     @extend_schema(request=None, responses={200: s.RuleSerializer}, tags=RULE_TAGS)
     def post(self, request, rule_id):
         """Switch the rule on; a schedule counts from now."""
-        rule = automation.set_enabled(request.user, rule_id, enabled=True)
+        rule = rules.set_enabled(request.user, rule_id, enabled=True)
         return ok(s.RuleSerializer(rule).data, message="Automation rule enabled")
 
 
@@ -110,7 +110,7 @@ class RuleDisableView(PersonasAPIView):
     @extend_schema(request=None, responses={200: s.RuleSerializer}, tags=RULE_TAGS)
     def post(self, request, rule_id):
         """Switch the rule off."""
-        rule = automation.set_enabled(request.user, rule_id, enabled=False)
+        rule = rules.set_enabled(request.user, rule_id, enabled=False)
         return ok(s.RuleSerializer(rule).data, message="Automation rule disabled")
 
 

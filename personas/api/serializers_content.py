@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from config.files.signing import media_url
+from personas.choices import GenerationStatus
 from personas.models import ContentItem, Generation
 
 MAX_ITEMS = 4
@@ -42,6 +43,7 @@ class GenerateInputSerializer(serializers.Serializer):
 
 class GenerationStartedSerializer(serializers.ModelSerializer):
     generation_id = serializers.UUIDField(source="id")
+    status = serializers.ChoiceField(choices=GenerationStatus.choices, read_only=True)
 
     class Meta:
         model = Generation
@@ -49,6 +51,9 @@ class GenerationStartedSerializer(serializers.ModelSerializer):
 
 
 class GenerationSerializer(serializers.ModelSerializer):
+    """Reads ``generation.job`` (its status and progress); select it with the generation."""
+
+    status = serializers.ChoiceField(choices=GenerationStatus.choices, read_only=True)
     character_id = serializers.UUIDField()
     generated_content_ids = serializers.SerializerMethodField()
     duration_seconds = serializers.SerializerMethodField()

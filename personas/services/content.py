@@ -1,4 +1,8 @@
-"""Every write on generations and content: start, the job's bookkeeping, review, delete."""
+"""Every write on generations and their content: start, the job's bookkeeping and end, delete; the library.
+
+Reviewing content lives in ``services.review`` (an approval runs automation
+rules, and automation starts generations through this module).
+"""
 
 import logging
 from datetime import timedelta
@@ -14,7 +18,8 @@ from config.ai.errors import EngineUnavailable
 from config.errors import ValidationFailed
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
-from personas.choices import CharacterStatus, ContentType, GenerationStatus, Review
+from config.jobs.models import Job
+from personas.choices import CharacterStatus, ContentType, Review
 from personas.errors import ContentGenerationFailed, InvalidContentType
 from personas.events import EventName, notify
 from personas.models import ContentItem, Generation
@@ -24,10 +29,10 @@ logger = logging.getLogger("stagecraft.personas")
 
 JOB_KIND = "personas.generate"
 TASK = "personas.tasks.run_generation"
+ON_FINISH = "personas.services.content.settle_generation"
 VIDEO_UNSUPPORTED = "video generation is not supported by the configured engines"
 # Until enough generations have finished to measure, a cautious guess per item.
 DEFAULT_SECONDS_PER_ITEM = {ContentType.IMAGE: 30.0, ContentType.TEXT: 10.0}
-UNFINISHED = (GenerationStatus.PENDING, GenerationStatus.PROCESSING)
 
 
 def ensure_engine(content_type: str) -> None:
@@ -72,28 +77,28 @@ def start_generation(owner, *, character_id, content_type: str, prompt: str, neg
             estimated_completion=estimate_completion(content_type, settings["count"]),
         )
         generation.job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=content_type == ContentType.IMAGE,
-                                         params={"generation_id": str(generation.pk)})
+                                         params={"generation_id": str(generation.pk)}, on_finish=ON_FINISH)
         generation.save(update_fields=["job"])
     return generation
 
 
 def estimate_completion(content_type: str, count: int):
     """When a new generation of ``count`` items should be done, from recent real durations."""
-    recent = (Generation.objects.filter(content_type=content_type, status=GenerationStatus.COMPLETED,
+    recent = (Generation.objects.filter(content_type=content_type, job__status=JobStatus.COMPLETED,
                                         started_at__isnull=False, completed_at__isnull=False)
               .order_by("-completed_at")[:20])
     per_item = [(g.completed_at - g.started_at).total_seconds() / max(1, g.success_count + g.failure_count)
                 for g in recent]
     seconds = median(per_item) if per_item else DEFAULT_SECONDS_PER_ITEM[content_type]
-    waiting = Generation.objects.filter(content_type=content_type, status__in=UNFINISHED).count()
+    waiting = Generation.objects.filter(content_type=content_type).unfinished().count()
     return timezone.now() + timedelta(seconds=seconds * (count + waiting))
 
 
 def begin_generation(generation: Generation) -> None:
     """The job started working on it (a retry keeps the first start time)."""
-    generation.status = GenerationStatus.PROCESSING
-    generation.started_at = generation.started_at or timezone.now()
-    generation.save(update_fields=["status", "started_at"])
+    if generation.started_at is None:
+        generation.started_at = timezone.now()
+        generation.save(update_fields=["started_at"])
 
 
 def add_item(generation: Generation, **fields) -> ContentItem:
@@ -110,76 +115,43 @@ def add_item(generation: Generation, **fields) -> ContentItem:
     return item
 
 
-def finish_generation(generation: Generation, *, failures: list[str]) -> Generation:
-    """Completed when at least one item was made, failed when none was; the owner is told either way."""
-    content_ids = [str(pk) for pk in generation.content.order_by("created_at").values_list("pk", flat=True)]
-    generation.success_count = len(content_ids)
+def record_outcome(generation: Generation, *, failures: list[str]) -> Generation:
+    """What the job made: the items stored so far and the ones that failed (the job's end settles the rest)."""
+    generation.success_count = generation.content.count()
     generation.failure_count = len(failures)
-    generation.error_message = "; ".join(failures)
-    generation.completed_at = timezone.now()
-    generation.status = GenerationStatus.COMPLETED if content_ids else GenerationStatus.FAILED
-    generation.save(update_fields=["success_count", "failure_count", "error_message", "completed_at", "status"])
+    generation.error_message = "; ".join(failures)[:2000]
+    generation.save(update_fields=["success_count", "failure_count", "error_message"])
+    return generation
+
+
+def settle_generation(job: Job) -> None:
+    """The generation job's ``on_finish``: record how its generation ended and tell the owner.
+
+    Runs after commit whoever ended the job (the task, the sweep, lost-worker
+    recovery, the failure hook, a cancel). The status needs no write (it is
+    the job's); this records the end time, the items made and, for a failed or
+    cancelled job, why. Safe to run twice: the update is conditional on
+    ``completed_at`` not being this end's yet, so the owner is told once per
+    end (a retried job ends, and is settled, again).
+    """
+    generation = Generation.objects.select_related("character__owner").filter(job=job).first()
+    if generation is None or not job.is_finished:
+        return
+    succeeded = job.status == JobStatus.COMPLETED
+    fields = {"completed_at": job.finished_at, "success_count": generation.content.count()}
+    if not succeeded:
+        fields["error_message"] = (job.error_message or f"The generation was {job.status}.")[:2000]
+    if not Generation.objects.filter(pk=generation.pk).exclude(completed_at=job.finished_at).update(**fields):
+        return  # this end was settled already
+    generation.refresh_from_db()
     character = generation.character
+    content_ids = [str(pk) for pk in generation.content.order_by("created_at").values_list("pk", flat=True)]
     data = {"character_id": str(character.pk), "generation_id": str(generation.pk), "content_ids": content_ids,
             "success_count": generation.success_count, "failure_count": generation.failure_count}
-    if content_ids:
+    if succeeded:
         notify(character.owner, EventName.GENERATION_COMPLETED, data)
     else:
         notify(character.owner, EventName.GENERATION_FAILED, {**data, "error_message": generation.error_message})
-    return generation
-
-
-def fail_generation(generation: Generation, message: str) -> None:
-    """End an unfinished generation as failed (the job stopped) and tell the owner."""
-    updated = Generation.objects.filter(pk=generation.pk, status__in=UNFINISHED).update(
-        status=GenerationStatus.FAILED, error_message=message[:2000], completed_at=timezone.now(),
-        success_count=generation.content.count(),
-    )
-    if updated:
-        generation.refresh_from_db()
-        notify(generation.character.owner, EventName.GENERATION_FAILED, {
-            "character_id": str(generation.character_id), "generation_id": str(generation.pk),
-            "error_message": generation.error_message,
-        })
-
-
-def settle_generation(generation: Generation) -> Generation:
-    """Fail a generation whose job ended without it (a worker died; the sweep failed the job).
-
-    Called when the status is read, so nothing shows ``processing`` forever.
-    """
-    job = generation.job
-    if generation.status in UNFINISHED and job is not None and job.status in (JobStatus.FAILED,
-                                                                               JobStatus.CANCELLED):
-        fail_generation(generation, job.error_message or f"The job was {job.status}.")
-        generation.refresh_from_db()
-    return generation
-
-
-def approve_content(reviewer, *, content_id) -> ContentItem:
-    """Approve an item for posting, recording who approved it and when.
-
-    A first approval runs the character's content_approved automation rules
-    (their runs are logged; a failing rule never undoes the approval).
-    """
-    # Imported here: automation starts generations through this module.
-    from personas.services import automation
-
-    with transaction.atomic():
-        item = content_for(reviewer, content_id)
-        newly_approved = item.review != Review.APPROVED
-        item = _review(reviewer, item, Review.APPROVED, reason="")
-    if newly_approved:
-        automation.on_content_approved(item)
-    return item
-
-
-def reject_content(reviewer, *, content_id, reason: str) -> ContentItem:
-    """Reject an item with the reviewer's reason (required)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("reason: a reason is required to reject content.", details={"field": "reason"})
-    return _review(reviewer, content_for(reviewer, content_id), Review.REJECTED, reason=reason)
 
 
 def delete_content(owner, *, content_id) -> None:
@@ -206,12 +178,3 @@ def library(owner, *, character_id=None, content_type: str | None = None, is_app
     if is_nsfw is not None:
         items = items.filter(is_nsfw=is_nsfw)
     return items.order_by("-created_at")
-
-
-def _review(reviewer, item: ContentItem, review: str, *, reason: str) -> ContentItem:
-    item.review = review
-    item.review_reason = reason
-    item.reviewed_by = reviewer
-    item.reviewed_at = timezone.now()
-    item.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
-    return item

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import ValidationFailed
+from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from config.jobs.services import create_job
 from personas import selectors
@@ -160,9 +161,10 @@ def _media_of(post: Post) -> list[MediaFile]:
 
 
 def queue_publish(post: Post) -> Job:
-    """Publish ``post`` on a worker (``tasks.publish_post``) after commit."""
+    """Publish ``post`` on a worker (``tasks.publish_post``) after commit; ``settle_publish`` ends it."""
     return create_job(post.character.owner, kind="personas_publish", task="personas.tasks.publish_post",
-                      params={"post_id": str(post.pk)}, metered=False, max_attempts=3)
+                      params={"post_id": str(post.pk)}, metered=False, max_attempts=3,
+                      on_finish="personas.services.publishing.settle_publish")
 
 
 def publish_job(job: Job) -> dict:
@@ -172,6 +174,27 @@ def publish_job(job: Job) -> dict:
     if post.status == PostStatus.FAILED:
         raise PlatformConnectionFailed(post.error_message)
     return {"post_id": str(post.pk), "status": post.status, "platform_post_id": post.platform_post_id}
+
+
+def settle_publish(job: Job) -> None:
+    """The publish job's ``on_finish``: a post its job left in publishing ends failed, and the owner is told.
+
+    The task fails the post itself on a platform error; this covers the ends
+    the task never saw (the sweep's timeout, a worker lost on its last
+    attempt, a cancel). The post keeps its idempotency key, so publishing it
+    again cannot post twice even if the platform had accepted it. Safe to run
+    twice: only a post still in publishing is changed. A job that completed
+    published its post and leaves nothing to settle.
+    """
+    if job.status == JobStatus.COMPLETED:
+        return
+    message = (job.error_message or f"The publish job was {job.status}.")[:2000]
+    if not Post.objects.filter(pk=job.params.get("post_id"), status=PostStatus.PUBLISHING).update(
+            status=PostStatus.FAILED, error_message=message):
+        return
+    post = Post.objects.select_related("character__owner").get(pk=job.params["post_id"])
+    notify(post.character.owner, EventName.ERROR_OCCURRED,
+           {"character_id": str(post.character_id), "post_id": str(post.pk), "message": message})
 
 
 def delete_post(owner, *, post_id) -> Post:

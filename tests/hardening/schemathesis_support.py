@@ -22,7 +22,7 @@ from floorplans import services as floorplans
 from floorplans.choices import AnalysisSource
 from personas.choices import ContentType
 from personas.models import Character, ContentItem, Generation, PlatformAccount, Post, ScheduledPost
-from personas.services import automation
+from personas.services import rules
 from staging.models import Batch, Staging, Style
 
 # A room measured by hand (seed 004's manual analysis), so the room has revision 1.
@@ -97,8 +97,8 @@ def _personas(user) -> dict:
     post = Post.objects.create(character=character, account=account, content=content, caption="a")
     scheduled = ScheduledPost.objects.create(character=character, account=account, content=content,
                                              scheduled_at=timezone.now() + timedelta(days=1))
-    rule = automation.create_rule(user, character_id=character.pk, name="Daily", trigger_type="schedule",
-                                  trigger_config={"cron": "0 9 * * *", "timezone": "America/New_York"})
+    rule = rules.create_rule(user, character_id=character.pk, name="Daily", trigger_type="schedule",
+                             trigger_config={"cron": "0 9 * * *", "timezone": "America/New_York"})
     return {"character_id": character.pk, "content_id": content.pk, "generation_id": generation.pk,
             "account_id": account.pk, "platform_account_id": account.pk, "post_id": post.pk,
             "scheduled_post_id": scheduled.pk, "rule_id": rule.pk, "platform": "mastodon"}

@@ -2,7 +2,8 @@
 
 import pytest
 
-from personas.models import Character, PersonaEvent, PlatformAccount
+from personas.models import PersonaEvent, PlatformAccount
+from tests.personas.factories import CharacterFactory
 from tests.personas.standins import (  # noqa: F401
     bluesky_auth,
     bluesky_fixture,
@@ -86,14 +87,14 @@ def test_an_unreachable_platform_is_a_503(owner_api, character):
 
 
 def test_another_users_character_is_not_found(owner_api, other_user, mastodon):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
     error_of(post_connect(owner_api, "mastodon", stranger, mastodon_auth(mastodon)), 404, "CHARACTER_NOT_FOUND")
 
 
 def test_the_list_has_the_documented_shape_and_filters(owner_api, owner, other_user, character, mastodon, bluesky):
     masto = connect(owner, character, mastodon)
     connect(owner, character, bluesky)
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
     connect(other_user, stranger, mastodon)
     body = owner_api.get("/api/v1/platforms/accounts").json()
     assert body["success"] is True and len(body["data"]["accounts"]) == 2
@@ -117,7 +118,7 @@ def test_status_shows_the_connection_and_token_expiry(owner_api, owner, characte
 
 
 def test_another_users_account_is_not_found(owner_api, other_user, mastodon):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
     account = connect(other_user, stranger, mastodon)
     for method, suffix in (("get", "status"), ("post", "disconnect"), ("post", "sync")):
         response = getattr(owner_api, method)(f"/api/v1/platforms/accounts/{account.pk}/{suffix}")

@@ -25,14 +25,22 @@ from personas.models import (
     AutomationRule,
     Character,
     ContentItem,
-    EngagementAction,
     Generation,
     PlatformAccount,
     Post,
     RuleRun,
     ScheduledPost,
 )
-from personas.services import automation
+from personas.services import automation, rules
+from tests.personas.factories import (
+    CharacterFactory,
+    ContentItemFactory,
+    EngagementActionFactory,
+    GenerationFactory,
+    PlatformAccountFactory,
+    PostFactory,
+    RuleRunFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +55,14 @@ DOCUMENT_BODY = {
 
 
 def account_on(character, platform: str = "mastodon", status: str = ConnectionStatus.CONNECTED) -> PlatformAccount:
-    return PlatformAccount.objects.create(character=character, platform=platform, auth_type="oauth",
-                                          account_username=f"{platform}-user", connection_status=status)
+    return PlatformAccountFactory(character=character, platform=platform, auth_type="oauth",
+                                  account_username=f"{platform}-user", connection_status=status)
 
 
 def make_rule(character, **fields) -> AutomationRule:
     fields = {"name": "Rule", "trigger_type": "schedule", "trigger_config": {"cron": "0 9 * * *"},
               "cooldown_minutes": 0, "max_posts_per_day": 10, **fields}
-    return automation.create_rule(character.owner, character_id=character.pk, **fields)
+    return rules.create_rule(character.owner, character_id=character.pk, **fields)
 
 
 def due(rule: AutomationRule) -> AutomationRule:
@@ -65,10 +73,8 @@ def due(rule: AutomationRule) -> AutomationRule:
 
 def generated_by(rule: AutomationRule, character, depth: int) -> ContentItem:
     """Approved text content as a run of ``rule`` at ``depth`` would have produced it."""
-    generation = Generation.objects.create(character=character, content_type=ContentType.TEXT, prompt="p",
-                                           settings={"rule_id": str(rule.pk), "rule_depth": depth})
-    return ContentItem.objects.create(character=character, generation=generation, content_type=ContentType.TEXT,
-                                      caption="made by a rule", review=Review.APPROVED)
+    generation = GenerationFactory(character=character, settings={"rule_id": str(rule.pk), "rule_depth": depth})
+    return ContentItemFactory(character=character, generation=generation, caption="made by a rule", approved=True)
 
 
 def side_effects() -> tuple[int, ...]:
@@ -77,7 +83,7 @@ def side_effects() -> tuple[int, ...]:
 
 @pytest.fixture
 def stranger_rule(other_user) -> AutomationRule:
-    return make_rule(Character.objects.create(owner=other_user, name="Someone Else"))
+    return make_rule(CharacterFactory(owner=other_user, name="Someone Else"))
 
 
 # -- API -------------------------------------------------------------------------------------------------------
@@ -134,7 +140,7 @@ def test_a_rule_for_another_users_character_is_character_not_found(persona_api, 
 def test_the_list_filters_by_character_and_switch(persona_api, owner, character, stranger_rule):
     make_rule(character, name="On")
     make_rule(character, name="Off", is_enabled=False)
-    make_rule(Character.objects.create(owner=owner, name="Sibling"), name="Sibling's")
+    make_rule(CharacterFactory(owner=owner, name="Sibling"), name="Sibling's")
 
     listed = persona_api.get(URL, {"character_id": str(character.pk), "is_enabled": "false"}).json()["data"]
     everything = persona_api.get(URL).json()["data"]
@@ -258,8 +264,8 @@ def test_without_an_engine_the_run_fails_and_the_schedule_moves_on(character, qu
 
 
 def test_a_schedule_rule_schedules_the_newest_unused_content_on_connected_accounts(character, approved_image):
-    older = ContentItem.objects.create(character=character, content_type=ContentType.IMAGE, review=Review.APPROVED,
-                                       created_at=timezone.now() - timedelta(days=1))
+    older = ContentItemFactory(character=character, content_type=ContentType.IMAGE, review=Review.APPROVED,
+                               created_at=timezone.now() - timedelta(days=1))
     mastodon = account_on(character, "mastodon")
     account_on(character, "bluesky", status=ConnectionStatus.DISCONNECTED)
     rule = due(make_rule(character, action="schedule", platforms=["mastodon", "bluesky"],
@@ -286,9 +292,9 @@ def test_a_paused_characters_rules_wait(character):
 
 def test_reply_drafts_are_text_for_review_never_posts(character, openai_stand_in, queued):
     account = account_on(character)
-    EngagementAction.objects.create(character=character, account=account, action_type=EngagementType.MENTION,
-                                    direction=Direction.INBOUND, comment_text="Which trail was that?",
-                                    target_url="https://example.social/@fan/1", status="completed")
+    EngagementActionFactory(character=character, account=account, action_type=EngagementType.MENTION,
+                            direction=Direction.INBOUND, comment_text="Which trail was that?",
+                            target_url="https://example.social/@fan/1", status="completed")
     rule = due(make_rule(character, action="reply_draft"))
 
     automation.run_due_rules()
@@ -346,8 +352,8 @@ def test_the_hourly_cap_counts_all_the_characters_rules(character, approved_imag
     account_on(character)
     other = make_rule(character, name="Other")
     for minutes in (5, 20):
-        RuleRun.objects.create(rule=other, trigger="schedule", status=RunStatus.DONE,
-                               created_at=timezone.now() - timedelta(minutes=minutes))
+        RuleRunFactory(rule=other, trigger="schedule", status=RunStatus.DONE,
+                       created_at=timezone.now() - timedelta(minutes=minutes))
     rule = due(make_rule(character, action="schedule"))
 
     automation.run_due_rules()
@@ -360,8 +366,8 @@ def test_cooldown_and_daily_limit_are_respected(character, approved_image):
     account_on(character)
     rule = make_rule(character, action="schedule", cooldown_minutes=60, max_posts_per_day=1)
     now = datetime(2030, 6, 1, 20, 0, tzinfo=UTC)  # 13:00 in Los Angeles, the character's zone
-    last = RuleRun.objects.create(rule=rule, trigger="schedule", status=RunStatus.DONE,
-                                  created_at=now - timedelta(minutes=10))
+    last = RuleRunFactory(rule=rule, trigger="schedule", status=RunStatus.DONE,
+                          created_at=now - timedelta(minutes=10))
 
     cooling = automation.evaluate(rule, now=now, trigger="test", depth=0)
     RuleRun.objects.filter(pk=last.pk).update(created_at=now - timedelta(minutes=61))  # 11:59 the same local day
@@ -379,8 +385,8 @@ def test_an_engagement_threshold_runs_only_once_it_is_met(character, openai_stan
     account = account_on(character)
     rule = make_rule(character, trigger_type="engagement_threshold", content_type="text",
                      trigger_config={"metric": "likes", "threshold": 10})
-    post = Post.objects.create(character=character, account=account, status=PostStatus.PUBLISHED,
-                               published_at=timezone.now(), likes_count=4)
+    post = PostFactory(character=character, account=account, status=PostStatus.PUBLISHED,
+                       published_at=timezone.now(), likes_count=4)
 
     assert automation.on_engagement(account) == []
 

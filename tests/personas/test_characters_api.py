@@ -8,8 +8,9 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
-from personas.models import Character, PlatformAccount, Post
+from personas.models import Character, PlatformAccount
 from tests.personas.conftest import png_bytes
+from tests.personas.factories import CharacterFactory, PlatformAccountFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,8 @@ def error_code(response) -> str:
 
 
 def account(character, platform="mastodon", **fields) -> PlatformAccount:
-    return PlatformAccount.objects.create(character=character, platform=platform, auth_type="oauth",
-                                          account_username=f"{character.name.split()[0].lower()}-{platform}", **fields)
+    return PlatformAccountFactory(character=character, platform=platform, auth_type="oauth",
+                                  account_username=f"{character.name.split()[0].lower()}-{platform}", **fields)
 
 
 def test_create_answers_201_with_the_documented_shape(persona_api, owner):
@@ -88,9 +89,9 @@ def test_an_image_over_the_pixel_limit_is_refused(persona_api, monkeypatch):
 
 
 def test_the_list_filters_by_status_and_name_and_pages(persona_api, owner, other_user, character):
-    Character.objects.create(owner=owner, name="Noor", status=CharacterStatus.PAUSED)
-    Character.objects.create(owner=owner, name="Nadia")
-    Character.objects.create(owner=other_user, name="Nico")
+    CharacterFactory(owner=owner, name="Noor", status=CharacterStatus.PAUSED)
+    CharacterFactory(owner=owner, name="Nadia")
+    CharacterFactory(owner=other_user, name="Nico")
 
     everything = persona_api.get(URL).json()["data"]
     paused = persona_api.get(URL, {"status": "paused"}).json()["data"]
@@ -109,9 +110,9 @@ def test_the_list_filters_by_status_and_name_and_pages(persona_api, owner, other
 def test_the_detail_counts_stats_from_real_rows(persona_api, character):
     mastodon = account(character, follower_count=120)
     account(character, "bluesky", follower_count=30, connection_status=ConnectionStatus.ERROR)
-    Post.objects.create(character=character, account=mastodon, status=PostStatus.PUBLISHED, likes_count=10,
-                        comments_count=2, shares_count=3)
-    Post.objects.create(character=character, account=mastodon, status=PostStatus.DRAFT, likes_count=99)
+    PostFactory(character=character, account=mastodon, status=PostStatus.PUBLISHED, likes_count=10,
+                comments_count=2, shares_count=3)
+    PostFactory(character=character, account=mastodon, status=PostStatus.DRAFT, likes_count=99)
 
     response = persona_api.get(f"{URL}/{character.pk}")
 
@@ -189,7 +190,7 @@ def test_resume_clears_an_error_only_when_no_account_is_in_error(persona_api, ch
 @pytest.mark.parametrize("method,suffix", [("get", ""), ("put", ""), ("delete", ""), ("post", "/pause"),
                                            ("post", "/resume")])
 def test_another_users_character_is_character_not_found(persona_api, other_user, method, suffix):
-    theirs = Character.objects.create(owner=other_user, name="Theirs")
+    theirs = CharacterFactory(owner=other_user, name="Theirs")
 
     response = getattr(persona_api, method)(f"{URL}/{theirs.pk}{suffix}", {}, format="json")
 

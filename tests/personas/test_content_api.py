@@ -7,9 +7,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from personas.choices import CharacterStatus, GenerationStatus, Review
+from personas.choices import CharacterStatus, Review
 from personas.models import Character, ContentItem, Generation
+from tests.personas.factories import AutomationRuleFactory, CharacterFactory, ContentItemFactory, GenerationFactory
 from tests.standin import openai_chat_reply
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +33,8 @@ def generate(client, character, **fields):
 
 
 def item(character, **fields) -> ContentItem:
-    return ContentItem.objects.create(character=character, content_type=fields.pop("content_type", "image"),
-                                      prompt="p", **fields)
+    return ContentItemFactory(character=character, content_type=fields.pop("content_type", "image"),
+                              prompt="p", **fields)
 
 
 def test_generate_answers_201_and_queues_one_job(persona_api, character, openai_stand_in, queued,
@@ -114,7 +116,7 @@ def test_bad_generation_input_is_a_validation_error(persona_api, character, open
 
 
 def test_generating_for_another_users_character_is_character_not_found(persona_api, other_user, openai_stand_in):
-    theirs = Character.objects.create(owner=other_user, name="Theirs")
+    theirs = CharacterFactory(owner=other_user, name="Theirs")
 
     response = generate(persona_api, theirs)
 
@@ -134,8 +136,7 @@ def test_the_eleventh_generation_in_a_minute_is_rate_limited(persona_api, charac
 
 
 def test_another_users_generation_is_not_found(persona_api, other_user):
-    theirs = Generation.objects.create(character=Character.objects.create(owner=other_user, name="T"),
-                                       content_type="text", prompt="x")
+    theirs = GenerationFactory(character__owner=other_user)
 
     for generation_id in (theirs.pk, "nope"):
         response = persona_api.get(f"{CONTENT}/generations/{generation_id}")
@@ -143,11 +144,11 @@ def test_another_users_generation_is_not_found(persona_api, other_user):
 
 
 def test_the_library_lists_filters_and_pages(persona_api, owner, other_user, character):
-    second = Character.objects.create(owner=owner, name="Second")
+    second = CharacterFactory(owner=owner, name="Second")
     approved = item(character, review=Review.APPROVED, file="personas/content/a.png")
     rejected = item(character, review=Review.REJECTED, is_nsfw=True)
     text = item(second, content_type="text", caption="hello")
-    item(Character.objects.create(owner=other_user, name="T"))
+    item(CharacterFactory(owner=other_user, name="T"))
 
     def ids(**params):
         return {row["id"] for row in persona_api.get(CONTENT, params).json()["data"]["content"]}
@@ -179,7 +180,7 @@ def test_the_library_takes_a_constant_number_of_queries(persona_api, character):
     item(character)
     one = queries_for_a_page()
     for index in range(30):
-        item(Character.objects.create(owner=character.owner, name=f"C{index}"))
+        item(CharacterFactory(owner=character.owner, name=f"C{index}"))
 
     assert queries_for_a_page() == one == 2  # the page (character joined) and the count
 
@@ -233,7 +234,7 @@ def test_delete_removes_the_item_and_its_file(persona_api, approved_image, djang
 
 @pytest.mark.parametrize("method,suffix", [("get", ""), ("delete", ""), ("post", "/approve"), ("post", "/reject")])
 def test_another_users_content_is_not_found(persona_api, other_user, method, suffix):
-    theirs = item(Character.objects.create(owner=other_user, name="T"))
+    theirs = item(CharacterFactory(owner=other_user, name="T"))
 
     response = getattr(persona_api, method)(f"{CONTENT}/{theirs.pk}{suffix}", {"reason": "x"}, format="json")
 
@@ -252,8 +253,7 @@ def test_without_credentials_it_is_unauthorized(api, character):
 
 
 def test_a_failed_generation_reports_its_error(persona_api, character):
-    generation = Generation.objects.create(character=character, content_type="text", prompt="x",
-                                           status=GenerationStatus.FAILED, error_message="banned twice")
+    generation = GenerationFactory(character=character, job__status=JobStatus.FAILED, error_message="banned twice")
 
     data = persona_api.get(f"{CONTENT}/generations/{generation.pk}").json()["data"]
 
@@ -261,11 +261,11 @@ def test_a_failed_generation_reports_its_error(persona_api, character):
 
 
 def test_a_first_approval_runs_the_content_approved_rules_once(persona_api, character):
-    from personas.models import AutomationRule, RuleRun
+    from personas.models import RuleRun
 
-    rule = AutomationRule.objects.create(character=character, name="Caption approved", trigger_type="content_approved",
-                                         action="generate", content_type="text", prompt_template="more like this",
-                                         cooldown_minutes=0)
+    rule = AutomationRuleFactory(character=character, name="Caption approved", trigger_type="content_approved",
+                                 action="generate", content_type="text", prompt_template="more like this",
+                                 cooldown_minutes=0)
     pending = item(character)
 
     persona_api.post(f"{CONTENT}/{pending.pk}/approve")

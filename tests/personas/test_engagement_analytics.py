@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from personas.connectors import PublishRequest, connector_for
-from personas.models import Character, EngagementAction, MetricSample, PersonaEvent, PlatformAccount, Post
+from personas.models import EngagementAction, PersonaEvent, PlatformAccount
+from tests.personas.factories import (
+    CharacterFactory,
+    EngagementActionFactory,
+    MetricSampleFactory,
+    PlatformAccountFactory,
+    PostFactory,
+)
 from tests.personas.standins import bluesky_fixture, connect, error_of, mastodon_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +86,7 @@ def test_the_21st_action_in_a_minute_for_one_character_is_rate_limited(owner_api
 
 
 def test_another_users_character_or_account_is_not_found(owner_api, other_user, character, masto, mastodon):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
     theirs = connect(other_user, stranger, mastodon)
     error_of(act(owner_api, "like", stranger, masto, target_id="1"), 404, "CHARACTER_NOT_FOUND")
     error_of(act(owner_api, "like", character, theirs, target_id="1"), 404, "NOT_FOUND")
@@ -90,9 +97,9 @@ def test_the_action_list_filters(owner_api, owner, other_user, character, masto,
     act(owner_api, "follow", character, masto, target_id="2")
     mastodon.notify("favourite", status_id="1")
     owner_api.post(f"/api/v1/platforms/accounts/{masto.pk}/sync")
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
-    EngagementAction.objects.create(character=stranger, account=connect(other_user, stranger, mastodon),
-                                    action_type="like")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
+    EngagementActionFactory(character=stranger, account=connect(other_user, stranger, mastodon),
+                            action_type="like")
     data = owner_api.get("/api/v1/engagement/actions").json()["data"]
     assert data["total"] == 3 and {"limit", "offset", "actions"} <= set(data)
     likes = owner_api.get("/api/v1/engagement/actions", {"action_type": "like"}).json()["data"]["actions"]
@@ -112,26 +119,26 @@ def at(day: int, hour: int = 12) -> datetime:
 @pytest.fixture
 def seeded(owner, character):
     """Two accounts, three published posts, a draft, follower and post samples over three days."""
-    masto = PlatformAccount.objects.create(character=character, platform="mastodon", auth_type="oauth",
-                                           account_username="ava")
-    sky = PlatformAccount.objects.create(character=character, platform="bluesky", auth_type="api_key",
-                                         account_username="ava.test")
+    masto = PlatformAccountFactory(character=character, platform="mastodon", auth_type="oauth",
+                                   account_username="ava")
+    sky = PlatformAccountFactory(character=character, platform="bluesky", auth_type="api_key",
+                                 account_username="ava.test")
     posts = [
-        Post.objects.create(character=character, account=masto, status="published", published_at=at(1),
-                            likes_count=10, comments_count=2, shares_count=1),
-        Post.objects.create(character=character, account=masto, status="published", published_at=at(2),
-                            likes_count=30, comments_count=5, shares_count=4),
-        Post.objects.create(character=character, account=sky, status="published", published_at=at(3),
-                            likes_count=7, comments_count=0, shares_count=3),
+        PostFactory(character=character, account=masto, status="published", published_at=at(1),
+                    likes_count=10, comments_count=2, shares_count=1),
+        PostFactory(character=character, account=masto, status="published", published_at=at(2),
+                    likes_count=30, comments_count=5, shares_count=4),
+        PostFactory(character=character, account=sky, status="published", published_at=at(3),
+                    likes_count=7, comments_count=0, shares_count=3),
     ]
-    Post.objects.create(character=character, account=masto, status="draft", likes_count=999)
+    PostFactory(character=character, account=masto, status="draft", likes_count=999)
     for account, values in ((masto, (100, 110, 130)), (sky, (50, 55, 60))):
         for day, value in zip((1, 2, 3), values, strict=True):
-            MetricSample.objects.create(account=account, metric="followers", value=value, sampled_at=at(day))
+            MetricSampleFactory(account=account, metric="followers", value=value, sampled_at=at(day))
     for metric, values in (("likes", (5, 10)), ("comments", (1, 2)), ("shares", (0, 1))):
         for day, value in zip((1, 2), values, strict=True):
-            MetricSample.objects.create(account=masto, post=posts[0], metric=metric, value=value,
-                                        sampled_at=at(day, 18))
+            MetricSampleFactory(account=masto, post=posts[0], metric=metric, value=value,
+                                sampled_at=at(day, 18))
     return {"masto": masto, "sky": sky, "posts": posts}
 
 
@@ -188,9 +195,9 @@ def test_post_analytics_come_from_the_posts_samples(owner_api, seeded):
 
 
 def test_another_users_analytics_are_not_found(owner_api, other_user):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
-    account = PlatformAccount.objects.create(character=stranger, platform="mastodon", auth_type="oauth")
-    post = Post.objects.create(character=stranger, account=account, status="published")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
+    account = PlatformAccountFactory(character=stranger, platform="mastodon", auth_type="oauth")
+    post = PostFactory(character=stranger, account=account, status="published")
     error_of(owner_api.get(f"/api/v1/analytics/characters/{stranger.pk}"), 404, "CHARACTER_NOT_FOUND")
     error_of(owner_api.get("/api/v1/analytics/overview", {"character_id": str(stranger.pk)}), 404,
              "CHARACTER_NOT_FOUND")
@@ -198,10 +205,10 @@ def test_another_users_analytics_are_not_found(owner_api, other_user):
 
 
 def test_the_overview_ignores_other_users_rows(owner_api, other_user, seeded):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
-    account = PlatformAccount.objects.create(character=stranger, platform="mastodon", auth_type="oauth")
-    Post.objects.create(character=stranger, account=account, status="published", published_at=at(2),
-                        likes_count=1000)
-    MetricSample.objects.create(account=account, metric="followers", value=5000, sampled_at=at(2) + timedelta(1))
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
+    account = PlatformAccountFactory(character=stranger, platform="mastodon", auth_type="oauth")
+    PostFactory(character=stranger, account=account, status="published", published_at=at(2),
+                likes_count=1000)
+    MetricSampleFactory(account=account, metric="followers", value=5000, sampled_at=at(2) + timedelta(1))
     data = owner_api.get("/api/v1/analytics/overview").json()["data"]
     assert data["total_posts"] == 3 and data["total_followers"] == 190

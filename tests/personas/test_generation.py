@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import JobStep
 from personas import captions, provenance
@@ -218,18 +217,6 @@ def test_a_language_model_gone_before_the_run_fails_the_generation(owner, charac
     assert generation.status == GenerationStatus.FAILED and "AI_LLM_PROVIDER=none" in generation.error_message
 
 
-def test_a_job_failed_by_the_sweep_shows_its_generation_failed(owner, character, openai_stand_in,
-                                                               django_capture_on_commit_callbacks):
-    generation = start(owner, character, django_capture_on_commit_callbacks, content_type="text", prompt="x")
-    content.begin_generation(generation)
-    jobs.fail_job(generation.job, "PROCESSING_TIMEOUT", "No result within 600 s; the worker stopped.")
-
-    content.settle_generation(generation)
-
-    generation.refresh_from_db()
-    assert generation.status == GenerationStatus.FAILED and "worker stopped" in generation.error_message
-
-
 def test_a_retried_job_makes_only_the_missing_items(owner, character, openai_stand_in, run_queued,
                                                     django_capture_on_commit_callbacks):
     generation = start(owner, character, django_capture_on_commit_callbacks, content_type="text", prompt="x",
@@ -241,7 +228,6 @@ def test_a_retried_job_makes_only_the_missing_items(owner, character, openai_sta
 
     generation.refresh_from_db()
     assert generation.success_count == 2 and len(openai_stand_in.requests) == 1
-
 
 
 def test_a_character_deleted_while_queued_fails_its_generation_without_work(owner, character, openai_stand_in,

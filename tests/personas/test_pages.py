@@ -13,7 +13,6 @@ from personas.choices import ContentType, Review, RunStatus
 from personas.models import (
     AutomationRule,
     Character,
-    ContentItem,
     Generation,
     MetricSample,
     PlatformAccount,
@@ -21,6 +20,15 @@ from personas.models import (
     ScheduledPost,
 )
 from tests.personas.conftest import png_bytes
+from tests.personas.factories import (
+    AutomationRuleFactory,
+    CharacterFactory,
+    ContentItemFactory,
+    MetricSampleFactory,
+    PlatformAccountFactory,
+    RuleRunFactory,
+    ScheduledPostFactory,
+)
 from tests.personas.standins import MastodonStandIn
 from tests.standin import openai_chat_reply
 
@@ -42,7 +50,7 @@ def mastodon():
 
 @pytest.fixture
 def account(character, mastodon) -> PlatformAccount:
-    return PlatformAccount.objects.create(
+    return PlatformAccountFactory(
         character=character, platform="mastodon", auth_type="oauth", server_url=mastodon.url,
         account_username="ava", platform_user_id="109000000000000001",
         credentials_encrypted=encrypt_json({"access_token": MastodonStandIn.token}))
@@ -50,18 +58,18 @@ def account(character, mastodon) -> PlatformAccount:
 
 @pytest.fixture
 def rule(character) -> AutomationRule:
-    return AutomationRule.objects.create(character=character, name="Morning post", trigger_type="content_approved",
-                                         action="schedule", content_type="image")
+    return AutomationRuleFactory(character=character, name="Morning post", trigger_type="content_approved",
+                                 action="schedule", content_type="image")
 
 
 @pytest.fixture
 def theirs(other_user):
     """Another user's character with one of everything."""
-    character = Character.objects.create(owner=other_user, name="Someone Else")
-    item = ContentItem.objects.create(character=character, content_type="text", caption="theirs")
-    account = PlatformAccount.objects.create(character=character, platform="mastodon", auth_type="oauth",
-                                             account_username="else")
-    rule = AutomationRule.objects.create(character=character, name="Theirs", trigger_type="content_approved")
+    character = CharacterFactory(owner=other_user, name="Someone Else")
+    item = ContentItemFactory(character=character, content_type="text", caption="theirs")
+    account = PlatformAccountFactory(character=character, platform="mastodon", auth_type="oauth",
+                                     account_username="else")
+    rule = AutomationRuleFactory(character=character, name="Theirs", trigger_type="content_approved")
     return {"character": character, "item": item, "account": account, "rule": rule}
 
 
@@ -203,7 +211,7 @@ def test_generating_text_queues_a_job_and_the_studio_follows_it(signed_in, chara
 
 
 def test_approve_moves_an_item_to_the_library(signed_in, owner, character):
-    item = ContentItem.objects.create(character=character, content_type=ContentType.TEXT, caption="Sunrise.")
+    item = ContentItemFactory(character=character, content_type=ContentType.TEXT, caption="Sunrise.")
     response = signed_in.post(f"/personas/content/{item.pk}/approve")
     assert response.status_code == 302 and response.url == f"/personas/{character.pk}/studio/#review"
     item.refresh_from_db()
@@ -213,7 +221,7 @@ def test_approve_moves_an_item_to_the_library(signed_in, owner, character):
 
 
 def test_reject_records_the_reason_and_needs_one(signed_in, character):
-    item = ContentItem.objects.create(character=character, content_type=ContentType.TEXT, caption="Meh.")
+    item = ContentItemFactory(character=character, content_type=ContentType.TEXT, caption="Meh.")
     signed_in.post(f"/personas/content/{item.pk}/reject", {"reason": ""})
     item.refresh_from_db()
     assert item.review == Review.PENDING
@@ -227,13 +235,13 @@ def test_reject_records_the_reason_and_needs_one(signed_in, character):
 
 def test_the_calendar_shows_times_in_each_characters_zone(signed_in, character, account, approved_image):
     # 16:00 UTC is 08:00 in Los Angeles (winter) and 01:00 the next day in Tokyo.
-    ScheduledPost.objects.create(character=character, account=account, content=approved_image, caption="LA post",
-                                 scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone=character.timezone)
-    tokyo = Character.objects.create(owner=character.owner, name="Kenji", timezone="Asia/Tokyo")
-    tokyo_account = PlatformAccount.objects.create(character=tokyo, platform="mastodon", auth_type="oauth",
-                                                   account_username="kenji")
-    ScheduledPost.objects.create(character=tokyo, account=tokyo_account, caption="Tokyo post",
-                                 scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone="Asia/Tokyo")
+    ScheduledPostFactory(character=character, account=account, content=approved_image, caption="LA post",
+                         scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone=character.timezone)
+    tokyo = CharacterFactory(owner=character.owner, name="Kenji", timezone="Asia/Tokyo")
+    tokyo_account = PlatformAccountFactory(character=tokyo, platform="mastodon", auth_type="oauth",
+                                           account_username="kenji")
+    ScheduledPostFactory(character=tokyo, account=tokyo_account, caption="Tokyo post",
+                         scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone="Asia/Tokyo")
 
     page = text(signed_in.get("/personas/calendar/?view=week&date=2030-01-16"))
     wednesday = page.split('data-day="2030-01-16"')[1].split("</td>")[0]
@@ -268,8 +276,8 @@ def test_a_time_in_the_past_is_shown_on_the_schedule_form(signed_in, character, 
 
 
 def test_cancelling_a_scheduled_post(signed_in, character, account, approved_image):
-    scheduled = ScheduledPost.objects.create(character=character, account=account, content=approved_image,
-                                             scheduled_at=timezone.now() + timedelta(days=1))
+    scheduled = ScheduledPostFactory(character=character, account=account, content=approved_image,
+                                     scheduled_at=timezone.now() + timedelta(days=1))
     signed_in.post(f"/personas/calendar/{scheduled.pk}/cancel")
     scheduled.refresh_from_db()
     assert scheduled.status == "cancelled"
@@ -322,8 +330,8 @@ def test_analytics_without_samples_is_an_empty_state(signed_in, character):
 def test_analytics_draws_follower_samples_as_an_svg_chart(signed_in, account):
     start = timezone.now() - timedelta(days=3)
     for day, value in enumerate([40, 42, 47]):
-        MetricSample.objects.create(account=account, metric="followers", value=value,
-                                    sampled_at=start + timedelta(days=day))
+        MetricSampleFactory(account=account, metric="followers", value=value,
+                            sampled_at=start + timedelta(days=day))
     page = text(signed_in.get("/personas/analytics/"))
     assert '<svg viewBox="0 0 640 240" role="img"' in page
     points = re.search(r'<polyline class="series" points="([^"]+)"', page).group(1).split()
@@ -385,6 +393,16 @@ def test_approved_images_show_with_their_alt_text(signed_in, character, approved
     assert re.search(r'<img src="/media/[^"]+" alt="A blue square\."', library)
 
 
+def test_the_rule_form_describes_its_fields_with_elements_on_the_page(signed_in, character):
+    html = text(signed_in.post("/personas/rules/", {"character": str(character.pk), "platforms": ["nowhere"]}))
+
+    described = [i for ids in re.findall(r'aria-describedby="([^"]*)"', html) for i in ids.split()]
+    # The platforms are a fieldset of checkboxes: the fieldset names the help text and the error.
+    assert "id_platforms_helptext" in described and "id_platforms_error" in described
+    for element_id in described:
+        assert html.count(f'id="{element_id}"') == 1, element_id
+
+
 # -- Admin ----------------------------------------------------------------------------------------------------
 
 
@@ -405,8 +423,8 @@ def test_the_account_admin_never_shows_credentials(client, staff, account):
 
 def test_record_rows_are_read_only_in_the_admin(client, staff, account, rule):
     client.force_login(staff)
-    sample = MetricSample.objects.create(account=account, metric="followers", value=3)
-    run = RuleRun.objects.create(rule=rule, trigger="dry_run", status=RunStatus.DRY_RUN, dry_run=True)
+    sample = MetricSampleFactory(account=account, metric="followers", value=3)
+    run = RuleRunFactory(rule=rule, trigger="dry_run", status=RunStatus.DRY_RUN, dry_run=True)
     for url in [f"/admin/personas/metricsample/{sample.pk}/change/", f"/admin/personas/rulerun/{run.pk}/change/"]:
         response = client.post(url, {"value": "999"})
         assert response.status_code == 403, url
@@ -455,8 +473,8 @@ def test_the_character_admin_refuses_an_unknown_time_zone(client, staff, charact
 
 
 def test_cancel_never_redirects_off_site(signed_in, character, account, approved_image):
-    scheduled = ScheduledPost.objects.create(character=character, account=account, content=approved_image,
-                                             scheduled_at=timezone.now() + timedelta(days=1))
+    scheduled = ScheduledPostFactory(character=character, account=account, content=approved_image,
+                                     scheduled_at=timezone.now() + timedelta(days=1))
     response = signed_in.post(f"/personas/calendar/{scheduled.pk}/cancel", {"next": "https://evil.example/"})
     assert response.url == "/personas/calendar/"
 

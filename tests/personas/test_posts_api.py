@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from personas.choices import ContentType, Review
 from personas.models import Character, ContentItem, MetricSample, PlatformAccount, Post
+from tests.personas.factories import CharacterFactory, ContentItemFactory, PostFactory
 from tests.personas.standins import bluesky_fixture, connect, error_of, mastodon_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -66,24 +67,24 @@ def test_unapproved_content_is_refused(owner_api, character, masto, approved_ima
 
 
 def test_unapproved_additional_content_is_refused(owner_api, character, masto, approved_image):
-    pending = ContentItem.objects.create(character=character, content_type=ContentType.IMAGE)
+    pending = ContentItemFactory(character=character, content_type=ContentType.IMAGE)
     response = create(owner_api, character, masto, approved_image, additional_content_ids=[str(pending.pk)])
     error_of(response, 400, "CONTENT_NOT_APPROVED")
 
 
 def test_another_users_character_account_and_post_are_not_found(owner_api, owner, other_user, character, masto,
                                                                approved_image, mastodon):
-    stranger = Character.objects.create(owner=other_user, name="Stranger")
+    stranger = CharacterFactory(owner=other_user, name="Stranger")
     theirs = connect(other_user, stranger, mastodon)
     error_of(create(owner_api, stranger, masto, approved_image), 404, "CHARACTER_NOT_FOUND")
     error_of(create(owner_api, character, theirs, approved_image), 404, "NOT_FOUND")
-    their_post = Post.objects.create(character=stranger, account=theirs)
+    their_post = PostFactory(character=stranger, account=theirs)
     for method, suffix in (("get", ""), ("delete", ""), ("post", "/sync")):
         error_of(getattr(owner_api, method)(f"/api/v1/posts/{their_post.pk}{suffix}"), 404, "NOT_FOUND")
 
 
 def test_an_account_of_another_character_is_refused(owner_api, owner, character, approved_image, mastodon):
-    sister = Character.objects.create(owner=owner, name="Sister")
+    sister = CharacterFactory(owner=owner, name="Sister")
     account = connect(owner, sister, mastodon)
     error_of(create(owner_api, character, account, approved_image), 400, "VALIDATION_ERROR")
 
@@ -130,9 +131,9 @@ def test_the_sixth_publish_in_a_minute_for_one_character_is_rate_limited(owner_a
 
 def test_the_list_filters_and_pages(owner_api, owner, character, masto, approved_image, bluesky):
     sky = connect(owner, character, bluesky)
-    first = Post.objects.create(character=character, account=masto, content=approved_image, caption="a")
-    Post.objects.create(character=character, account=sky, content=approved_image, caption="b", status="published",
-                        published_at=timezone.now())
+    first = PostFactory(character=character, account=masto, content=approved_image, caption="a")
+    PostFactory(character=character, account=sky, content=approved_image, caption="b", status="published",
+                published_at=timezone.now())
     data = owner_api.get("/api/v1/posts", {"limit": 1}).json()["data"]
     assert data["total"] == 2 and data["limit"] == 1 and data["offset"] == 0 and len(data["posts"]) == 1
     drafts = owner_api.get("/api/v1/posts", {"status": "draft", "platform": "mastodon"}).json()["data"]["posts"]
@@ -170,5 +171,5 @@ def test_sync_reads_live_counts_into_the_post_and_samples(owner_api, character, 
     assert (data["likes_count"], data["comments_count"], data["shares_count"]) == (12, 3, 5)
     assert dict(MetricSample.objects.filter(post=post).values_list("metric", "value")) == {
         "likes": 12, "comments": 3, "shares": 5}
-    draft = Post.objects.create(character=character, account=masto)
+    draft = PostFactory(character=character, account=masto)
     error_of(owner_api.post(f"/api/v1/posts/{draft.pk}/sync"), 400, "VALIDATION_ERROR")

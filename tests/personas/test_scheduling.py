@@ -21,6 +21,7 @@ from personas.connectors.mastodon import MastodonConnector
 from personas.models import Character, ContentItem, PersonaEvent, PlatformAccount, ScheduledPost
 from personas.recurrence import anchor_rule
 from personas.services import publishing, scheduling
+from tests.personas.factories import CharacterFactory, ContentItemFactory, PlatformAccountFactory, ScheduledPostFactory
 from tests.personas.standins import MastodonStandIn
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def mastodon():
 
 
 def mastodon_account(character: Character, server_url: str = "https://mastodon.example") -> PlatformAccount:
-    return PlatformAccount.objects.create(
+    return PlatformAccountFactory(
         character=character, platform="mastodon", auth_type="oauth", server_url=server_url,
         account_username="ava", platform_user_id="109000000000000001",
         credentials_encrypted=encrypt_json({"access_token": MastodonStandIn.token}))
@@ -55,17 +56,17 @@ def account(character, mastodon) -> PlatformAccount:
 @pytest.fixture
 def stranger(other_user):
     """Another user's character, account and approved content."""
-    character = Character.objects.create(owner=other_user, name="Someone Else")
+    character = CharacterFactory(owner=other_user, name="Someone Else")
     account = mastodon_account(character)
-    content = ContentItem.objects.create(character=character, content_type=ContentType.TEXT, caption="theirs",
-                                         review=Review.APPROVED)
+    content = ContentItemFactory(character=character, content_type=ContentType.TEXT, caption="theirs",
+                                 review=Review.APPROVED)
     return character, account, content
 
 
 def due_post(character, account, content, at: datetime, **fields) -> ScheduledPost:
     """A row as the API would have stored it, already due at ``at``."""
-    return ScheduledPost.objects.create(character=character, account=account, content=content, scheduled_at=at,
-                                        caption=fields.pop("caption", "Scheduled run"), **fields)
+    return ScheduledPostFactory(character=character, account=account, content=content, scheduled_at=at,
+                                caption=fields.pop("caption", "Scheduled run"), **fields)
 
 
 def body(character, account, content, **fields) -> dict:
@@ -144,7 +145,7 @@ def test_bad_input_is_a_validation_error(persona_api, character, account, approv
 
 
 def test_an_account_of_another_character_is_refused(persona_api, owner, character, approved_image):
-    sibling = Character.objects.create(owner=owner, name="Sibling")
+    sibling = CharacterFactory(owner=owner, name="Sibling")
 
     response = persona_api.post(URL, body(character, mastodon_account(sibling), approved_image), format="json")
 
@@ -181,7 +182,7 @@ def test_scheduling_needs_a_signed_in_user(api, character, account, approved_ima
 
 
 def test_the_list_filters_and_pages(persona_api, owner, character, account, approved_image, stranger):
-    sibling = Character.objects.create(owner=owner, name="Sibling")
+    sibling = CharacterFactory(owner=owner, name="Sibling")
     for day in (10, 11, 12):
         due_post(character, account, approved_image, utc(2030, 3, day, 12, 0))
     due_post(character, account, approved_image, utc(2030, 3, 13, 12, 0), status=ScheduleStatus.CANCELLED)

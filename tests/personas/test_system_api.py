@@ -5,7 +5,8 @@ from rest_framework.test import APIClient
 
 from personas.api import system as system_api
 from personas.choices import CharacterStatus, PostStatus
-from personas.models import Character, ContentItem, PersonaSettings, PlatformAccount, Post
+from personas.models import PersonaSettings
+from tests.personas.factories import CharacterFactory, ContentItemFactory, PlatformAccountFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,16 +89,16 @@ def test_a_database_failure_is_reported_not_raised(api, monkeypatch):
 
 
 def test_stats_count_only_the_users_characters(owner_api, owner, other_user, settings):
-    maya = Character.objects.create(owner=owner, name="Maya")
-    Character.objects.create(owner=owner, name="Paused", status=CharacterStatus.PAUSED)
-    Character.objects.create(owner=owner, name="Gone", deleted_at="2030-01-01T00:00:00Z")
-    theirs = Character.objects.create(owner=other_user, name="Theirs")
-    ContentItem.objects.create(character=maya, content_type="image", file_size=GIB // 2)
-    ContentItem.objects.create(character=maya, content_type="text")
-    ContentItem.objects.create(character=theirs, content_type="image", file_size=5 * GIB)
-    account = PlatformAccount.objects.create(character=maya, platform="mastodon", auth_type="oauth")
-    Post.objects.create(character=maya, account=account, status=PostStatus.PUBLISHED)
-    Post.objects.create(character=maya, account=account, status=PostStatus.DELETED)
+    maya = CharacterFactory(owner=owner, name="Maya")
+    CharacterFactory(owner=owner, name="Paused", status=CharacterStatus.PAUSED)
+    CharacterFactory(owner=owner, name="Gone", deleted_at="2030-01-01T00:00:00Z")
+    theirs = CharacterFactory(owner=other_user, name="Theirs")
+    ContentItemFactory(character=maya, content_type="image", file_size=GIB // 2)
+    ContentItemFactory(character=maya, content_type="text")
+    ContentItemFactory(character=theirs, content_type="image", file_size=5 * GIB)
+    account = PlatformAccountFactory(character=maya, platform="mastodon", auth_type="oauth")
+    PostFactory(character=maya, account=account, status=PostStatus.PUBLISHED)
+    PostFactory(character=maya, account=account, status=PostStatus.DELETED)
 
     data = data_of(owner_api.get(STATS))
 
