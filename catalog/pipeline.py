@@ -53,14 +53,15 @@ def analyse_job(job: Job) -> dict:
     """Analyse every image of ``job`` not analysed yet; return the job's summary.
 
     Raises ``AnalysisFailed`` when no image succeeded, and lets ``JobCancelled``
-    through (``run_job`` ends the job; ``tasks`` settles it).
+    through (``run_job`` ends the job; its ``on_finish`` settles it).
     """
     items = services.items_to_run(job)
     total_steps = BatchItem.objects.filter(job=job).count() * len(STEPS)
     for item in items:
         analyse_item(job, item, total_steps=total_steps)
-    # Before the job's completion event: a page that reloads on it must see the
-    # product's new status. (tasks.run_analysis settles again once the job ended.)
+    # Live progress only: the completion event rings before the job's on_finish runs,
+    # and a page that reloads on it must already see the product's new status.
+    # The job's final state comes from services.settle_job, whoever ends the job.
     services.settle_products(job)
     return job_summary(job)
 

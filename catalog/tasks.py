@@ -1,16 +1,14 @@
 """django-q2 entry points of the catalog app."""
 
-from catalog import pipeline, services
+from catalog import pipeline
 from config.jobs.runner import run_job
 
 
 def run_analysis(job_id: str) -> None:
     """Analyse the images of a catalog job (queued by ``services.queue_analysis``).
 
-    Settling runs even when the job never started (cancelled while queued) or
-    timed out, so units of images that were not analysed always go back.
+    However the job ends (here, or by the sweep, lost-worker recovery, the
+    failure hook or a cancel), its ``on_finish`` (``services.settle_job``)
+    settles the images and gives back the units of those not analysed.
     """
-    try:
-        run_job(job_id, pipeline.analyse_job)
-    finally:
-        services.settle_job(job_id)
+    run_job(job_id, pipeline.analyse_job)

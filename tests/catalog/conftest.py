@@ -1,4 +1,4 @@
-"""Catalog fixtures: signed-in clients, products, drawn product photos, inline task runs, S3 on moto."""
+"""Catalog fixtures: signed-in clients, a product, drawn product photos, inline task runs, S3 on moto."""
 
 import io
 from urllib.parse import urlsplit
@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
-from catalog import services
 from tests.catalog.drawn import product_photo
+from tests.catalog.factories import ProductFactory
 from tests.conftest import require
 
 
@@ -49,27 +49,8 @@ def charlie(client_for, other_user) -> APIClient:
 
 @pytest.fixture
 def product(owner):
-    return services.create_product(owner, title="Wireless Bluetooth Headphones",
-                                   description="Premium over-ear headphones with ANC.", category="electronics")
-
-
-@pytest.fixture
-def stored_image():
-    """An image already in storage and marked uploaded (or pending), with no job: batch material."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from catalog.models import ProductImage
-
-    def make(product, data: bytes, name: str = "photo.jpg", *, uploaded: bool = True) -> ProductImage:
-        key = default_storage.save(product.new_image_key(name), ContentFile(data))
-        return ProductImage.objects.create(
-            product=product, s3_key=key, original_filename=name, content_type="image/jpeg",
-            file_size_bytes=len(data), upload_status="uploaded" if uploaded else "pending",
-            is_primary=not product.images.filter(is_primary=True).exists(),
-        )
-
-    return make
+    return ProductFactory(owner=owner, title="Wireless Bluetooth Headphones",
+                          description="Premium over-ear headphones with ANC.", category="electronics")
 
 
 @pytest.fixture

@@ -5,8 +5,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.models import AnalysisResult, DetectedDefect, ExtractedAttribute, ProductImage
+from catalog.models import AnalysisResult, ProductImage
 from config.jobs.models import Job
+from tests.catalog.factories import (
+    AnalysisResultFactory,
+    DetectedDefectFactory,
+    ExtractedAttributeFactory,
+    ProductImageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,20 +22,19 @@ SEED_FIELDS = {"id", "product_image_id", "model_version", "classification_label"
 
 
 @pytest.fixture
-def image(product, photo_jpeg, stored_image):
-    return stored_image(product, photo_jpeg)
+def image(product, photo_jpeg):
+    return ProductImageFactory(product=product, data=photo_jpeg)
 
 
 def analysis_of(image: ProductImage, *, label="binder", minutes_ago=0, **fields) -> AnalysisResult:
-    analysis = AnalysisResult.objects.create(
-        image=image, status="completed", classification_label=label, classification_confidence=0.96,
+    analysis = AnalysisResultFactory(
+        image=image, classification_label=label, classification_confidence=0.96,
         classification_scores={label: 0.96, "envelope": 0.04}, processing_time_ms=1250,
         created_at=timezone.now() - timedelta(minutes=minutes_ago), **fields)
-    ExtractedAttribute.objects.create(analysis=analysis, attribute_name="color", attribute_value="red",
-                                      confidence=0.61)
-    DetectedDefect.objects.create(analysis=analysis, defect_type="blur", severity="low", confidence=0.72,
-                                  bounding_box={"x": 120, "y": 85, "width": 45, "height": 12},
-                                  description="Part of the product is out of focus.")
+    ExtractedAttributeFactory(analysis=analysis, attribute_name="color", attribute_value="red", confidence=0.61)
+    DetectedDefectFactory(analysis=analysis, defect_type="blur", severity="low", confidence=0.72,
+                          bounding_box={"x": 120, "y": 85, "width": 45, "height": 12},
+                          description="Part of the product is out of focus.")
     return analysis
 
 
@@ -66,8 +71,8 @@ def test_another_users_analysis_is_404(charlie, image):
     assert charlie.get(f"/api/v1/analysis/{image.pk}").status_code == 404
 
 
-def test_the_products_analyses_list_every_run_of_every_image(alice, product, image, stored_image, photo_jpeg):
-    second = stored_image(product, photo_jpeg, "back.jpg")
+def test_the_products_analyses_list_every_run_of_every_image(alice, product, image, photo_jpeg):
+    second = ProductImageFactory(product=product, data=photo_jpeg, original_filename="back.jpg")
     old = analysis_of(image, minutes_ago=10)
     new = analysis_of(image, minutes_ago=1)
     other = analysis_of(second, minutes_ago=5)
@@ -98,8 +103,8 @@ def test_retry_while_the_image_is_queued_or_running_is_409(alice, image, queued,
     assert retry(alice, image, django_capture_on_commit_callbacks).status_code == 409
 
 
-def test_retry_of_an_image_not_uploaded_yet_is_422(alice, product, stored_image, django_capture_on_commit_callbacks):
-    pending = stored_image(product, b"", uploaded=False)
+def test_retry_of_an_image_not_uploaded_yet_is_422(alice, product, django_capture_on_commit_callbacks):
+    pending = ProductImageFactory(product=product, upload_status="pending")
     assert retry(alice, pending, django_capture_on_commit_callbacks).status_code == 422
 
 

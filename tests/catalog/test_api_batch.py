@@ -4,12 +4,12 @@ import uuid
 
 import pytest
 
-from catalog import services
 from catalog.choices import STEPS
 from catalog.models import BatchItem
 from config.jobs import selftest
 from config.jobs import services as jobs
 from config.jobs.models import Job
+from tests.catalog.factories import ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ STEP_FIELDS = {"id", "step_name", "status", "started_at", "completed_at", "durat
 
 
 @pytest.fixture
-def three(product, photo_jpeg, stored_image):
-    return [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(3)]
+def three(product, photo_jpeg):
+    return ProductImageFactory.create_batch(3, product=product, data=photo_jpeg)
 
 
 def test_a_batch_is_201_with_the_processing_job(alice, product, three, batch, queued, owner):
@@ -53,16 +53,15 @@ def test_a_batch_for_another_users_product_is_404(charlie, product, three, batch
     assert response.status_code == 404 and response.json() == {"detail": "Product not found."} and not queued
 
 
-def test_ids_of_another_products_images_are_422(alice, owner, product, three, batch, stored_image, photo_jpeg,
-                                                queued):
-    elsewhere = stored_image(services.create_product(owner, title="Lamp"), photo_jpeg)
+def test_ids_of_another_products_images_are_422(alice, owner, product, three, batch, photo_jpeg, queued):
+    elsewhere = ProductImageFactory(product=ProductFactory(owner=owner, title="Lamp"), data=photo_jpeg)
     response = batch(alice, product, [three[0], elsewhere])
     assert response.status_code == 422
     assert str(elsewhere.pk) in response.json()["detail"] and not queued and not Job.objects.exists()
 
 
-def test_ids_that_do_not_exist_or_are_not_uploaded_are_422(alice, product, three, batch, stored_image, queued):
-    pending = stored_image(product, b"", uploaded=False)
+def test_ids_that_do_not_exist_or_are_not_uploaded_are_422(alice, product, three, batch, queued):
+    pending = ProductImageFactory(product=product, upload_status="pending")
     assert batch(alice, product, [three[0], pending]).status_code == 422
     response = alice.post("/api/v1/batch", {"product_id": str(product.pk), "image_ids": [str(uuid.uuid4())]},
                           format="json")
@@ -108,9 +107,11 @@ def test_a_job_of_another_app_is_not_a_batch(alice, owner, queued):
     assert alice.delete(f"/api/v1/batch/{job.pk}").status_code == 404
 
 
-def test_cancel_is_204_and_gives_the_units_of_unstarted_images_back(alice, product, three, batch, queued, owner):
+def test_cancel_is_204_and_gives_the_units_of_unstarted_images_back(alice, product, three, batch, queued, owner,
+                                                                    django_capture_on_commit_callbacks):
     job_id = batch(alice, product, three).json()["id"]
-    response = alice.delete(f"/api/v1/batch/{job_id}")
+    with django_capture_on_commit_callbacks(execute=True):  # the job's on_finish settles it after commit
+        response = alice.delete(f"/api/v1/batch/{job_id}")
     assert response.status_code == 204 and response.content == b""
     body = alice.get(f"/api/v1/batch/{job_id}").json()
     assert body["status"] == "cancelled" and body["completed_at"]

@@ -2,22 +2,25 @@
 
 import pytest
 
-from catalog import services
-from catalog.models import AnalysisResult, DetectedDefect
 from config.jobs import selftest
 from config.jobs import services as jobs
+from tests.catalog.factories import (
+    AnalysisResultFactory,
+    DetectedDefectFactory,
+    ProductFactory,
+    ProductImageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_stats_count_the_users_catalog(alice, owner, other_user, product, photo_jpeg, stored_image, batch, queued):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(2)]
+def test_stats_count_the_users_catalog(alice, owner, other_user, product, photo_jpeg, batch, queued):
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     for ms in (1000, 1300):
-        AnalysisResult.objects.create(image=images[0], status="completed", processing_time_ms=ms)
-    failed = AnalysisResult.objects.create(image=images[1], status="failed")
-    DetectedDefect.objects.create(analysis=failed, defect_type="blur", severity="low", confidence=0.7)
+        AnalysisResultFactory(image=images[0], processing_time_ms=ms)
+    DetectedDefectFactory(analysis=AnalysisResultFactory(image=images[1], status="failed"))
     batch(alice, product, images)
-    services.create_product(other_user, title="Not Alice's")
+    ProductFactory(owner=other_user, title="Not Alice's")
     assert alice.get("/api/v1/dashboard/stats").json() == {
         "total_products": 1, "total_images": 2, "completed_analyses": 2, "total_defects": 1, "active_jobs": 1,
         "avg_processing_time_ms": 1150,
@@ -31,8 +34,8 @@ def test_stats_of_a_new_user_are_zero(alice):
     }
 
 
-def test_recent_lists_the_latest_catalog_jobs(alice, owner, product, photo_jpeg, stored_image, batch, queued):
-    job_id = batch(alice, product, [stored_image(product, photo_jpeg)]).json()["id"]
+def test_recent_lists_the_latest_catalog_jobs(alice, owner, product, photo_jpeg, batch, queued):
+    job_id = batch(alice, product, [ProductImageFactory(product=product, data=photo_jpeg)]).json()["id"]
     jobs.create_job(owner, kind=selftest.KIND, task=selftest.TASK, metered=False)  # not a catalog job
     body = alice.get("/api/v1/dashboard/recent").json()
     assert body == [{"id": job_id, "job_type": "batch", "status": "queued", "total_images": 1,
@@ -43,8 +46,8 @@ def test_category_distribution_counts_products_per_category(alice, owner, other_
     for title, category in [("TV", "electronics"), ("Radio", "electronics"), ("Shirt", "clothing"),
                             ("Chair", "furniture"), ("Jacket", "clothing"), ("Phone", "electronics"),
                             ("Mystery", "")]:
-        services.create_product(owner, title=title, category=category)
-    services.create_product(other_user, title="Sofa", category="furniture")
+        ProductFactory(owner=owner, title=title, category=category)
+    ProductFactory(owner=other_user, title="Sofa", category="furniture")
     assert alice.get("/api/v1/dashboard/category-distribution").json() == [
         {"category": "electronics", "count": 3}, {"category": "clothing", "count": 2},
         {"category": "furniture", "count": 1},

@@ -7,14 +7,15 @@ import pytest
 from config.jobs import selftest
 from config.jobs import services as jobs
 from config.jobs.models import Job
+from tests.catalog.factories import ProductImageFactory
 from tests.catalog.test_api_batch import JOB_FIELDS, STEP_FIELDS
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalog_job(alice, product, photo_jpeg, stored_image, batch, queued):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(2)]
+def catalog_job(alice, product, photo_jpeg, batch, queued):
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     return Job.objects.get(pk=batch(alice, product, images).json()["id"])
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from catalog import services
 from catalog.models import AnalysisResult, Product, ProductImage
+from tests.catalog.factories import AnalysisResultFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_an_expired_or_forged_token_is_401(api):
 
 def test_the_list_pages_through_the_users_products_only(alice, owner, other_user):
     for n in range(5):
-        services.create_product(owner, title=f"Mug {n}")
-    services.create_product(other_user, title="Someone else's mug")
+        ProductFactory(owner=owner, title=f"Mug {n}")
+    ProductFactory(owner=other_user, title="Someone else's mug")
     body = alice.get("/api/v1/products?page=2&page_size=2").json()
     assert (body["total"], body["page"], body["page_size"], body["pages"]) == (5, 2, 2, 3)
     assert [item["title"] for item in body["items"]] == ["Mug 2", "Mug 1"]  # newest first
@@ -70,17 +70,17 @@ def test_bad_list_parameters_are_422(alice, query):
 
 
 def test_the_list_filters_by_category_and_status(alice, owner):
-    services.create_product(owner, title="Sneaker", category="footwear", status="active")
-    services.create_product(owner, title="Boot", category="footwear")
-    services.create_product(owner, title="Lamp", category="furniture", status="active")
+    ProductFactory(owner=owner, title="Sneaker", category="footwear", status="active")
+    ProductFactory(owner=owner, title="Boot", category="footwear")
+    ProductFactory(owner=owner, title="Lamp", category="furniture", status="active")
     titles = [p["title"] for p in alice.get("/api/v1/products?category=footwear&status=active").json()["items"]]
     assert titles == ["Sneaker"]
 
 
 def test_search_finds_words_in_title_and_description(alice, owner):
-    services.create_product(owner, title="Wireless Bluetooth Headphones", description="Over-ear, noise cancelling")
-    services.create_product(owner, title="Desk lamp", description="Warm light for reading at night")
-    services.create_product(owner, title="Coffee mug", description="Stoneware")
+    ProductFactory(owner=owner, title="Wireless Bluetooth Headphones", description="Over-ear, noise cancelling")
+    ProductFactory(owner=owner, title="Desk lamp", description="Warm light for reading at night")
+    ProductFactory(owner=owner, title="Coffee mug", description="Stoneware")
     assert [p["title"] for p in alice.get("/api/v1/products?search=headphones").json()["items"]] == [
         "Wireless Bluetooth Headphones"]
     assert [p["title"] for p in alice.get("/api/v1/products?search=reading").json()["items"]] == ["Desk lamp"]
@@ -125,7 +125,7 @@ def test_delete_is_204_and_removes_images_analyses_and_files(alice, product, pho
                                                             django_capture_on_commit_callbacks):
     image_id = upload(alice, product, photo_jpeg)["image_id"]
     image = ProductImage.objects.get(pk=image_id)
-    AnalysisResult.objects.create(image=image, status="completed")
+    AnalysisResultFactory(image=image)
     assert default_storage.exists(image.s3_key)
     with django_capture_on_commit_callbacks(execute=True):  # files go once the delete commits
         response = alice.delete(f"/api/v1/products/{product.pk}")

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalog import services
 from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.jobs.models import Job
+from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def analysed(owner, product, photo_jpeg, queued, run_queued, django_capture_on_c
 
 
 def test_grid_lists_only_the_users_products(signed_in, product, other_user):
-    services.create_product(other_user, title="Someone else's lamp")
+    ProductFactory(owner=other_user, title="Someone else's lamp")
     response = signed_in.get("/catalog/")
     assert response.status_code == 200
     assert product.title in response.content.decode()
@@ -38,7 +39,7 @@ def test_grid_lists_only_the_users_products(signed_in, product, other_user):
 
 
 def test_grid_filters_by_category_status_and_search(signed_in, owner, product):
-    services.create_product(owner, title="Oak side table", category="furniture", status="active")
+    ProductFactory(owner=owner, title="Oak side table", category="furniture", status="active")
     page = signed_in.get("/catalog/", {"category": "furniture"}).content.decode()
     assert "Oak side table" in page and product.title not in page
     page = signed_in.get("/catalog/", {"status": "draft"}).content.decode()
@@ -162,9 +163,10 @@ def test_batch_exports_have_the_analysed_rows(signed_in, analysed):
     assert body["items"][0]["label"] == label and body["items"][0]["status"] == "completed"
 
 
-def test_cancel_a_queued_batch(signed_in, owner, product, analysed, queued):
+def test_cancel_a_queued_batch(signed_in, owner, product, analysed, queued, django_capture_on_commit_callbacks):
     job = services.retry_analysis(owner, image_id=analysed[0].pk)
-    assert signed_in.post(f"/catalog/batches/{job.pk}/cancel").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the job's on_finish settles it after commit
+        assert signed_in.post(f"/catalog/batches/{job.pk}/cancel").status_code == 302
     job.refresh_from_db()
     assert job.status == "cancelled"
     page = signed_in.get(f"/catalog/batches/{job.pk}/").content.decode()

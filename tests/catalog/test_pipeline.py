@@ -16,6 +16,7 @@ from config.jobs.models import Job, JobStep
 from tests.ai.test_ai_llm_openai import completion, openai_settings
 from tests.catalog.conftest import encoded, events_of
 from tests.catalog.drawn import product_photo
+from tests.catalog.factories import ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_a_language_model_failure_fails_only_the_describe_step(alice, product, p
 
 def test_the_product_goes_from_draft_to_processing_to_active(alice, owner, photo_jpeg, upload, run_queued,
                                                             labeler_present):
-    product = services.create_product(owner, title="Untitled")
+    product = ProductFactory(owner=owner)
     upload(alice, product, photo_jpeg)
     product.refresh_from_db()
     assert product.status == "processing"
@@ -156,9 +157,9 @@ def test_the_product_goes_from_draft_to_processing_to_active(alice, owner, photo
                                                                        analysis.subcategory)
 
 
-def test_a_batch_with_a_bad_image_completes_with_that_image_failed(alice, product, photo_jpeg, stored_image, batch,
+def test_a_batch_with_a_bad_image_completes_with_that_image_failed(alice, product, photo_jpeg, batch,
                                                                   run_queued, owner, labeler_present):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(3)]
+    images = ProductImageFactory.create_batch(3, product=product, data=photo_jpeg)
     # Bytes that changed in storage after the upload was checked.
     default_storage.delete(images[1].s3_key)
     default_storage.save(images[1].s3_key, ContentFile(b"\xff\xd8\xff\xe0 truncated"))
@@ -183,9 +184,9 @@ def test_a_batch_with_a_bad_image_completes_with_that_image_failed(alice, produc
     assert events.index(failed[0]) < next(i for i, e in enumerate(events) if e["image_id"] == str(images[2].pk))
 
 
-def test_a_batch_where_every_image_fails_is_failed_and_costs_nothing(alice, product, stored_image, batch,
+def test_a_batch_where_every_image_fails_is_failed_and_costs_nothing(alice, product, batch,
                                                                      run_queued, owner):
-    images = [stored_image(product, b"not an image at all", f"p{n}.jpg") for n in range(2)]
+    images = ProductImageFactory.create_batch(2, product=product, data=b"not an image at all")
     job_id = batch(alice, product, images).json()["id"]
     run_queued()
     job = Job.objects.get(pk=job_id)
@@ -205,9 +206,9 @@ def test_without_local_models_every_image_fails_with_the_engines_reason(alice, p
     assert usage(owner) == 0
 
 
-def test_cancelling_mid_batch_stops_the_images_not_started(alice, product, photo_jpeg, stored_image, batch,
+def test_cancelling_mid_batch_stops_the_images_not_started(alice, product, photo_jpeg, batch,
                                                            run_queued, owner, monkeypatch, labeler_present):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(3)]
+    images = ProductImageFactory.create_batch(3, product=product, data=photo_jpeg)
     job_id = batch(alice, product, images).json()["id"]
     analyse_item = pipeline.analyse_item
 
@@ -228,13 +229,13 @@ def test_cancelling_mid_batch_stops_the_images_not_started(alice, product, photo
     assert usage(owner) == 1
 
 
-def test_a_job_cancelled_before_it_starts_runs_nothing_and_gives_every_unit_back(alice, product, photo_jpeg,
-                                                                                 stored_image, batch, run_queued,
-                                                                                 owner):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(2)]
+def test_a_job_cancelled_before_it_starts_runs_nothing_and_gives_every_unit_back(
+        alice, product, photo_jpeg, batch, run_queued, owner, django_capture_on_commit_callbacks):
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     job_id = batch(alice, product, images).json()["id"]
-    # Through the platform's own cancel, which knows nothing of the catalog's units.
-    assert alice.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 200
+    # Through the platform's own cancel, which knows nothing of the catalog's units: the job's on_finish does.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alice.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 200
     run_queued()
     assert not AnalysisResult.objects.exists()
     assert set(BatchItem.objects.values_list("status", flat=True)) == {"cancelled"}
@@ -244,9 +245,9 @@ def test_a_job_cancelled_before_it_starts_runs_nothing_and_gives_every_unit_back
 
 
 def test_retrying_a_failed_job_runs_the_images_again_and_charges_them_again(
-        alice, product, photo_jpeg, stored_image, batch, run_queued, owner, labeler_present,
+        alice, product, photo_jpeg, batch, run_queued, owner, labeler_present,
         django_capture_on_commit_callbacks):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(2)]
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     for image in images:
         default_storage.delete(image.s3_key)
     job_id = batch(alice, product, images).json()["id"]
@@ -263,10 +264,11 @@ def test_retrying_a_failed_job_runs_the_images_again_and_charges_them_again(
     assert usage(owner) == 2
 
 
-def test_a_failed_image_of_a_completed_batch_is_retried_on_its_own(alice, product, photo_jpeg, stored_image, batch,
+def test_a_failed_image_of_a_completed_batch_is_retried_on_its_own(alice, product, photo_jpeg, batch,
                                                                     run_queued, owner, labeler_present,
                                                                     django_capture_on_commit_callbacks):
-    good, bad = stored_image(product, photo_jpeg, "good.jpg"), stored_image(product, b"garbage", "bad.jpg")
+    good = ProductImageFactory(product=product, data=photo_jpeg)
+    bad = ProductImageFactory(product=product, data=b"garbage")
     batch(alice, product, [good, bad])
     run_queued()
     default_storage.delete(bad.s3_key)
@@ -280,9 +282,9 @@ def test_a_failed_image_of_a_completed_batch_is_retried_on_its_own(alice, produc
     assert usage(owner) == 2
 
 
-def test_a_redelivered_task_does_not_analyse_an_image_twice(alice, product, photo_jpeg, stored_image, batch,
+def test_a_redelivered_task_does_not_analyse_an_image_twice(alice, product, photo_jpeg, batch,
                                                              run_queued, owner, labeler_present):
-    images = [stored_image(product, photo_jpeg, f"p{n}.jpg") for n in range(2)]
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     job_id = batch(alice, product, images).json()["id"]
     # A first worker claims the job, analyses the first image, and dies.
     job = jobs.claim_job(job_id)
@@ -311,9 +313,9 @@ def test_deleting_the_product_while_its_job_waits_leaves_nothing_running(
     assert not Product.objects.exists() and not AnalysisResult.objects.exists()
 
 
-def test_a_staff_rerun_is_not_charged_and_skips_images_already_queued(product, photo_jpeg, stored_image, owner,
+def test_a_staff_rerun_is_not_charged_and_skips_images_already_queued(product, photo_jpeg, owner,
                                                                      queued, django_capture_on_commit_callbacks):
-    image = stored_image(product, photo_jpeg)
+    image = ProductImageFactory(product=product, data=photo_jpeg)
     with django_capture_on_commit_callbacks(execute=True):
         (job,) = services.rerun_images([image])
     assert job.params["charged"] is False and BatchItem.objects.get(job=job).usage_counted is False

@@ -1,12 +1,6 @@
 from rest_framework import serializers
 
-from config.jobs.models import Job, JobStep
-
-
-class JobStepSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = JobStep
-        fields = ["name", "item", "status", "started_at", "completed_at", "duration_ms", "error", "result_data"]
+from config.jobs.models import Job
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -20,15 +14,3 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_error(self, job: Job) -> dict | None:
         return {"code": job.error_code, "message": job.error_message} if job.error_code else None
-
-
-class JobDetailSerializer(JobSerializer):
-    steps = JobStepSerializer(many=True, read_only=True)
-
-    class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "steps"]
-
-
-class JobListSerializer(serializers.Serializer):
-    items = JobSerializer(many=True)
-    total = serializers.IntegerField()

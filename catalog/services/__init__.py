@@ -1,0 +1,50 @@
+"""Every write the catalog performs; the API, the pages, the admin and the pipeline call these.
+
+One module per topic: ``products`` (create, update, delete), ``uploads``
+(checking and storing images, presigned uploads), ``analysis`` (queueing single
+and batch analyses, retry, cancel), ``results`` (what the pipeline records) and
+``settling`` (a job's end). Callers use ``from catalog import services``; the
+names below are the catalog's service surface.
+
+Metering: the catalog counts one unit of plan usage per image analysed, not
+per job. A job's images are ``BatchItem`` rows, and each item holds its unit
+(``usage_counted``) from the moment it is queued. All units of a request are
+taken before anything is queued (``UsageLimitExceeded`` refuses the whole
+request), an item that fails or is cancelled gives its unit back when its job
+ends (``settle_job``, the job's ``on_finish``), and an item run again takes one
+again. So the job itself is created unmetered: the platform would count it
+once, whatever its size.
+"""
+
+from catalog.services.analysis import (
+    MAX_BATCH_IMAGES,
+    cancel_batch,
+    create_batch,
+    is_being_analysed,
+    queue_analysis,
+    rerun_images,
+    retry_analysis,
+)
+from catalog.services.products import create_product, delete_product, update_product
+from catalog.services.results import (
+    fail_item,
+    finish_item,
+    items_to_run,
+    save_analysis,
+    save_attributes,
+    save_compliance,
+    save_defects,
+    save_description,
+    save_renditions,
+    start_item,
+)
+from catalog.services.settling import settle_job, settle_products
+from catalog.services.uploads import confirm_upload, start_upload, upload_direct
+
+__all__ = [
+    "MAX_BATCH_IMAGES", "cancel_batch", "confirm_upload", "create_batch", "create_product", "delete_product",
+    "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis", "rerun_images",
+    "retry_analysis", "save_analysis", "save_attributes", "save_compliance", "save_defects", "save_description",
+    "save_renditions", "settle_job", "settle_products", "start_item", "start_upload", "update_product",
+    "upload_direct",
+]

@@ -1,0 +1,57 @@
+"""Products: create, update, delete (with their images, findings and stored files)."""
+
+from contextlib import suppress
+
+from django.db import transaction
+
+from catalog.choices import ItemStatus, ProductStatus
+from catalog.models import BatchItem, Product
+from catalog.selectors import product_for
+from catalog.services.settling import refund_items
+from config.errors import Conflict, ValidationFailed
+from config.files.storage import delete_files
+from config.jobs import services as jobs
+from config.jobs.choices import FINISHED_STATUSES
+
+PRODUCT_FIELDS = ("title", "description", "category", "subcategory", "status", "metadata")
+
+
+def create_product(owner, *, title: str, description: str = "", category: str = "", subcategory: str = "",
+                   status: str = ProductStatus.DRAFT, metadata: dict | None = None) -> Product:
+    """Create a product (a draft unless told otherwise)."""
+    return Product.objects.create(owner=owner, title=title.strip(), description=description, category=category,
+                                  subcategory=subcategory, status=status, metadata=metadata or {})
+
+
+def update_product(owner, *, product_id, changes: dict) -> Product:
+    """Change the given fields of one of ``owner``'s products (``PRODUCT_FIELDS`` only)."""
+    product = product_for(owner, product_id)
+    unknown = set(changes) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(product, name, value.strip() if name == "title" else value)
+    product.save(update_fields=[*changes, "updated_at"])
+    return product
+
+
+def delete_product(owner, *, product_id) -> None:
+    """Delete a product with its images, analyses and findings, and its stored files.
+
+    Files go once the delete has committed, so a rolled-back delete keeps them.
+    Unfinished jobs left with no image are cancelled, giving their units back.
+    """
+    product = product_for(owner, product_id)
+    names = [name for image in product.images.all() for name in image.stored_names()]
+    job_ids = set(BatchItem.objects.filter(image__product=product).exclude(job__status__in=FINISHED_STATUSES)
+                  .values_list("job_id", flat=True))
+    with transaction.atomic():
+        # Items go with their images: units of images not analysed yet go back first.
+        refund_items(BatchItem.objects.filter(image__product=product).exclude(status=ItemStatus.COMPLETED),
+                     owner_id=product.owner_id)
+        product.delete()
+        transaction.on_commit(lambda: delete_files(names))
+    for job_id in job_ids:
+        if not BatchItem.objects.filter(job_id=job_id).exists():
+            with suppress(Conflict):  # it finished meanwhile
+                jobs.cancel_job(owner, job_id=job_id)
