@@ -86,14 +86,16 @@ class StagingStatusSerializer(serializers.Serializer):
     the staging is not charged.
     """
 
-    # Declared for the OpenAPI schema; the body is built by to_representation.
-    id = serializers.UUIDField(read_only=True)
-    status = serializers.ChoiceField(choices=["queued", "processing", "completed", "failed"], read_only=True)
-    progress = serializers.FloatField(read_only=True, required=False)
-    current_step = serializers.CharField(read_only=True, required=False)
-    result = StagingResultSerializer(read_only=True, required=False)
-    error = serializers.CharField(read_only=True, required=False)
-    error_code = serializers.ChoiceField(choices=FAILURE_CODES, read_only=True, required=False)
+    # Declared for the OpenAPI schema (only id and status are always present); the
+    # body is built by to_representation. Output only, hence no read_only, which
+    # would make every field required in the schema.
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["queued", "processing", "completed", "failed"])
+    progress = serializers.FloatField(required=False)
+    current_step = serializers.CharField(required=False)
+    result = StagingResultSerializer(required=False)
+    error = serializers.CharField(required=False)
+    error_code = serializers.ChoiceField(choices=FAILURE_CODES, required=False)
 
     def to_representation(self, staging: Staging) -> dict:
         body = {"id": str(staging.id), "status": staging.status}
