@@ -81,9 +81,13 @@ def stage_job(job: Job) -> dict:
     original_rgb = np.asarray(original)
     full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
     generation = generate_checked(job, staging, original_rgb, working, full_mask, maps, area, steps=mode["steps"])
-    with job_step(job, "store", fraction=0.9):
-        files = delivery.render(staging, generation.locked)
-        services.store_renditions(staging, files)
+    engine = registry.image_generator()
+    with job_step(job, "store", fraction=0.9) as step:
+        delivered = delivery.render(staging, generation.locked, original=read_stored(staging.original_image),
+                                    engine=engine.provider, model=engine.model)
+        services.store_renditions(staging, delivered.files)
+        step.data.update(signed_by=delivered.provenance.get("signed_by"))
+    files = delivered.files
     with job_step(job, "pixel_lock", fraction=0.97) as step:
         checks = [pixel_lock.measure_delivered(file.field, read_stored(getattr(staging, file.field)),
                                                original=original_rgb, mask=full_mask, excluded=file.marked)
@@ -96,7 +100,7 @@ def stage_job(job: Job) -> dict:
     services.save_result(
         staging, seed=generation.seed, attempts=generation.attempt, integrity=generation.integrity,
         pixel_lock_share=lock_share, pixel_lock_parts=[check.as_dict() for check in checks],
-        quality=generation.quality, provenance={}, engine=registry.image_generator(),
+        quality=generation.quality, provenance=delivered.provenance, engine=engine,
         processing_ms=int((time.monotonic() - started) * 1000),
     )
     return {"staging_id": str(staging.pk), "quality_score": round(generation.quality.score, 2),

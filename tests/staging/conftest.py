@@ -100,6 +100,13 @@ def small_generation(settings):
 
 
 @pytest.fixture
+def labeler_present():
+    """Skip, saying why, where the local labeler (requirements-ai.txt) is not installed."""
+    require(importlib.util.find_spec("efficientnet_lite_pytorch") is not None,
+            "the local labeler is not installed (requirements-ai.txt)")
+
+
+@pytest.fixture
 def working_size(settings):
     """Generate at about 500 px in 2 steps: large enough for the room's lines and
     the furnished area to be measured, small enough to stay fast."""

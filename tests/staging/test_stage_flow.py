@@ -1,7 +1,5 @@
 """The staging pipeline end to end, in process: upload, worker run, result, figures, files."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
@@ -17,22 +15,12 @@ from tests.staging.test_stage_create import stage
 
 pytestmark = pytest.mark.django_db
 
-LABELER = importlib.util.find_spec("efficientnet_lite_pytorch") is not None
-
-
 def run_one(client, upload: bytes, run_queued, capture, **fields) -> dict:
     with capture(execute=True):
         response = stage(client, upload, **fields)
     assert response.status_code == 202, response.content
     run_queued()
     return client.get(f"/api/stage/{response.json()['id']}").json()
-
-
-@pytest.fixture
-def labeler_present():
-    from tests.conftest import require
-
-    require(LABELER, "the local labeler is not installed (requirements-ai.txt)")
 
 
 def pixels(image) -> np.ndarray:
@@ -119,7 +107,10 @@ def test_a_lossy_encoder_shows_in_the_pixel_lock_share(key_api, furnishing_engin
                                                         django_capture_on_commit_callbacks):
     from staging import renditions
 
-    monkeypatch.setattr(renditions, "encode_png", lambda image: renditions.encode_jpeg(image, quality=60))
+    lossless = renditions.encode_png
+    # A deliberately lossy encoder: the PNG of a 32-colour palette copy.
+    monkeypatch.setattr(renditions, "encode_png",
+                        lambda image, xmp="": lossless(image.quantize(32).convert("RGB"), xmp=xmp))
     body = run_one(key_api, room_jpeg, run_queued, django_capture_on_commit_callbacks, quality_mode="standard")
     assert body["status"] == "completed", body
     result = body["result"]
