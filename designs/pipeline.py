@@ -1,12 +1,11 @@
 """From a request to a checked design: the rules or the language model, then physics.
 
 No HTTP and no writes here: ``services`` stores what these functions return,
-and ``generate_job`` is the django-q2 work for the language-model path.
+and ``tasks.run_generation`` runs the language-model path as a django-q2 job.
 """
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -14,8 +13,7 @@ from django.utils import timezone
 
 from config.ai import registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
-from config.jobs.models import Job
-from config.jobs.runner import job_step
+from config.timestamps import iso8601
 from designs import diff, language, physics, rules
 from designs.choices import Generator
 from designs.errors import GenerationFailed, NoChangeRecognised, NoDesignTypeRecognised
@@ -169,29 +167,8 @@ def assemble(spec_id: str, outcome: Outcome, request: DesignInput, *, label: str
         "objects": outcome.objects,
         "scene": {"name": draft.name, "description": request.prompt, "total_objects": len(outcome.objects),
                   "bounding_box": outcome.bounding_box},
-        "version": {"version": label, "created_at": iso(created_at), "modified_at": iso(now), "author": author},
+        "version": {"version": label, "created_at": iso8601(created_at), "modified_at": iso8601(now),
+                    "author": author},
         "metadata": metadata,
     }
 
-
-def iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def generate_job(job: Job) -> dict:
-    """The django-q2 work of a language-model generation (queued by ``services.generate``)."""
-    from designs import services  # services queues this job; the import is circular at module level
-
-    params = job.params
-    request = DesignInput(**params["request"])
-    spec, previous = services.continued_spec(job.owner, params.get("spec_id"))
-    classification = rules.Classification(**params["classification"]) if params.get("classification") else None
-    started = time.monotonic()
-    with job_step(job, "language_model", fraction=0.8) as step:
-        outcome = with_language_model(request, classification, previous)
-        step.data = {"generator": outcome.generator, "repairs": outcome.repairs,
-                     "corrections": len(outcome.corrections)}
-    with job_step(job, "save", fraction=1.0):
-        version = services.save_version(job.owner, spec, request, outcome, job=job,
-                                        processing_ms=int((time.monotonic() - started) * 1000))
-    return {"spec_id": str(version.spec_id), "version_id": version.pk, "version": version.label}

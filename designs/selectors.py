@@ -1,9 +1,30 @@
-"""Reads of the designs app: the API's answers built from stored versions."""
+"""Reads of the designs app: the spec an edit continues, and the API's answers built from stored versions."""
+
+import uuid
 
 from django.urls import reverse
 
-from designs.models import DesignVersion
-from designs.pipeline import iso
+from config.errors import NotFound
+from config.timestamps import iso8601
+from designs.models import DesignSpec, DesignVersion
+from designs.pipeline import Previous
+
+
+def continued_spec(owner, spec_id) -> tuple[DesignSpec | None, Previous | None]:
+    """The owner's spec named by ``context.spec_id`` and its current version, or ``(None, None)``.
+
+    Raises ``NotFound`` for an id that is malformed, unknown or another user's.
+    """
+    if spec_id in (None, ""):
+        return None, None
+    try:
+        key = uuid.UUID(str(spec_id))
+    except ValueError:
+        raise NotFound("Design spec not found.") from None
+    spec = DesignSpec.objects.for_user(owner).filter(pk=key).first()
+    if spec is None:
+        raise NotFound("Design spec not found.")
+    return spec, Previous(spec.current_version.spec_json, spec.last_object_number)
 
 
 def preview_url(spec_id) -> str:
@@ -16,7 +37,7 @@ def v2_response(version: DesignVersion, *, processing_time: float) -> dict:
         "spec_id": str(version.spec_id),
         "spec_json": version.spec_json,
         "preview_url": preview_url(version.spec_id),
-        "created_at": iso(version.created_at),
+        "created_at": iso8601(version.created_at),
         "processing_time": round(processing_time, 4),
     }
 

@@ -9,13 +9,12 @@ WhiteNoise's middleware is sync-only).
 
 import dataclasses
 import time
-import uuid
 
 from django.conf import settings
 from django.db import transaction
 
 from config.accounts import services as accounts
-from config.errors import NotFound, ValidationFailed
+from config.errors import ValidationFailed
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
@@ -23,7 +22,8 @@ from designs import diff, pipeline
 from designs.choices import Endpoint
 from designs.errors import GenerationFailed
 from designs.models import DesignRequest, DesignSpec, DesignVersion
-from designs.pipeline import DesignInput, Outcome, Previous
+from designs.pipeline import DesignInput, Outcome
+from designs.selectors import continued_spec
 
 JOB_KIND = "designs.generate"
 TASK = "designs.tasks.run_generation"
@@ -67,20 +67,6 @@ def check_limits(request: DesignInput) -> None:
         raise ValidationFailed(f"constraints: At most {MAX_CONSTRAINTS} constraints.")
     if any(len(item) > MAX_CONSTRAINT_CHARS for item in request.constraints):
         raise ValidationFailed(f"constraints: Keep each constraint within {MAX_CONSTRAINT_CHARS} characters.")
-
-
-def continued_spec(owner, spec_id) -> tuple[DesignSpec | None, Previous | None]:
-    """The owner's spec named by ``context.spec_id`` and its current version, or ``(None, None)``."""
-    if spec_id in (None, ""):
-        return None, None
-    try:
-        key = uuid.UUID(str(spec_id))
-    except ValueError:
-        raise NotFound("Design spec not found.") from None
-    spec = DesignSpec.objects.for_user(owner).filter(pk=key).first()
-    if spec is None:
-        raise NotFound("Design spec not found.")
-    return spec, Previous(spec.current_version.spec_json, spec.last_object_number)
 
 
 def _generate_with_job(owner, spec: DesignSpec | None, request: DesignInput, classification) -> DesignVersion:

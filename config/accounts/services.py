@@ -19,6 +19,7 @@ from config.accounts.models import APIKey, User
 from config.audit.choices import AuditAction
 from config.audit.services import record as audit
 from config.errors import Conflict, NotFound, Unauthenticated, UsageLimitExceeded, ValidationFailed
+from config.timestamps import iso8601
 
 API_KEY_MARK = "sc_"
 
@@ -125,7 +126,7 @@ def consume_usage(user: User, amount: int = 1) -> None:
         raise UsageLimitExceeded(
             f"Monthly limit of {user.usage_limit} reached; it resets on {user.cycle_resets_at:%Y-%m-%d}.",
             details={"limit": user.usage_limit, "used": user.usage_this_cycle,
-                     "resets_at": user.cycle_resets_at.isoformat()},
+                     "resets_at": iso8601(user.cycle_resets_at)},
         )
     user.refresh_from_db(fields=["usage_this_cycle"])
 

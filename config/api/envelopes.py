@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from config.timestamps import now_iso8601
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,6 @@ class ErrorInfo:
     status: int
     details: Any = None
     request_id: str = ""
-
-
-def _now() -> str:
-    return timezone.now().isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,7 @@ STAGING = Envelope(
 
 DESIGNS = Envelope(
     "designs",
-    lambda e: {"detail": e.message, "error_code": e.code, "timestamp": _now()},
+    lambda e: {"detail": e.message, "error_code": e.code, "timestamp": now_iso8601()},
     codes={"UNAUTHORIZED": "AUTHENTICATION_ERROR", "RATE_LIMITED": "RATE_LIMIT_ERROR",
            "USAGE_LIMIT_EXCEEDED": "RATE_LIMIT_ERROR", "MALFORMED_REQUEST": "VALIDATION_ERROR",
            "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
@@ -67,7 +63,7 @@ DESIGNS = Envelope(
 PERSONAS = Envelope(
     "personas",
     lambda e: {"success": False, "error": {"code": e.code, "message": e.message, "details": e.details},
-               "timestamp": _now()},
+               "timestamp": now_iso8601()},
     codes={"RATE_LIMITED": "RATE_LIMIT_EXCEEDED", "MALFORMED_REQUEST": "VALIDATION_ERROR",
            "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
 )

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from config.jobs.choices import FINISHED_STATUSES, Cluster, EventType, JobStatus, StepStatus
+from config.timestamps import iso8601
 
 # A kind's first part names its app; what people call that app.
 PRODUCT_NAMES = {"staging": "Virtual staging", "catalog": "Product photo analysis", "designs": "3D design",
@@ -147,5 +148,5 @@ class JobEvent(models.Model):
             "progress": {"completed": self.completed, "total": self.total},
             "fraction": round(self.fraction, 4),
             "data": self.data,
-            "timestamp": self.created_at.isoformat().replace("+00:00", "Z"),
+            "timestamp": iso8601(self.created_at),
         }

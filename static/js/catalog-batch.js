@@ -2,9 +2,8 @@
 // steps run, and the page reloads once the job ends so the results, the
 // exports and the retry button match the server.
 
-import { followEvents } from "./live.js";
+import { RECONNECTING, followEvents, isTerminal, showFraction } from "./live.js";
 
-const TERMINAL = ["job_complete", "job_failed", "job_cancelled"];
 const summary = document.querySelector("[data-batch]");
 
 if (summary && summary.dataset.finished !== "true") {
@@ -14,21 +13,18 @@ if (summary && summary.dataset.finished !== "true") {
   followEvents(`/ws/jobs/${summary.dataset.batch}`, {
     after,
     onEvent(event) {
-      if (typeof event.fraction === "number") {
-        summary.querySelector("[data-bar]").value = event.fraction;
-        summary.querySelector("[data-percent]").textContent = `${Math.round(event.fraction * 100)}%`;
-      }
+      if (typeof event.fraction === "number") showFraction(summary, event.fraction);
       const row = event.image_id && document.querySelector(`tr[data-item="${CSS.escape(event.image_id)}"]`);
       if (row && event.type === "step_update" && event.status === "running") {
         row.querySelector("[data-item-status]").textContent = `${labels[event.step] || event.step}…`;
       }
-      if (TERMINAL.includes(event.type) && event.event_id > after) {
+      if (isTerminal(event) && event.event_id > after) {
         live.textContent = event.type === "job_complete" ? "Finished. Loading the results…" : "The job stopped.";
         location.reload();
       }
     },
     onState(state) {
-      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+      if (state === "reconnecting") live.textContent = RECONNECTING;
     },
   });
 }

@@ -4,9 +4,9 @@
 // the page shows exactly what a reload would. Without JavaScript the form
 // still uploads one photo at a time.
 
-import { followEvents } from "./live.js";
+import { RECONNECTING, followEvents, isTerminal, percent, showFraction } from "./live.js";
+import { attachDropzone } from "./uploader.js";
 
-const TERMINAL = ["job_complete", "job_failed", "job_cancelled"];
 const UPLOAD_SHARE = 0.3; // of a photo's bar: the rest is its analysis
 const PARALLEL = 2;
 
@@ -20,10 +20,6 @@ const overall = document.querySelector("[data-overall]");
 const labels = JSON.parse(document.getElementById("step-labels")?.textContent || "{}");
 const tracked = new Map(); // key -> { fraction }
 
-function percent(fraction) {
-  return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
-}
-
 function updateOverall() {
   if (!overall || tracked.size === 0) return;
   overall.hidden = false;
@@ -36,10 +32,7 @@ function updateOverall() {
 }
 
 function setProgress(root, fraction, text) {
-  const bar = root.querySelector("[data-bar]");
-  if (bar) bar.value = fraction;
-  const label = root.querySelector("[data-percent]");
-  if (label) label.textContent = percent(fraction);
+  showFraction(root, fraction);
   if (text) root.querySelector("[data-step]").textContent = text;
 }
 
@@ -79,7 +72,7 @@ function followJob(jobId, imageId, report, entry) {
         ? `${labels[event.step] || event.step}…` : null;
       if (typeof event.fraction === "number") report(event.fraction, text);
       else if (text) report(null, text);
-      if (TERMINAL.includes(event.type)) {
+      if (isTerminal(event)) {
         entry.done = true;
         report(1, event.type === "job_complete" ? "Analysed" : "Stopped");
         live.textContent = event.type === "job_complete" ? "A photo's analysis is ready." : "A photo's analysis stopped.";
@@ -87,7 +80,7 @@ function followJob(jobId, imageId, report, entry) {
       }
     },
     onState(state) {
-      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+      if (state === "reconnecting") live.textContent = RECONNECTING;
     },
   });
 }
@@ -163,20 +156,7 @@ if (zone) {
     event.preventDefault();
     uploadAll([...input.files]);
   });
-  input.addEventListener("change", () => uploadAll([...input.files]));
-  for (const type of ["dragenter", "dragover"]) {
-    zone.addEventListener(type, (event) => { event.preventDefault(); zone.classList.add("is-dragging"); });
-  }
-  for (const type of ["dragleave", "dragend"]) {
-    zone.addEventListener(type, (event) => {
-      if (!zone.contains(event.relatedTarget)) zone.classList.remove("is-dragging");
-    });
-  }
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("is-dragging");
-    uploadAll([...(event.dataTransfer?.files || [])]);
-  });
+  attachDropzone(zone, { onFiles: uploadAll });
 }
 
 // Photos already being analysed when the page was rendered (a reload, or a re-run).

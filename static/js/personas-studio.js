@@ -1,24 +1,10 @@
 // Content studio: follow each running generation's job live; when one ends,
 // reload so the review queue shows what it made (the page is the source of truth).
-import { followEvents, statusLabel } from "./live.js";
+import { RECONNECTING, followEvents, isTerminal, showStep, statusLabel } from "./live.js";
 
 const live = document.querySelector("[data-live-status]");
 const running = document.querySelectorAll("[data-generation][data-job]");
 let open = running.length;
-
-function showStep(list, event) {
-  const id = event.image_id ? `${event.step}:${event.image_id}` : event.step;
-  let row = list.querySelector(`[data-step="${CSS.escape(id)}"]`);
-  if (!row) {
-    row = document.createElement("li");
-    row.dataset.step = id;
-    const name = event.step.charAt(0).toUpperCase() + event.step.slice(1);
-    row.append(`${name}${event.image_id ? ` ${event.image_id}` : ""}: `, document.createElement("span"));
-    list.append(row);
-  }
-  row.className = `step-${event.status}`;
-  row.querySelector("span").textContent = event.status;
-}
 
 for (const card of running) {
   const status = card.querySelector('[data-field="status"]');
@@ -26,10 +12,10 @@ for (const card of running) {
   const steps = card.querySelector("[data-steps]");
   followEvents(`/ws/jobs/${card.dataset.job}`, {
     onEvent(event) {
-      if (event.step) showStep(steps, event);
+      if (event.step) showStep(steps, event, statusLabel(event.step));
       if (typeof event.fraction === "number") progress.value = event.fraction;
       if (event.type === "job_started") status.textContent = "Processing";
-      if (["job_complete", "job_failed", "job_cancelled"].includes(event.type)) {
+      if (isTerminal(event)) {
         status.textContent = statusLabel(event.status);
         live.textContent = event.type === "job_complete"
           ? "Generation finished; loading the review queue…"
@@ -37,7 +23,7 @@ for (const card of running) {
       }
     },
     onState(state, code) {
-      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+      if (state === "reconnecting") live.textContent = RECONNECTING;
       if (state !== "closed") return;
       if (code !== 1000) {
         // Refused (signed out, too many open tabs): say so rather than reloading in a loop.

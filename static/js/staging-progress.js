@@ -6,20 +6,9 @@
 // batch's jobs; after connecting, and when a photo finishes, the rows are
 // refreshed from the server so nothing that happened in between is missed.
 
-import { followEvents } from "./live.js";
+import { RECONNECTING, followEvents, isTerminal, percent, showFraction } from "./live.js";
 
 const STATES = { completed: "Done", running: "Working…", failed: "Failed", pending: "Waiting" };
-const TERMINAL = ["job_complete", "job_failed", "job_cancelled"];
-
-function setBar(root, fraction) {
-  const percent = Math.round(Math.min(1, Math.max(0, fraction)) * 100);
-  const bar = root.querySelector("[data-bar]");
-  if (bar) bar.style.width = `${percent}%`;
-  const label = root.querySelector("[data-percent]");
-  if (label) label.textContent = `${percent}%`;
-  const progress = root.querySelector("[data-progress]");
-  if (progress) progress.value = fraction;
-}
 
 function followStaging(card) {
   const steps = card.querySelector("[data-steps]");
@@ -48,20 +37,20 @@ function followStaging(card) {
   followEvents(`/ws/jobs/${card.dataset.stagingJob}`, {
     after,
     onEvent(event) {
-      if (typeof event.fraction === "number") setBar(card, event.fraction);
+      if (typeof event.fraction === "number") showFraction(card, event.fraction);
       if (event.type === "job_started" && badge) {
         badge.textContent = "Processing";
         badge.className = "badge badge-processing";
         title.textContent = "Staging in progress";
       }
       if (event.type === "step_update" && event.step) showStep(event);
-      if (TERMINAL.includes(event.type) && event.event_id > after) {
+      if (isTerminal(event) && event.event_id > after) {
         live.textContent = event.type === "job_complete" ? "Finished. Loading the result…" : "The staging stopped.";
         location.reload();
       }
     },
     onState(state) {
-      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+      if (state === "reconnecting") live.textContent = RECONNECTING;
     },
   });
 }
@@ -76,7 +65,7 @@ function followBatch(summary) {
   function overall() {
     const rows = [...list.querySelectorAll("li[data-job]")];
     const sum = rows.reduce((total, row) => total + (Number(row.dataset.progress) || 0), 0);
-    setBar(summary, rows.length ? sum / rows.length : 0);
+    showFraction(summary, rows.length ? sum / rows.length : 0);
   }
 
   // Fetch this page again and take the rows whose status moved on, and the summary.
@@ -115,7 +104,7 @@ function followBatch(summary) {
       if (typeof event.fraction === "number") {
         row.dataset.progress = String(event.fraction);
         const bar = row.querySelector("[data-bar]");
-        if (bar) bar.style.width = `${Math.round(event.fraction * 100)}%`;
+        if (bar) bar.style.width = percent(event.fraction);
         overall();
       }
       const stepText = row.querySelector("[data-step]");
@@ -123,11 +112,11 @@ function followBatch(summary) {
         stepText.textContent = `${labels[event.step] || event.step}…`;
       }
       if (event.type === "job_started" && row.dataset.status === "queued") refreshSoon();
-      if (TERMINAL.includes(event.type)) refreshSoon();
+      if (isTerminal(event)) refreshSoon();
     },
     onState(state) {
       if (state === "live") refreshSoon();
-      if (state === "reconnecting") live.textContent = "Connection lost, reconnecting…";
+      if (state === "reconnecting") live.textContent = RECONNECTING;
     },
   });
 }

@@ -2,6 +2,8 @@
 // a remove button per photo, and a submit label that says what will happen.
 // Without JavaScript the file input still works: it covers the drop area.
 
+import { attachDropzone } from "./uploader.js";
+
 const ACCEPTED = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"];
 const PREVIEWABLE = ["image/jpeg", "image/png", "image/webp"];
 
@@ -85,28 +87,8 @@ if (zone) {
     submit.textContent = count > 1 ? `Stage ${count} photos` : "Stage photo";
   }
 
-  input.addEventListener("change", () => setFiles([...chosen, ...input.files]));
-
-  // The input covers the zone, so a drop lands on it; handling it here adds to
-  // the photos already chosen instead of replacing them.
-  for (const type of ["dragenter", "dragover"]) {
-    zone.addEventListener(type, (event) => {
-      event.preventDefault();
-      if (!input.matches(":disabled")) zone.classList.add("is-dragging");
-    });
-  }
-  for (const type of ["dragleave", "dragend"]) {
-    zone.addEventListener(type, (event) => {
-      if (!zone.contains(event.relatedTarget)) zone.classList.remove("is-dragging");
-    });
-  }
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("is-dragging");
-    if (input.matches(":disabled")) return;
-    const dropped = [...(event.dataTransfer?.files || [])];
-    if (dropped.length) setFiles([...chosen, ...dropped]);
-  });
+  // Files chosen or dropped add to the photos already chosen instead of replacing them.
+  attachDropzone(zone, { onFiles: (files) => setFiles([...chosen, ...files]) });
 
   form.addEventListener("submit", () => {
     submit.disabled = true;

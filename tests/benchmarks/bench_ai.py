@@ -17,11 +17,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+from tests.benchmarks.setup import in_process, machine_line  # noqa: E402  (the path above makes the repo importable)
 
-django.setup()
+in_process("ai", database=False)  # the engines need settings, not a database
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -69,7 +68,7 @@ def rss_mb() -> float:
 
 
 def main() -> None:
-    print(f"CPU threads: {os.cpu_count()}; RSS at start: {rss_mb():.0f} MB")
+    print(f"machine: {machine_line()}; CPU threads: {os.cpu_count()}; RSS at start: {rss_mb():.0f} MB")
     images = [photo(640, 480) for _ in range(16)]
 
     labeler = registry.labeler()

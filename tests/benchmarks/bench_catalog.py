@@ -29,23 +29,29 @@ it prints figures and asserts nothing about them.
 """
 
 import argparse
-import contextlib
 import io
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.setup import (  # noqa: E402  (the path above makes the repo importable)
+    child_env,
+    ensure_postgres,
+    log,
+    machine_info,
+    machine_line,
+    setup_django,
+    temp_var_dir,
+)
 
 PARTS = ("analysis", "batch", "listing")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/stagecraft_bench_catalog"
@@ -57,66 +63,28 @@ WORDS = ("wireless", "leather", "oak", "cotton", "steel", "ceramic", "bluetooth"
 NOUNS = ("headphones", "chair", "table", "shirt", "lamp", "mug", "speaker", "backpack", "sofa", "kettle",
          "sneakers", "blanket", "desk", "watch", "vase", "jacket")
 SEARCHES = ("headphones", "oak table", "wireless speaker", "vintage")
-SCRUBBED = ("DATABASE_URL", "REDIS_URL", "STAGECRAFT_SQLITE_PATH", "STAGECRAFT_VAR_DIR", "MEDIA_ROOT",
-            "STATIC_ROOT", "AWS_STORAGE_BUCKET_NAME", "STAGECRAFT_PRODUCTION", "Q_POLL", "Q_WORKERS",
-            "AI_LLM_PROVIDER", "DJANGO_SETTINGS_MODULE", "DEBUG")
-
-
-def log(message: str) -> None:
-    print(f"  .. {message}", file=sys.stderr, flush=True)
 
 
 # --- Parent -------------------------------------------------------------------
 
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
 def part_env(part: str, var_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED and not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "STAGECRAFT_VAR_DIR": str(var_dir),
-        "RATELIMIT_ENABLE": "false",
-        "AI_LLM_PROVIDER": "none",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
-    if part == "listing":
-        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    else:
-        env["STAGECRAFT_SQLITE_PATH"] = str(var_dir / "stagecraft.sqlite3")
-    if part == "batch":
-        env["Q_WORKERS"] = "2"
-    return env
-
-
-def prepare_postgres() -> str:
-    """Create the benchmark database if missing; return the server version (raises with a reason)."""
-    import psycopg
-    from psycopg import sql
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise RuntimeError(f"BENCH_DATABASE_URL has no database name: {url}")
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
-    try:
-        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=5) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                log(f"creating PostgreSQL database {name}")
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise RuntimeError(f"PostgreSQL unreachable at {where}: {' '.join(str(exc).split())}") from None
-    return version.split()[0]
+    """SQLite in the part's var dir, PostgreSQL for the listing; no language model; 2 workers for the batch."""
+    extra = {"AI_LLM_PROVIDER": "none", **({"Q_WORKERS": "2"} if part == "batch" else {})}
+    return child_env(var_dir, database_url=database_url() if part == "listing" else None, **extra)
 
 
 def run_part(part: str, args) -> dict:
     backend = ""
     if part == "listing":
         try:
-            backend = f"PostgreSQL {prepare_postgres()}"
+            backend = f"PostgreSQL {ensure_postgres(database_url()).split()[0]}"
         except Exception as exc:
             return {"part": part, "skipped": str(exc)}
-    var_dir = Path(tempfile.mkdtemp(prefix=f"stagecraft-bench-catalog-{part}-"))
+    var_dir = temp_var_dir(f"catalog-{part}")
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", part, "--result-file", str(result_file),
                "--photos", str(args.photos), "--batch", str(args.batch), "--products", str(args.products),
@@ -136,24 +104,10 @@ def run_part(part: str, args) -> dict:
     return result
 
 
-def machine_info() -> dict:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
-    return {"nproc": cores, "cpu": cpu, "python": platform.python_version(), "os": platform.platform()}
-
-
 def report(results: list[dict], machine: dict, elapsed: float) -> None:
     print()
     print("StageCraft catalog benchmark")
-    print(f"  machine: {machine['nproc']} cores, {machine['cpu']}, Python {machine['python']}, {machine['os']}")
+    print(f"  machine: {machine_line(machine)}")
     for result in results:
         part = result["part"]
         print()
@@ -217,11 +171,6 @@ def percentile(values: list[float], q: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def manage(*command: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *command, "--verbosity", "0"], cwd=REPO, env=os.environ,
-                   check=True)
 
 
 def photo_jpegs(count: int) -> list[bytes]:
@@ -422,11 +371,7 @@ def main_child(args) -> int:
     part = args.child
     started = time.monotonic()
     log(f"[{part}] migrate + createcachetable")
-    manage("migrate", "--noinput")
-    manage("createcachetable")
-    import django
-
-    django.setup()
+    setup_django()
     result = {"analysis": child_analysis, "batch": child_batch, "listing": child_listing}[part](args)
     Path(args.result_file).write_text(json.dumps(result))
     log(f"[{part}] done in {time.monotonic() - started:.1f} s")

@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,13 +35,14 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.benchmarks.bench_platform import (  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks.bench_platform import summary  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks.setup import (  # noqa: E402
     log,
-    machine_info,
-    manage,
+    machine_line,
     mode_env,
     prepare_production,
-    summary,
+    setup_django,
+    temp_var_dir,
 )
 
 BENCH_EMAIL = "bench-designs@stagecraft.local"
@@ -89,19 +89,12 @@ async def post_load(url: str, headers: dict, requests: int, concurrency: int) ->
 
 
 def main_child(args) -> int:
-    manage("migrate", "--noinput")
-    manage("createcachetable")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
+    setup_django()
     from config.accounts.choices import Plan
     from config.accounts.models import User
     from config.accounts.services import create_api_key, issue_tokens
     from tests.e2e.processes import free_port, running
 
-    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     user, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"plan": Plan.ENTERPRISE})
     User.objects.filter(pk=user.pk).update(plan=Plan.ENTERPRISE, usage_this_cycle=0)
     _, raw_key = create_api_key(user, name="bench")
@@ -132,9 +125,8 @@ def main_parent(args) -> int:
         except Exception as exc:
             log(f"production mode unavailable ({exc}); using the embedded mode")
             mode = "embedded"
-    var_dir = Path(tempfile.mkdtemp(prefix="stagecraft-bench-designs-"))
-    env = mode_env(mode, var_dir)
-    env.update({"AI_LLM_PROVIDER": "none", "DESIGNS_GENERATOR": "rules"})
+    var_dir = temp_var_dir("designs")
+    env = mode_env(mode, var_dir, AI_LLM_PROVIDER="none", DESIGNS_GENERATOR="rules")
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--mode", mode, "--result-file",
                str(result_file), "--requests", str(args.requests), "--concurrency", str(args.concurrency),
@@ -146,9 +138,8 @@ def main_parent(args) -> int:
         return 1
     result = json.loads(result_file.read_text())
     shutil.rmtree(var_dir, ignore_errors=True)
-    machine = machine_info()
     print(f"\nDesigns benchmark ({result['mode']} mode {backends or ''}, uvicorn workers: {result['workers']})")
-    print(f"machine: {machine}")
+    print(f"machine: {machine_line()}")
     for name in ("latency", "throughput"):
         figures = result[name]
         print(f"{name:>10}: n={figures['n']} p50={figures['p50'] * 1000:.1f} ms p95={figures['p95'] * 1000:.1f} ms "

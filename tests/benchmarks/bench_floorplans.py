@@ -8,14 +8,14 @@ a footprint, then drawn and exported.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from tests.benchmarks.setup import in_process, machine_line
 
 
 def room(width: float, depth: float) -> dict:
@@ -46,9 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    import django
-
-    django.setup()
+    in_process("floorplans", database=False)  # pure geometry and rendering: no database
     from floorplans import areas, geometry, layout
     from floorplans.export_dxf import export_dxf
     from floorplans.export_pdf import export_pdf
@@ -76,7 +74,7 @@ def main() -> None:
             started = time.perf_counter()
             render(drawing, **options)
             timings[name].append(time.perf_counter() - started)
-    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; 12-room plan, {args.repeat} runs")
+    print(f"machine: {machine_line()}; 12-room plan, {args.repeat} runs")
     for name, values in timings.items():
         print(f"{name:>24}: median {statistics.median(values) * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms")
 

@@ -51,7 +51,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -69,15 +68,15 @@ if str(REPO) not in sys.path:
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stagecraft_bench_load")
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 
-from tests.benchmarks.bench_platform import (  # noqa: E402
+from tests.benchmarks.bench_platform import percentile, start_selftest, summary  # noqa: E402
+from tests.benchmarks.setup import (  # noqa: E402
     log,
     machine_info,
-    manage,
+    machine_line,
     mode_env,
-    percentile,
     prepare_production,
-    start_selftest,
-    summary,
+    setup_django,
+    temp_var_dir,
 )
 
 PARTS = ("staging_queue", "websockets", "mixed_reads")
@@ -109,12 +108,11 @@ def reset_backends() -> dict:
 
 def run_part(part: str, args) -> dict:
     """Run one part in a child process; return its figures, or why there are none."""
-    var_dir = Path(tempfile.mkdtemp(prefix=f"stagecraft-bench-load-{part}-"))
+    var_dir = temp_var_dir(f"load-{part}")
     result_file = var_dir / "result.json"
-    env = mode_env("production", var_dir)
-    env.update({"Q_WORKERS": str(args.workers), "AI_LLM_PROVIDER": "none",
-                # The embedded default; said explicitly: staging runs on these workers, not a gpu cluster.
-                "JOBS_GPU_CLUSTER": "default"})
+    # JOBS_GPU_CLUSTER is the embedded default; said explicitly: staging runs on these workers, not a gpu cluster.
+    env = mode_env("production", var_dir, Q_WORKERS=str(args.workers), AI_LLM_PROVIDER="none",
+                   JOBS_GPU_CLUSTER="default")
     command = [sys.executable, str(Path(__file__).resolve()), "--child", part, "--result-file", str(result_file),
                *child_arguments(args)]
     print(f"[{part}] running in {var_dir} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
@@ -205,7 +203,7 @@ def main_parent(args) -> int:
 
     print()
     print("StageCraft load benchmark")
-    print(f"  machine : {machine['nproc']} cores, {machine['cpu']}, Python {machine['python']}, {machine['os']}")
+    print(f"  machine : {machine_line(machine)}")
     print(f"  backends: PostgreSQL {backends['postgresql']}, Redis {backends['redis']}; client on the same machine")
     print()
     reporters = {"staging_queue": report_staging, "websockets": report_websockets, "mixed_reads": report_reads}
@@ -224,19 +222,6 @@ def main_parent(args) -> int:
 
 
 # --- Child helpers ------------------------------------------------------------
-
-def setup_django() -> None:
-    """Migrate this part's database, then configure Django in this process."""
-    started = time.monotonic()
-    manage("migrate", "--noinput")
-    log(f"database ready in {time.monotonic() - started:.1f} s")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)  # the process helpers log next to it
-
 
 def room_jpeg(size: tuple[int, int] = PHOTO_SIZE) -> bytes:
     """A drawn empty room with grain, as a JPEG: the labeler sees a room."""
@@ -376,7 +361,7 @@ def child_staging_queue(args) -> dict:
     # The stand-in is on loopback: allowed by name, as an operator would for a local engine.
     os.environ.update(AI_IMAGE_PROVIDER="automatic1111", AI_IMAGE_BASE_URL=engine.url,
                       OUTBOUND_ALLOWED_HOSTS="127.0.0.1")
-    setup_django()
+    setup_django(cache_table=False)  # the cache is Redis
     from django.db.models import Avg, Count
 
     from config.jobs.choices import EventType, JobStatus
@@ -484,7 +469,7 @@ async def follow_all(urls: list[str], limit: float, start_worker) -> tuple[list,
 
 
 def child_websockets(args) -> dict:
-    setup_django()
+    setup_django(cache_table=False)  # the cache is Redis
     from django.conf import settings
 
     from config.accounts.services import issue_tokens
@@ -665,7 +650,7 @@ def child_mixed_reads(args) -> dict:
     # The status endpoint needs no engine, but creating stagings checks one is configured; nothing calls it.
     os.environ.update(AI_IMAGE_PROVIDER="automatic1111", AI_IMAGE_BASE_URL="http://127.0.0.1:9",
                       OUTBOUND_ALLOWED_HOSTS="127.0.0.1")
-    setup_django()
+    setup_django(cache_table=False)  # the cache is Redis
     from tests.e2e.processes import free_port, running
 
     log(f"[mixed_reads] seeding {args.users} users")

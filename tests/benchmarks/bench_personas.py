@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python tests/benchmarks/bench_personas.py [--parts scheduler,content] [--posts 1000]
         [--items 50000] [--requests 200] [--workers 2] [--interval 1.0] [--profile] [--keep]
 
-Both parts use the production mode of ``bench_platform.mode_env``: PostgreSQL
+Both parts use the production mode of ``setup.mode_env``: PostgreSQL
 at ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/
 stagecraft_bench_personas``, created through the ``postgres`` database when
 missing, then migrated) and Redis at ``BENCH_REDIS_URL`` (default
@@ -59,7 +59,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -68,14 +67,15 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.benchmarks.bench_platform import (  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks.bench_platform import percentile, summary  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks.setup import (  # noqa: E402
     log,
     machine_info,
-    manage,
+    machine_line,
     mode_env,
-    percentile,
     prepare_production,
-    summary,
+    setup_django,
+    temp_var_dir,
 )
 
 PARTS = ("scheduler", "content")
@@ -94,7 +94,7 @@ def run_part(part: str, args) -> dict:
         backends = prepare_production()
     except Exception as exc:
         return {"part": part, "skipped": str(exc)}
-    var_dir = Path(tempfile.mkdtemp(prefix=f"stagecraft-bench-personas-{part}-"))
+    var_dir = temp_var_dir(f"personas-{part}")
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", part, "--result-file", str(result_file),
                "--posts", str(args.posts), "--items", str(args.items), "--requests", str(args.requests),
@@ -189,7 +189,7 @@ def report_content(result: dict) -> None:
 def report(results: list[dict], machine: dict, elapsed: float) -> None:
     print()
     print("StageCraft personas benchmark")
-    print(f"  machine: {machine['nproc']} cores, {machine['cpu']}, Python {machine['python']}, {machine['os']}")
+    print(f"  machine: {machine_line(machine)}")
     for result in results:
         if "backends" in result:
             versions = ", ".join(f"{k} {v}" for k, v in result["backends"].items())
@@ -403,9 +403,7 @@ def top_functions(paths: list[str], count: int = 12) -> list[dict]:
 
 def main_worker(args) -> int:
     """One scheduler worker: ``publish_due()`` every ``--interval`` s until the run directory says stop."""
-    import django
-
-    django.setup()
+    setup_django(migrate=False)  # the child migrated this database before starting the workers
     from personas.services.scheduling import publish_due
 
     run_dir = Path(args.run_dir)
@@ -550,10 +548,7 @@ def main_child(args) -> int:
     part = args.child
     started = time.monotonic()
     log(f"[{part}] migrate")
-    manage("migrate", "--noinput")
-    import django
-
-    django.setup()
+    setup_django(cache_table=False)  # the cache is Redis
     result = {"scheduler": child_scheduler, "content": child_content}[part](args)
     Path(args.result_file).write_text(json.dumps(result, default=str))
     log(f"[{part}] done in {time.monotonic() - started:.1f} s")

@@ -26,93 +26,34 @@ it prints figures and asserts nothing about them.
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import platform
 import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from tests.benchmarks.setup import (  # noqa: E402  (the path above makes the repo importable)
+    log,
+    machine_info,
+    machine_line,
+    mode_env,
+    prepare_production,
+    setup_django,
+    temp_var_dir,
+)
+
 MODES = ("embedded", "production")
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/stagecraft_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 BENCH_EMAIL = "bench@stagecraft.local"
-# Settings a developer's shell may carry that would point the benchmark elsewhere.
-SCRUBBED = ("DATABASE_URL", "REDIS_URL", "STAGECRAFT_SQLITE_PATH", "STAGECRAFT_VAR_DIR", "MEDIA_ROOT",
-            "STATIC_ROOT", "AWS_STORAGE_BUCKET_NAME", "STAGECRAFT_PRODUCTION", "JOBS_EVENT_POLL_SECONDS",
-            "Q_POLL", "Q_WORKERS", "DJANGO_SETTINGS_MODULE")
 
 
-def log(message: str) -> None:
-    print(f"  .. {message}", file=sys.stderr, flush=True)
-
-
-# --- Parent: environment, prerequisites, child processes, report ------------
-
-def mode_env(mode: str, var_dir: Path) -> dict:
-    """The environment of one mode's child, web server and worker: a fresh, private database."""
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED and not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "STAGECRAFT_VAR_DIR": str(var_dir),  # secret key, media and server logs stay in here
-        "RATELIMIT_ENABLE": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
-    if mode == "embedded":
-        env["STAGECRAFT_SQLITE_PATH"] = str(var_dir / "stagecraft.sqlite3")
-    else:
-        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-        env["CACHE_KEY_PREFIX"] = "stagecraft-bench"
-    return env
-
-
-def prepare_production() -> dict:
-    """Check PostgreSQL and Redis, create the benchmark database if missing.
-
-    Returns their versions; raises with a readable reason when one is unreachable.
-    """
-    import psycopg
-    import redis
-    from psycopg import sql
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise RuntimeError(f"BENCH_DATABASE_URL has no database name: {url}")
-    admin_url = parts._replace(path="/postgres").geturl()
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"  # no password in messages
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                log(f"creating PostgreSQL database {name}")
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise RuntimeError(f"PostgreSQL unreachable at {where}: {' '.join(str(exc).split())}") from None
-
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-    try:
-        redis_version = client.info("server")["redis_version"]
-    except redis.RedisError as exc:
-        raise RuntimeError(f"Redis unreachable at {urlsplit(redis_url).netloc.rpartition('@')[2]}: {exc}") from None
-    finally:
-        client.close()
-    return {"postgresql": version, "redis": redis_version}
-
+# --- Parent: prerequisites, child processes, report --------------------------
 
 def run_mode(mode: str, args) -> dict:
     """Run one mode in a child process; return its figures, or why there are none."""
@@ -124,7 +65,7 @@ def run_mode(mode: str, args) -> dict:
             return {"mode": mode, "skipped": str(exc)}
     else:
         backends = {"sqlite": sqlite3.sqlite_version}
-    var_dir = Path(tempfile.mkdtemp(prefix=f"stagecraft-bench-{mode}-"))
+    var_dir = temp_var_dir(mode)
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--result-file", str(result_file),
                "--requests", str(args.requests), "--concurrency", str(args.concurrency),
@@ -143,20 +84,6 @@ def run_mode(mode: str, args) -> dict:
     return result
 
 
-def machine_info() -> dict:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    try:
-        cores = len(os.sched_getaffinity(0))  # what nproc prints
-    except AttributeError:
-        cores = os.cpu_count()
-    return {"nproc": cores, "cpu": cpu, "python": platform.python_version(), "os": platform.platform()}
-
-
 def fmt_ms(value) -> str:
     return "-" if value is None else f"{value * 1000:.1f}"
 
@@ -164,7 +91,7 @@ def fmt_ms(value) -> str:
 def report(results: list[dict], args, machine: dict, elapsed: float) -> None:
     print()
     print("StageCraft platform benchmark")
-    print(f"  machine : {machine['nproc']} cores, {machine['cpu']}, Python {machine['python']}, {machine['os']}")
+    print(f"  machine : {machine_line(machine)}")
     print(f"  load    : {args.requests} requests per endpoint at concurrency {args.concurrency} "
           f"(after a warm-up); 1 uvicorn process; client on the same machine")
     print(f"  progress: {args.jobs} self-test job(s) x {args.ticks} ticks, {args.delay} s per tick, one job at a "
@@ -285,22 +212,11 @@ def start_selftest(owner, ticks: int, delay: float):
                                    timeout_seconds=int(60 + ticks * delay * 2))
 
 
-def manage(*command: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *command, "--verbosity", "0"], cwd=REPO, env=os.environ,
-                   check=True)
-
-
 def main_child(args) -> int:
     mode = args.child
     started = time.monotonic()
     log(f"[{mode}] migrate + createcachetable")
-    manage("migrate", "--noinput")
-    manage("createcachetable")
-    log(f"[{mode}] database ready in {time.monotonic() - started:.1f} s")
-
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
 
     from config.accounts.choices import Plan
@@ -309,7 +225,6 @@ def main_child(args) -> int:
     from config.jobs.models import Job
     from tests.e2e.processes import free_port, running
 
-    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)  # the process helpers log next to it
     user, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"full_name": "Benchmark", "plan": Plan.TRIAL})
     token = issue_tokens(user)["access_token"]
     delivery = "Redis doorbell" if settings.REDIS_URL else f"DB poll {settings.JOBS_EVENT_POLL_SECONDS:g} s"

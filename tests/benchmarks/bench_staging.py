@@ -23,12 +23,13 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.setup import in_process, machine_line  # noqa: E402  (the path above makes the repo importable)
 
 
 def main() -> None:
@@ -40,30 +41,14 @@ def main() -> None:
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
 
-    folder = tempfile.mkdtemp(prefix="bench-staging-")
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(name, None)
-    os.environ.update(STAGECRAFT_VAR_DIR=folder, RATELIMIT_ENABLE="false", DJANGO_SETTINGS_MODULE="config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; {machine()}")
+    in_process("staging")
+    print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; {machine_line()}")
     if args.parts & {"posts", "pipeline"}:
         run(args)
     if "calibration" in args.parts:
         calibration_table()
     if "measures" in args.parts:
         measure_times()
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "unknown CPU")
-    return f"{os.cpu_count()} cores, {cpu}; Python {sys.version.split()[0]}"
 
 
 def calibration_table() -> None:
