@@ -44,8 +44,12 @@ class GenerateView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         data = response.data if isinstance(response.data, dict) else {}
+        # The rate limit may refuse before authentication ran: reading request.user
+        # or request.auth now would authenticate here, and bad credentials would
+        # turn the 429 into an error. Only what authentication already found counts.
+        user, auth = getattr(request, "_user", None), getattr(request, "_auth", None)
         services.record_request(
-            user=getattr(request, "user", None), key_prefix=getattr(getattr(request, "auth", None), "prefix", ""),
+            user=user, key_prefix=getattr(auth, "prefix", ""),
             ip=request.META.get("REMOTE_ADDR"), endpoint=self.endpoint, status_code=response.status_code,
             error_code=data.get("error_code", "") if response.status_code >= 400 else "",
             version=getattr(self, "_version", None), processing_ms=int(self.elapsed() * 1000),

@@ -160,6 +160,21 @@ def test_the_21st_request_in_a_minute_is_429_with_headers(designer):
     assert post(designer, {"prompt": TABLE}, path=V1).status_code == 200
 
 
+@pytest.mark.parametrize("headers", [{}, {"HTTP_X_API_KEY": "sc_wrong", "HTTP_AUTHORIZATION": "Bearer not-a-jwt"}])
+def test_the_21st_request_with_bad_or_no_credentials_is_429_with_headers_and_audited(headers):
+    client = APIClient()
+    client.credentials(**headers)
+    answers = [post(client, {"prompt": TABLE}) for _ in range(21)]
+
+    assert [answer.status_code for answer in answers[:20]] == [401] * 20
+    body = assert_error(answers[20], 429, "RATE_LIMIT_ERROR")
+    assert body["detail"] == "Rate limit exceeded: 20 per minute"
+    assert int(answers[20]["Retry-After"]) > 0 and answers[20]["X-RateLimit-Remaining"] == "0"
+    audit = DesignRequest.objects.order_by("-created_at").first()
+    assert (audit.status_code, audit.error_code, audit.user) == (429, "RATE_LIMIT_ERROR", None)
+    assert DesignRequest.objects.count() == 21
+
+
 def test_rate_limit_headers_are_on_success_and_on_refusals(designer):
     ok = post(designer, {"prompt": TABLE})
     refused = post(APIClient(), {"prompt": TABLE})
