@@ -26,6 +26,7 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     # The API's preview_url names this page, outside /designs/ as the designs document has it.
     path("preview/<uuid:spec_id>", design_views.preview, name="design-preview"),
+    path("preview-images/<str:token>.png", design_views.preview_image, name="design-preview-image"),
     path("api/floorplan/", include("floorplans.api.urls")),
     path("api/v1/auth/", include("config.accounts.api.urls")),
     path("api/v1/", include(design_api_urls.v2_urlpatterns)),

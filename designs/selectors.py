@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 
 from config.errors import NotFound
@@ -27,8 +29,26 @@ def continued_spec(owner, spec_id) -> tuple[DesignSpec | None, Previous | None]:
     return spec, Previous(spec.current_version.spec_json, spec.last_object_number)
 
 
-def preview_url(spec_id) -> str:
-    return reverse("design-preview", args=[spec_id])
+PREVIEW_SALT = "designs.preview-image"
+
+
+def preview_url(version: DesignVersion) -> str:
+    """A signed URL of the version's PNG preview that anyone holding it can open until it expires
+    (``MEDIA_URL_EXPIRES``); the 3D page for people stays at ``/preview/{spec_id}``."""
+    token = signing.dumps({"v": str(version.pk)}, salt=PREVIEW_SALT, compress=True)
+    return reverse("design-preview-image", args=[token])
+
+
+def version_of_preview_token(token: str) -> DesignVersion:
+    """The version a ``preview_url`` token names; ``NotFound`` when forged, expired or gone."""
+    try:
+        payload = signing.loads(token, salt=PREVIEW_SALT, max_age=settings.MEDIA_URL_EXPIRES)
+    except signing.BadSignature:
+        raise NotFound("Preview not found or expired.") from None
+    version = DesignVersion.objects.filter(pk=payload.get("v")).first()
+    if version is None:
+        raise NotFound("Preview not found or expired.")
+    return version
 
 
 def v2_response(version: DesignVersion, *, processing_time: float) -> dict:
@@ -36,7 +56,7 @@ def v2_response(version: DesignVersion, *, processing_time: float) -> dict:
     return {
         "spec_id": str(version.spec_id),
         "spec_json": version.spec_json,
-        "preview_url": preview_url(version.spec_id),
+        "preview_url": preview_url(version),
         "created_at": iso8601(version.created_at),
         "processing_time": round(processing_time, 4),
     }

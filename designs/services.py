@@ -11,6 +11,8 @@ import dataclasses
 import time
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from config.accounts import services as accounts
@@ -18,7 +20,7 @@ from config.errors import ValidationFailed
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from designs import diff, pipeline
+from designs import diff, pipeline, preview
 from designs.choices import Endpoint
 from designs.errors import GenerationFailed
 from designs.models import DesignRequest, DesignSpec, DesignVersion
@@ -129,3 +131,14 @@ def record_request(*, user, key_prefix: str, ip: str | None, endpoint: str, stat
         spec_id=version.spec_id if version else None, version_label=version.label if version else "",
         processing_ms=processing_ms,
     )
+
+
+def preview_png(version: DesignVersion) -> bytes:
+    """The version's isometric PNG: rendered and stored on first use, read back after."""
+    key = f"designs/previews/{version.spec_id}/{version.pk}.png"
+    if default_storage.exists(key):
+        with default_storage.open(key, "rb") as stored:
+            return stored.read()
+    content = preview.render_png(version.spec_json)
+    default_storage.save(key, ContentFile(content))
+    return content

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.api.ratelimit import enforce
 from config.errors import ApplicationError, ValidationFailed
-from designs import gltf, services
+from designs import gltf, selectors, services
 from designs.forms import FollowUpForm, GenerateForm
 from designs.models import DesignSpec, DesignVersion
 
@@ -92,6 +92,17 @@ def preview(request, spec_id):
     return render(request, "designs/preview.html", {
         "spec": spec, "version": version, "colours": _colours(version.spec_json), "three_available": _three_available(),
     })
+
+
+def preview_image(request, token):
+    """The PNG an API ``preview_url`` names: no sign-in, the signed token is the key."""
+    try:
+        version = selectors.version_of_preview_token(token)
+    except ApplicationError:
+        raise Http404 from None
+    response = HttpResponse(services.preview_png(version), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _render_detail(request, spec: DesignSpec, follow_up_form: FollowUpForm):

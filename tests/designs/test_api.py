@@ -39,7 +39,7 @@ def test_v2_answers_the_documented_shape(designer):
     validate("generate_v2.response", body)
     spec = body["spec_json"]
     assert spec["spec_id"] == body["spec_id"]
-    assert body["preview_url"] == f"/preview/{body['spec_id']}"
+    assert body["preview_url"].startswith("/preview-images/") and body["preview_url"].endswith(".png")
     assert body["created_at"].endswith("Z")
     assert body["processing_time"] > 0
     assert spec["metadata"]["generation_method"] == "rule_based"
