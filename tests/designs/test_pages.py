@@ -114,7 +114,7 @@ def test_an_over_long_prompt_or_too_many_constraints_are_form_errors(signed_in, 
 def test_a_prompt_naming_no_design_type_shows_the_reason_under_the_prompt(signed_in, owner):
     page = page_of(create(signed_in, prompt="asdf qwerty zxcv"))
 
-    assert re.search(r'<p class="error" role="alert">[^<]*design type', page, re.IGNORECASE)
+    assert re.search(r'id="id_prompt_error" role="alert"><p class="error">[^<]*design type', page, re.IGNORECASE)
     assert not DesignSpec.objects.filter(owner=owner).exists()
 
 
@@ -239,7 +239,7 @@ def test_a_follow_up_makes_version_1_1_and_the_page_shows_its_diff(signed_in, de
 def test_a_follow_up_asking_for_nothing_shows_the_reason_and_keeps_one_version(signed_in, design):
     page = page_of(follow_up(signed_in, design, "hmm"))
 
-    assert re.search(r'<p class="error" role="alert">', page)
+    assert re.search(r'_error" role="alert"><p class="error">', page)
     assert design.versions.count() == 1
 
 
