@@ -10,57 +10,16 @@ a preview and stays a small JPEG.
 
 import io
 
-import cv2
-import numpy as np
-from PIL import Image, PngImagePlugin
+from PIL import Image
+
+from config.files.renditions import encode_jpeg, encode_png, fit_array, fit_within
+
+__all__ = ["encode_jpeg", "encode_png", "fit_array", "fit_within", "model_size", "thumbnail", "web_copy"]
 
 WEB_LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 400
-JPEG_QUALITY = 92
 # Diffusion models work in latents 1/8 of the pixel size.
 MODEL_MULTIPLE = 8
-
-
-def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY, *, xmp: str = "") -> bytes:
-    """The image as progressive JPEG bytes (RGB), without chroma subsampling above quality 90.
-
-    Chroma is kept at full resolution at high quality because staged furniture
-    fabrics and wood grain smear under 4:2:0 subsampling.
-    """
-    buffer = io.BytesIO()
-    image.convert("RGB").save(
-        buffer, "JPEG", quality=quality, optimize=True, progressive=True, subsampling=0 if quality > 90 else 2,
-        **({"xmp": xmp.encode()} if xmp else {}),
-    )
-    return buffer.getvalue()
-
-
-def fit_within(image: Image.Image, long_edge: int) -> Image.Image:
-    """A copy whose longer side is at most ``long_edge``, same aspect ratio; never upscaled."""
-    return Image.fromarray(fit_array(np.asarray(image.convert("RGB")), long_edge))
-
-
-def fit_array(rgb: np.ndarray, long_edge: int) -> np.ndarray:
-    """``fit_within`` on an RGB array: OpenCV's area resampling, the usual choice for
-    shrinking photos and five times faster than Pillow's Lanczos on 12 megapixels."""
-    height, width = rgb.shape[:2]
-    scale = long_edge / max(width, height)
-    if scale >= 1:
-        return rgb.copy()
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-
-
-def encode_png(image: Image.Image, *, xmp: str = "") -> bytes:
-    """Lossless PNG bytes (RGB), with ``xmp`` as its XMP packet. zlib level 1: on a
-    12 MP photo it is a third faster than the default level 6 and the file only a
-    few percent larger."""
-    info = PngImagePlugin.PngInfo()
-    if xmp:
-        info.add_itxt("XML:com.adobe.xmp", xmp)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "PNG", compress_level=1, pnginfo=info)
-    return buffer.getvalue()
 
 
 def web_copy(image: Image.Image, long_edge: int = WEB_LONG_EDGE, *, xmp: str = "") -> bytes:
