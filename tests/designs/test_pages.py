@@ -12,6 +12,7 @@ from designs import services
 from designs.errors import GenerationFailed
 from designs.models import DesignSpec, DesignVersion
 from tests.conftest import require
+from tests.designs.factories import DesignSpecFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +166,7 @@ def test_the_list_shows_the_users_designs_newest_first_with_their_version(signed
 
 
 def test_the_list_is_paginated(signed_in, owner):
-    for number in range(23):
-        DesignSpec.objects.create(owner=owner, name=f"Table {number}", design_type="furniture", category="table")
+    DesignSpecFactory.create_batch(23, owner=owner)
 
     first, second = page_of(signed_in.get("/designs/")), page_of(signed_in.get("/designs/?page=2"))
 

@@ -37,6 +37,22 @@ def test_each_object_is_drawn_in_its_colour():
     assert share_near(pixels, preview.BACKGROUND, 6) > 0.3
 
 
+def test_a_versions_preview_is_stored_on_first_use_and_read_back_after():
+    from django.core.files.storage import default_storage
+
+    from designs import services
+    from tests.designs.factories import DesignVersionFactory
+
+    version = DesignVersionFactory()
+    key = f"designs/previews/{version.spec_id}/{version.pk}.png"
+    assert not default_storage.exists(key)
+
+    first = services.preview_png(version)
+
+    assert default_storage.exists(key) and services.preview_png(version) == first
+    assert share_near(decoded(first), (176, 128, 80)) > 0.01  # the wood's colour
+
+
 def test_a_spec_without_objects_is_a_blank_canvas():
     pixels = decoded(preview.render_png({"objects": []}))
 

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from config.jobs.choices import JobStatus, StepStatus
-from config.jobs.models import JobStep
 from staging import services
 from staging.models import Batch, DisclosureProfile, Staging
 from tests.files.images import gif, jpeg, png
+from tests.staging.factories import JobStepFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +132,8 @@ def test_maintenance_mode_shows_its_message(signed_in, accepting, settings):
 
 def test_detail_renders_the_current_steps_for_live_progress(signed_in, owner, accepting):
     staging = staging_for(owner)
-    JobStep.objects.create(job=staging.job, name="validate", status=StepStatus.COMPLETED)
-    JobStep.objects.create(job=staging.job, name="interior", status=StepStatus.RUNNING)
+    JobStepFactory(job=staging.job, name="validate", status=StepStatus.COMPLETED)
+    JobStepFactory(job=staging.job, name="interior", status=StepStatus.RUNNING)
     page = signed_in.get(f"/staging/{staging.pk}/").content.decode()
     assert f'data-staging-job="{staging.job_id}"' in page
     assert re.search(r'class="step is-completed" data-step="validate"', page)
