@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from django.utils import timezone
 
 from config.errors import ValidationFailed
+from config.timestamps import iso8601
 from personas import selectors
 from personas.choices import Metric, PostStatus
 from personas.models import MetricSample, PlatformAccount, Post
@@ -142,7 +143,7 @@ def post_summary(post: Post) -> dict:
     return {"id": str(post.pk), "platform": post.account.platform, "caption": post.caption,
             "platform_post_url": post.platform_post_url or None, "likes_count": post.likes_count,
             "comments_count": post.comments_count, "shares_count": post.shares_count,
-            "engagement": _engagement(post), "published_at": _iso(post.published_at)}
+            "engagement": _engagement(post), "published_at": iso8601(post.published_at)}
 
 
 def character_analytics(owner, *, character_id) -> dict:
@@ -170,17 +171,14 @@ def post_analytics(owner, *, post_id) -> dict:
     history: dict[str, list] = {metric: [] for metric in ENGAGEMENT_METRICS}
     for metric, value, sampled_at in MetricSample.objects.filter(post=post).order_by("sampled_at", "id") \
             .values_list("metric", "value", "sampled_at"):
-        history.setdefault(metric, []).append({"value": value, "sampled_at": _iso(sampled_at)})
+        history.setdefault(metric, []).append({"value": value, "sampled_at": iso8601(sampled_at)})
     return {
         "post_id": str(post.pk), "character_id": str(post.character_id), "platform": post.account.platform,
         "status": post.status, "platform_post_id": post.platform_post_id or None,
         "platform_post_url": post.platform_post_url or None, "likes_count": post.likes_count,
         "comments_count": post.comments_count, "shares_count": post.shares_count,
         "engagement": _engagement(post), "engagement_rate": _rate(_engagement(post), followers or 0),
-        "follower_count": followers, "published_at": _iso(post.published_at),
-        "last_synced_at": _iso(post.last_synced_at), "history": history,
+        "follower_count": followers, "published_at": iso8601(post.published_at),
+        "last_synced_at": iso8601(post.last_synced_at), "history": history,
     }
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None

@@ -13,6 +13,7 @@ from django.utils.timezone import now
 
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
+from config.timestamps import iso8601
 from personas.choices import (
     ActionStatus,
     AuthType,
@@ -409,4 +410,4 @@ class PersonaEvent(models.Model):
         return self.type
 
     def as_message(self) -> dict:
-        return {"type": self.type, "data": self.data, "timestamp": self.created_at.isoformat().replace("+00:00", "Z")}
+        return {"type": self.type, "data": self.data, "timestamp": iso8601(self.created_at)}

@@ -5,18 +5,18 @@ Success is ``{"success": true, "data", "message", "timestamp"}``; errors use
 a minute per IP before anything else, so refusals are counted too.
 """
 
-from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import envelopes
 from config.api.pagination import limit_params
 from config.api.ratelimit import enforce
+from config.timestamps import now_iso8601
 
 
 def ok(data=None, *, message: str | None = None, status: int = 200) -> Response:
     """The success envelope."""
-    body = {"success": True, "data": data, "timestamp": timezone.now().isoformat().replace("+00:00", "Z")}
+    body = {"success": True, "data": data, "timestamp": now_iso8601()}
     if message is not None:
         body["message"] = message
     return Response(body, status=status)

@@ -6,11 +6,8 @@ No shape here carries credentials: accounts show who and how connected, never a 
 from rest_framework import serializers
 
 from config.files.signing import media_url
+from config.timestamps import iso8601
 from personas.choices import ActionStatus, Direction, EngagementType, Platform, PostStatus
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 class ConnectInputSerializer(serializers.Serializer):
@@ -117,7 +114,7 @@ class PostSerializer(serializers.Serializer):
 def published_data(post) -> dict:
     """The seed's answer to ``POST /posts``; a failed publish adds its ``error_message``."""
     data = {"post_id": str(post.pk), "status": post.status, "platform_post_id": post.platform_post_id or None,
-            "platform_post_url": post.platform_post_url or None, "published_at": _iso(post.published_at)}
+            "platform_post_url": post.platform_post_url or None, "published_at": iso8601(post.published_at)}
     if post.status == PostStatus.FAILED:
         data["error_message"] = post.error_message
     return data

@@ -29,6 +29,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from config.timestamps import iso8601
 from personas import recurrence
 from personas.choices import (
     CharacterStatus,
@@ -177,7 +178,7 @@ def build_plan(rule: AutomationRule, *, now: datetime, content: ContentItem | No
     plan = {"action": rule.action, "topic": topic, "content_type": rule.content_type,
             "prompt": fill(rule.prompt_template or "{topic}", values),
             "caption": fill(rule.caption_template, values), "content_id": None, "platform_account_ids": [],
-            "mention_ids": [], "next_run_at": _iso(rules.next_run(rule, now)), "skip_reason": ""}
+            "mention_ids": [], "next_run_at": iso8601(rules.next_run(rule, now)), "skip_reason": ""}
     if rule.action == RuleAction.SCHEDULE:
         item = content if content is not None and content.category != REPLY_CATEGORY else _unused_content(rule)
         accounts = _target_accounts(rule)
@@ -291,6 +292,3 @@ def _reply_prompt(rule: AutomationRule, mentions: list[EngagementAction]) -> str
     return (f"Draft one short, friendly reply in {rule.character.name}'s voice to each of these mentions, "
             "for the operator to review before anything is sent:\n" + "\n".join(lines))
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
