@@ -64,10 +64,10 @@ def session_list(request):
 @floorplan_page
 def session_hub(request, session_id):
     session = selectors.session_for(request.user, session_id)
+    # Showing a step writes nothing (no GET writes): the session resumes at the
+    # step of the agent's last action, which the POST views remember.
     step = request.GET.get("step")
-    if step in STEPS:
-        _remember(session, step=step)
-    return _render_hub(request, session)
+    return _render_hub(request, session, step=step if step in STEPS else None)
 
 
 @floorplan_page
@@ -94,6 +94,7 @@ def add_room(request, session_id):
         except ApplicationError as exc:
             form.add_error("label", exc.message)
         else:
+            _remember(session, step="capture", room_index=room.index)
             return redirect("floorplans:room", session_id=session.pk, room_id=room.pk)
     return _render_hub(request, session, room_form=form, step="room-type")
 
@@ -165,8 +166,6 @@ def export(request, session_id):
 @floorplan_page
 def room_page(request, session_id, room_id):
     room = selectors.room_for(request.user, session_id, room_id)
-    step = "review-room" if room.analysis else "capture"
-    _remember(room.session, step=step, room_index=room.index)
     return _render_room(request, room)
 
 
@@ -184,6 +183,7 @@ def upload_photo(request, session_id, room_id, direction):
         except ApplicationError as exc:
             form.add_error("image", exc.message)
         else:
+            _remember(room.session, step="capture", room_index=room.index)
             messages.success(request, f"{Direction(direction).label} photo saved.")
             return redirect(f"{_room_url(room)}#photo-{direction}")
     return _render_room(request, room, photo_forms={direction: form})
@@ -203,6 +203,7 @@ def analyse(request, session_id, room_id):
     except ApplicationError as exc:
         revising = bool(form.cleaned_data["feedback"] or form.cleaned_data["annotationImage"])
         return _render_room(request, room, revise_form=form, analysis_error=exc.message, revising=revising)
+    _remember(room.session, step="review-room", room_index=room.index)
     messages.success(request, "The room was analysed. Check the drawing and the measurements.")
     return redirect(f"{_room_url(room)}#drawing")
 

@@ -116,11 +116,18 @@ def test_a_new_session_starts_at_the_starting_corner_and_moves_on_to_rooms(signe
     assert "Add a room" in signed_in.get(hub(session)).content.decode()
 
 
-def test_choosing_a_step_is_remembered_for_resuming(signed_in, session):
-    signed_in.get(f"{hub(session)}?step=footprint")
+def test_viewing_a_step_shows_it_and_writes_nothing(signed_in, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = signed_in.get(f"{hub(session)}?step=footprint").content.decode()
+    assert "Save footprint" in page
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and "floorplans_" in q["sql"]]
+    assert writes == []
     session.refresh_from_db()
-    assert session.current_step == "footprint"
-    assert "Save footprint" in signed_in.get(hub(session)).content.decode()
+    assert session.current_step != "footprint"
 
 
 def test_add_a_room_labels_it_and_opens_its_page(signed_in, session):
