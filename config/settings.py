@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "config.ai",
     "config.jobs",
     "config.audit",
+    "config.webhooks",
     "staging",
     "catalog",
     "designs",

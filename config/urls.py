@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("personas.api.urls")),
     path("api/v1/", include("config.jobs.api.urls")),
+    path("", include("config.webhooks.urls")),  # /api/v1/webhooks… and the /accounts/webhooks/ page
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -9,7 +9,9 @@ After the transaction commits it:
    is) with the fresh job, so the app settles its own rows and nothing depends
    on the task ending the normal way;
 2. emails the owner when their profile asks for it, at most once per job
-   (``notified_at`` is claimed with a conditional update).
+   (``notified_at`` is claimed with a conditional update);
+3. queues ``job.completed``, ``job.failed`` or ``job.cancelled`` for the owner's
+   webhooks (``config.webhooks``; an id derived from the job's end makes it once per end).
 
 A failing callback is logged and does not undo the job's end; each callback is
 written to be safe to run again (the sweep may meet a job twice).
@@ -26,6 +28,7 @@ from django.utils.module_loading import import_string
 
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
+from config.webhooks.services import emit_job_event
 
 logger = logging.getLogger("stagecraft.jobs")
 
@@ -42,7 +45,7 @@ def job_ended(job: Job) -> None:
 
 
 def settle_ended_job(job_id) -> None:
-    """Run ``on_finish`` and the owner's email for a finished job (safe to call twice)."""
+    """Run ``on_finish``, the owner's email and webhooks for a finished job (safe to call twice)."""
     job = Job.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or not job.is_finished:
         return
@@ -55,6 +58,10 @@ def settle_ended_job(job_id) -> None:
         email_owner(job)
     except Exception:
         logger.exception("Could not email the owner of job %s", job.pk)
+    try:
+        emit_job_event(job)
+    except Exception:
+        logger.exception("Could not queue the webhooks of job %s", job.pk)
 
 
 def email_owner(job: Job) -> bool:

@@ -57,6 +57,8 @@ OBJECT_PARAMS: dict[str, str] = {
     "post_id": "post",
     "scheduled_post_id": "scheduled_post",
     "rule_id": "rule",
+    "webhook_id": "webhook",
+    "delivery_id": "webhook_delivery",
 }
 # Path parameters that are not objects but must hold a valid value for the route to reach its lookup.
 VALUE_PARAMS: dict[str, str] = {
@@ -167,6 +169,10 @@ class World:
 
     def _build_platform(self, owner) -> None:
         self.api_key, _ = create_api_key(owner, name="idor")
+        from config.webhooks import services as webhooks
+
+        self.webhook, _ = webhooks.create_endpoint(owner, url="https://hooks.example.com/idor", events=[])
+        self.webhook_delivery = webhooks.send_test_event(owner, endpoint_id=self.webhook.pk)
 
     def _build_staging(self, owner) -> None:
         from config.jobs import services as jobs
