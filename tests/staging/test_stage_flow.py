@@ -214,3 +214,29 @@ def test_a_drawn_room_stays_the_same_size_when_premium(key_api, furnishing_engin
     body = run_one(key_api, upload, run_queued, django_capture_on_commit_callbacks)
     staging = Staging.objects.get(pk=body["id"])
     assert Image.open(default_storage.open(staging.staged_image.name)).size == (600, 400)
+
+
+def test_a_completed_staging_sends_staging_completed_to_the_owners_webhooks(
+        key_api, furnishing_engine, working_size, run_queued, room_jpeg, owner, labeler_present,
+        django_capture_on_commit_callbacks):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/staging", events=["staging.completed"])
+    body = run_one(key_api, room_jpeg, run_queued, django_capture_on_commit_callbacks, quality_mode="standard")
+    assert body["status"] == "completed", body
+    delivery = WebhookDelivery.objects.get(event_type="staging.completed")
+    assert delivery.payload["data"]["id"] == body["id"] and delivery.payload["data"]["status"] == "completed"
+    assert delivery.payload["data"]["result"]["integrity_score"] == body["result"]["integrity_score"]
+
+
+def test_a_failed_staging_sends_no_staging_completed(key_api, use_engine, working_size, run_queued, room_jpeg, owner,
+                                                    labeler_present, django_capture_on_commit_callbacks):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/staging", events=[])
+    use_engine(ScriptedGenerator(lambda r: OUTPUTS["noise"][1](CalibrationPhoto("x", r.sized_init(), r.sized_mask()))))
+    body = run_one(key_api, room_jpeg, run_queued, django_capture_on_commit_callbacks, quality_mode="standard")
+    assert body["status"] == "failed"
+    assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == ["job.failed"]
