@@ -18,7 +18,6 @@ from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
-from config.webhooks import services as webhooks
 from staging import renditions
 from staging.choices import QualityMode
 from staging.errors import InvalidStyle, MaintenanceMode
@@ -28,7 +27,7 @@ logger = logging.getLogger("stagecraft.staging")
 
 JOB_KIND = "staging.stage"
 TASK = "staging.tasks.run_staging"
-ON_FINISH = "staging.services.on_job_finished"
+ON_FINISH = "staging.ending.on_job_finished"
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 # Stored as uploaded (after cleaning); WebP and HEIC become JPEG.
 KEPT_FORMATS = ("JPEG", "PNG")
@@ -281,15 +280,3 @@ def save_result(staging: Staging, *, seed: int, attempts: int, integrity, pixel_
     staging.processing_time_ms = processing_ms
     staging.save()
     return staging
-
-
-def on_job_finished(job) -> None:
-    """A staging job ended (``on_finish``): its row reads the job, so only the owner's
-    ``staging.completed`` webhook is left to send, with the staging as the API answers it."""
-    from staging.api.serializers import StagingStatusSerializer
-
-    staging = Staging.objects.filter(job=job).select_related("style", "disclosure_profile", "job").first()
-    if staging is None or staging.status != "completed":
-        return
-    webhooks.emit(job.owner_id, "staging.completed", StagingStatusSerializer(staging).data,
-                  event_id=f"staging.completed:{staging.pk}")

@@ -17,7 +17,7 @@ from config.jobs.models import Job, JobStep
 
 TASK = "catalog.tasks.run_analysis"
 # Stored on every catalog job (like TASK): moving the function needs a data migration of unfinished jobs.
-ON_FINISH = "catalog.services.settling.settle_job"
+ON_FINISH = "catalog.ending.on_job_finished"
 MAX_BATCH_IMAGES = 100
 
 

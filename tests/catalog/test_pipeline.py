@@ -321,3 +321,23 @@ def test_a_staff_rerun_is_not_charged_and_skips_images_already_queued(product, p
     assert job.params["charged"] is False and BatchItem.objects.get(job=job).usage_counted is False
     assert usage(owner) == 0 and len(queued) == 1
     assert services.rerun_images([image]) == []
+
+
+def test_a_completed_analysis_and_batch_reach_the_owners_webhooks(alice, owner, product, photo_jpeg, upload,
+                                                                  run_queued, batch, labeler_present):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+    from tests.catalog.factories import ProductImageFactory
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/catalog",
+                             events=["catalog.analysis.completed", "catalog.batch.completed"])
+    image, job = analysed(alice, product, photo_jpeg, upload, run_queued)
+    single = WebhookDelivery.objects.get(event_type="catalog.analysis.completed")
+    assert single.payload["data"]["product_image_id"] == str(image.pk) and single.payload["data"]["status"] == "completed"
+
+    images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
+    batch(alice, product, images)
+    run_queued()
+    assert WebhookDelivery.objects.filter(event_type="catalog.analysis.completed").count() == 3
+    (done,) = WebhookDelivery.objects.filter(event_type="catalog.batch.completed")
+    assert done.payload["data"]["job_type"] == "batch" and done.payload["data"]["processed_images"] == 2
