@@ -32,6 +32,7 @@ from floorplans.models import FloorplanSession, Room, RoomPhoto, RoomRevision
 logger = logging.getLogger("stagecraft.floorplans")
 
 ANALYZE_TASK = "floorplans.tasks.run_analysis"
+ANALYSIS_ON_FINISH = "floorplans.ending.on_analysis_finished"
 SATELLITE_TASK = "floorplans.tasks.run_satellite"
 MERGE_REVISION_TASK = "floorplans.tasks.run_merge_revision"
 FINAL_REVISION_TASK = "floorplans.tasks.run_final_revision"
@@ -113,7 +114,8 @@ def analyse_room(owner, room: Room, *, feedback: str = "", annotation: bytes | N
     params = {"room_id": str(room.pk), "feedback": feedback}
     if annotation is not None:
         params["annotation"] = files.store_annotation(room.session, annotation)
-    job = _answer_of(owner, _model_job(owner, kind="floorplans.analyze", task=ANALYZE_TASK, params=params))
+    job = _answer_of(owner, _model_job(owner, kind="floorplans.analyze", task=ANALYZE_TASK, params=params,
+                                       on_finish=ANALYSIS_ON_FINISH))
     # Not through ``room.revisions``: that would hand back this stale ``room``, drawn before the analysis.
     return RoomRevision.objects.select_related("room").get(room_id=room.pk, number=job.result["revision"])
 
@@ -288,10 +290,10 @@ def purge_expired_sessions() -> int:
     return count
 
 
-def _model_job(owner, *, kind: str, task: str, params: dict) -> Job:
+def _model_job(owner, *, kind: str, task: str, params: dict, on_finish: str = "") -> Job:
     # Nobody needs an email about an answer the request already gave them.
     return jobs.create_job(owner, kind=kind, task=task, params=params, timeout_seconds=int(wait_seconds()),
-                           notify_owner=False)
+                           notify_owner=False, on_finish=on_finish)
 
 
 def _answer_of(owner, job: Job) -> Job:

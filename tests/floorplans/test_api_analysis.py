@@ -150,3 +150,18 @@ def test_when_the_queue_refuses_the_task_analysis_fails_at_once_and_is_refunded(
     assert response.status_code == 500 and error_of(response)["details"]["reason"] == "queue_unavailable"
     owner.refresh_from_db()
     assert Job.objects.get().status == JobStatus.CANCELLED and owner.usage_this_cycle == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_analysis_reaches_the_owners_webhooks_with_the_room(fp, session, vision, inline_jobs, owner):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/plans", events=["floorplan.analysis.completed"])
+    room = photographed(session)
+    vision.reply(openai_chat_reply({**ANALYSIS, "changesApplied": []}))
+    assert fp.post(room_url(room, "analyze")).status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_type == "floorplan.analysis.completed"
+    assert delivery.payload["data"]["roomId"] == str(room.pk)
+    assert delivery.payload["data"]["analysis"]["dimensions"] == ANALYSIS["dimensions"]
