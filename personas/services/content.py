@@ -29,7 +29,7 @@ logger = logging.getLogger("stagecraft.personas")
 
 JOB_KIND = "personas.generate"
 TASK = "personas.tasks.run_generation"
-ON_FINISH = "personas.services.content.settle_generation"
+ON_FINISH = "personas.ending.on_generation_finished"
 VIDEO_UNSUPPORTED = "video generation is not supported by the configured engines"
 # Until enough generations have finished to measure, a cautious guess per item.
 DEFAULT_SECONDS_PER_ITEM = {ContentType.IMAGE: 30.0, ContentType.TEXT: 10.0}

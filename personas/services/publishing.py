@@ -164,7 +164,7 @@ def queue_publish(post: Post) -> Job:
     """Publish ``post`` on a worker (``tasks.publish_post``) after commit; ``settle_publish`` ends it."""
     return create_job(post.character.owner, kind="personas_publish", task="personas.tasks.publish_post",
                       params={"post_id": str(post.pk)}, metered=False, max_attempts=3,
-                      on_finish="personas.services.publishing.settle_publish")
+                      on_finish="personas.ending.on_publish_finished")
 
 
 def publish_job(job: Job) -> dict:

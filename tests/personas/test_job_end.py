@@ -161,6 +161,10 @@ def test_an_ended_publish_job_leaves_its_post_failed(owner, publishing_post, end
 
 
 def test_a_publish_job_ended_after_its_post_went_out_leaves_the_post_published(owner, publishing_post, end):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/personas", events=["personas.post.published"])
     post, job = publishing_post
     Post.objects.filter(pk=post.pk).update(status=PostStatus.PUBLISHED)
 
@@ -168,6 +172,8 @@ def test_a_publish_job_ended_after_its_post_went_out_leaves_the_post_published(o
 
     post.refresh_from_db()
     assert post.status == PostStatus.PUBLISHED
+    (told,) = WebhookDelivery.objects.all()
+    assert told.event_type == "personas.post.published" and told.payload["data"]["id"] == str(post.pk)
     assert events(owner, EventName.ERROR_OCCURRED) == []
 
 
@@ -207,3 +213,37 @@ def test_the_studio_page_never_writes(client, owner, character, unsettled):
     assert response.status_code == 200
     assert f'data-generation="{running.pk}"' in page and f'data-generation="{unsettled.pk}"' not in page
     assert writes(context) == []
+
+
+# -- Webhooks --------------------------------------------------------------------------------------------------
+
+
+def test_a_completed_generation_sends_personas_content_ready_per_item(owner, running_generation, end, openai_stand_in,
+                                                                      run_queued, django_capture_on_commit_callbacks):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/personas", events=["personas.content.ready"])
+    end(end_by_a_cancel, running_generation.job)
+    assert not WebhookDelivery.objects.exists()
+    openai_stand_in.reply(openai_chat_reply(CAPTION))
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.retry_job(owner, job_id=running_generation.job_id)
+    run_queued()
+
+    (delivery,) = WebhookDelivery.objects.all()
+    item = running_generation.content.get()
+    assert delivery.payload["data"]["id"] == str(item.pk) and delivery.payload["data"]["caption"] == item.caption
+
+
+def test_a_failed_publish_sends_personas_post_failed_and_a_published_one_post_published(owner, publishing_post, end):
+    from config.webhooks import services as webhooks
+    from config.webhooks.models import WebhookDelivery
+
+    webhooks.create_endpoint(owner, url="https://hooks.example.com/personas", events=[])
+    post, job = publishing_post
+    end(end_by_the_sweep, job)
+
+    failed = WebhookDelivery.objects.get(event_type="personas.post.failed")
+    assert failed.payload["data"]["id"] == str(post.pk) and failed.payload["data"]["status"] == "failed"
+    assert not WebhookDelivery.objects.filter(event_type="personas.post.published").exists()
