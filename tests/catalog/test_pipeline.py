@@ -331,9 +331,9 @@ def test_a_completed_analysis_and_batch_reach_the_owners_webhooks(alice, owner, 
 
     webhooks.create_endpoint(owner, url="https://hooks.example.com/catalog",
                              events=["catalog.analysis.completed", "catalog.batch.completed"])
-    image, job = analysed(alice, product, photo_jpeg, upload, run_queued)
-    single = WebhookDelivery.objects.get(event_type="catalog.analysis.completed")
-    assert single.payload["data"]["product_image_id"] == str(image.pk) and single.payload["data"]["status"] == "completed"
+    image, _ = analysed(alice, product, photo_jpeg, upload, run_queued)
+    single = WebhookDelivery.objects.get(event_type="catalog.analysis.completed").payload["data"]
+    assert single["product_image_id"] == str(image.pk) and single["status"] == "completed"
 
     images = ProductImageFactory.create_batch(2, product=product, data=photo_jpeg)
     batch(alice, product, images)
