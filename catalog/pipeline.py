@@ -32,6 +32,7 @@ from config.ai.embeddings import MODEL_NAME as EMBEDDER_MODEL
 from config.ai.errors import EngineUnavailable
 from config.ai.labels import MODEL_NAME as LABELER_MODEL
 from config.errors import ApplicationError
+from config.files.renditions import encode_jpeg, fit_within
 from config.jobs.models import Job
 from config.jobs.runner import JobCancelled, job_step
 
@@ -120,8 +121,8 @@ def run_steps(run: ItemRun) -> None:
         analysis = run.analysis = services.start_item(run.item, model_version=model_version())
         photo, sha256 = load_photo(image)
         services.save_renditions(image, width=photo.width, height=photo.height, sha256=sha256,
-                                 thumbnail=jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
-                                 web=jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
+                                 thumbnail=encode_jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
+                                 web=encode_jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
         report.data.update(width=photo.width, height=photo.height)
     with step("classify") as report:
         labels = registry.labeler().label([photo], top_k=TOP_LABELS).labels[0]
@@ -203,21 +204,6 @@ def flatten(photo: Image.Image) -> Image.Image:
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
     return photo.convert("RGB")
-
-
-def fit_within(photo: Image.Image, long_edge: int) -> Image.Image:
-    """A copy whose longer side is at most ``long_edge``; never upscaled."""
-    scale = long_edge / max(photo.size)
-    if scale >= 1:
-        return photo.copy()
-    size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
-    return photo.resize(size, Image.Resampling.LANCZOS)
-
-
-def jpeg(photo: Image.Image, *, quality: int) -> bytes:
-    out = io.BytesIO()
-    photo.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-    return out.getvalue()
 
 
 def attributes_of(measured: measure.Measurements, labels: list, category) -> list[tuple[str, str, float]]:
