@@ -11,8 +11,13 @@ from django.db.models import QuerySet
 
 from config.errors import ValidationFailed
 
+# How far into a list a client may ask for. Unbounded, a page or offset of
+# 10**20 overflows PostgreSQL's bigint OFFSET and answered 500; no list here
+# holds ten million rows for one owner.
+MAX_OFFSET = 10_000_000
 
-def _int_param(params, name: str, default: int, low: int, high: int | None) -> int:
+
+def _int_param(params, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
     if raw in (None, ""):
         return default
@@ -20,9 +25,8 @@ def _int_param(params, name: str, default: int, low: int, high: int | None) -> i
         value = int(raw)
     except (TypeError, ValueError):
         raise ValidationFailed(f"{name} must be an integer.") from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValidationFailed(f"{name} must be {bound}.")
+    if not low <= value <= high:
+        raise ValidationFailed(f"{name} must be between {low} and {high}.")
     return value
 
 
@@ -38,13 +42,13 @@ class Window:
 
 def page_params(params, *, default_size: int = 20, max_size: int = 100) -> tuple[int, int, Window]:
     """Return ``(page, page_size, window)`` for 1-based page numbers."""
-    page = _int_param(params, "page", 1, 1, None)
     size = _int_param(params, "page_size", default_size, 1, max_size)
+    page = _int_param(params, "page", 1, 1, MAX_OFFSET // size + 1)
     return page, size, Window((page - 1) * size, size)
 
 
 def limit_params(params, *, default_limit: int = 20, max_limit: int = 100) -> Window:
     """Return the window for ``limit``/``offset`` parameters."""
     limit = _int_param(params, "limit", default_limit, 1, max_limit)
-    offset = _int_param(params, "offset", 0, 0, None)
+    offset = _int_param(params, "offset", 0, 0, MAX_OFFSET)
     return Window(offset, limit)
