@@ -1,5 +1,8 @@
 """Error pages: JSON under /api/, HTML elsewhere, never internals."""
 
+import re
+import uuid
+
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -11,9 +14,36 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
+# Routes take UUIDs, so an id that does not parse matches no route at all; these documents
+# name their own code for a missing object, which such an id must get too (seeds 003, 004).
+UNPARSED_IDS: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"^/api/floorplan/sessions/(?P<id>[^/]+)"), "SESSION_NOT_FOUND", "Session not found."),
+    (re.compile(r"^/api/floorplan/sessions/[^/]+/rooms/(?P<id>[^/]+)"), "ROOM_NOT_FOUND", "Room not found."),
+    (re.compile(r"^/api/v1/characters/(?P<id>[^/]+)"), "CHARACTER_NOT_FOUND", "Character not found."),
+)
+
+
+def _not_found_code(path: str) -> tuple[str, str]:
+    """The document's code for the first id in ``path`` that is not a UUID, else the generic one."""
+    for pattern, code, message in UNPARSED_IDS:
+        match = pattern.match(path)
+        if match and not _is_uuid(match["id"]):
+            return code, message
+    return "NOT_FOUND", "Not found."
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def not_found(request, exception=None):
     if _wants_json(request):
-        info = envelopes.ErrorInfo("NOT_FOUND", "Not found.", 404, None, getattr(request, "request_id", ""))
+        code, message = _not_found_code(request.path)
+        info = envelopes.ErrorInfo(code, message, 404, None, getattr(request, "request_id", ""))
         status, body = envelopes.for_path(request.path).render(info)
         return JsonResponse(body, status=status)
     return render(request, "errors/404.html", status=404)
