@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from config.ai import registry
-from config.ai.errors import EngineOutputInvalid, EngineUnavailable
+from config.ai.errors import EngineOutputInvalid, EngineThrottled, EngineUnavailable
 from config.ai.llm.base import ImageInput, LanguageModel, LLMRequest, LLMResult, Message
 from floorplans.errors import AnalysisFailed
 from floorplans.geometry.measures import GeometryError
@@ -123,6 +123,8 @@ def measure_room(photos: dict[str, tuple[Image.Image, float | None]], *, previou
     try:
         result = model.complete(LLMRequest(messages, system=SYSTEM, schema=ANALYSIS_SCHEMA,
                                            schema_name="room_analysis", max_tokens=2000))
+    except EngineThrottled:
+        raise  # the provider's throttle reaches the agent as RATE_LIMITED (services._answer_of)
     except (EngineUnavailable, EngineOutputInvalid) as exc:
         raise AnalysisFailed(f"The vision model gave no usable analysis: {exc.message}") from None
     data = dict(result.data)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from config.ai.errors import EngineOutputInvalid, EngineUnavailable
+from config.ai.errors import EngineOutputInvalid, EngineThrottled, EngineUnavailable
 from config.ai.llm.base import ImageInput, LLMRequest, Message
 from floorplans.analysis import language_model, usage_of
 from floorplans.errors import AnalysisFailed
@@ -85,6 +85,8 @@ def _ask(rooms: list[dict], feedback: str, annotation: Image.Image | None, syste
     try:
         result = model.complete(LLMRequest((Message("user", text, images=images),), system=system, schema=schema,
                                            schema_name=name, max_tokens=1000))
+    except EngineThrottled:
+        raise  # the provider's throttle reaches the agent as RATE_LIMITED (services._answer_of)
     except (EngineUnavailable, EngineOutputInvalid) as exc:
         raise AnalysisFailed(f"The language model gave no usable revision: {exc.message}") from None
     return result.data, usage_of(result)

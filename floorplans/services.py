@@ -15,7 +15,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Conflict, ValidationFailed
+from config.ai.errors import EngineThrottled
+from config.errors import Conflict, RateLimited, ValidationFailed
 from config.files.storage import storage_errors
 from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
@@ -320,6 +321,10 @@ def _answer_of(owner, job: Job) -> Job:
                              "and not charged.", details={"reason": "timeout", "jobId": str(job.pk)})
     if job.error_code == ValidationFailed.code:
         raise ValidationFailed(job.error_message)
+    if job.error_code == EngineThrottled.code:
+        # The provider's own throttle is the document's RATE_LIMITED, with its wait.
+        wait = (job.result or {}).get("error_details", {}).get("retry_after", 60)
+        raise RateLimited("The vision model is busy; try again shortly.", retry_after=wait)
     raise AnalysisFailed(job.error_message or None, details={"jobId": str(job.pk), "code": job.error_code})
 
 

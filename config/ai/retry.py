@@ -14,7 +14,7 @@ from typing import NoReturn, TypeVar
 
 from django.conf import settings
 
-from config.ai.errors import EngineUnavailable
+from config.ai.errors import EngineThrottled, EngineUnavailable
 
 T = TypeVar("T")
 
@@ -35,10 +35,11 @@ class RetryPolicy:
 class TransientFailure(Exception):
     """A provider answer worth retrying, with the wait the server asked for."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, *, retry_after: float | None = None, throttled: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.throttled = throttled
 
 
 def call_with_retries(send: Callable[[], T], policy: RetryPolicy) -> tuple[T, int]:
@@ -54,14 +55,18 @@ def call_with_retries(send: Callable[[], T], policy: RetryPolicy) -> tuple[T, in
         try:
             return send(), attempt
         except TransientFailure as failure:
+            # A provider that throttles us is passed on as such, with its wait.
+            gave_up = EngineThrottled if failure.throttled else EngineUnavailable
+            extra = {"retry_after": failure.retry_after} if failure.throttled else {}
             if attempt > policy.max_retries:
-                raise EngineUnavailable(f"{failure.reason}; gave up after {attempt} attempts.") from failure
+                raise gave_up(f"{failure.reason}; gave up after {attempt} attempts.", **extra) from failure
             delay = failure.retry_after
             if delay is None:
                 delay = policy.backoff * 2 ** (attempt - 1)
             if delay > policy.max_wait:
-                raise EngineUnavailable(
-                    f"{failure.reason}; the server asked to wait {delay:.0f} s.", details={"retry_after": delay}
+                raise gave_up(
+                    f"{failure.reason}; the server asked to wait {delay:.0f} s.", details={"retry_after": delay},
+                    **extra,
                 ) from failure
             sleep(delay)
 
@@ -85,5 +90,6 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
 def fail_for_status(provider: str, status: int, headers: Mapping[str, str] | None, message: str) -> NoReturn:
     """Turn a provider's error status into a retryable failure or ``EngineUnavailable``."""
     if status == 429 or status >= 500:
-        raise TransientFailure(f"{provider} answered HTTP {status}", retry_after=retry_after_seconds(headers))
+        raise TransientFailure(f"{provider} answered HTTP {status}", retry_after=retry_after_seconds(headers),
+                               throttled=status == 429)
     raise EngineUnavailable(f"{provider} refused the request (HTTP {status}): {message}", details={"status": status})

@@ -42,7 +42,7 @@ def run_job(job_id: str, work: Callable[[Job], dict | None]) -> None:
     except JobCancelled:
         return
     except ApplicationError as exc:
-        services.fail_job(job, exc.code, exc.message)
+        services.fail_job(job, exc.code, exc.message, details=exc.details if isinstance(exc.details, dict) else None)
         return
     except TimeoutException:
         services.fail_job(job, "PROCESSING_TIMEOUT", f"The job exceeded its {job.timeout_seconds} s limit.")

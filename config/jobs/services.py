@@ -133,12 +133,17 @@ def complete_job(job: Job, result: dict | None = None) -> None:
         job_ended(job)
 
 
-def fail_job(job: Job, code: str, message: str) -> None:
-    """Mark an unfinished job failed with an error code; refund its usage."""
+def fail_job(job: Job, code: str, message: str, *, details: dict | None = None) -> None:
+    """Mark an unfinished job failed with an error code; refund its usage.
+
+    ``details`` (the error's, JSON-ready) are kept in the job's ``result`` as
+    ``error_details`` for whoever answers with the job (a provider's wait, say).
+    """
     now = timezone.now()
+    extra = {"result": {"error_details": details}} if details else {}
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED_STATUSES).update(
-            status=JobStatus.FAILED, error_code=code, error_message=message[:2000], finished_at=now
+            status=JobStatus.FAILED, error_code=code, error_message=message[:2000], finished_at=now, **extra
         )
         if not updated:
             return

@@ -165,3 +165,17 @@ def test_a_completed_analysis_reaches_the_owners_webhooks_with_the_room(fp, sess
     assert delivery.event_type == "floorplan.analysis.completed"
     assert delivery.payload["data"]["roomId"] == str(room.pk)
     assert delivery.payload["data"]["analysis"]["dimensions"] == ANALYSIS["dimensions"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_providers_own_throttle_is_rate_limited_429_with_its_retry_after(fp, session, vision, inline_jobs, owner):
+    room = photographed(session)
+    vision.reply({"error": {"message": "Rate limit reached", "type": "rate_limit_error"}}, status=429,
+                 headers={"Retry-After": "30"})
+
+    response = fp.post(room_url(room, "analyze"))
+
+    assert response.status_code == 429, response.content
+    assert error_of(response)["code"] == "RATE_LIMITED" and response["Retry-After"] == "30"
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 0  # the failed analysis is refunded
