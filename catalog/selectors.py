@@ -3,7 +3,7 @@
 from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from catalog.choices import KIND_PREFIX, AnalysisStatus, ItemStatus, ProductStatus
+from catalog.choices import KIND_PREFIX, AnalysisStatus, ItemStatus, ProductStatus, UploadStatus
 from catalog.models import AnalysisResult, DetectedDefect, Product, ProductImage
 from config.errors import NotFound, ValidationFailed
 from config.jobs.choices import JobStatus
@@ -93,7 +93,8 @@ def dashboard_stats(owner) -> dict:
     average = analyses.aggregate(avg=Avg("processing_time_ms"))["avg"]
     return {
         "total_products": Product.objects.for_user(owner).count(),
-        "total_images": ProductImage.objects.filter(product__owner=owner).count(),
+        # Only images that arrived: a presigned upload never confirmed is not an image yet.
+        "total_images": ProductImage.objects.filter(product__owner=owner, upload_status=UploadStatus.UPLOADED).count(),
         "completed_analyses": analyses.count(),
         "total_defects": DetectedDefect.objects.filter(analysis__image__product__owner=owner).count(),
         "active_jobs": Job.objects.for_user(owner).filter(

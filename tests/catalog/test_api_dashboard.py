@@ -57,3 +57,11 @@ def test_category_distribution_counts_products_per_category(alice, owner, other_
 @pytest.mark.parametrize("path", ["stats", "recent", "category-distribution"])
 def test_the_dashboard_needs_a_token(api, path):
     assert api.get(f"/api/v1/dashboard/{path}").status_code == 401
+
+
+def test_total_images_counts_only_images_that_arrived(alice, product, photo_jpeg):
+    ProductImageFactory(product=product, data=photo_jpeg)
+    ProductImageFactory(product=product, upload_status="pending", s3_key="uploads/never-sent.jpg")
+    ProductImageFactory(product=product, upload_status="failed", s3_key="uploads/broken.jpg")
+
+    assert alice.get("/api/v1/dashboard/stats").json()["total_images"] == 1
