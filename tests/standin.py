@@ -21,6 +21,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""  # the body as sent: what a signature is over
 
 
 @dataclass
@@ -73,7 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.loads(raw) if raw else None
         headers = {name.lower(): value for name, value in self.headers.items()}
-        stand_in.requests.append(Recorded(self.command, self.path, headers, body))
+        stand_in.requests.append(Recorded(self.command, self.path, headers, body, raw))
         scripted = stand_in.next_reply()
         sleep(scripted.delay)
         payload = scripted.body if isinstance(scripted.body, bytes) else json.dumps(scripted.body).encode()

@@ -25,7 +25,7 @@ def test_a_job_completed_by_the_worker_is_delivered_by_the_worker(owner, receive
         while time.monotonic() < deadline and not WebhookDelivery.objects.filter(status="succeeded").exists():
             time.sleep(0.2)
     [request] = receiver.requests
-    body = Webhook(secret).verify(request.body, request.headers)
+    body = Webhook(secret).verify(request.raw, request.headers)
     assert body["type"] == "job.completed" and body["data"]["id"] == str(job.pk)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "succeeded" and delivery.attempts.get().status_code == 200

@@ -175,6 +175,6 @@ def test_resend_sends_the_same_message_again(owner_api, receiver, run_queued, dj
     assert response.status_code == 202 and response.json()["status"] == "pending"
     run_queued()
     first, second = receiver.requests
-    assert first.body == second.body and first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert first.raw == second.raw and first.headers["webhook-id"] == second.headers["webhook-id"]
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
     assert delivery.status == "succeeded" and delivery.attempt_count == 2 and delivery.attempts.count() == 2

@@ -30,7 +30,7 @@ def test_a_completed_job_sends_job_completed_with_the_job_as_the_api_shows_it(
     job = make_job()
     run_queued()  # the job's task, then the delivery its end queued
     [request] = receiver.requests
-    body = Webhook(secret).verify(request.body, request.headers)
+    body = Webhook(secret).verify(request.raw, request.headers)
     assert body["type"] == "job.completed"
     data = body["data"]
     assert data["id"] == str(job.pk) and data["job_type"] == selftest.KIND and data["status"] == "completed"
