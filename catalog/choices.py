@@ -51,6 +51,8 @@ class JobType(models.TextChoices):
 KIND_PREFIX = "catalog."
 # The pipeline's steps per image, in order; each is a JobStep named per image (see pipeline.py).
 STEPS = ("preprocess", "classify", "categorize", "measure", "defects", "compliance", "describe")
+# The frame of an animated GIF or WebP the pipeline analyses: the first, what a listing shows before it plays.
+ANALYSED_FRAME = 0
 
 
 # The content types the seed allows, by the Pillow format their bytes must sniff as.

@@ -157,6 +157,9 @@ class AnalysisResult(models.Model):
     category_confidence = models.FloatField(null=True, blank=True)
     category_method = models.CharField(max_length=50, blank=True)
     measurements = models.JSONField(default=dict, blank=True)
+    # Frames of the analysed file: more than one for an animated GIF or WebP, whose first frame
+    # is the one analysed. Null until the image is loaded.
+    frames = models.PositiveIntegerField(null=True, blank=True)
     description_text = models.TextField(null=True, blank=True)
     description_model = models.CharField(max_length=200, null=True, blank=True)
     title = models.CharField(max_length=500, null=True, blank=True)

@@ -4,7 +4,12 @@ defects, marketplace checks and, when a language model is configured, copy.
 A job holds one or more images (``BatchItem``); each runs the steps in
 ``STEPS`` as ``job_step``s named per image (``item`` = image id), so
 every step sends ``step_update`` events carrying its ``image_id``. The
-events' ``progress`` counts steps: ``total`` is images x steps.
+events' ``progress`` counts images, as seed 001 defines it: ``total`` is the
+job's images and ``completed`` those it is done with (analysed or failed), so
+only an image's last step moves it. The job's ``fraction`` moves every step.
+
+An animated GIF or WebP is stored with every frame; its first frame is the one
+analysed, and the analysis records how many frames the file has.
 
 Images are independent: one that fails (undecodable, a model error) is
 recorded ``failed`` and the next one runs; the job fails only when every image
@@ -24,7 +29,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog import compliance, defects, describe, measure, services, taxonomy
-from catalog.choices import STEPS, DescribeStatus, ItemStatus
+from catalog.choices import ANALYSED_FRAME, STEPS, DescribeStatus, ItemStatus
 from catalog.errors import AnalysisFailed, ImageRejected
 from catalog.models import AnalysisResult, BatchItem, ProductImage
 from config.ai import registry, vision
@@ -57,9 +62,9 @@ def analyse_job(job: Job) -> dict:
     through (``run_job`` ends the job; its ``on_finish`` settles it).
     """
     items = services.items_to_run(job)
-    total_steps = BatchItem.objects.filter(job=job).count() * len(STEPS)
+    total_images = BatchItem.objects.filter(job=job).count()
     for item in items:
-        analyse_item(job, item, total_steps=total_steps)
+        analyse_item(job, item, total_images=total_images)
     # Live progress only: the completion event rings before the job's on_finish runs,
     # and a page that reloads on it must already see the product's new status.
     # The job's final state comes from services.settle_job, whoever ends the job.
@@ -82,10 +87,10 @@ def job_summary(job: Job) -> dict:
     return summary
 
 
-def analyse_item(job: Job, item: BatchItem, *, total_steps: int) -> None:
+def analyse_item(job: Job, item: BatchItem, *, total_images: int) -> None:
     """Run every step on one image; a failure is recorded on the image and not raised."""
     started = time.monotonic()
-    run = ItemRun(job, item, total_steps)
+    run = ItemRun(job, item, total_images=total_images, images_done=images_done(job))
     try:
         run_steps(run)
     except JobCancelled:
@@ -101,17 +106,28 @@ def analyse_item(job: Job, item: BatchItem, *, total_steps: int) -> None:
     services.finish_item(item, run.analysis, processing_ms=int((time.monotonic() - started) * 1000))
 
 
-class ItemRun:
-    """One image's pass through the steps: its ``job_step``s and the analysis row they fill."""
+def images_done(job: Job) -> int:
+    """The images ``job`` is done with, analysed or failed (a retried job's earlier runs included)."""
+    return BatchItem.objects.filter(job=job, status__in=[ItemStatus.COMPLETED, ItemStatus.FAILED]).count()
 
-    def __init__(self, job: Job, item: BatchItem, total_steps: int) -> None:
-        self.job, self.item, self.total_steps = job, item, total_steps
+
+class ItemRun:
+    """One image's pass through the steps: its ``job_step``s and the analysis row they fill.
+
+    ``images_done`` is counted when the image starts: the images before it in
+    this run, and those an earlier run of the job finished.
+    """
+
+    def __init__(self, job: Job, item: BatchItem, *, total_images: int, images_done: int) -> None:
+        self.job, self.item = job, item
+        self.total_images, self.images_done = total_images, images_done
         self.analysis: AnalysisResult | None = None
 
     def step(self, name: str):
-        done = self.item.position * len(STEPS) + STEPS.index(name)
-        return job_step(self.job, name, item=str(self.item.image_id), completed=done, total=self.total_steps,
-                        fraction=(done + 1) / self.total_steps)
+        steps_done = STEPS.index(name) + 1
+        return job_step(self.job, name, item=str(self.item.image_id), completed=self.images_done,
+                        total=self.total_images, finishes_item=steps_done == len(STEPS),
+                        fraction=(self.images_done + steps_done / len(STEPS)) / self.total_images)
 
 
 def run_steps(run: ItemRun) -> None:
@@ -119,11 +135,12 @@ def run_steps(run: ItemRun) -> None:
     with step("preprocess") as report:
         # Opened inside the first step: a job cancelled before this image leaves no row for it.
         analysis = run.analysis = services.start_item(run.item, model_version=model_version())
-        photo, sha256 = load_photo(image)
+        photo, sha256, frames = load_photo(image)
         services.save_renditions(image, width=photo.width, height=photo.height, sha256=sha256,
                                  thumbnail=encode_jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
                                  web=encode_jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
-        report.data.update(width=photo.width, height=photo.height)
+        services.save_analysis(analysis, frames=frames)
+        report.data.update(width=photo.width, height=photo.height, frames=frames, analysed_frame=ANALYSED_FRAME)
     with step("classify") as report:
         labels = registry.labeler().label([photo], top_k=TOP_LABELS).labels[0]
         services.save_analysis(analysis, classification_label=labels[0].name,
@@ -178,8 +195,9 @@ def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: 
     services.save_description(analysis, description, status=DescribeStatus.COMPLETED)
 
 
-def load_photo(image: ProductImage) -> tuple[Image.Image, str]:
-    """The stored original decoded by its content, upright, as RGB (transparency on white), and its SHA-256."""
+def load_photo(image: ProductImage) -> tuple[Image.Image, str, int]:
+    """The stored original decoded by its content, upright, as RGB (transparency on white), its SHA-256
+    and its number of frames. An animation is its first frame: the one a listing shows before it plays."""
     try:
         with default_storage.open(image.s3_key, "rb") as stored:
             data = stored.read()
@@ -189,11 +207,12 @@ def load_photo(image: ProductImage) -> tuple[Image.Image, str]:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > settings.UPLOAD_MAX_PIXELS:
                 raise ImageRejected("The image has too many pixels.")
-            opened.load()
+            opened.load()  # the first frame of an animation
             photo = ImageOps.exif_transpose(opened)
+            frames = getattr(opened, "n_frames", 1)  # stored files went through clean_image's frame limit
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ImageRejected("The stored file is not a decodable image.") from None
-    return flatten(photo), hashlib.sha256(data).hexdigest()
+    return flatten(photo), hashlib.sha256(data).hexdigest(), frames
 
 
 def flatten(photo: Image.Image) -> Image.Image:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
-from catalog.choices import STEPS, DescribeStatus, ItemStatus
+from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
 from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
 from catalog.models import AnalysisResult, BatchItem, Product
 from config.errors import ApplicationError, NotFound
@@ -263,7 +263,8 @@ def _decorate(items: list[Product]) -> None:
     for p in items:
         image = primaries[p.pk]
         p.thumb_url = _thumb(image) if image else ""
-        p.photo_count = len(p.images.all())
+        # Photos that arrived: a presigned upload never sent is not a photo (as in the dashboard's total_images).
+        p.photo_count = sum(image.upload_status == UploadStatus.UPLOADED for image in p.images.all())
         analysis = latest.get(image.pk) if image else None
         p.marketplaces = selectors.marketplace_verdicts(analysis.compliance_checks.all()) if analysis else []
 

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.choices import KIND_PREFIX, JobType, ProductStatus
+from catalog.choices import ANALYSED_FRAME, KIND_PREFIX, JobType, ProductStatus
 from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
@@ -127,17 +127,23 @@ class AnalysisResultSerializer(serializers.ModelSerializer):
     detected_defects = DetectedDefectSerializer(many=True, source="defects")
     compliance_checks = ComplianceCheckSerializer(many=True)
     describe_status = serializers.SerializerMethodField()
+    analysed_frame = serializers.SerializerMethodField(
+        help_text="The frame analysed: 0, the first (of an animation too); null until the image is loaded.")
 
     class Meta:
         model = AnalysisResult
         fields = ["id", "product_image_id", "job_id", "model_version", "classification_label",
                   "classification_confidence", "classification_scores", "category", "subcategory",
                   "category_confidence", "category_method", "description_text", "description_model", "title", "tags",
-                  "alt_text", "describe_status", "measurements", "processing_time_ms", "status", "error_message",
-                  "extracted_attributes", "detected_defects", "compliance_checks", "created_at", "updated_at"]
+                  "alt_text", "describe_status", "measurements", "frames", "analysed_frame", "processing_time_ms",
+                  "status", "error_message", "extracted_attributes", "detected_defects", "compliance_checks",
+                  "created_at", "updated_at"]
 
     def get_describe_status(self, analysis) -> str | None:
         return analysis.describe_status or None
+
+    def get_analysed_frame(self, analysis) -> int | None:
+        return ANALYSED_FRAME if analysis.frames else None
 
 
 class AnalysisBatchInputSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from catalog.services.analysis import ensure_usage, queue_analysis
 from config.errors import InvalidUpload
 from config.files import presign
 from config.files.storage import files_removed_on_failure, storage_errors
-from config.files.validation import CleanImage, clean_image, read_limited
+from config.files.validation import ANIMATED_FORMATS, CleanImage, clean_image, read_limited
 from config.jobs.models import Job
 
 PRESIGNED_EXPIRES_IN = 3600
@@ -105,7 +105,9 @@ def _clean(source) -> CleanImage:
     try:
         # read_limited asks for the object's size, not the limit: read(n) allocates n bytes up front.
         data = source if isinstance(source, bytes) else read_limited(source, settings.UPLOAD_MAX_BYTES)
-        return clean_image(data, allowed=tuple(CONTENT_TYPES.values()), max_bytes=settings.UPLOAD_MAX_BYTES)
+        # Seed 001 allows GIF and WebP, and product GIFs are often spins: kept whole, first frame analysed.
+        return clean_image(data, allowed=tuple(CONTENT_TYPES.values()), max_bytes=settings.UPLOAD_MAX_BYTES,
+                           animated=ANIMATED_FORMATS)
     except InvalidUpload as exc:
         raise ImageRejected(exc.message) from None
 

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from config.errors import InvalidUpload, UploadTooLarge
 
@@ -29,6 +29,11 @@ MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "G
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 # Formats we store as they came (after re-encoding); anything else is converted to one of these.
 STORED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Formats whose animations a caller may accept (``animated=``): stored with every frame.
+ANIMATED_FORMATS = ("GIF", "WEBP")
+# An accepted animation may decode to as many pixels, all frames together, as one still may
+# (``max_pixels``); the frame cap bounds the per-frame work of many tiny frames.
+MAX_FRAMES = 1000
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class CleanImage:
     width: int
     height: int
     source_format: str
+    frames: int = 1  # more than one for an accepted animation
 
     @property
     def mime_type(self) -> str:
@@ -78,12 +84,16 @@ def sniff_format(data: bytes) -> str:
 
 def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_bytes: int | None = None,
                 max_pixels: int | None = None, convert_to: str | None = None,
-                keep: tuple[str, ...] = STORED_FORMATS) -> CleanImage:
+                keep: tuple[str, ...] = STORED_FORMATS, animated: tuple[str, ...] = ()) -> CleanImage:
     """Validate and normalise image bytes.
 
     ``allowed`` are the accepted source formats (Pillow names, e.g. ``HEIF``).
     Sources in ``keep`` are stored in their own format, others as JPEG;
     ``convert_to`` forces one format for all.
+    Animations are refused unless their format is in ``animated`` (of
+    ``ANIMATED_FORMATS``): those keep their format and every frame, each
+    decoded and re-encoded without metadata, within ``max_pixels`` for all
+    frames together and ``MAX_FRAMES``; ``CleanImage.frames`` says how many.
     Raises ``InvalidUpload`` (wrong or broken content) or ``UploadTooLarge``
     (bytes or pixels over the limit).
     """
@@ -113,6 +123,8 @@ def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_
         # Every app stores stills (room, product, face, floor plan photos). An animation would
         # be stored as its first frame at best, so it is refused like any other wrong content.
         # A phone's MPO also has several frames, but its first is the photo itself.
+        if getattr(image, "is_animated", False) and source_format in animated and source_format in ANIMATED_FORMATS:
+            return _encode_animation(image, source_format, max_pixels, image.info.get("icc_profile"))
         if getattr(image, "is_animated", False) and image.format != "MPO":
             raise InvalidUpload("The image must be a still picture, not an animation.",
                                 details=f"{getattr(image, 'n_frames', 0)} frames")
@@ -134,3 +146,37 @@ def _encode(image: Image.Image, target: str, source_format: str, icc_profile: by
     out = io.BytesIO()
     image.save(out, format=target, **options)  # no exif= argument: metadata is dropped
     return CleanImage(out.getvalue(), target, image.width, image.height, source_format)
+
+
+def _encode_animation(image: Image.Image, target: str, max_pixels: int, icc_profile: bytes | None) -> CleanImage:
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            for index, frame in enumerate(ImageSequence.Iterator(image)):
+                # Checked before each frame is decoded, so the work stays within the limits.
+                if index >= MAX_FRAMES:
+                    raise UploadTooLarge(f"The animation has more than {MAX_FRAMES} frames.",
+                                         details={"max_frames": MAX_FRAMES})
+                if (index + 1) * image.width * image.height > max_pixels:
+                    raise UploadTooLarge(f"The animation's frames have more than {max_pixels} pixels together.",
+                                         details={"width": image.width, "height": image.height,
+                                                  "frames": index + 1, "max_pixels": max_pixels})
+                frames.append(ImageOps.exif_transpose(frame))  # decodes the frame: a copy, upright
+                durations.append(frame.info.get("duration", 0))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidUpload("The image is truncated or corrupt.", details="decode failed") from None
+    # No exif= or xmp= argument, and an empty GIF comment: metadata is dropped, as for stills.
+    options: dict = {"save_all": True, "append_images": frames[1:], "duration": durations}
+    if "loop" in image.info:
+        options["loop"] = image.info["loop"]
+    if target == "WEBP":
+        options["quality"] = 92
+    if target == "GIF":
+        options["comment"] = b""
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    out = io.BytesIO()
+    frames[0].save(out, format=target, **options)
+    return CleanImage(out.getvalue(), target, frames[0].width, frames[0].height, target, frames=len(frames))

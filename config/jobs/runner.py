@@ -63,12 +63,14 @@ class StepReport:
 
 @contextmanager
 def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: int = 0,
-             fraction: float | None = None) -> Iterator[StepReport]:
+             fraction: float | None = None, finishes_item: bool = True) -> Iterator[StepReport]:
     """Record one pipeline step: running, then completed (with data) or failed.
 
     ``fraction`` is the job's overall progress once this step is done;
-    ``completed``/``total`` count items for batch jobs. Re-running a step (a
-    retried task) updates its row instead of adding one.
+    ``completed``/``total`` count items for batch jobs, and the step's completion
+    counts its item done unless ``finishes_item=False`` (an item with several
+    steps finishes with its last). Re-running a step (a retried task) updates
+    its row instead of adding one.
     """
     if Job.objects.filter(pk=job.pk, status=JobStatus.CANCELLED).exists():
         raise JobCancelled()
@@ -91,8 +93,8 @@ def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: 
     _finish_step(step, StepStatus.COMPLETED, started, report.data)
     if fraction is not None:
         services.set_progress(job, fraction=fraction)
-    record_event(job, EventType.STEP_UPDATE, status=StepStatus.COMPLETED, completed=completed + (1 if total else 0),
-                 data=report.data, **common)
+    done = completed + (1 if total and finishes_item else 0)
+    record_event(job, EventType.STEP_UPDATE, status=StepStatus.COMPLETED, completed=done, data=report.data, **common)
 
 
 def _finish_step(step: JobStep, status: str, started: float, data: dict, error: str = "") -> None:

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalog import services
 from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.jobs.models import Job
-from tests.catalog.factories import ProductFactory
+from tests.catalog.factories import ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,14 @@ def test_grid_filters_by_category_status_and_search(signed_in, owner, product):
 def test_grid_shows_marketplace_badges_of_the_latest_analysis(signed_in, analysed):
     page = signed_in.get("/catalog/").content.decode()
     assert "Amazon" in page and ("✓" in page or "✗" in page)
+
+
+def test_grid_counts_only_photos_that_arrived(signed_in, product, photo_jpeg):
+    ProductImageFactory(product=product, data=photo_jpeg)
+    ProductImageFactory(product=product, upload_status="pending", s3_key="uploads/never-sent.jpg")
+    ProductImageFactory(product=product, upload_status="failed", s3_key="uploads/broken.jpg")
+    page = signed_in.get("/catalog/").content.decode()
+    assert "· 1 photo</p>" in page
 
 
 def test_it_creates_a_product(signed_in, owner):

@@ -78,8 +78,9 @@ def test_each_step_reports_running_then_completed_with_the_image_id_then_the_job
     assert [(e["step"], e["status"]) for e in updates] == [(s, status) for s in STEPS
                                                           for status in ("running", "completed")]
     assert {e["image_id"] for e in updates} == {str(image.pk)}
-    assert [e["progress"]["completed"] for e in updates if e["status"] == "completed"] == list(range(1, 8))
-    assert {e["progress"]["total"] for e in updates} == {7}
+    # Progress counts images (seed 001), not steps: the one image is done when its last step is.
+    assert [e["progress"]["completed"] for e in updates if e["status"] == "completed"] == [0] * 6 + [1]
+    assert {e["progress"]["total"] for e in updates} == {1}
     classify = next(e for e in updates if e["step"] == "classify" and e["status"] == "completed")
     assert set(classify["data"]) == {"classification_label", "confidence"}
     describe = next(e for e in updates if e["step"] == "describe" and e["status"] == "completed")
@@ -182,6 +183,37 @@ def test_a_batch_with_a_bad_image_completes_with_that_image_failed(alice, produc
     assert events[-1]["type"] == "job_complete" and events[-1]["data"]["failed_images"] == 1
     # The third image ran after the second failed.
     assert events.index(failed[0]) < next(i for i, e in enumerate(events) if e["image_id"] == str(images[2].pk))
+
+
+def test_websocket_progress_counts_images_not_steps(alice, product, photo_jpeg, batch, run_queued, labeler_present):
+    images = ProductImageFactory.create_batch(3, product=product, data=photo_jpeg)
+    job_id = batch(alice, product, images).json()["id"]
+    run_queued()
+
+    updates = [e for e in events_of(job_id) if e["type"] == "step_update"]
+    assert {e["progress"]["total"] for e in updates} == {3}
+    for position, image in enumerate(images):
+        mine = [e for e in updates if e["image_id"] == str(image.pk)]
+        # Every event of the image counts the images before it, until its last step completes it.
+        assert [e["progress"]["completed"] for e in mine] == [position] * 13 + [position + 1]
+    fractions = [e["fraction"] for e in updates]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert updates[13]["fraction"] == round(1 / 3, 4)  # the first image's last step: one image of three
+
+
+def test_a_failed_image_counts_as_done_in_the_progress(alice, product, photo_jpeg, batch, run_queued,
+                                                       labeler_present):
+    images = ProductImageFactory.create_batch(3, product=product, data=photo_jpeg)
+    default_storage.delete(images[0].s3_key)
+    default_storage.save(images[0].s3_key, ContentFile(b"\xff\xd8\xff\xe0 truncated"))
+    job_id = batch(alice, product, images).json()["id"]
+    run_queued()
+
+    updates = [e for e in events_of(job_id) if e["type"] == "step_update"]
+    assert [(e["step"], e["status"], e["progress"]) for e in updates if e["image_id"] == str(images[0].pk)] == [
+        ("preprocess", "running", {"completed": 0, "total": 3}), ("preprocess", "failed", {"completed": 0, "total": 3})]
+    assert {e["progress"]["completed"] for e in updates if e["image_id"] == str(images[1].pk)} == {1, 2}
+    assert updates[-1]["progress"] == {"completed": 3, "total": 3}
 
 
 def test_a_batch_where_every_image_fails_is_failed_and_costs_nothing(alice, product, batch,
@@ -289,7 +321,7 @@ def test_a_redelivered_task_does_not_analyse_an_image_twice(alice, product, phot
     # A first worker claims the job, analyses the first image, and dies.
     job = jobs.claim_job(job_id)
     first = BatchItem.objects.get(job=job, position=0)
-    pipeline.analyse_item(job, first, total_steps=14)
+    pipeline.analyse_item(job, first, total_images=2)
     analysis_id = AnalysisResult.objects.get(image=images[0]).pk
     # The broker delivers the task again once its retry window, longer than the job's timeout, has passed.
     Job.objects.filter(pk=job.pk).update(started_at=job.started_at - timedelta(seconds=job.timeout_seconds + 1))
@@ -298,6 +330,9 @@ def test_a_redelivered_task_does_not_analyse_an_image_twice(alice, product, phot
     assert job.status == "completed" and job.attempts == 2
     assert AnalysisResult.objects.get(image=images[0]).pk == analysis_id
     assert AnalysisResult.objects.filter(job=job, status="completed").count() == 2
+    # The second run's progress starts from the image the first run finished.
+    second = [e["progress"] for e in events_of(job.pk) if e["image_id"] == str(images[1].pk)]
+    assert second[0] == {"completed": 1, "total": 2} and second[-1] == {"completed": 2, "total": 2}
     runs = [e for e in events_of(job_id) if e["image_id"] == str(images[0].pk) and e["step"] == "preprocess"]
     assert len(runs) == 2  # one running, one completed: never started again
     assert usage(owner) == 2
