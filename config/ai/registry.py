@@ -87,21 +87,16 @@ def status_report() -> dict[str, dict]:
     Never raises: a failing check is reported as ``error``. Remote checks use
     ``AI_STATUS_TIMEOUT`` and are cached for ``AI_STATUS_TTL`` seconds.
     """
-    checks: dict[str, Callable[[], dict]] = {
-        "language_model": _language_model_status,
-        "image_generation": _image_generation_status,
-        "image_labels": lambda: _local_status(labeler, Labeler),
-        "text_embeddings": lambda: _local_status(embedder, Embedder),
-        "classic_vision": _vision_status,
-    }
-    report = {}
-    for capability, check in checks.items():
-        try:
-            report[capability] = check()
-        except Exception as exc:
-            logger.warning("AI status check %s failed: %s", capability, exc)
-            report[capability] = _entry("", "", EngineStatus(Status.ERROR, str(exc)))
-    return report
+    return {capability: status_report_for(capability) for capability in _STATUS_CHECKS}
+
+
+def status_report_for(capability: str) -> dict:
+    """One capability's entry of ``status_report()``; never raises."""
+    try:
+        return _STATUS_CHECKS[capability]()
+    except Exception as exc:
+        logger.warning("AI status check %s failed: %s", capability, exc)
+        return _entry("", "", EngineStatus(Status.ERROR, str(exc)))
 
 
 def _language_model_status() -> dict:
@@ -136,6 +131,15 @@ def _vision_status() -> dict:
     import cv2
 
     return _entry("opencv", f"OpenCV {cv2.__version__}", EngineStatus(Status.READY, "no model needed"))
+
+
+_STATUS_CHECKS: dict[str, Callable[[], dict]] = {
+    "language_model": _language_model_status,
+    "image_generation": _image_generation_status,
+    "image_labels": lambda: _local_status(labeler, Labeler),
+    "text_embeddings": lambda: _local_status(embedder, Embedder),
+    "classic_vision": _vision_status,
+}
 
 
 def _entry(provider: str, model: str, status: EngineStatus, engine: Any = None) -> dict:
