@@ -256,9 +256,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.StageCraftAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    # DRF's parsers plus limits on size, depth, NaN, control characters and invalid UTF-8 (see the module).
-    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser", "config.api.parsers.FormParser",
-                               "config.api.parsers.MultiPartParser"],
+    # DRF's JSON parser plus limits on size, depth, NaN and control characters (see the module). JSON
+    # only, so the schema declares each body as the one type it is: upload views set their own
+    # ``parser_classes = [MultiPartParser]``. The pages are Django views and parse their own forms.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

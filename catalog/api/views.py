@@ -18,7 +18,7 @@ from catalog.choices import ProductStatus
 from config.api import envelopes
 from config.api.input import parse
 from config.api.pagination import limit_params, page_params
-from config.api.parsers import FormParser, MultiPartParser
+from config.api.parsers import MultiPartParser
 from config.api.ratelimit import enforce
 from config.api.schema import numbered_page
 from config.jobs.choices import JobStatus
@@ -122,7 +122,7 @@ class UploadConfirmView(UploadAPIView):
 
 
 class DirectUploadView(UploadAPIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": s.DirectUploadInputSerializer},
                    responses={200: s.QueuedSerializer}, tags=TAGS)
@@ -175,7 +175,7 @@ class BatchDetailView(AnalysisAPIView):
 class JobListView(CatalogAPIView):
     @extend_schema(parameters=[OpenApiParameter("status", enum=JobStatus.values), OpenApiParameter("limit", int),
                                OpenApiParameter("offset", int)],
-                   responses={200: s.JobListSerializer}, tags=TAGS, operation_id="processing_jobs_list")
+                   responses={200: s.JobListSerializer}, tags=TAGS, operation_id="catalog_jobs_list")
     def get(self, request):
         """All the user's processing jobs, of every kind, newest first: ``{items, total}``."""
         window = limit_params(request.query_params)
@@ -185,7 +185,7 @@ class JobListView(CatalogAPIView):
 
 
 class JobDetailView(CatalogAPIView):
-    @extend_schema(responses={200: s.ProcessingJobSerializer}, tags=TAGS, operation_id="processing_jobs_retrieve")
+    @extend_schema(responses={200: s.ProcessingJobSerializer}, tags=TAGS)
     def get(self, request, job_id):
         """One job with all its steps."""
         return Response(s.ProcessingJobSerializer(selectors.job_for(request.user, job_id)).data)

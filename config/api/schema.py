@@ -3,6 +3,8 @@
 Imported once at start-up (``AccountsConfig.ready``) so the extensions register.
 """
 
+import re
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, force_instance
@@ -97,8 +99,27 @@ def numbered_page(name: str, item: type[serializers.Serializer]) -> serializers.
                                     "pages": serializers.IntegerField()})
 
 
+# --- Operation ids -----------------------------------------------------------
+#
+# Every operation id is ``<app>_<resource>_<action>``: the app that owns the view
+# (``platform`` for config/), the path's words without its mount prefix and
+# parameters, and drf-spectacular's action (list, retrieve, create, update,
+# partial_update, destroy). Generated clients name their functions after it.
+
+OPERATION_ID = re.compile(r"^(staging|catalog|designs|personas|floorplans|platform)(_[a-z0-9]+)+"
+                          r"_(list|retrieve|create|update|partial_update|destroy)$")
+_MOUNTS = re.compile(r"^/(api/v1|api/floorplan|api)(?=/|$)")
+
+
 class StageCraftAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus each operation's platform errors and the personas success envelope."""
+
+    def get_operation_id(self) -> str:
+        app = self.view.__module__.split(".")[0]
+        words = [word.replace("-", "_") for word in _MOUNTS.sub("", self.path).split("/")
+                 if word and not word.startswith("{")]
+        action = "list" if self.method == "GET" and self._is_list_view() else self.method_mapping[self.method.lower()]
+        return "_".join(["platform" if app == "config" else app, *words, action]).lower()
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)

@@ -64,7 +64,7 @@ class GenerateV2View(GenerateView):
     endpoint = Endpoint.V2
 
     @extend_schema(request=s.GenerateV2InputSerializer, responses={200: s.GenerateV2ResponseSerializer, **ERRORS},
-                   tags=["designs"], operation_id="designs_generate_v2")
+                   tags=["designs"], operation_id="designs_generate_v2_create")
     def post(self, request):
         """Generate a 3D design spec from a prompt; ``context.spec_id`` makes the next version of that spec."""
         data = parse(s.GenerateV2InputSerializer, request.data)
@@ -77,7 +77,7 @@ class GenerateV1View(GenerateView):
     endpoint = Endpoint.V1
 
     @extend_schema(request=s.GenerateV1InputSerializer, responses={200: s.GenerateV1ResponseSerializer, **ERRORS},
-                   tags=["designs"], operation_id="designs_generate_v1")
+                   tags=["designs"], operation_id="designs_generate_v1_create")
     def post(self, request):
         """The original v1 endpoint: a prompt in, the basic spec with overall dimensions out."""
         data = parse(s.GenerateV1InputSerializer, request.data)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from config.api import envelopes
 from config.api.input import parse
-from config.api.parsers import FormParser, JSONParser, MultiPartParser
+from config.api.parsers import JSONParser, MultiPartParser
 from config.api.ratelimit import enforce
 from config.errors import ValidationFailed
 from floorplans import exports, files, selectors, services
@@ -121,7 +121,7 @@ class RoomDetailView(FloorplanAPIView):
 
 
 class PhotoUploadView(FloorplanAPIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(request=s.PhotoInputSerializer, responses={200: s.PhotoSerializer}, tags=TAGS)
     def put(self, request, session_id, room_id, direction):

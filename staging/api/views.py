@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.api import envelopes
 from config.api.input import parse
-from config.api.parsers import FormParser, MultiPartParser
+from config.api.parsers import MultiPartParser
 from config.api.ratelimit import enforce
 from staging import selectors, services
 from staging.api import serializers as s
@@ -35,7 +35,7 @@ def count_staging_request(request) -> None:
 
 class StageCreateView(StagingAPIView):
     rate_limited = True  # count_staging_request
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(request=s.StageInputSerializer, responses={202: s.StagingResultSerializer, 503: NO_ENGINE},
                    tags=["staging"])
@@ -94,7 +94,7 @@ class HealthView(StagingAPIView):
 
 class BatchCreateView(StagingAPIView):
     rate_limited = True
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(request=s.BatchInputSerializer, responses={201: s.BatchSerializer, 503: NO_ENGINE},
                    tags=["staging"])
