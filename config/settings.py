@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.ratelimit.RateLimitHeadersMiddleware",
+    "config.api.query_text.QueryTextMiddleware",
     "config.views.ApplicationErrorMiddleware",
 ]
 
@@ -271,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.schema.add_links"],
     "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
                             "StepStatusEnum": "config.jobs.choices.StepStatus",
                             "ProductStatusEnum": "catalog.choices.ProductStatus",
