@@ -190,3 +190,82 @@ class StageCraftAutoSchema(AutoSchema):
             data = content.get("schema") or {"nullable": True}
             content["schema"] = _obj({"success": {"type": "boolean", "description": "Always true."}, "data": data,
                                       "message": _MESSAGE, "timestamp": _TIMESTAMP}, ["success", "data", "timestamp"])
+
+
+# --- Links -------------------------------------------------------------------
+#
+# An operation that makes an object links to the operations on that object
+# (``POST /sessions`` → ``GET /sessions/{session_id}``, ``.../rooms``, ...): the
+# OpenAPI way of saying where the new id goes, read by generated clients and by
+# Schemathesis's stateful tests, which otherwise call object routes only with
+# ids that do not exist.
+
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: OpenAPI links from each create to its object's routes."""
+    paths = result.get("paths", {})
+    for collection, operations in paths.items():
+        create = operations.get("post")
+        if not create:
+            continue
+        for status, response in create.get("responses", {}).items():
+            if status in ("200", "201", "202"):
+                links = _links_from(collection, response, paths, result.get("components", {}))
+                if links:
+                    response["links"] = links
+    return result
+
+
+def _links_from(collection: str, response: dict, paths: dict, components: dict) -> dict:
+    """Links to every operation whose path parameters the response's fields (or the request's path) fill.
+
+    A response field named like the parameter fills it (``session_id``, or
+    ``sessionId`` in the camelCase documents); a plain ``id`` fills the
+    parameter right below the creating path (``POST /products`` →
+    ``/products/{product_id}``). Parameters that are not ids (an export format,
+    a direction) are left to the client.
+    """
+    schema = _resolve(response.get("content", {}).get("application/json", {}).get("schema", {}), components)
+    pointer = "#"
+    if "data" in schema.get("properties", {}) and "success" in schema["properties"]:  # the personas envelope
+        schema, pointer = _resolve(schema["properties"]["data"], components), "#/data"
+    fields = schema.get("properties", {})
+    own = _PATH_PARAMETER.findall(collection)
+    links = {}
+    for path, operations in paths.items():
+        names = _PATH_PARAMETER.findall(path)
+        below = path.startswith(collection + "/{")
+        parameters = {}
+        for name in names:
+            field = next((key for key in (name, _camel(name)) if key in fields), None)
+            if name in own:
+                parameters[name] = f"$request.path.{name}"
+            elif field and _is_scalar(fields[field], components):
+                parameters[name] = f"$response.body{pointer}/{field}"
+            elif below and name == names[len(own)] and "id" in fields:
+                parameters[name] = f"$response.body{pointer}/id"
+        ids = [name for name in names if name.endswith("id")]
+        if not ids or any(name not in parameters for name in ids) or all(name in own for name in ids):
+            continue
+        for method, operation in operations.items():
+            if method in ("get", "put", "patch", "post", "delete") and operation.get("operationId"):
+                links[operation["operationId"]] = {"operationId": operation["operationId"], "parameters": parameters}
+    return links
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _is_scalar(schema: dict, components: dict) -> bool:
+    return _resolve(schema, components).get("type") in ("string", "integer")
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        return components.get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return schema
