@@ -175,7 +175,10 @@ class StageCraftAutoSchema(AutoSchema):
     def _refers_to_objects(self, takes_body: bool) -> bool:
         """Whether the body or a query filter names other objects by id (a 404 when one is not yours)."""
         names: list[str] = []
-        sources = [*self.get_override_parameters(), *([self.get_request_serializer()] if takes_body else [])]
+        body = self.get_request_serializer() if takes_body else None
+        # A body declared per media type ({"multipart/form-data": Serializer}) names its fields in each.
+        bodies = list(body.values()) if isinstance(body, dict) else [body] if body is not None else []
+        sources = [*self.get_override_parameters(), *bodies]
         for source in sources:
             if isinstance(source, OpenApiParameter):
                 names.append(source.name)

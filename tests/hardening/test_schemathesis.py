@@ -31,15 +31,16 @@ Nothing is excluded. What it cannot reach well, and why:
 """
 
 import hypothesis
+import hypothesis.stateful
 import pytest
 import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
-from hypothesis import HealthCheck
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from config.ai import registry
 from tests.hardening.schemathesis_support import Seeded
@@ -47,7 +48,7 @@ from tests.staging.conftest import ScriptedGenerator
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
 # The coverage phase adds an unbounded number of boundary cases per operation; CI's budget needs a bound.
-schema.config.phases.update(phases=["examples", "fuzzing"])
+schema.config.phases.update(phases=["examples", "fuzzing", "stateful"])
 # Credentials are the user's real ones, sent on every request.
 schema.config.generation.update(with_security_parameters=False)
 
@@ -141,3 +142,40 @@ def seeded(owner, settings, queued, image_engine):
                      suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case, seeded):
     case.call_and_validate(headers=seeded.headers, excluded_checks=EXCLUDED, additional_checks=[no_server_error])
+
+
+class LinkedCalls(schema.as_state_machine()):
+    """Schemathesis's stateful run: a create, then the operations its OpenAPI links name, with the new id.
+
+    Each step's answer goes through the same checks as above but ``ignored_auth``:
+    the per-operation test runs it, and here Schemathesis counts headers a step
+    adds as generated credentials, so it would flag the user's real ones.
+    ``headers`` is set by the test from the seeded user before the machine runs.
+    """
+
+    headers: dict[str, str] = {}
+
+    def setup(self):
+        # Each run of steps starts from the seeded objects: what one run made is rolled back.
+        self._run = transaction.atomic()
+        self._run.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._run.__exit__(None, None, None)
+
+    def before_call(self, case):
+        case.headers = {**(case.headers or {}), **self.headers}
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        case.validate_response(response, excluded_checks=[*EXCLUDED, ignored_auth], additional_checks=[no_server_error],
+                               transport_kwargs=kwargs)
+
+
+@pytest.mark.django_db
+def test_linked_operations_answer_as_documented(seeded, monkeypatch):
+    monkeypatch.setattr(LinkedCalls, "headers", seeded.headers)
+    hypothesis.stateful.run_state_machine_as_test(
+        LinkedCalls, settings=hypothesis.settings(max_examples=100, stateful_step_count=5, deadline=None,
+                                                  derandomize=True, database=None, phases=[Phase.generate],
+                                                  suppress_health_check=list(HealthCheck)))
