@@ -206,6 +206,53 @@ class StageCraftAutoSchema(AutoSchema):
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
+# --- Text ---------------------------------------------------------------------
+#
+# config/api/parsers.py and query_text.py refuse C0 control characters (but tab,
+# line feed and carriage return) in every text a request carries: strings, object
+# keys, query values. The schema says so, so a client (or a fuzzer) knows before
+# sending that "\u0000" is not a valid name.
+
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+
+
+def state_text_rules(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: a pattern on request text and on free-form keys."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request halves
+            _text_rules(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _text_rules(parameter.get("schema", {}))
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _text_rules(content.get("schema", {}))
+    return result
+
+
+def _text_rules(schema: dict) -> None:
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or "$ref" in node:
+            continue
+        if node.get("type") == "string" and not ({"enum", "format", "pattern"} & set(node)):
+            node["pattern"] = TEXT_PATTERN
+        if node.get("type") == "object" and node.get("additionalProperties", True) is not False:
+            node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+        for key in ("properties",):
+            stack.extend(node.get(key, {}).values())
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                stack.append(node[key])
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack.extend(node.get(key, []))
+
+
 def add_links(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: OpenAPI links from each create to its object's routes."""
     paths = result.get("paths", {})
