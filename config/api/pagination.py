@@ -15,6 +15,12 @@ from config.errors import ValidationFailed
 # 10**20 overflows PostgreSQL's bigint OFFSET and answered 500; no list here
 # holds ten million rows for one owner.
 MAX_OFFSET = 10_000_000
+# What the schema states for each paging parameter (``config.api.schema``); the parsers below enforce it.
+# The last page is fixed (not a function of page_size) so the schema can state it: with the largest
+# page size it reaches MAX_OFFSET rows in.
+MAX_PAGE_SIZE = 100
+BOUNDS = {"limit": (1, 100), "page_size": (1, MAX_PAGE_SIZE), "offset": (0, MAX_OFFSET),
+          "page": (1, MAX_OFFSET // MAX_PAGE_SIZE + 1)}
 
 
 def _int_param(params, name: str, default: int, low: int, high: int) -> int:
@@ -40,15 +46,15 @@ class Window:
         return list(queryset[self.offset : self.offset + self.limit]), queryset.count()
 
 
-def page_params(params, *, default_size: int = 20, max_size: int = 100) -> tuple[int, int, Window]:
+def page_params(params, *, default_size: int = 20) -> tuple[int, int, Window]:
     """Return ``(page, page_size, window)`` for 1-based page numbers."""
-    size = _int_param(params, "page_size", default_size, 1, max_size)
-    page = _int_param(params, "page", 1, 1, MAX_OFFSET // size + 1)
+    size = _int_param(params, "page_size", default_size, *BOUNDS["page_size"])
+    page = _int_param(params, "page", 1, *BOUNDS["page"])
     return page, size, Window((page - 1) * size, size)
 
 
-def limit_params(params, *, default_limit: int = 20, max_limit: int = 100) -> Window:
+def limit_params(params, *, default_limit: int = 20) -> Window:
     """Return the window for ``limit``/``offset`` parameters."""
-    limit = _int_param(params, "limit", default_limit, 1, max_limit)
-    offset = _int_param(params, "offset", 0, 0, MAX_OFFSET)
+    limit = _int_param(params, "limit", default_limit, *BOUNDS["limit"])
+    offset = _int_param(params, "offset", 0, *BOUNDS["offset"])
     return Window(offset, limit)

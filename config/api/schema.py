@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 
-from config.api import envelopes
+from config.api import envelopes, pagination
 
 
 class JWTScheme(OpenApiAuthenticationExtension):
@@ -217,7 +217,8 @@ TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
 
 
 def state_text_rules(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: a pattern on request text and on free-form keys."""
+    """drf-spectacular postprocessing hook: a pattern on request text and on free-form keys,
+    and the paging parameters' bounds."""
     schemas = result.get("components", {}).get("schemas", {})
     for name, schema in schemas.items():
         if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request halves
@@ -229,6 +230,9 @@ def state_text_rules(result: dict, generator, request, public) -> dict:
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query":
                     _text_rules(parameter.get("schema", {}))
+                if parameter.get("in") == "query" and parameter["name"] in pagination.BOUNDS:
+                    low, high = pagination.BOUNDS[parameter["name"]]
+                    parameter.setdefault("schema", {}).update(type="integer", minimum=low, maximum=high)
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 _text_rules(content.get("schema", {}))
     return result

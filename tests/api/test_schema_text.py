@@ -38,3 +38,13 @@ def test_responses_and_enumerations_are_left_alone(schema):
 
     assert "pattern" not in components["Product"]["properties"]["title"]
     assert enumerations and all("pattern" not in component for component in enumerations)
+
+
+def test_paging_parameters_state_the_bounds_the_parsers_enforce(schema):
+    from config.api.pagination import BOUNDS
+
+    for path, method in (("/api/v1/products", "get"), ("/api/v1/jobs", "get"), ("/api/v1/posts", "get")):
+        for parameter in schema["paths"][path][method]["parameters"]:
+            if parameter["name"] in BOUNDS:
+                bounds = (parameter["schema"]["minimum"], parameter["schema"]["maximum"])
+                assert bounds == BOUNDS[parameter["name"]], (path, parameter)
