@@ -37,10 +37,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(request):
-    """Rate-limit counters and socket counts must not leak between tests."""
+def _fresh_cache(request, monkeypatch):
+    """Rate-limit counters, socket counts and saved engine settings must not leak between tests.
+
+    A test without the database has no saved engine settings (and may not read the cache table).
+    """
+    from config.ai import overrides
+
     if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
         cache.clear()
+    else:
+        monkeypatch.setattr(overrides, "current", dict)
+    overrides.invalidate_local()
     yield
 
 

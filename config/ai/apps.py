@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AiConfig(AppConfig):
-    """Registers the ``download_models`` command; the package has no models."""
+    """The engines, their status page, the ``download_models`` command and the saved engine settings."""
 
     name = "config.ai"
     label = "ai"

@@ -18,6 +18,7 @@ from config.ai.errors import EngineUnavailable
 from config.ai.image.base import ControlKind, ImageGenerator
 from config.ai.labels import Labeler
 from config.ai.llm.base import LanguageModel
+from config.ai.overrides import setting
 from config.ai.retry import RetryPolicy
 from config.ai.status import EngineStatus, Status, cached_probe
 
@@ -102,7 +103,7 @@ def status_report_for(capability: str) -> dict:
 def _language_model_status() -> dict:
     problem = _llm_problem()
     if problem:
-        return _entry(settings.AI_LLM_PROVIDER, settings.AI_LLM_MODEL, EngineStatus(Status.NOT_CONFIGURED, problem))
+        return _entry(setting("AI_LLM_PROVIDER"), setting("AI_LLM_MODEL"), EngineStatus(Status.NOT_CONFIGURED, problem))
     engine = language_model()
     status = cached_probe(("llm", *_values(LLM_SETTINGS)), lambda: engine.probe(settings.AI_STATUS_TIMEOUT),
                           ttl=settings.AI_STATUS_TTL)
@@ -112,7 +113,8 @@ def _language_model_status() -> dict:
 def _image_generation_status() -> dict:
     problem = _image_problem()
     if problem:
-        return _entry(settings.AI_IMAGE_PROVIDER, settings.AI_IMAGE_MODEL, EngineStatus(Status.NOT_CONFIGURED, problem))
+        status = EngineStatus(Status.NOT_CONFIGURED, problem)
+        return _entry(setting("AI_IMAGE_PROVIDER"), setting("AI_IMAGE_MODEL"), status)
     engine = image_generator()
     status = cached_probe(("image", *_values(IMAGE_SETTINGS)), lambda: engine.status(settings.AI_STATUS_TIMEOUT),
                           ttl=settings.AI_STATUS_TTL)
@@ -154,45 +156,45 @@ def _entry(provider: str, model: str, status: EngineStatus, engine: Any = None) 
 
 
 def _llm_problem() -> str | None:
-    provider = settings.AI_LLM_PROVIDER
+    provider = setting("AI_LLM_PROVIDER")
     if provider == "none":
         return "No language model is configured (AI_LLM_PROVIDER=none)."
-    if not settings.AI_LLM_MODEL:
+    if not setting("AI_LLM_MODEL"):
         return f"AI_LLM_MODEL is not set for the {provider} provider."
-    if provider == "anthropic" and not settings.AI_LLM_API_KEY:
+    if provider == "anthropic" and not setting("AI_LLM_API_KEY"):
         return "AI_LLM_API_KEY is not set for the anthropic provider."
     return None
 
 
 def _image_problem() -> str | None:
-    provider = settings.AI_IMAGE_PROVIDER
+    provider = setting("AI_IMAGE_PROVIDER")
     if provider == "none":
         return "No image generator is configured (AI_IMAGE_PROVIDER=none)."
-    if provider == "diffusers" and not settings.AI_IMAGE_MODEL:
+    if provider == "diffusers" and not setting("AI_IMAGE_MODEL"):
         return "AI_IMAGE_MODEL is not set for the diffusers provider."
-    if provider == "automatic1111" and not settings.AI_IMAGE_BASE_URL:
+    if provider == "automatic1111" and not setting("AI_IMAGE_BASE_URL"):
         return "AI_IMAGE_BASE_URL is not set for the automatic1111 provider."
     return None
 
 
 def _build_language_model() -> LanguageModel:
-    if settings.AI_LLM_PROVIDER == "anthropic":
+    if setting("AI_LLM_PROVIDER") == "anthropic":
         from config.ai.llm.anthropic import AnthropicModel as ModelClass
-    elif settings.AI_LLM_PROVIDER == "openai":
+    elif setting("AI_LLM_PROVIDER") == "openai":
         from config.ai.llm.openai_compat import OpenAICompatibleModel as ModelClass
     else:
         from config.ai.llm.ollama import OllamaModel as ModelClass
     return ModelClass(
-        model=settings.AI_LLM_MODEL,
-        base_url=settings.AI_LLM_BASE_URL,
-        api_key=settings.AI_LLM_API_KEY,
+        model=setting("AI_LLM_MODEL"),
+        base_url=setting("AI_LLM_BASE_URL"),
+        api_key=setting("AI_LLM_API_KEY"),
         timeout=settings.AI_LLM_TIMEOUT,
         retry=RetryPolicy.from_settings(settings.AI_LLM_MAX_RETRIES),
     )
 
 
 def _build_image_generator() -> ImageGenerator:
-    if settings.AI_IMAGE_PROVIDER == "diffusers":
+    if setting("AI_IMAGE_PROVIDER") == "diffusers":
         from config.ai.image.diffusers_engine import DiffusersImageGenerator
         from config.ai.image.weights import DiffusersWeights
 
@@ -206,8 +208,8 @@ def _build_image_generator() -> ImageGenerator:
         ControlKind.DEPTH: settings.AI_IMAGE_CONTROLNET_DEPTH,
     }
     return Automatic1111ImageGenerator(
-        base_url=settings.AI_IMAGE_BASE_URL,
-        checkpoint=settings.AI_IMAGE_MODEL,
+        base_url=setting("AI_IMAGE_BASE_URL"),
+        checkpoint=setting("AI_IMAGE_MODEL"),
         controlnet_models={kind: source.rstrip("/").rsplit("/", 1)[-1] for kind, source in controlnets.items()},
         timeout=settings.AI_IMAGE_TIMEOUT,
         retry=RetryPolicy.from_settings(settings.AI_IMAGE_MAX_RETRIES),
@@ -223,4 +225,4 @@ def _engine(key: tuple, build: Callable[[], T]) -> T:
 
 
 def _values(names: tuple[str, ...]) -> tuple:
-    return tuple(getattr(settings, name) for name in names)
+    return tuple(setting(name) for name in names)

@@ -3,6 +3,9 @@
 The settings row stores only what staff changed; everything else comes from
 Django settings (``AI_IMAGE_*``, ``AI_LLM_*``, ``STORAGES``), so the answer is
 always the effective configuration. API keys and secrets are never part of it.
+The engine sections are also saved as engine settings (``config.ai.services``),
+which the engines read over the environment: a saved Ollama URL and model are
+the language model every app then calls.
 """
 
 import shutil
@@ -13,6 +16,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import Sum
 
+from config.ai import services as ai_services
 from personas.choices import CharacterStatus, PostStatus
 from personas.models import Character, ContentItem, PersonaSettings, Post
 
@@ -36,6 +40,25 @@ def default_settings() -> dict:
         "ollama": {"base_url": settings.AI_LLM_BASE_URL, "default_model": settings.AI_LLM_MODEL},
         "storage": storage,
     }
+
+
+# Where each engine section of the document lands among the engine settings (config.ai.overrides):
+# a Stable Diffusion URL is an AUTOMATIC1111 server, an Ollama URL the language model.
+ENGINE_SECTIONS = {
+    "stable_diffusion": ("AI_IMAGE_PROVIDER", "automatic1111", {"base_url": "AI_IMAGE_BASE_URL",
+                                                               "default_model": "AI_IMAGE_MODEL"}),
+    "ollama": ("AI_LLM_PROVIDER", "ollama", {"base_url": "AI_LLM_BASE_URL", "default_model": "AI_LLM_MODEL"}),
+}
+
+
+def _engine_overrides(clean: dict) -> dict[str, str | None]:
+    """The engine settings ``clean`` stands for; a section left out or emptied removes its overrides."""
+    values: dict[str, str | None] = {}
+    for section, (provider_setting, provider, fields) in ENGINE_SECTIONS.items():
+        given = {key: value for key, value in (clean.get(section) or {}).items() if value}
+        values[provider_setting] = provider if given.get("base_url") else None
+        values.update({name: given.get(key) for key, name in fields.items()})
+    return values
 
 
 def effective_settings() -> dict:
@@ -62,6 +85,8 @@ def update_settings(user, *, data: dict) -> dict:
             row = PersonaSettings()
         row.data, row.updated_by = clean, user
         row.save()
+        # The engines read these (config.ai.overrides), so a saved Ollama URL is the one called.
+        ai_services.save_overrides(user, _engine_overrides(clean))
     return effective_settings()
 
 

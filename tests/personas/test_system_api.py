@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.ai.errors import EngineUnavailable
 from personas.api import system as system_api
 from personas.choices import CharacterStatus, PostStatus
 from personas.models import PersonaSettings
@@ -178,3 +179,43 @@ def test_a_bad_settings_document_is_a_validation_error(staff_api, body):
 def test_settings_need_credentials(api):
     assert api.get(SETTINGS).status_code == 401
     assert api.put(SETTINGS, {}, format="json").status_code == 401
+
+
+def test_saved_engine_settings_are_the_engines_the_apps_call(staff_api, settings):
+    from config.ai import registry
+
+    settings.AI_LLM_PROVIDER, settings.AI_LLM_MODEL = "none", ""
+    body = {"ollama": {"base_url": "http://ollama.example.com:11434", "default_model": "llama3:8b"},
+            "stable_diffusion": {"base_url": "http://a1111.example.com:7860", "default_model": "sdxl"}}
+
+    assert staff_api.put(SETTINGS, body, format="json").status_code == 200
+    model = registry.language_model()
+    assert (model.provider, model.model, model.base_url) == ("ollama", "llama3:8b", "http://ollama.example.com:11434")
+    generator = registry.image_generator()
+    assert (generator.provider, generator.base_url) == ("automatic1111", "http://a1111.example.com:7860")
+
+    # A second save is seen at once (the cache is invalidated), and emptying a section hands back to the environment.
+    staff_api.put(SETTINGS, {"ollama": {"base_url": "http://ollama.example.com:11434", "default_model": "mistral"}},
+                  format="json")
+    assert registry.language_model().model == "mistral"
+    with pytest.raises(EngineUnavailable):
+        registry.image_generator()
+
+
+def test_engine_settings_are_stored_encrypted(staff):
+    from config.ai import overrides, services
+    from config.ai.models import EngineOverride
+
+    services.save_overrides(staff, {"AI_LLM_API_KEY": "sk-ant-very-secret"})
+
+    assert "very-secret" not in EngineOverride.objects.get().encrypted_value
+    assert overrides.setting("AI_LLM_API_KEY") == "sk-ant-very-secret"
+
+
+def test_a_private_engine_url_is_refused_by_the_outbound_policy(staff_api, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE, settings.OUTBOUND_ALLOWED_HOSTS = False, []
+
+    response = staff_api.put(SETTINGS, {"ollama": {"base_url": "http://169.254.169.254/latest"}}, format="json")
+
+    assert response.status_code == 400 and error_of(response) == "VALIDATION_ERROR"
+    assert not PersonaSettings.objects.exists()

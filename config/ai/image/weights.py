@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 from config.ai.image.base import ControlKind
+from config.ai.overrides import setting
 
 # Diffusers-format pipeline files, without the safety checker (not loaded) and
 # without the single-file checkpoints and fp16 copies some repositories add.
@@ -53,7 +54,7 @@ class DiffusersWeights:
     @classmethod
     def from_settings(cls) -> "DiffusersWeights":
         return cls(
-            base=settings.AI_IMAGE_MODEL,
+            base=setting("AI_IMAGE_MODEL"),
             inpaint=settings.AI_IMAGE_INPAINT_MODEL,
             controlnets={
                 ControlKind.MLSD: settings.AI_IMAGE_CONTROLNET_MLSD,
