@@ -12,7 +12,7 @@ from personas.api import serializers_social as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.choices import PostStatus
 from personas.models import Post
-from personas.services import publishing
+from personas.services import publishing, scheduling
 
 TAGS = ["personas: posts"]
 
@@ -40,13 +40,22 @@ class PostListView(PersonasAPIView):
     @extend_schema(request=s.PostInputSerializer, responses={201: dict}, tags=TAGS)
     def post(self, request):
         """Create a post from approved content; with ``publish_immediately`` it is published now and the
-        answer says published (or failed, with the platform's reason); otherwise it stays a draft."""
+        answer says published (or failed, with the platform's reason); otherwise it is scheduled, at
+        ``scheduled_at`` or for the scheduler's next run (status ``scheduled``, ``scheduled_post_id``)."""
         data = parse(s.PostInputSerializer, request.data)
         character = selectors.character_for(request.user, data["character_id"])
         enforce(request, "personas_publish", key=per_character(character),
                 message="Rate limit exceeded: 5 posts per minute per character.")
-        post = publishing.create_post(request.user, **data)
-        messages = {PostStatus.PUBLISHED: "Post published successfully", PostStatus.DRAFT: "Post saved as draft",
+        if not data.pop("publish_immediately"):
+            scheduled = scheduling.create_scheduled_post(
+                request.user, character_id=data["character_id"], platform_account_id=data["platform_account_id"],
+                content_id=data["content_id"], scheduled_at=data.get("scheduled_at"), tz=data["timezone"],
+                caption=data["caption"] or None, hashtags=data["hashtags"] or None, post_type=data["post_type"])
+            return ok(s.scheduled_data(scheduled), message="Post scheduled", status=status.HTTP_201_CREATED)
+        data.pop("scheduled_at", None)
+        data.pop("timezone")
+        post = publishing.create_post(request.user, publish_immediately=True, **data)
+        messages = {PostStatus.PUBLISHED: "Post published successfully",
                     PostStatus.FAILED: "Post could not be published"}
         return ok(s.published_data(post), message=messages.get(post.status, "Post created"),
                   status=status.HTTP_201_CREATED)

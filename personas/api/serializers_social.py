@@ -63,7 +63,12 @@ class AccountStatusSerializer(serializers.Serializer):
 
 
 class PostInputSerializer(serializers.Serializer):
-    """``POST /posts``; without ``publish_immediately: true`` the post stays a draft."""
+    """``POST /posts``: published now with ``publish_immediately: true``, else scheduled.
+
+    ``scheduled_at`` and ``timezone`` (ours, as in ``POST /scheduled-posts``) say
+    when; without them the post is due at once and the scheduler publishes it on
+    its next run.
+    """
 
     character_id = serializers.CharField()
     platform_account_id = serializers.CharField()
@@ -74,6 +79,16 @@ class PostInputSerializer(serializers.Serializer):
     mentions = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20, default=list)
     post_type = serializers.CharField(max_length=16, default="post")
     publish_immediately = serializers.BooleanField(default=False)
+    scheduled_at = serializers.DateTimeField(required=False, default_timezone=None)
+    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["publish_immediately"] and "scheduled_at" in attrs:
+            raise serializers.ValidationError("scheduled_at is for a post that is not published immediately.")
+        # A scheduled post carries one content item and its caption and hashtags (as POST /scheduled-posts).
+        if not attrs["publish_immediately"] and (attrs["additional_content_ids"] or attrs["mentions"]):
+            raise serializers.ValidationError("additional_content_ids and mentions need publish_immediately: true.")
+        return attrs
 
 
 class PostFilterSerializer(serializers.Serializer):
@@ -109,6 +124,13 @@ class PostSerializer(serializers.Serializer):
     def get_content_url(self, post) -> str | None:
         content = post.content
         return media_url(content.file.name) if content is not None and content.file else None
+
+
+def scheduled_data(scheduled) -> dict:
+    """The answer to ``POST /posts`` with ``publish_immediately: false``: the post is scheduled, not yet made."""
+    return {"post_id": None, "status": "scheduled", "platform_post_id": None, "platform_post_url": None,
+            "published_at": None, "scheduled_post_id": str(scheduled.pk),
+            "scheduled_at": iso8601(scheduled.scheduled_at)}
 
 
 def published_data(post) -> dict:

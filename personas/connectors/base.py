@@ -125,6 +125,8 @@ class Connector(ABC):
     # The platform's text limit in graphemes, checked before anything is sent (None: the server decides).
     max_graphemes: int | None = None
     max_images: int = 4
+    # The kinds of post the platform's API publishes (seed 003's post_type: post, story, reel, ...).
+    post_types: tuple[str, ...] = ("post",)
 
     def __init__(self, *, server_url: str = "", credentials: dict | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -136,6 +138,14 @@ class Connector(ABC):
         # The server URL is the user's: every connection goes through the outbound policy (config/net.py).
         return httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=self._transport or net.transport(),
                             follow_redirects=False)
+
+    @classmethod
+    def check_post_type(cls, post_type: str) -> None:
+        """Raise ``ValidationFailed`` (400) when the platform cannot publish ``post_type``."""
+        if post_type not in cls.post_types:
+            raise ValidationFailed(
+                f"post_type: {cls.platform.title()} publishes {', '.join(cls.post_types)} posts, not {post_type!r}.",
+                details={"post_type": post_type, "allowed": list(cls.post_types)})
 
     def check_text(self, text: str) -> None:
         """Raise ``ValidationFailed`` (400) when ``text`` is over the platform's limit. Sends nothing."""

@@ -66,6 +66,7 @@ def create_post(owner, *, character_id, platform_account_id, content_id, additio
 def _check_fits(post: Post, account: PlatformAccount, items: list[ContentItem]) -> None:
     """Refuse before anything is sent what the platform would refuse anyway."""
     connector = connector_class(account.platform)
+    connector.check_post_type(post.post_type)
     connector(server_url=account.server_url).check_text(compose_text(post))
     media = [item for item in items if item.file]
     if len(media) > connector.max_images:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from config.errors import ApplicationError, ValidationFailed
 from personas import recurrence
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus, ScheduleStatus
+from personas.connectors import connector_class
 from personas.connectors.base import ConnectorError
 from personas.events import EventName, notify
 from personas.models import AutomationRule, Character, ContentItem, PlatformAccount, Post, ScheduledPost
@@ -60,21 +61,24 @@ def scheduled_posts(owner, *, character_id=None, status: str = "", from_date: da
     return rows.order_by("scheduled_at", "created_at")
 
 
-def create_scheduled_post(owner, *, character_id, platform_account_id, content_id, scheduled_at: datetime,
+def create_scheduled_post(owner, *, character_id, platform_account_id, content_id, scheduled_at: datetime | None,
                           tz: str = "", caption: str | None = None, hashtags: list[str] | None = None,
                           post_type: str = "post", recurrence_rule: str = "") -> ScheduledPost:
     """Schedule approved content on one of the character's accounts, stored in UTC.
 
     A naive ``scheduled_at`` is wall-clock time in ``tz`` (default: the
-    character's zone). Raises ``CharacterNotFound``, ``NotFound`` (account or
-    content), ``ContentNotApproved`` and ``ValidationFailed`` (account or content
-    of another character, a past time, an unknown zone, a bad recurrence).
+    character's zone); ``None`` means due now, for the scheduler's next run.
+    Raises ``CharacterNotFound``, ``NotFound`` (account or content),
+    ``ContentNotApproved`` and ``ValidationFailed`` (account or content of another
+    character, a past time, an unknown zone, a bad recurrence, a post type the
+    platform does not publish).
     """
     character = character_for(owner, character_id)
     account = _account_of(owner, character, platform_account_id)
     content = _content_of(owner, character, content_id)
+    connector_class(account.platform).check_post_type(post_type or "post")
     tz = tz or character.timezone
-    when = _future(scheduled_at, tz)
+    when = timezone.now() if scheduled_at is None else _future(scheduled_at, tz)
     return ScheduledPost.objects.create(
         character=character, account=account, content=content, scheduled_at=when, timezone=tz,
         caption=content.caption if caption is None else caption,
@@ -108,6 +112,8 @@ def update_scheduled_post(owner, scheduled_post_id, *, platform_account_id=UNSET
     for name, value in (("caption", caption), ("hashtags", hashtags), ("post_type", post_type)):
         if value is not UNSET:
             fields[name] = value
+    account = fields.get("account", scheduled.account)
+    connector_class(account.platform).check_post_type(fields.get("post_type", scheduled.post_type) or "post")
     zone_name = scheduled.timezone if tz is UNSET or not tz else tz
     if tz is not UNSET and tz:
         recurrence.zone(zone_name)

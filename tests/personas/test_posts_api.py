@@ -1,10 +1,12 @@
-"""/api/v1/posts: drafts, publishing now (once, marked), the documented refusals, delete and sync."""
+"""/api/v1/posts: scheduling, publishing now (once, marked), the documented refusals, delete and sync."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from personas.choices import ContentType, Review
-from personas.models import Character, ContentItem, MetricSample, PlatformAccount, Post
+from personas.models import Character, ContentItem, MetricSample, PlatformAccount, Post, ScheduledPost
 from tests.personas.factories import CharacterFactory, ContentItemFactory, PostFactory
 from tests.personas.standins import bluesky_fixture, connect, error_of, mastodon_fixture  # noqa: F401
 
@@ -22,13 +24,43 @@ def masto(owner, character, mastodon) -> PlatformAccount:
     return connect(owner, character, mastodon)
 
 
-def test_a_post_without_publish_immediately_stays_a_draft(owner_api, character, masto, approved_image, mastodon):
+def test_a_post_without_publish_immediately_is_scheduled_for_the_next_run(owner_api, character, masto,
+                                                                          approved_image, mastodon):
     response = create(owner_api, character, masto, approved_image, caption="Later.")
-    assert response.status_code == 201
+
+    assert response.status_code == 201 and response.json()["message"] == "Post scheduled"
     data = response.json()["data"]
-    assert data["status"] == "draft" and data["platform_post_id"] is None and data["published_at"] is None
-    assert Post.objects.get(pk=data["post_id"]).status == "draft"
-    assert mastodon.paths() == ["GET /api/v1/accounts/verify_credentials"]
+    assert data["status"] == "scheduled" and data["post_id"] is None and data["published_at"] is None
+    scheduled = ScheduledPost.objects.get(pk=data["scheduled_post_id"])
+    assert scheduled.caption == "Later." and scheduled.scheduled_at <= timezone.now()
+    assert not Post.objects.exists()
+    assert mastodon.paths() == ["GET /api/v1/accounts/verify_credentials"]  # nothing published in the request
+
+
+def test_a_post_scheduled_for_later_keeps_its_time(owner_api, character, masto, approved_image):
+    when = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+
+    response = create(owner_api, character, masto, approved_image, publish_immediately=False,
+                      scheduled_at=when.isoformat())
+
+    assert response.status_code == 201
+    assert ScheduledPost.objects.get().scheduled_at == when
+    assert response.json()["data"]["scheduled_at"] == when.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("immediately", [True, False])
+def test_a_post_type_the_platform_does_not_publish_is_refused(owner_api, character, masto, approved_image,
+                                                              mastodon, immediately):
+    response = create(owner_api, character, masto, approved_image, post_type="reel", publish_immediately=immediately)
+
+    assert "post_type" in error_of(response, 400, "VALIDATION_ERROR")["message"]
+    assert not Post.objects.exists() and not ScheduledPost.objects.exists()
+
+
+def test_mentions_need_an_immediate_publish(owner_api, character, masto, approved_image):
+    response = create(owner_api, character, masto, approved_image, mentions=["@coach"])
+
+    error_of(response, 400, "VALIDATION_ERROR")
 
 
 def test_publishing_now_answers_the_documented_shape(owner_api, character, masto, approved_image, mastodon):
@@ -68,7 +100,8 @@ def test_unapproved_content_is_refused(owner_api, character, masto, approved_ima
 
 def test_unapproved_additional_content_is_refused(owner_api, character, masto, approved_image):
     pending = ContentItemFactory(character=character, content_type=ContentType.IMAGE)
-    response = create(owner_api, character, masto, approved_image, additional_content_ids=[str(pending.pk)])
+    response = create(owner_api, character, masto, approved_image, additional_content_ids=[str(pending.pk)],
+                      publish_immediately=True)
     error_of(response, 400, "CONTENT_NOT_APPROVED")
 
 
@@ -91,12 +124,13 @@ def test_an_account_of_another_character_is_refused(owner_api, owner, character,
 
 def test_a_disconnected_account_cannot_post(owner_api, character, masto, approved_image):
     PlatformAccount.objects.filter(pk=masto.pk).update(connection_status="disconnected")
-    error_of(create(owner_api, character, masto, approved_image), 400, "PLATFORM_CONNECTION_FAILED")
+    error_of(create(owner_api, character, masto, approved_image, publish_immediately=True), 400,
+             "PLATFORM_CONNECTION_FAILED")
 
 
 def test_a_paused_character_cannot_post(owner_api, character, masto, approved_image):
     Character.objects.filter(pk=character.pk).update(status="paused")
-    error_of(create(owner_api, character, masto, approved_image), 400, "VALIDATION_ERROR")
+    error_of(create(owner_api, character, masto, approved_image, publish_immediately=True), 400, "VALIDATION_ERROR")
 
 
 def test_bluesky_text_over_300_graphemes_is_refused_before_anything_is_sent(owner_api, owner, character,
@@ -126,7 +160,7 @@ def test_the_sixth_publish_in_a_minute_for_one_character_is_rate_limited(owner_a
         assert create(owner_api, character, masto, approved_image).status_code == 201
     response = create(owner_api, character, masto, approved_image)
     error_of(response, 429, "RATE_LIMIT_EXCEEDED")
-    assert response["Retry-After"] and Post.objects.count() == 5
+    assert response["Retry-After"] and ScheduledPost.objects.count() == 5
 
 
 def test_the_list_filters_and_pages(owner_api, owner, character, masto, approved_image, bluesky):
@@ -173,3 +207,14 @@ def test_sync_reads_live_counts_into_the_post_and_samples(owner_api, character, 
         "likes": 12, "comments": 3, "shares": 5}
     draft = PostFactory(character=character, account=masto)
     error_of(owner_api.post(f"/api/v1/posts/{draft.pk}/sync"), 400, "VALIDATION_ERROR")
+
+
+def test_scheduling_a_post_type_the_platform_does_not_publish_is_refused(owner_api, character, masto, approved_image):
+    body = {"character_id": str(character.pk), "platform_account_id": str(masto.pk),
+            "content_id": str(approved_image.pk), "post_type": "story",
+            "scheduled_at": (timezone.now() + timedelta(days=1)).isoformat()}
+
+    response = owner_api.post("/api/v1/scheduled-posts", body, format="json")
+
+    assert "post_type" in error_of(response, 400, "VALIDATION_ERROR")["message"]
+    assert not ScheduledPost.objects.exists()
