@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from personas import hashtags
 from personas.models import AutomationRule, RuleRun, ScheduledPost
 
 DATETIME_HINT = "Enter an ISO 8601 date and time, e.g. 2026-01-16T14:00:00Z."
@@ -131,7 +132,7 @@ class RuleInputSerializer(serializers.Serializer):
     content_category = serializers.CharField(max_length=32, required=False, default="post")
     prompt_template = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     caption_template = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    hashtag_strategy = serializers.CharField(max_length=16, required=False, default="auto")
+    hashtag_strategy = serializers.ChoiceField(choices=hashtags.STRATEGIES, required=False, default="auto")
     max_posts_per_day = serializers.IntegerField(min_value=0, max_value=100, required=False, default=1)
     cooldown_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 7, required=False, default=60)
     is_enabled = serializers.BooleanField(required=False, default=True)
@@ -150,7 +151,7 @@ class RuleUpdateSerializer(serializers.Serializer):
     content_category = serializers.CharField(max_length=32, required=False)
     prompt_template = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     caption_template = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    hashtag_strategy = serializers.CharField(max_length=16, required=False)
+    hashtag_strategy = serializers.ChoiceField(choices=hashtags.STRATEGIES, required=False)
     max_posts_per_day = serializers.IntegerField(min_value=0, max_value=100, required=False)
     cooldown_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 7, required=False)
     is_enabled = serializers.BooleanField(required=False)

@@ -241,7 +241,7 @@ def _act(rule: AutomationRule, plan: dict, *, now: datetime, depth: int) -> dict
         marks.update(purpose="reply_draft", mention_ids=plan["mention_ids"])
         category = REPLY_CATEGORY
     else:
-        marks["caption_template"] = plan["caption"]
+        marks.update(caption_template=plan["caption"], hashtag_strategy=rule.hashtag_strategy)
         category = rule.content_category
     generation = content_service.start_generation(
         character.owner, character_id=character.pk, content_type=plan["content_type"], prompt=plan["prompt"],

@@ -19,6 +19,7 @@ from config.errors import ValidationFailed
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
+from personas import hashtags
 from personas.choices import CharacterStatus, ContentType, Review
 from personas.errors import ContentGenerationFailed, InvalidContentType
 from personas.events import EventName, notify
@@ -102,8 +103,16 @@ def begin_generation(generation: Generation) -> None:
 
 
 def add_item(generation: Generation, **fields) -> ContentItem:
-    """Store one generated item as pending review and tell the owner."""
+    """Store one generated item as pending review and tell the owner.
+
+    A generation started by an automation rule carries the rule's caption
+    template and hashtag strategy (``personas.hashtags``), applied here.
+    """
     character = generation.character
+    fields["caption"], fields["hashtags"] = hashtags.styled(
+        fields.get("caption", ""), fields.get("hashtags", []),
+        template=generation.settings.get("caption_template", ""),
+        strategy=generation.settings.get("hashtag_strategy", "auto"))
     item = ContentItem.objects.create(character=character, generation=generation,
                                       content_type=generation.content_type, category=generation.category,
                                       prompt=generation.prompt, is_nsfw=generation.is_nsfw, review=Review.PENDING,

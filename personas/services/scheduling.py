@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.errors import ApplicationError, ValidationFailed
-from personas import recurrence
+from personas import hashtags, recurrence
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus, ScheduleStatus
 from personas.connectors import connector_class
 from personas.connectors.base import ConnectorError
@@ -89,10 +89,17 @@ def create_scheduled_post(owner, *, character_id, platform_account_id, content_i
 
 def schedule_for_rule(rule: AutomationRule, *, account: PlatformAccount, content: ContentItem, caption: str,
                       when: datetime) -> ScheduledPost:
-    """Schedule ``content`` for an automation rule (its guards already passed; ``when`` may be now)."""
+    """Schedule ``content`` for an automation rule (its guards already passed; ``when`` may be now).
+
+    ``caption`` is the rule's filled template, or the content's caption; the
+    rule's hashtag strategy picks the hashtags (``personas.hashtags``).
+    """
+    template = caption if rule.caption_template else ""
+    caption, tags = hashtags.styled(caption, list(content.hashtags), template=template,
+                                    strategy=rule.hashtag_strategy)
     return ScheduledPost.objects.create(
         character=rule.character, account=account, content=content, scheduled_at=when,
-        timezone=rule.character.timezone, caption=caption, hashtags=list(content.hashtags),
+        timezone=rule.character.timezone, caption=caption, hashtags=tags,
         post_type=rule.content_category if rule.content_category in ("post", "story", "reel") else "post",
         created_by_rule=rule,
     )

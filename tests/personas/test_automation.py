@@ -415,3 +415,24 @@ def test_the_minute_task_runs_due_rules(character):
 
     assert tasks.run_due_rules() == 1
     assert RuleRun.objects.filter(rule=rule).exists()
+
+
+@pytest.mark.parametrize(("strategy", "hashtags"), [("auto", ["sunrise", "run"]), ("none", []),
+                                                    ("template", ["fresh"])])
+def test_a_schedule_rules_hashtag_strategy_picks_the_posts_hashtags(character, approved_image, strategy, hashtags):
+    ContentItem.objects.filter(pk=approved_image.pk).update(hashtags=["sunrise", "run"])
+    account_on(character, "mastodon")
+    due(make_rule(character, action="schedule", platforms=["mastodon"], caption_template="#fresh {topic}",
+                  hashtag_strategy=strategy))
+
+    automation.run_due_rules()
+
+    assert ScheduledPost.objects.get().hashtags == hashtags
+
+
+def test_an_unknown_hashtag_strategy_is_a_validation_error(persona_api, character):
+    body = {"character_id": str(character.pk), **DOCUMENT_BODY, "hashtag_strategy": "viral"}
+
+    response = persona_api.post(URL, body, format="json")
+
+    assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_ERROR"

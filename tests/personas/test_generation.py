@@ -239,3 +239,19 @@ def test_a_character_deleted_while_queued_fails_its_generation_without_work(owne
 
     generation.refresh_from_db()
     assert generation.status == GenerationStatus.FAILED and not openai_stand_in.requests
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [("auto", ["TrailRunning", "espresso"]),
+                                                    ("template", ["trails", "dawn"]), ("none", [])])
+def test_a_rules_caption_template_and_hashtag_strategy_shape_what_is_generated(
+        owner, character, openai_stand_in, run_queued, django_capture_on_commit_callbacks, strategy, expected):
+    openai_stand_in.reply(openai_chat_reply(GOOD))
+    template = "Out on the #trails before #dawn again. #trails"
+    generation = start(owner, character, django_capture_on_commit_callbacks, content_type="text",
+                       prompt="morning run", settings={"caption_template": template, "hashtag_strategy": strategy})
+
+    run_queued()
+
+    item = ContentItem.objects.get(generation=generation)
+    assert item.caption == template  # the rule's words, not the model's
+    assert item.hashtags == expected  # the caption writer's (cleaned), the template's in order, or none
