@@ -30,8 +30,3 @@ class PlatformConnectionFailed(ApplicationError):
     status = 400
     default_message = "The platform account could not be connected."
 
-
-class PersonaStorageError(ApplicationError):
-    code = "STORAGE_ERROR"
-    status = 500
-    default_message = "The file could not be stored."

@@ -66,6 +66,8 @@ PERSONAS = Envelope(
                "timestamp": now_iso8601()},
     codes={"RATE_LIMITED": "RATE_LIMIT_EXCEEDED", "MALFORMED_REQUEST": "VALIDATION_ERROR",
            "REQUEST_TOO_LARGE": "VALIDATION_ERROR"},
+    # Seed 003 lists no 502: a storage failure is its STORAGE_ERROR with the 500 it documents.
+    statuses={"STORAGE_ERROR": 500},
 )
 
 FLOORPLANS = Envelope(

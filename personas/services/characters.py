@@ -15,7 +15,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from config.errors import InvalidUpload, ValidationFailed
-from config.files.storage import files_removed_on_failure
+from config.files.storage import files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
 from personas.models import Character, PlatformAccount, Post
@@ -179,6 +179,8 @@ def _save(character: Character, *, fields: dict, personality: dict | None, appea
 
 
 def _store(image: CleanImage, prefix: str, stored: list[str]) -> str:
-    name = default_storage.save(f"{prefix}-{uuid.uuid4().hex[:12]}.{image.extension}", ContentFile(image.content))
+    with storage_errors():  # the documented STORAGE_ERROR, not an INTERNAL_ERROR
+        name = default_storage.save(f"{prefix}-{uuid.uuid4().hex[:12]}.{image.extension}",
+                                    ContentFile(image.content))
     stored.append(name)
     return name

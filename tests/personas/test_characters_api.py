@@ -230,3 +230,17 @@ def test_profile_images_are_stored_without_exif(persona_api):
     character = Character.objects.get(pk=response.json()["data"]["id"])
     with default_storage.open(character.profile_image.name) as stored:
         assert b"SpyCam" not in stored.read()
+
+
+def test_a_storage_failure_is_the_documented_storage_error(persona_api, monkeypatch):
+    def disk_full(name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", disk_full)
+
+    response = persona_api.post(URL, {"name": "Maya", "profile_image": data_url(png_bytes())}, format="json")
+
+    body = response.json()
+    assert response.status_code == 500 and body["success"] is False
+    assert body["error"]["code"] == "STORAGE_ERROR"
+    assert not Character.objects.filter(name="Maya").exists()
