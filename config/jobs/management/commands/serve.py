@@ -1,9 +1,17 @@
 """Run the ASGI server (HTTP + WebSocket) and a django-q2 worker together.
 
-This is the embedded mode's one process to start; Ctrl-C stops both. In
-production run the two as separate services instead (see README).
+This is the embedded mode's one process to start; Ctrl-C (or SIGTERM) stops
+both, with everything they started. In production run the two as separate
+services instead (see README).
+
+Each child runs in its own process group, so a stop reaches the whole tree:
+qcluster forks a sentinel, a monitor, a pusher and workers, and a signal to
+the cluster's main process alone left those running. Stopping is SIGINT to
+each group (the servers' own graceful shutdown), then SIGKILL to whatever is
+left in the groups after ``GRACE_SECONDS``.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,9 +20,19 @@ import time
 
 from django.core.management.base import BaseCommand
 
+GRACE_SECONDS = 15
+
+
+class Stop(Exception):
+    """SIGTERM (or SIGHUP) arrived: stop like Ctrl-C."""
+
+
+def _raise_stop(signum, frame):
+    raise Stop()
+
 
 class Command(BaseCommand):
-    help = "Start uvicorn and qcluster together; stop both on Ctrl-C."
+    help = "Start uvicorn and qcluster together; stop both, and all they started, on Ctrl-C or SIGTERM."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -27,21 +45,44 @@ class Command(BaseCommand):
                      "--no-access-log"]]
         if not no_worker:
             commands.append([python, "manage.py", "qcluster"])
-        processes = [subprocess.Popen(command, env=os.environ.copy()) for command in commands]
+        signal.signal(signal.SIGTERM, _raise_stop)
+        signal.signal(signal.SIGHUP, _raise_stop)
+        # A new session per child: the terminal's Ctrl-C reaches only this process, which stops each group.
+        processes = [subprocess.Popen(command, env=os.environ.copy(), start_new_session=True) for command in commands]
         self.stdout.write(self.style.SUCCESS(f"StageCraft is running at http://{host}:{port}/  (Ctrl-C stops it)"))
         try:
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
             self.stderr.write("A StageCraft process exited; stopping the others.")
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Stop):
             self.stdout.write("Stopping…")
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 15
-            for process in processes:
-                try:
-                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_groups(processes)
+
+
+def stop_groups(processes: list[subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
+    """SIGINT each child's process group, wait up to ``grace`` seconds, then SIGKILL what is left."""
+    for process in processes:
+        _signal_group(process, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    while time.monotonic() < deadline and any(_group_alive(process) for process in processes):
+        time.sleep(0.2)  # the children's own children finishing their shutdown
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)  # the group id is the child's pid (start_new_session)
+
+
+def _group_alive(process: subprocess.Popen) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
