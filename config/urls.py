@@ -1,7 +1,9 @@
 """HTTP routes of every app."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import health
@@ -12,6 +14,8 @@ from designs.api import urls as design_api_urls
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page links; the SVG answers both.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("accounts/", include("config.accounts.urls")),
     path("jobs/", include("config.jobs.urls")),

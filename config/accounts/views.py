@@ -16,7 +16,10 @@ RECENT_JOBS = 10
 
 
 def home(request):
-    return redirect("dashboard" if request.user.is_authenticated else "accounts:login")
+    """Signed in: the dashboard. Signed out: what the five products do, and the way in."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "landing.html")
 
 
 def signup(request):

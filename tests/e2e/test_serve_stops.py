@@ -58,6 +58,7 @@ def test_stopping_serve_stops_the_server_the_worker_and_all_they_started(stop_si
     log = open(Path(settings.MEDIA_ROOT).parent / f"serve-{time.time_ns()}.log", "w+")  # noqa: SIM115
     serve = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO,
                              env=process_env(), stdout=log, stderr=subprocess.STDOUT)
+    tree: list[int] = []
     try:
         wait_for(f"http://127.0.0.1:{port}/health", serve, log, timeout=60)
         deadline = time.monotonic() + 60
@@ -75,6 +76,8 @@ def test_stopping_serve_stops_the_server_the_worker_and_all_they_started(stop_si
     finally:
         if serve.poll() is None:
             serve.kill()
-        for pid in children_of(serve.pid):
-            os.kill(pid, signal.SIGKILL)
+        # Survivors were re-parented when serve ended: kill them by the pids seen while it ran.
+        for pid in {*tree, *children_of(serve.pid)}:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
         log.close()
