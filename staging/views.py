@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from config.ai import readiness
+from config.ai.errors import EngineUnavailable
 from config.errors import ApplicationError
 from config.files.signing import media_url
 from staging import selectors, services
@@ -51,10 +53,13 @@ def upload(request):
                 return redirect("staging:detail", staging_id=staging.pk)
             batch = services.create_batch(request.user, checked)
             return redirect("staging:batch", batch_id=batch.pk)
+        except EngineUnavailable:
+            form.add_error(None, readiness.image_generation().reason or "The image engine stopped answering.")
         except ApplicationError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
+    unavailable, engine_detail = _unavailable_reason(request.user)
     return render(request, "staging/upload.html", {
-        "form": form, "styles": _gallery(), "unavailable": _unavailable_reason(),
+        "form": form, "styles": _gallery(), "unavailable": unavailable, "engine_detail": engine_detail,
         "max_upload_bytes": settings.STAGING_MAX_UPLOAD_BYTES,
     })
 
@@ -131,13 +136,16 @@ def _render_detail(request, staging: Staging, restage_form: RestageForm):
     })
 
 
-def _unavailable_reason() -> str:
-    """Why new stagings are refused right now, or '' when they are accepted."""
+def _unavailable_reason(user) -> tuple[str, str]:
+    """Why new stagings are refused right now ('' when accepted), in words for anyone, and the
+    engine's own words for staff (who can fix it on the AI engines page)."""
     try:
         services.ensure_accepting()
+    except EngineUnavailable as exc:
+        return readiness.image_generation().reason or exc.message, exc.message if user.is_staff else ""
     except ApplicationError as exc:
-        return exc.message
-    return ""
+        return exc.message, ""
+    return "", ""
 
 
 def _gallery() -> list[Style]:

@@ -114,13 +114,22 @@ def test_a_batch_beyond_the_plan_shows_the_usage_message(signed_in, owner, accep
 def test_without_an_image_engine_the_page_says_staging_is_unavailable(signed_in):
     page = signed_in.get("/staging/").content.decode()
     assert "Staging is unavailable right now" in page
-    assert "AI_IMAGE_PROVIDER=none" in page
+    assert "an administrator needs to connect an image engine" in page
+    assert "AI_IMAGE" not in page and "/admin/ai/" not in page  # no setting names for people who cannot set them
     assert re.search(r"<fieldset[^>]*disabled", page)
+
+
+def test_staff_also_see_the_engines_own_words_and_where_to_fix_it(client, staff):
+    client.force_login(staff)
+    page = client.get("/staging/").content.decode()
+    assert "AI_IMAGE_PROVIDER=none" in page and 'href="/admin/ai/"' in page
 
 
 def test_a_post_without_an_engine_shows_the_reason_not_an_error_page(signed_in, owner):
     response = upload(signed_in, [photo()])
-    assert response.status_code == 200 and "AI_IMAGE_PROVIDER=none" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "an administrator needs to connect an image engine" in page
+    assert "AI_IMAGE" not in page
     assert not Staging.objects.filter(owner=owner).exists()
 
 
