@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.ai import readiness
 from config.errors import ApplicationError
 from config.files.signing import media_url
 from floorplans import exports, forms, selectors, services
@@ -364,5 +365,7 @@ def _render_room(request, room, **context):
     }
     return render(request, "floorplans/room.html", {
         "room": room, "session": room.session, "directions": directions, "photo_count": len(photos),
+        # Said before the photos are taken: the analysis needs a vision language model.
+        "analysis_readiness": readiness.language_model(),
         "revisions": list(room.revisions.select_related("author").order_by("-number")), **context,
     })

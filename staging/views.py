@@ -36,6 +36,7 @@ STEP_LABELS = {
 # Which upload field an error belongs to; anything else shows above the form.
 ERROR_FIELDS = {"INVALID_IMAGE_FORMAT": "photos", "IMAGE_TOO_LARGE": "photos", "INVALID_STYLE": "style",
                 "VALIDATION_ERROR": "disclosure"}
+NOT_ANSWERING = "The image engine is not answering right now. Please try again in a few minutes."
 
 
 @login_required
@@ -54,7 +55,7 @@ def upload(request):
             batch = services.create_batch(request.user, checked)
             return redirect("staging:batch", batch_id=batch.pk)
         except EngineUnavailable:
-            form.add_error(None, readiness.image_generation().reason or "The image engine stopped answering.")
+            form.add_error(None, _engine_reason())
         except ApplicationError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
     unavailable, engine_detail = _unavailable_reason(request.user)
@@ -136,13 +137,18 @@ def _render_detail(request, staging: Staging, restage_form: RestageForm):
     })
 
 
+def _engine_reason() -> str:
+    """Why the image engine cannot stage, for anyone: not connected, or connected and not answering."""
+    return readiness.image_generation().reason or NOT_ANSWERING
+
+
 def _unavailable_reason(user) -> tuple[str, str]:
     """Why new stagings are refused right now ('' when accepted), in words for anyone, and the
     engine's own words for staff (who can fix it on the AI engines page)."""
     try:
         services.ensure_accepting()
     except EngineUnavailable as exc:
-        return readiness.image_generation().reason or exc.message, exc.message if user.is_staff else ""
+        return _engine_reason(), exc.message if user.is_staff else ""
     except ApplicationError as exc:
         return exc.message, ""
     return "", ""

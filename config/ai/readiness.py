@@ -1,14 +1,18 @@
-"""Whether an AI action can run, said in words for the people about to click it.
+"""Whether an AI action can be offered, said in words for the people about to click it.
 
-Pages ask before offering an action (stage, analyse, generate) so that nobody
-does the work of uploading or filling in a form only to fail at the end. The
-reason never names a setting: operators have the Engines page for that.
+Pages ask before offering an action (analyse, generate, stage) so that nobody
+uploads photos or fills in a form only to fail at the end. The reason never
+names a setting: staff have the AI engines page for that.
+
+This is the configuration only (an engine chosen, with its model, URL or key),
+read without a network call, so rendering a page never waits on a model
+server. A configured server that is down still fails the action itself, with
+its own error.
 """
 
 from dataclasses import dataclass
 
 from config.ai import registry
-from config.ai.status import Status
 
 
 @dataclass(frozen=True)
@@ -22,22 +26,13 @@ READY = Readiness(True)
 _LANGUAGE_MODEL_MISSING = "Writing with AI is not switched on yet: an administrator needs to connect a language model."
 _IMAGE_GENERATOR_MISSING = ("Creating images with AI is not switched on yet: "
                             "an administrator needs to connect an image engine.")
-_UNREACHABLE = "The AI service is not answering right now. Please try again in a few minutes."
 
 
 def language_model() -> Readiness:
-    """Can text be written by a language model now (configured and answering)?"""
-    return _readiness(registry.status_report_for("language_model"), _LANGUAGE_MODEL_MISSING)
+    """Is a language model configured?"""
+    return Readiness(False, _LANGUAGE_MODEL_MISSING) if registry.llm_problem() else READY
 
 
 def image_generation() -> Readiness:
-    """Can images be generated now (configured, weights present or server answering)?"""
-    return _readiness(registry.status_report_for("image_generation"), _IMAGE_GENERATOR_MISSING)
-
-
-def _readiness(entry: dict, missing: str) -> Readiness:
-    if entry["status"] == Status.READY:
-        return READY
-    if entry["status"] in (Status.UNREACHABLE, Status.ERROR):
-        return Readiness(False, _UNREACHABLE)
-    return Readiness(False, missing)
+    """Is an image generator configured?"""
+    return Readiness(False, _IMAGE_GENERATOR_MISSING) if registry.image_problem() else READY

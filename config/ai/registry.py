@@ -38,7 +38,7 @@ _engines: dict[tuple, Any] = {}
 
 def language_model() -> LanguageModel:
     """The configured language model; raises ``EngineUnavailable`` at once when there is none."""
-    problem = _llm_problem()
+    problem = llm_problem()
     if problem:
         raise EngineUnavailable(problem)
     return _engine(("llm", *_values(LLM_SETTINGS)), _build_language_model)
@@ -46,7 +46,7 @@ def language_model() -> LanguageModel:
 
 def image_generator() -> ImageGenerator:
     """The configured image generator; raises ``EngineUnavailable`` at once when there is none."""
-    problem = _image_problem()
+    problem = image_problem()
     if problem:
         raise EngineUnavailable(problem)
     return _engine(("image", *_values(IMAGE_SETTINGS)), _build_image_generator)
@@ -101,7 +101,7 @@ def status_report_for(capability: str) -> dict:
 
 
 def _language_model_status() -> dict:
-    problem = _llm_problem()
+    problem = llm_problem()
     if problem:
         return _entry(setting("AI_LLM_PROVIDER"), setting("AI_LLM_MODEL"), EngineStatus(Status.NOT_CONFIGURED, problem))
     engine = language_model()
@@ -111,7 +111,7 @@ def _language_model_status() -> dict:
 
 
 def _image_generation_status() -> dict:
-    problem = _image_problem()
+    problem = image_problem()
     if problem:
         status = EngineStatus(Status.NOT_CONFIGURED, problem)
         return _entry(setting("AI_IMAGE_PROVIDER"), setting("AI_IMAGE_MODEL"), status)
@@ -155,7 +155,8 @@ def _entry(provider: str, model: str, status: EngineStatus, engine: Any = None) 
     }
 
 
-def _llm_problem() -> str | None:
+def llm_problem() -> str | None:
+    """What keeps a language model from being configured, in operator's words; ``None`` when it is."""
     provider = setting("AI_LLM_PROVIDER")
     if provider == "none":
         return "No language model is configured (AI_LLM_PROVIDER=none)."
@@ -166,7 +167,8 @@ def _llm_problem() -> str | None:
     return None
 
 
-def _image_problem() -> str | None:
+def image_problem() -> str | None:
+    """What keeps an image generator from being configured, in operator's words; ``None`` when it is."""
     provider = setting("AI_IMAGE_PROVIDER")
     if provider == "none":
         return "No image generator is configured (AI_IMAGE_PROVIDER=none)."

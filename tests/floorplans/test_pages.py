@@ -1,6 +1,7 @@
 """Floor plan pages: sessions, the session hub's steps, the room page, exports."""
 
 import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -395,3 +396,22 @@ def test_an_expired_session_shows_410(signed_in, session):
         assert response.status_code == 410
         assert "This session has expired" in response.content.decode()
     assert "Expired" in signed_in.get("/floorplans/").content.decode()
+
+
+def test_without_a_model_the_analyse_button_is_disabled_up_front_with_the_reason(signed_in, session):
+    room = photographed(RoomFactory(session=session))
+
+    page = signed_in.get(room_url(room)).content.decode()
+
+    assert "data-analysis-unavailable" in page and "an administrator needs to connect a language model" in page
+    assert re.search(r"<button[^>]*disabled[^>]*>Analyse with AI", page)
+    assert "AI_LLM" not in page
+
+
+def test_with_a_model_the_analyse_button_is_offered(signed_in, session, vision):
+    room = photographed(RoomFactory(session=session))
+
+    page = signed_in.get(room_url(room)).content.decode()
+
+    assert "data-analysis-unavailable" not in page
+    assert re.search(r'<button type="submit" class="primary">Analyse with AI', page)
