@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.ai import readiness
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from personas import analytics, calendar, charts, selectors
@@ -132,8 +133,11 @@ def studio(request, character_id, form: GenerateForm | None = None):
     character = _avatar(character_or_404(request.user, character_id))
     items = ContentItem.objects.filter(character=character).order_by("-created_at")
     generations = Generation.objects.filter(character=character).select_related("job")
+    # Said before the form is filled in: text needs a language model, images an image engine.
+    engines = {"text": readiness.language_model(), "image": readiness.image_generation()}
     return render(request, "personas/studio.html", {
-        "character": character, "form": form or GenerateForm(),
+        "character": character, "form": form or GenerateForm(), "engines": engines,
+        "can_generate": any(ready.ready for ready in engines.values()),
         "running": generations.unfinished().prefetch_related("job__steps").order_by("created_at"),
         # Failures stay in view for a day; the generation API keeps them for good.
         "recent_failures": generations.failed().filter(created_at__gte=timezone.now() - timedelta(days=1))

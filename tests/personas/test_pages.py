@@ -483,3 +483,22 @@ def test_a_zone_outside_the_list_stays_selectable(signed_in, character):
     Character.objects.filter(pk=character.pk).update(timezone="EST5EDT")
     page = text(signed_in.get(f"/personas/{character.pk}/"))
     assert '<option value="EST5EDT" selected>' in page
+
+
+def test_the_studio_says_up_front_what_cannot_be_generated_and_why(signed_in, character, settings):
+    settings.AI_LLM_PROVIDER, settings.AI_IMAGE_PROVIDER = "none", "none"
+
+    page = signed_in.get(f"/personas/{character.pk}/studio/").content.decode()
+
+    assert "data-engines-missing" in page and "needs to connect a language model" in page
+    assert "needs to connect an image engine" in page and "AI_" not in page
+    assert re.search(r'<button type="submit" class="primary" disabled>Generate', page)
+
+
+def test_with_a_language_model_text_can_be_generated(signed_in, character, openai_stand_in, settings):
+    settings.AI_IMAGE_PROVIDER = "none"
+
+    page = signed_in.get(f"/personas/{character.pk}/studio/").content.decode()
+
+    assert "needs to connect a language model" not in page and "needs to connect an image engine" in page
+    assert re.search(r'<button type="submit" class="primary" >Generate', page)
