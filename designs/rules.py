@@ -75,8 +75,11 @@ def classify(prompt: str) -> Classification:
             raise NoDesignType(prompt) from None
         return Classification(*best, method="keywords", score=keywords[best])
     scores = {key: similarities[key] + KEYWORD_BONUS * min(keywords.get(key, 0.0), 2.0) for key in _CATEGORIES}
-    best = max(_CATEGORIES, key=scores.__getitem__)
-    if scores[best] < MIN_SIMILARITY:
+    # A prompt that names a category's own noun ("sofa", "loveseat") is that category, whatever
+    # the embedding's nearest sentence or its score; the embedder decides among the rest.
+    named = [key for key in _CATEGORIES if keywords.get(key, 0.0) >= 1.0]
+    best = max(named or _CATEGORIES, key=scores.__getitem__)
+    if not named and scores[best] < MIN_SIMILARITY:
         raise NoDesignType(prompt)
     return Classification(*best, method="minilm", score=round(similarities[best], 4))
 

@@ -75,14 +75,20 @@ def extents(facts: PromptFacts, default: tuple[float, float, float], *, lengthwi
             proportional: bool = False, principal: str = "x") -> tuple[float, float, float]:
     """The design's overall (x, y, z) size from the prompt's measures, else ``default`` scaled by the size word.
 
-    ``lengthwise`` designs (tables, vehicles) are longer than they are wide, so "wide" means z for
-    them; for the rest (cabinets, buildings, devices) "wide" is the front, x. A bare measure ("a 6 ft
+    ``lengthwise`` designs (tables, vehicles) are longer than they are wide, so a "wide" measure
+    short for their length means z; otherwise, and for the rest (cabinets, buildings, devices),
+    "wide" is the long front, x. A bare measure ("a 6 ft
     sofa") goes to the ``principal`` axis. ``proportional`` designs grow in every axis the prompt
     leaves open when one is given (a 12 m yacht is also wider than an 8 m one).
     """
     along, across, up = facts.length, facts.depth, facts.height
+    base = tuple(value * facts.scale for value in default)
     if facts.width is not None:
-        if lengthwise or along is not None:
+        # "Wide" is the long side when nothing else is, unless the design is lengthwise and the
+        # measure is short for its length: "a desk 140 cm wide" is its front, "a table 90 cm wide"
+        # its breadth.
+        short = lengthwise and facts.width < 0.75 * base[0]
+        if along is not None or short:
             across = across if across is not None else facts.width
         else:
             along = facts.width
@@ -92,7 +98,6 @@ def extents(facts: PromptFacts, default: tuple[float, float, float], *, lengthwi
         elif principal == "x" and along is None:
             along = facts.size
     given = (along, up, across)
-    base = tuple(value * facts.scale for value in default)
     ratios = [value / start for value, start in zip(given, base, strict=True) if value is not None]
     stretch = math.prod(ratios) ** (1 / len(ratios)) if proportional and ratios else 1.0
     x, y, z = (value if value is not None else start * stretch for value, start in zip(given, base, strict=True))

@@ -238,8 +238,9 @@ def _seat_on_legs(facts: PromptFacts, main: str, width: float, seat_top: float, 
 
 
 def _sofa(facts: PromptFacts, main: str) -> list[dict]:
-    seats = facts.count("seats", "cushions") or 3
-    width, height, depth = extents(facts, (0.7 * seats + 0.4, 0.85, 0.9), lengthwise=True, principal="x")
+    seats = facts.count("seats", "cushions") or (2 if facts.has("loveseat") else 3)
+    # A sofa's width is its long front ("a 2.1 m wide sofa"), as furniture shops measure it.
+    width, height, depth = extents(facts, (0.7 * seats + 0.4, 0.85, 0.9), lengthwise=False, principal="x")
     arm, back, frame_top = 0.18, 0.2, 0.4
     parts = [block("sofa_frame", material_of(facts, "frame", main), "frame", x=(-width / 2, width / 2),
                    y=(0.1, frame_top), z=(-depth / 2, depth / 2))]
