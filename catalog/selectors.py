@@ -3,6 +3,7 @@
 from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from catalog import wording
 from catalog.choices import KIND_PREFIX, AnalysisStatus, ItemStatus, ProductStatus, UploadStatus
 from catalog.models import AnalysisResult, DetectedDefect, Product, ProductImage
 from config.errors import NotFound, ValidationFailed
@@ -124,5 +125,8 @@ def marketplace_verdicts(checks) -> list[dict]:
     grouped: dict[str, list] = {}
     for check in checks:
         grouped.setdefault(check.marketplace, []).append(check)
-    return [{"name": name.replace("_", " ").title(), "checks": rows,
+    for rows in grouped.values():
+        for check in rows:
+            check.sentence = wording.rule_sentence(check)
+    return [{"name": wording.marketplace_name(name), "checks": rows,
              "passed": all(c.passed or c.advisory for c in rows)} for name, rows in grouped.items()]
