@@ -98,6 +98,14 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        """The label as pages say it: the document's ``Living Room#1`` reads "Living room 1"."""
+        name, _, number = self.label.rpartition("#")
+        if not name or not number.isdigit():
+            return self.label
+        return f"{name.capitalize()} {number}"
+
 
 class RoomPhoto(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="photos")

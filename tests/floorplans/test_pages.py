@@ -137,11 +137,11 @@ def test_add_a_room_labels_it_and_opens_its_page(signed_in, session):
     assert room.label == "Bedroom#1"
     assert response["Location"] == room_url(room)
     page = signed_in.get(room_url(room)).content.decode()
-    assert "<h1>Bedroom#1</h1>" in page
+    assert "<h1>Bedroom 1</h1>" in page  # the API keeps the document's label; pages say it in words
     assert page.count('accept="image/*" capture="environment"') == 4
     session.refresh_from_db()
     assert (session.current_step, session.current_room_index) == ("capture", 0)
-    assert "Continue with Bedroom#1" in signed_in.get(hub(session)).content.decode()
+    assert "Continue with Bedroom 1" in signed_in.get(hub(session)).content.decode()
 
 
 def test_an_other_room_without_a_name_shows_the_error(signed_in, session):
@@ -415,3 +415,12 @@ def test_with_a_model_the_analyse_button_is_offered(signed_in, session, vision):
 
     assert "data-analysis-unavailable" not in page
     assert re.search(r'<button type="submit" class="primary">Analyse with AI', page)
+
+
+def test_pages_say_room_names_as_words_while_the_api_keeps_the_documents(signed_in, session):
+    room = services.create_room(session, type="living_room")
+
+    assert room.label == "Living Room#1"
+    page = signed_in.get(room_url(room)).content.decode()
+    assert "<h1>Living room 1</h1>" in page and "Living Room#1" not in page
+    assert "Living room 1" in signed_in.get(hub(session)).content.decode()
