@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from config.ai import readiness
@@ -58,7 +59,9 @@ def session_list(request):
             return redirect("floorplans:session", session_id=session.pk)
     sessions = selectors.sessions_for(request.user)
     for session in sessions:
-        session.step_label = STEPS.get(session.current_step) or ROOM_STEPS.get(session.current_step, "Rooms")
+        # A finalized plan is done, whatever page the agent last stood on.
+        session.step_label = "Final plan ready" if session.is_finalized else \
+            STEPS.get(session.current_step) or ROOM_STEPS.get(session.current_step, "Rooms")
     return render(request, "floorplans/sessions.html", {"sessions": sessions, "form": form})
 
 
@@ -160,8 +163,13 @@ def export(request, session_id):
         content = exports.export(session, fmt, scale=form.cleaned_data["scale"], paper=form.cleaned_data["paper"])
     except ApplicationError as exc:
         return _render_hub(request, session, step="finalize", export_form=form, export_error=exc.message)
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"floorplan-{str(session.pk)[:8]}.{fmt}",
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=export_filename(session, fmt),
                         content_type=exports.CONTENT_TYPES[fmt])
+
+
+def export_filename(session: FloorplanSession, fmt: str) -> str:
+    """``12-oak-street-floor-plan.pdf``: named after the address, as the agent files it."""
+    return f"{slugify(session.address)[:80] or 'floorplan'}-floor-plan.{fmt}"
 
 
 @floorplan_page

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.text import slugify
 
 from floorplans import services
 from floorplans.choices import AnalysisSource
@@ -230,7 +231,16 @@ def test_exports_download_with_their_content_type(signed_in, session, fmt, conte
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"].startswith("attachment;")
+    assert f'filename="{slugify(session.address)}-floor-plan.{fmt}"' in response["Content-Disposition"]
     assert magic in b"".join(response.streaming_content)[:200]
+
+
+def test_a_finalized_plan_is_listed_as_ready_whatever_step_was_last_open(signed_in, session):
+    FloorplanSession.objects.filter(pk=session.pk).update(is_finalized=True, current_step="capture")
+
+    page = signed_in.get("/floorplans/").content.decode()
+
+    assert "Final plan ready" in page and "Taking photos" not in page
 
 
 def test_an_export_before_any_merge_shows_the_error(signed_in, session):
