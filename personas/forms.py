@@ -13,12 +13,27 @@ from personas.services.rules import ENGAGEMENT_METRICS
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 LIST_HELP = "Separate entries with commas."
+TRAIT_SLIDER = forms.NumberInput(attrs={"type": "range", "min": "0", "max": "1", "step": "0.1"})
+
+
+# The tz database's geographic regions; the rest are legacy aliases ("US/Eastern", "Etc/GMT+5").
+REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+           "Pacific")
 
 
 @functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones() | {"UTC"})
-            if "/" in name or name == "UTC"]
+def timezone_choices() -> list:
+    """UTC, then the canonical zones grouped by region (Django renders each group as an <optgroup>)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in sorted(available_timezones()):
+        region, _, place = name.partition("/")
+        if region in REGIONS and place:
+            groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    return [("UTC", "UTC"), *groups.items()]
+
+
+def _zone_names(choices: list) -> set[str]:
+    return {value for group, options in choices[1:] for value, _ in options} | {"UTC"}
 
 
 def split_list(value: str) -> list[str]:
@@ -51,10 +66,10 @@ class CharacterForm(forms.Form):
                                     widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
     communication_style = forms.CharField(label="Communication style", max_length=200, required=False,
                                           help_text="How the character writes, e.g. casual, witty, warm.")
-    extroversion = forms.FloatField(label="Extroversion (0 to 1)", required=False, min_value=0, max_value=1,
-                                    widget=forms.NumberInput(attrs={"step": "0.1"}))
-    creativity = forms.FloatField(label="Creativity (0 to 1)", required=False, min_value=0, max_value=1,
-                                  widget=forms.NumberInput(attrs={"step": "0.1"}))
+    extroversion = forms.FloatField(label="Extroversion: reserved (left) to outgoing (right)", required=False,
+                                    min_value=0, max_value=1, initial=0.5, widget=TRAIT_SLIDER)
+    creativity = forms.FloatField(label="Creativity: conventional (left) to inventive (right)", required=False,
+                                  min_value=0, max_value=1, initial=0.5, widget=TRAIT_SLIDER)
     preferred_topics = forms.CharField(label="Preferred topics", required=False, help_text=LIST_HELP)
     hair_color = forms.CharField(label="Hair colour", max_length=100, required=False)
     eye_color = forms.CharField(label="Eye colour", max_length=100, required=False)
@@ -67,14 +82,16 @@ class CharacterForm(forms.Form):
     disclosure_line = forms.CharField(label="Disclosure line", max_length=300,
                                       help_text="Added to every post so readers know the account is AI-generated.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         choices = timezone_choices()
         current = self.initial.get("timezone")
         # A zone set through the API may be one the list leaves out ("EST5EDT"); keep it selectable.
-        if current and current not in dict(choices):
+        if current and current not in _zone_names(choices):
             choices = [(current, current), *choices]
         self.fields["timezone"].choices = choices
+        if not editing:  # a new character has no current image to keep
+            self.fields["profile_image"].help_text = "JPEG, PNG or WebP."
 
     @classmethod
     def initial_for(cls, character) -> dict:

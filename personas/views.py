@@ -91,7 +91,8 @@ def character_new(request):
 @login_required
 def character_edit(request, character_id):
     character = _avatar(character_or_404(request.user, character_id))
-    form = CharacterForm(request.POST or None, request.FILES or None, initial=CharacterForm.initial_for(character))
+    form = CharacterForm(request.POST or None, request.FILES or None, initial=CharacterForm.initial_for(character),
+                         editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             characters.update_character(request.user, character_id=character.pk, **form.service_arguments())

@@ -502,3 +502,16 @@ def test_with_a_language_model_text_can_be_generated(signed_in, character, opena
 
     assert "needs to connect a language model" not in page and "needs to connect an image engine" in page
     assert re.search(r'<button type="submit" class="primary" >Generate', page)
+
+
+def test_the_new_character_form_reads_for_a_new_character(signed_in):
+    page = signed_in.get("/personas/new/").content.decode()
+
+    assert "keep the current one" not in page
+    assert '<optgroup label="Europe">' in page and '<option value="Europe/Paris">Paris</option>' in page
+    assert "US/Eastern" not in page and "Etc/GMT" not in page and '<option value="UTC"' in page
+    assert page.count('type="range"') == 2 and "reserved (left) to outgoing (right)" in page
+
+
+def test_editing_says_an_empty_image_keeps_the_current_one(signed_in, character):
+    assert "keep the current one" in signed_in.get(f"/personas/{character.pk}/").content.decode()
