@@ -1,12 +1,11 @@
 """HTTP routes of every app."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import health
+from config import views as config_views
 from config.accounts import views as account_views
 from config.security import throttle_posts
 from designs import views as design_views
@@ -15,7 +14,7 @@ from designs.api import urls as design_api_urls
 urlpatterns = [
     path("", account_views.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page links; the SVG answers both.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", config_views.favicon),
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("accounts/", include("config.accounts.urls")),
     path("jobs/", include("config.jobs.urls")),

@@ -4,7 +4,8 @@ import re
 import uuid
 
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from config.api import envelopes
 from config.errors import ApplicationError, NotFound
@@ -74,3 +75,12 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError):
             return render(request, "errors/error.html", {"message": exception.message}, status=exception.status)
         return None
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG.
+
+    Resolved per request, not at import: in production the static file's hashed
+    name exists only after collectstatic.
+    """
+    return redirect(static("img/favicon.svg"), permanent=True)
