@@ -10,6 +10,7 @@ from config.accounts import services
 from config.accounts.forms import APIKeyForm, ProfileForm, SignUpForm
 from config.accounts.models import APIKey
 from config.errors import ApplicationError
+from config.jobs import naming
 from config.jobs.models import Job
 
 RECENT_JOBS = 10
@@ -39,8 +40,10 @@ def signup(request):
 
 @login_required
 def dashboard(request):
-    jobs = Job.objects.for_user(request.user).only(
-        "id", "kind", "status", "progress", "current_step", "error_code", "created_at")[:RECENT_JOBS]
+    jobs = list(Job.objects.for_user(request.user).only(
+        "id", "kind", "params", "status", "progress", "current_step", "error_code", "created_at")[:RECENT_JOBS])
+    for job in jobs:
+        job.title = naming.describe(job)
     return render(request, "accounts/dashboard.html", {"jobs": jobs})
 
 

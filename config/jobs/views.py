@@ -4,14 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from config.jobs import services
+from config.jobs import naming, services
 from config.jobs.models import Job
 
 
 @login_required
 def job_detail(request, job_id):
     job = get_object_or_404(Job.objects.for_user(request.user).prefetch_related("steps"), pk=job_id)
-    return render(request, "jobs/detail.html", {"job": job})
+    return render(request, "jobs/detail.html", {"job": job, "title": naming.describe(job)})
 
 
 @login_required
