@@ -75,7 +75,10 @@ def ready(request):
     unavailable error for it.
     """
     healthy, checks = run_checks()
-    ai = {name: entry["status"] for name, entry in registry.status_report().items()}
+    # Engine settings saved by staff live in the database: with it down, asking would wait out the
+    # pool's timeout a second time for an answer that does not decide readiness.
+    database_up = checks.get("database") != "error"
+    ai = {name: entry["status"] for name, entry in registry.status_report().items()} if database_up else {}
     body = {"status": "ready" if healthy else "not_ready", "checks": checks, "ai": ai}
     if not healthy:
         failing = ", ".join(name for name, value in checks.items() if value == "error")

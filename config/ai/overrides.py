@@ -41,9 +41,10 @@ def current() -> dict[str, str]:
             values = _load()
             cache.set(CACHE_KEY, values, timeout=None)
     except DatabaseError as exc:
-        # Before migrate, or with the database down, the deployment's own settings still apply.
+        # Before migrate, or with the database down, the deployment's own settings still apply;
+        # remembered like a read, so a burst of engine calls does not wait on the database each time.
         logger.warning("Saved engine settings are unreadable (%s); using the environment's.", exc)
-        return {}
+        values = {}
     _local.memo = (time.monotonic(), values)
     return values
 
