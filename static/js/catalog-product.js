@@ -28,7 +28,12 @@ function updateOverall() {
   overall.querySelector("[data-overall-bar]").value = fraction;
   overall.querySelector("[data-overall-percent]").textContent = percent(fraction);
   const done = values.filter((entry) => entry.done).length;
-  if (done === values.length) live.textContent = `All ${values.length} photo${values.length > 1 ? "s" : ""} analysed.`;
+  if (done < values.length) return;
+  // Count what was analysed, not what was sent: a refused or stopped photo is said apart.
+  const analysed = values.filter((entry) => entry.analysed).length;
+  const plural = (n) => `${n} photo${n === 1 ? "" : "s"}`;
+  live.textContent = analysed === values.length ? `All ${plural(analysed)} analysed.`
+    : `${plural(analysed)} of ${values.length} analysed; ${plural(values.length - analysed)} could not be.`;
 }
 
 function setProgress(root, fraction, text) {
@@ -74,8 +79,10 @@ function followJob(jobId, imageId, report, entry) {
       else if (text) report(null, text);
       if (isTerminal(event)) {
         entry.done = true;
-        report(1, event.type === "job_complete" ? "Analysed" : "Stopped");
+        entry.analysed = event.type === "job_complete";
+        // Before report(): when this was the last photo, updateOverall's summary must be the last word.
         live.textContent = event.type === "job_complete" ? "A photo's analysis is ready." : "A photo's analysis stopped.";
+        report(1, event.type === "job_complete" ? "Analysed" : "Stopped");
         refreshCard(imageId);
       }
     },
@@ -119,9 +126,12 @@ function uploadOne(file) {
       if (request.status === 200) {
         report(UPLOAD_SHARE, "Uploaded, waiting for analysis…");
         refreshCard(data.image_id);
-        followJob(data.job_id, data.image_id,
-          (fraction, text) => report(fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * fraction, text),
-          entry);
+        followJob(data.job_id, data.image_id, (fraction, text) => {
+          report(fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * fraction, text);
+          // One figure per photo: the photo's card below shows the same progress as its upload row.
+          const block = images.querySelector(`[data-image="${CSS.escape(data.image_id)}"] [data-progress-block]`);
+          if (block) setProgress(block, entry.fraction, text);
+        }, entry);
       } else {
         entry.done = true;
         item.classList.add("has-problem");
@@ -152,6 +162,9 @@ async function uploadAll(files) {
 }
 
 if (zone) {
+  // Choosing or dropping files uploads them; the button is only for pages without JavaScript
+  // (pressing it after choosing sent each photo a second time).
+  form.querySelector("[data-upload-submit]").hidden = true;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     uploadAll([...input.files]);

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from catalog.models import AnalysisResult, Product
+from catalog.models import AnalysisResult, Product, ProductImage
 from tests.catalog.drawn import product_photo
 from tests.conftest import require
 from tests.e2e.browser import chromium_page, screenshot
@@ -41,6 +41,8 @@ def test_create_a_product_upload_a_photo_watch_it_analysed_edit_and_rerun(monkey
         product = Product.objects.get(owner=user)
         page.wait_for_url(f"{url}/catalog/{product.pk}/")
 
+        # Choosing the file uploads it: the no-JavaScript Upload button is hidden, so it cannot send it twice.
+        assert not page.locator("[data-upload-submit]").is_visible()
         page.locator("[data-photo-form] input[type=file]").set_input_files(str(photo))
         page.locator("[data-uploads] li").wait_for()
         screenshot(page, "catalog-02-product")
@@ -49,6 +51,8 @@ def test_create_a_product_upload_a_photo_watch_it_analysed_edit_and_rerun(monkey
         assert "No language model configured." in card.inner_text()
         assert card.locator("td.pass, td.fail").count() > 0
         assert page.locator("[data-overall-percent]").inner_text() == "100%"
+        page.get_by_text("All 1 photo analysed.").wait_for()
+        assert ProductImage.objects.filter(product=product).count() == 1
         # The analysis moved the product on; the open form follows, so saving keeps it.
         page.locator('.product-form [name="status"]').filter(has=page.locator('option[value="active"]:checked')) \
             .wait_for()
