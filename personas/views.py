@@ -387,8 +387,12 @@ def rule_action(request, rule_id, action):
     try:
         if action == "dry-run":
             run = automation.dry_run(request.user, rule.pk)
-            verdict = "would run" if run.detail.get("would_run") else "would not run"
-            messages.success(request, f"Dry run: the rule {verdict} now. Nothing was generated or scheduled.")
+            if run.detail.get("would_fail"):
+                verdict = f"would fail now: {run.detail['would_fail']}"
+            else:
+                verdict = "would run now." if run.detail.get("would_run") else \
+                    f"would not run now: {run.detail.get('guard') or run.detail.get('skip_reason')}"
+            messages.success(request, f"Dry run: the rule {verdict} Nothing was generated or scheduled.")
         else:
             automation_rules.set_enabled(request.user, rule.pk, enabled=action == "enable")
             messages.success(request, f"Rule {'enabled' if action == 'enable' else 'disabled'}.")

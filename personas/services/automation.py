@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.ai import readiness
 from config.errors import ApplicationError
 from config.timestamps import iso8601
 from personas import recurrence
@@ -125,7 +126,10 @@ def evaluate(rule: AutomationRule, *, now: datetime, trigger: str, depth: int, c
     reason = skip_reason(rule, now=now, depth=depth, source_rule=source_rule)
     plan = build_plan(rule, now=now, content=content)
     if dry_run:
-        detail = {**plan, "would_run": not (reason or plan["skip_reason"]), "guard": reason or None}
+        # Said truthfully: a rule whose work needs an engine that is missing would fail, not run.
+        failure = _engine_missing(rule) if not (reason or plan["skip_reason"]) else ""
+        detail = {**plan, "would_run": not (reason or plan["skip_reason"] or failure), "guard": reason or None,
+                  "would_fail": failure or None}
         return _record(rule, trigger, RunStatus.DRY_RUN, depth, detail, now, dry_run=True)
     reason = reason or plan["skip_reason"]
     if reason:
@@ -141,6 +145,17 @@ def evaluate(rule: AutomationRule, *, now: datetime, trigger: str, depth: int, c
         logger.exception("Automation rule %s failed", rule.pk)
         return _record(rule, trigger, RunStatus.FAILED, depth, {**plan, "error": "The rule failed unexpectedly."},
                        now)
+
+
+def _engine_missing(rule: AutomationRule) -> str:
+    """Why the rule's generation would fail for want of an engine ("" when it would not)."""
+    if rule.action == RuleAction.SCHEDULE:
+        return ""
+    if rule.action == RuleAction.GENERATE and rule.content_type == ContentType.VIDEO:
+        return "Videos cannot be generated here yet."
+    needed = readiness.image_generation() if rule.action == RuleAction.GENERATE and \
+        rule.content_type == ContentType.IMAGE else readiness.language_model()
+    return needed.reason
 
 
 def skip_reason(rule: AutomationRule, *, now: datetime, depth: int, source_rule: str = "") -> str:

@@ -190,8 +190,9 @@ def test_another_users_rule_is_not_found_everywhere(persona_api, stranger_rule):
 # -- dry run ---------------------------------------------------------------------------------------------------
 
 
-def test_a_dry_run_shows_the_plan_without_side_effects(persona_api, character, django_capture_on_commit_callbacks):
-    rule = make_rule(character, prompt_template="A beautiful {topic} scene",
+def test_a_dry_run_shows_the_plan_without_side_effects(persona_api, character, openai_stand_in,
+                                                       django_capture_on_commit_callbacks):
+    rule = make_rule(character, content_type="text", prompt_template="A beautiful {topic} scene",
                      caption_template="Check out this {topic}! #lifestyle")
     before = side_effects()
 
@@ -436,3 +437,27 @@ def test_an_unknown_hashtag_strategy_is_a_validation_error(persona_api, characte
     response = persona_api.post(URL, body, format="json")
 
     assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+@pytest.mark.parametrize(("content_type", "reason"), [
+    ("text", "needs to connect a language model"), ("image", "needs to connect an image engine"),
+    ("video", "Videos cannot be generated here yet."),
+])
+def test_a_dry_run_says_a_generate_rule_without_its_engine_would_fail(persona_api, character, settings,
+                                                                      content_type, reason):
+    settings.AI_LLM_PROVIDER, settings.AI_IMAGE_PROVIDER = "none", "none"
+    rule = make_rule(character, content_type=content_type)
+
+    data = persona_api.post(f"{URL}/{rule.pk}/dry-run").json()["data"]
+
+    assert data["would_run"] is False and reason in data["would_fail"]
+
+
+def test_the_rule_page_says_the_dry_run_would_fail(client, owner, character, settings):
+    settings.AI_LLM_PROVIDER = "none"
+    rule = make_rule(character, content_type="text")
+    client.force_login(owner)
+
+    page = client.post(f"/personas/rules/{rule.pk}/dry-run", follow=True).content.decode()
+
+    assert "Dry run: the rule would fail now: Writing with AI is not switched on yet" in page
