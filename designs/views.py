@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.api.ratelimit import enforce
 from config.errors import ApplicationError, ValidationFailed
-from designs import gltf, selectors, services
+from designs import gltf, selectors, services, summary
 from designs.forms import FollowUpForm, GenerateForm
 from designs.models import DesignSpec, DesignVersion
 
@@ -110,8 +110,12 @@ def _render_detail(request, spec: DesignSpec, follow_up_form: FollowUpForm):
     if not versions:  # a spec is created with its first version; a missing one is a broken row, not a page
         raise Http404
     shown = _version_or_404(spec, request.GET["version"]) if "version" in request.GET else versions[-1]
+    previous: list[dict] = []
     for version in versions:
         version.changes = _changes(version.diff)
+        objects = (version.spec_json or {}).get("objects") or []
+        version.summary = summary.summarise(version.diff, objects, previous)
+        previous = objects
     return render(request, "designs/detail.html", {
         "spec": spec, "version": shown, "latest": versions[-1], "versions": versions[::-1],
         "spec_text": json.dumps(shown.spec_json, indent=2, ensure_ascii=False), "colours": _colours(shown.spec_json),

@@ -228,6 +228,9 @@ def test_a_follow_up_makes_version_1_1_and_the_page_shows_its_diff(signed_in, de
     assert "version 1.1" in page
     history = page[page.index('data-version="1.1"'):page.index('data-version="1.0"')]
     assert "legs black" in history
+    # Words above the raw diff: the same colour on every leg is said once.
+    summary = history[history.index("data-change-summary"):]
+    assert re.match(r'data-change-summary><strong>Changed:</strong> [a-z ]*legs black', summary), summary[:200]
     for item in changed:
         assert f"<code>{item['id']}</code>" in history
         for path, change in item["fields"].items():
