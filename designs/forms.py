@@ -1,7 +1,5 @@
 """Forms of the designs pages. They only parse input; ``designs.services.generate`` checks limits and the design."""
 
-import json
-
 from django import forms
 
 PROMPT_HELP = "What to design, with any sizes, materials and colours, e.g. oak dining table for six, 1.8 m long."
@@ -13,25 +11,25 @@ class GenerateForm(forms.Form):
     style = forms.CharField(label="Style", required=False, help_text="Optional, e.g. minimalist.")
     constraints = forms.CharField(label="Constraints", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="Optional, one per line, e.g. seats six.")
-    context = forms.CharField(label="Context", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text='Optional JSON object, e.g. {"room": "dining room"}.')
+    # The document's context ("target_audience", "budget_range", ...) as plain inputs; the API takes any keys.
+    environment = forms.CharField(label="Where it will be used", max_length=100, required=False,
+                                  help_text="Optional, e.g. dining room, outdoor, factory floor.")
+    target_audience = forms.CharField(label="Who it is for", max_length=100, required=False,
+                                      help_text="Optional, e.g. young family, luxury market.")
+    budget_range = forms.CharField(label="Budget", max_length=100, required=False,
+                                   help_text="Optional, e.g. affordable, high-end.")
+
+    CONTEXT_FIELDS = ("environment", "target_audience", "budget_range")
 
     def clean_constraints(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["constraints"].splitlines() if line.strip()]
 
-    def clean_context(self) -> dict:
-        text = self.cleaned_data["context"].strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Context is not valid JSON: {exc.msg} (line {exc.lineno}).",
-                                        code="invalid") from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError('Context must be a JSON object, e.g. {"room": "dining room"}.',
-                                        code="invalid")
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        # What ``services.generate`` takes: the context inputs become its ``context`` object.
+        cleaned["context"] = {name: value.strip() for name in self.CONTEXT_FIELDS
+                              if (value := cleaned.pop(name, "")).strip()}
+        return cleaned
 
 
 class FollowUpForm(forms.Form):
