@@ -64,7 +64,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(room.pk), room.label) for room in rooms]
+        choices = [(str(room.pk), room.display_label) for room in rooms]
         self.fields["new_room"].choices = choices
         self.fields["adjacent_room"].choices = choices
 

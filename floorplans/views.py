@@ -129,9 +129,12 @@ def merge(request, session_id):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            for change in result.changes:
+            rooms = list(session.rooms.all())
+            for change in result.changes:  # the service speaks the API's labels; the page says names
+                for room in rooms:
+                    change = change.replace(room.label, room.display_label)
                 messages.success(request, change)
-            labels = {str(room.pk): room.label for room in session.rooms.all()}
+            labels = {str(room.pk): room.display_label for room in rooms}
             for overlap in result.overlaps:
                 names = " and ".join(labels.get(room_id, "a room") for room_id in overlap.rooms)
                 messages.warning(request, f"{names} overlap by {overlap.area:g} sq ft; check the side you "
@@ -262,7 +265,7 @@ def accept(request, session_id, room_id):
         messages.error(request, exc.message)
         return redirect(_room_url(room))
     _remember(room.session, step="room-type")
-    messages.success(request, f"{room.label} accepted.")
+    messages.success(request, f"{room.display_label} accepted.")
     return redirect("floorplans:session", session_id=room.session_id)
 
 
@@ -303,14 +306,14 @@ def _render_hub(request, session: FloorplanSession, *, step: str | None = None, 
     resume = None
     if session.current_step in ROOM_STEPS:
         resume = next((room for room in rooms if room.index == session.current_room_index), None)
-    labels = {str(room.pk): room.label for room in rooms}
+    labels = {str(room.pk): room.display_label for room in rooms}
     shared_walls = [{**wall, "names": " and ".join(labels.get(str(r), "?") for r in wall["rooms"])}
                     for wall in session.shared_walls]
     return render(request, "floorplans/session.html", {
         "session": session, "rooms": rooms, "step": step, "resume": resume, "analysed": analysed,
         "accepted_count": sum(room.review_status == ReviewStatus.ACCEPTED for room in rooms),
         "waiting": [room for room in analysed if not room.on_plan],
-        "placed_labels": [room.label for room in rooms if room.on_plan], "shared_walls": shared_walls,
+        "placed_labels": [room.display_label for room in rooms if room.on_plan], "shared_walls": shared_walls,
         "calibration": session.calibration or {}, **_steps(session, rooms, step),
         **_hub_forms(session, analysed), **forms_and_errors,
     })

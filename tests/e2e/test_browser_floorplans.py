@@ -88,7 +88,7 @@ def test_measure_two_rooms_merge_finalize_and_download_on_a_phone(monkeypatch, t
 
         # First room: a photo facing north (shrunk on the phone), then measurements by hand.
         add_room(page, "Bedroom")
-        assert page.get_by_role("heading", name="Bedroom#1", level=1).is_visible()
+        assert page.get_by_role("heading", name="Bedroom 1", level=1).is_visible()
         north = page.locator("#photo-north")
         north.get_by_label("Take the north photo").set_input_files(str(photo))
         north.get_by_text("Resized to 1200 px").wait_for()
@@ -118,17 +118,17 @@ def test_measure_two_rooms_merge_finalize_and_download_on_a_phone(monkeypatch, t
         error = page.locator("[data-analysis-error]")
         error.wait_for()
         assert "Missing photos: east, south, west." in error.inner_text()
-        accept(page, "Bedroom#1")
+        accept(page, "Bedroom 1")
 
         # Second room, east of the first, with the door on the shared wall.
         add_room(page, "Bedroom")
-        assert page.get_by_role("heading", name="Bedroom#2", level=1).is_visible()
+        assert page.get_by_role("heading", name="Bedroom 2", level=1).is_visible()
         measure(page, door_wall="west")
-        accept(page, "Bedroom#2")
+        accept(page, "Bedroom 2")
         rooms = page.locator("[data-rooms] > li")
         assert rooms.count() == 2 and rooms.filter(has_text="Accepted").count() == 2
 
-        # Footprint by hand, then the merge (the form suggests Bedroom#2 east of Bedroom#1 by the door).
+        # Footprint by hand, then the merge (the form suggests Bedroom 2 east of Bedroom 1 by the door).
         page.get_by_role("link", name=re.compile("House footprint")).first.click()
         page.get_by_label("Width, east-west (ft)").fill("29")
         page.get_by_label("Depth, north-south (ft)").fill("18")
@@ -155,4 +155,4 @@ def test_measure_two_rooms_merge_finalize_and_download_on_a_phone(monkeypatch, t
         assert "format=pdf" in answer.value.url and "scale=quarter" in answer.value.url
         with open(download.value.path(), "rb") as pdf:
             assert pdf.read(4) == b"%PDF"
-        assert download.value.suggested_filename.endswith(".pdf")
+        assert download.value.suggested_filename.endswith("-floor-plan.pdf")

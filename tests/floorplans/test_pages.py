@@ -187,8 +187,8 @@ def test_merge_two_rooms_and_see_the_merged_plan(signed_in, session):
     assert session.room_positions[str(second.pk)] == {"x": 12.0, "y": 0.0}
     page = signed_in.get(response["Location"]).content.decode()
     assert "data-merged-plan><svg" in page
-    assert "Placed Bedroom#2 east of Bedroom#1" in page
-    assert "Bedroom#1 and Bedroom#2: east/west wall" in page
+    assert "Placed Bedroom 2 east of Bedroom 1" in page
+    assert "Bedroom 1 and Bedroom 2: east/west wall" in page
 
 
 def test_merging_a_room_with_itself_shows_the_error(signed_in, session):
@@ -312,7 +312,7 @@ def test_accept_room(signed_in, session):
     assert response["Location"] == hub(session)
     room.refresh_from_db()
     assert room.review_status == "accepted"
-    assert "Bedroom#1 accepted." in signed_in.get(hub(session)).content.decode()
+    assert "Bedroom 1 accepted." in signed_in.get(hub(session)).content.decode()
 
 
 def test_a_room_without_measurements_cannot_be_accepted(signed_in, session):
