@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from redis.exceptions import RedisError as CacheUnavailable
 
 from config import crypto
 
@@ -40,8 +41,8 @@ def current() -> dict[str, str]:
         if values is None:
             values = _load()
             cache.set(CACHE_KEY, values, timeout=None)
-    except DatabaseError as exc:
-        # Before migrate, or with the database down, the deployment's own settings still apply;
+    except (DatabaseError, CacheUnavailable) as exc:
+        # Before migrate, or with the database or Redis down, the deployment's own settings still apply;
         # remembered like a read, so a burst of engine calls does not wait on the database each time.
         logger.warning("Saved engine settings are unreadable (%s); using the environment's.", exc)
         values = {}
