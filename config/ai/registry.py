@@ -88,11 +88,10 @@ def status_report() -> dict[str, dict]:
     Never raises: a failing check is reported as ``error``. Remote checks use
     ``AI_STATUS_TIMEOUT`` and are cached for ``AI_STATUS_TTL`` seconds.
     """
-    return {capability: status_report_for(capability) for capability in _STATUS_CHECKS}
+    return {capability: _status_entry(capability) for capability in _STATUS_CHECKS}
 
 
-def status_report_for(capability: str) -> dict:
-    """One capability's entry of ``status_report()``; never raises."""
+def _status_entry(capability: str) -> dict:
     try:
         return _STATUS_CHECKS[capability]()
     except Exception as exc:
