@@ -18,11 +18,10 @@ import io
 import math
 
 import httpx
-from django.conf import settings
 from PIL import Image
 
 from config import net
-from config.ai import registry
+from config.ai import overrides, registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from config.ai.llm.base import ImageInput, LLMRequest, Message
 from floorplans.errors import SatelliteUnavailable
@@ -50,7 +49,7 @@ FOOTPRINT_SCHEMA = {
 
 def ensure_configured() -> None:
     """Raise ``SatelliteUnavailable`` at once when a service or the vision model is missing."""
-    if not settings.FLOORPLANS_GEOCODER_URL or not settings.FLOORPLANS_SATELLITE_URL:
+    if not overrides.setting("FLOORPLANS_GEOCODER_URL") or not overrides.setting("FLOORPLANS_SATELLITE_URL"):
         raise SatelliteUnavailable("No satellite imagery service is configured (FLOORPLANS_GEOCODER_URL, "
                                    "FLOORPLANS_SATELLITE_URL). Enter the house footprint instead.")
     try:
@@ -66,7 +65,8 @@ def feet_per_pixel(latitude: float, zoom: int = ZOOM) -> float:
 
 
 def geocode(address: str, client: httpx.Client) -> tuple[float, float]:
-    response = client.get(settings.FLOORPLANS_GEOCODER_URL, params={"q": address, "format": "json", "limit": 1})
+    response = client.get(overrides.setting("FLOORPLANS_GEOCODER_URL"),
+                          params={"q": address, "format": "json", "limit": 1})
     response.raise_for_status()
     hits = response.json()
     if not hits:
@@ -75,9 +75,9 @@ def geocode(address: str, client: httpx.Client) -> tuple[float, float]:
 
 
 def aerial_image(latitude: float, longitude: float, client: httpx.Client) -> bytes:
-    response = client.get(settings.FLOORPLANS_SATELLITE_URL, params={
+    response = client.get(overrides.setting("FLOORPLANS_SATELLITE_URL"), params={
         "center": f"{latitude:.7f},{longitude:.7f}", "zoom": ZOOM, "size": f"{SIZE_PX}x{SIZE_PX}",
-        "maptype": "satellite", "key": settings.FLOORPLANS_SATELLITE_KEY,
+        "maptype": "satellite", "key": overrides.setting("FLOORPLANS_SATELLITE_KEY"),
     })
     response.raise_for_status()
     if not response.headers.get("content-type", "").startswith("image/"):

@@ -7,7 +7,7 @@ from config import crypto
 
 
 class EngineOverride(models.Model):
-    """One AI setting (``AI_LLM_MODEL``, ``AI_IMAGE_BASE_URL``...) saved from the API or the admin.
+    """One AI setting (``AI_LLM_MODEL``, ``AI_IMAGE_BASE_URL``...) saved from the API or the Engines page.
 
     Read through ``config.ai.overrides.current()``, never directly: that is the
     cached source the engines use. Values are stored encrypted, so an API key
@@ -22,6 +22,8 @@ class EngineOverride(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "engine setting"
+        verbose_name_plural = "Engines (settings and connection tests)"
 
     def __str__(self) -> str:
         return self.name

@@ -5,4 +5,7 @@ from django.urls import path
 from config.ai import views
 
 app_name = "ai"
-urlpatterns = [path("", views.status, name="status")]
+urlpatterns = [
+    path("", views.status, name="status"),
+    path("engines/", views.engines, name="engines"),
+]

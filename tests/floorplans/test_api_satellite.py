@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
+from config.ai.services import save_overrides
 from config.jobs import services as jobs
 from config.jobs.models import Job
 from floorplans.models import FloorplanSession
@@ -101,3 +102,19 @@ def test_asking_again_after_a_failed_lookup_starts_a_new_one(fp, session, lookup
     assert fp.post(session_url(session, "satellite")).status_code == 202
     assert Job.objects.filter(kind="floorplans.satellite").count() == 2
     assert satellite_status(fp, session) == "processing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_maps_services_saved_on_the_engines_page_are_the_ones_asked(fp, session, vision, staff,
+                                                                         inline_jobs):
+    save_overrides(staff, {"FLOORPLANS_GEOCODER_URL": vision.url + "/geo",
+                                "FLOORPLANS_SATELLITE_URL": vision.url + "/tiles",
+                                "FLOORPLANS_SATELLITE_KEY": "saved-key"})
+    vision.reply([{"lat": "37.7749", "lon": "-122.2194"}])
+    vision.reply(b"not an image", headers={"Content-Type": "text/plain"})
+
+    response = fp.post(session_url(session, "satellite"))
+
+    assert response.status_code == 202
+    geocoder, tiles = vision.requests[0], vision.requests[1]
+    assert geocoder.path.startswith("/geo?") and tiles.path.startswith("/tiles?") and "key=saved-key" in tiles.path

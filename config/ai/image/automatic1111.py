@@ -49,9 +49,19 @@ class Automatic1111ImageGenerator(ImageGenerator):
         # The base URL is a setting: connect only where the outbound policy allows (config/net.py).
         return httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=net.transport())
 
+    def list_models(self, timeout: float) -> list[str]:
+        """The web UI's checkpoints (``GET /sdapi/v1/sd-models``); ``EngineUnavailable`` with the reason otherwise."""
+        try:
+            response = self._sd_models(timeout)
+        except httpx.TransportError as exc:
+            raise EngineUnavailable(f"automatic1111 is unreachable at {self.base_url}: {exc}") from exc
+        if response.status_code != 200:
+            raise EngineUnavailable(f"automatic1111 answered HTTP {response.status_code} at {self.base_url}")
+        return [model.get("title") or model.get("model_name") or "?" for model in response.json()]
+
     def status(self, timeout: float) -> EngineStatus:
         try:
-            response = self._client.get("/sdapi/v1/sd-models", timeout=timeout)
+            response = self._sd_models(timeout)
         except httpx.TransportError as exc:
             return EngineStatus(Status.UNREACHABLE, f"{self.base_url}: {exc}")
         if response.status_code != 200:
@@ -60,6 +70,9 @@ class Automatic1111ImageGenerator(ImageGenerator):
         if self.checkpoint and self.checkpoint not in names:
             return EngineStatus(Status.WEIGHTS_NOT_PRESENT, f"{self.checkpoint} is not among the web UI's models")
         return EngineStatus(Status.READY, f"reachable at {self.base_url}")
+
+    def _sd_models(self, timeout: float) -> httpx.Response:
+        return self._client.get("/sdapi/v1/sd-models", timeout=timeout)
 
     def _generate(self, request: ImageRequest, seed: int) -> tuple[Image.Image, int]:
         path = "/sdapi/v1/txt2img" if request.mode == Mode.TXT2IMG else "/sdapi/v1/img2img"

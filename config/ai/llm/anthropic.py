@@ -58,6 +58,12 @@ class AnthropicModel(LanguageModel):
         with sdk_errors(anthropic, self.provider, timeout=self.timeout, base_url=str(self._client.base_url)):
             return self._client.messages.create(**kwargs)
 
+    def list_models(self, timeout: float) -> list[str]:
+        """The first page of models the key may use (``GET /v1/models``); ``EngineUnavailable`` otherwise."""
+        with sdk_errors(anthropic, self.provider, timeout=timeout, base_url=str(self._client.base_url)):
+            page = self._client.with_options(timeout=timeout, max_retries=0).models.list(limit=100)
+            return [model.id for model in page.data]
+
     def probe(self, timeout: float) -> EngineStatus:
         def call() -> EngineStatus:
             self._client.with_options(timeout=timeout, max_retries=0).models.list(limit=1)

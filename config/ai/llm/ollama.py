@@ -68,9 +68,19 @@ class OllamaModel(LanguageModel):
             reason = exc.__context__ if isinstance(exc.__context__, net.OutboundRefused) else exc
             raise EngineUnavailable(f"ollama is unreachable at {self._host}: {reason}") from exc
 
+    def list_models(self, timeout: float) -> list[str]:
+        """The models pulled on the server (``GET /api/tags``); ``EngineUnavailable`` with the reason otherwise."""
+        try:
+            return self._pulled(timeout)
+        except (ConnectionError, httpx.TransportError) as exc:
+            reason = exc.__context__ if isinstance(exc.__context__, net.OutboundRefused) else exc
+            raise EngineUnavailable(f"ollama is unreachable at {self._host}: {reason}") from exc
+        except ollama.ResponseError as exc:
+            raise EngineUnavailable(f"ollama refused the request (HTTP {exc.status_code}): {exc.error}") from exc
+
     def probe(self, timeout: float) -> EngineStatus:
         try:
-            pulled = {model.model for model in self._new_client(timeout).list().models}
+            pulled = set(self._pulled(timeout))
         except (ConnectionError, httpx.TransportError) as exc:
             return EngineStatus(Status.UNREACHABLE, str(exc))
         except ollama.ResponseError as exc:
@@ -78,6 +88,9 @@ class OllamaModel(LanguageModel):
         if self.model not in pulled and f"{self.model}:latest" not in pulled:
             return EngineStatus(Status.WEIGHTS_NOT_PRESENT, f"run `ollama pull {self.model}` on {self._host}")
         return EngineStatus(Status.READY, f"reachable at {self._host}")
+
+    def _pulled(self, timeout: float) -> list[str]:
+        return [model.model for model in self._new_client(timeout).list().models]
 
 
 def _message(message: Message) -> dict:

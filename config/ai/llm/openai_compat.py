@@ -69,6 +69,11 @@ class OpenAICompatibleModel(LanguageModel):
         with sdk_errors(openai, self.provider, timeout=self.timeout, base_url=str(self._client.base_url)):
             return self._client.chat.completions.create(**kwargs)
 
+    def list_models(self, timeout: float) -> list[str]:
+        """The models the server offers (``GET /v1/models``); ``EngineUnavailable`` with the reason otherwise."""
+        with sdk_errors(openai, self.provider, timeout=timeout, base_url=str(self._client.base_url)):
+            return [model.id for model in self._client.with_options(timeout=timeout, max_retries=0).models.list()]
+
     def probe(self, timeout: float) -> EngineStatus:
         def call() -> EngineStatus:
             served = [model.id for model in self._client.with_options(timeout=timeout, max_retries=0).models.list()]
