@@ -14,6 +14,7 @@ from catalog import selectors, services
 from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
 from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
 from catalog.models import AnalysisResult, BatchItem, Product
+from config.ai import readiness
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from config.jobs.choices import FINISHED_STATUSES
@@ -235,6 +236,9 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         "form": form or ProductEditForm(initial=_initial(item)),
         "photo_form": photo_form or PhotoForm(), "categories": _categories(request.user),
         "not_configured": DescribeStatus.NOT_CONFIGURED,
+        # Said before any upload: photos are analysed on this machine, copy needs a language model.
+        "copy_readiness": readiness.language_model(),
+        "engines_url": reverse("ai:engines") if request.user.is_staff else "",
     }, status=status)
 
 

@@ -18,7 +18,8 @@ const images = document.querySelector("[data-images]");
 const live = document.querySelector("[data-live]");
 const overall = document.querySelector("[data-overall]");
 const labels = JSON.parse(document.getElementById("step-labels")?.textContent || "{}");
-const tracked = new Map(); // key -> { fraction }
+const tracked = new Map(); // key -> { fraction, text, done, analysed }
+const uploaded = new Map(); // image id -> the entry of its upload row
 
 function updateOverall() {
   if (!overall || tracked.size === 0) return;
@@ -53,8 +54,13 @@ async function refreshCard(imageId) {
   if (current) current.replaceWith(node);
   else images.append(node);
   images.querySelector("[data-no-images]")?.remove();
-  const badge = fresh.querySelector("[data-product-status]");
-  document.querySelector("[data-product-status]")?.replaceWith(document.importNode(badge, true));
+  // One figure per photo: a card fetched mid-analysis starts at its upload row's figure, not at 0 %.
+  const entry = uploaded.get(imageId);
+  const block = node.querySelector("[data-progress-block]");
+  if (entry && block) setProgress(block, entry.fraction, entry.text);
+  // The header (status and category) as the analysis left it.
+  const summary = fresh.querySelector("[data-product-summary]");
+  if (summary) document.querySelector("[data-product-summary]")?.replaceWith(document.importNode(summary, true));
   // The analysis may have filled the category or moved the status: show it in
   // the form unless the user has edited that field (its hidden initial differs).
   for (const name of ["category", "status"]) {
@@ -106,6 +112,7 @@ function uploadOne(file) {
 
   const report = (fraction, text) => {
     if (fraction !== null) entry.fraction = fraction;
+    if (text) entry.text = text;
     setProgress(item, entry.fraction, text);
     updateOverall();
   };
@@ -125,6 +132,7 @@ function uploadOne(file) {
       try { data = JSON.parse(request.responseText); } catch { data = { detail: "The server did not answer." }; }
       if (request.status === 200) {
         report(UPLOAD_SHARE, "Uploaded, waiting for analysis…");
+        uploaded.set(data.image_id, entry);
         refreshCard(data.image_id);
         followJob(data.job_id, data.image_id, (fraction, text) => {
           report(fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * fraction, text);
