@@ -304,7 +304,8 @@ def _render_hub(request, session: FloorplanSession, *, step: str | None = None, 
     step = step or _hub_step(session, rooms)
     analysed = [room for room in rooms if room.analysis]
     resume = None
-    if session.current_step in ROOM_STEPS:
+    # A finalized plan is done: no "continue taking photos" however the agent last left a room page.
+    if session.current_step in ROOM_STEPS and not session.is_finalized:
         resume = next((room for room in rooms if room.index == session.current_room_index), None)
     labels = {str(room.pk): room.display_label for room in rooms}
     shared_walls = [{**wall, "names": " and ".join(labels.get(str(r), "?") for r in wall["rooms"])}
