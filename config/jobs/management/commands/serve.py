@@ -21,6 +21,8 @@ import time
 from django.core.management.base import BaseCommand
 
 GRACE_SECONDS = 15
+KILL_SECONDS = 2
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Stop(Exception):
@@ -47,10 +49,14 @@ class Command(BaseCommand):
             commands.append([python, "manage.py", "qcluster"])
         signal.signal(signal.SIGTERM, _raise_stop)
         signal.signal(signal.SIGHUP, _raise_stop)
-        # A new session per child: the terminal's Ctrl-C reaches only this process, which stops each group.
-        processes = [subprocess.Popen(command, env=os.environ.copy(), start_new_session=True) for command in commands]
-        self.stdout.write(self.style.SUCCESS(f"StageCraft is running at http://{host}:{port}/  (Ctrl-C stops it)"))
+        processes: list[subprocess.Popen] = []
         try:
+            # A new session per child: the terminal's Ctrl-C reaches only this process, which stops
+            # each group. Started one by one inside the try: a stop arriving between two starts
+            # still stops the one already running.
+            for command in commands:
+                processes.append(subprocess.Popen(command, env=os.environ.copy(), start_new_session=True))
+            self.stdout.write(self.style.SUCCESS(f"StageCraft is running at http://{host}:{port}/  (Ctrl-C stops it)"))
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
             self.stderr.write("A StageCraft process exited; stopping the others.")
@@ -61,18 +67,36 @@ class Command(BaseCommand):
 
 
 def stop_groups(processes: list[subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
-    """SIGINT each child's process group, wait up to ``grace`` seconds, then SIGKILL what is left."""
-    for process in processes:
-        _signal_group(process, signal.SIGINT)
-    deadline = time.monotonic() + grace
-    for process in processes:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-    while time.monotonic() < deadline and any(_group_alive(process) for process in processes):
-        time.sleep(0.2)  # the children's own children finishing their shutdown
-    for process in processes:
-        _signal_group(process, signal.SIGKILL)
-        process.wait()
+    """SIGINT each child's process group, wait up to ``grace`` seconds, then SIGKILL what is left.
+
+    SIGINT, not SIGTERM, goes to the groups: qcluster's sentinel, pusher, monitor and
+    workers ignore SIGINT and leave the cluster's main process to stop them after their
+    current task, while SIGTERM would kill each of them mid-task. A second Ctrl-C (or
+    SIGTERM) during the wait only cuts the wait short: the SIGKILL still reaches every group.
+    """
+    try:
+        for process in processes:
+            _signal_group(process, signal.SIGINT)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        while time.monotonic() < deadline and any(_group_alive(process) for process in processes):
+            time.sleep(0.2)  # the children's own children finishing their shutdown
+    except (KeyboardInterrupt, Stop):
+        pass  # an impatient second signal: stop waiting, kill now
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        for process in processes:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        # SIGKILL lands asynchronously: the grandchildren may outlive the wait above for a moment.
+        deadline = time.monotonic() + KILL_SECONDS
+        while time.monotonic() < deadline and any(_group_alive(process) for process in processes):
+            time.sleep(0.05)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
