@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from personas.models import ScheduledPost
 
+DAY = "day"
 WEEK = "week"
 MONTH = "month"
+VIEWS = (DAY, WEEK, MONTH)
 
 
 @dataclass
@@ -57,12 +59,20 @@ class Grid:
     def title(self) -> str:
         if self.view == MONTH:
             return self.anchor.strftime("%B %Y")
+        if self.view == DAY:
+            return f"{self.start:%A %d %B %Y}"
         last = self.end - timedelta(days=1)
         return f"{self.start:%d %b} to {last:%d %b %Y}"
 
     @property
     def count(self) -> int:
         return sum(len(d.entries) for week in self.weeks for d in week)
+
+    @property
+    def agenda(self) -> list[Day]:
+        """The period's days that have posts (and today), in order: the list phones read instead of the grid."""
+        return [d for week in self.weeks for d in week
+                if d.in_period and (d.entries or d.is_today or self.view == DAY)]
 
 
 def zone_of(name: str) -> ZoneInfo:
@@ -83,13 +93,15 @@ def _period(view: str, anchor: date) -> tuple[date, date, date, date]:
         end = after + timedelta(days=(7 - after.weekday()) % 7)
         previous = (first - timedelta(days=1)).replace(day=1)
         return start, end, previous, after
+    if view == DAY:
+        return anchor, anchor + timedelta(days=1), anchor - timedelta(days=1), anchor + timedelta(days=1)
     start = anchor - timedelta(days=anchor.weekday())
     return start, start + timedelta(days=7), start - timedelta(days=7), start + timedelta(days=7)
 
 
 def build_grid(posts, *, view: str, anchor: date, today: date) -> Grid:
-    """Place ``posts`` (a queryset of scheduled posts) on a week or month grid around ``anchor``."""
-    view = MONTH if view == MONTH else WEEK
+    """Place ``posts`` (a queryset of scheduled posts) on a day, week or month grid around ``anchor``."""
+    view = view if view in VIEWS else WEEK
     start, end, previous, following = _period(view, anchor)
     # A day either side in UTC covers every zone's local dates.
     low = datetime.combine(start - timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))

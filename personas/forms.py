@@ -1,8 +1,11 @@
 """Forms of the personas pages. They only parse input; the services decide what is allowed."""
 
 import base64
+import contextlib
 import functools
-from zoneinfo import available_timezones
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, available_timezones
 
 from django import forms
 
@@ -23,13 +26,31 @@ REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Aus
 
 @functools.cache
 def timezone_choices() -> list:
-    """UTC, then the canonical zones grouped by region (Django renders each group as an <optgroup>)."""
+    """UTC, then the canonical zones grouped by region (Django renders each group as an <optgroup>).
+
+    Legacy names outside the regions ("US/Eastern", "Etc/GMT+5") are left out, and so are the old
+    names inside them ("Asia/Calcutta" beside "Asia/Kolkata") where the tz database's zone.tab says
+    which names are current.
+    """
+    listed = zone_tab_names()
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(available_timezones()):
         region, _, place = name.partition("/")
-        if region in REGIONS and place:
+        if region in REGIONS and place and (not listed or name in listed):
             groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
     return [("UTC", "UTC"), *groups.items()]
+
+
+def zone_tab_names() -> set[str]:
+    """The zone names in the tz database's zone.tab (one or more per country); empty where it is not shipped."""
+    candidates = [Path(base) / "zone.tab" for base in TZPATH]
+    with contextlib.suppress(ModuleNotFoundError, TypeError):  # the tzdata package, where zoneinfo falls back to it
+        candidates.append(Path(str(resources.files("tzdata.zoneinfo") / "zone.tab")))
+    for path in candidates:
+        if path.is_file():
+            rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines())
+            return {row[2] for row in rows if len(row) >= 3 and not row[0].startswith("#")}
+    return set()
 
 
 def _zone_names(choices: list) -> set[str]:
@@ -66,10 +87,10 @@ class CharacterForm(forms.Form):
                                     widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
     communication_style = forms.CharField(label="Communication style", max_length=200, required=False,
                                           help_text="How the character writes, e.g. casual, witty, warm.")
-    extroversion = forms.FloatField(label="Extroversion: reserved (left) to outgoing (right)", required=False,
-                                    min_value=0, max_value=1, initial=0.5, widget=TRAIT_SLIDER)
-    creativity = forms.FloatField(label="Creativity: conventional (left) to inventive (right)", required=False,
-                                  min_value=0, max_value=1, initial=0.5, widget=TRAIT_SLIDER)
+    extroversion = forms.FloatField(label="Extroversion", required=False, min_value=0, max_value=1, initial=0.5,
+                                    widget=TRAIT_SLIDER, help_text="0 is reserved, 1 is outgoing.")
+    creativity = forms.FloatField(label="Creativity", required=False, min_value=0, max_value=1, initial=0.5,
+                                  widget=TRAIT_SLIDER, help_text="0 is conventional, 1 is inventive.")
     preferred_topics = forms.CharField(label="Preferred topics", required=False, help_text=LIST_HELP)
     hair_color = forms.CharField(label="Hair colour", max_length=100, required=False)
     eye_color = forms.CharField(label="Eye colour", max_length=100, required=False)
@@ -127,12 +148,51 @@ class CharacterForm(forms.Form):
         }
 
 
+class ContentTypeRadios(forms.RadioSelect):
+    """Radios whose unavailable choices are disabled, each with its reason (``choice.data.reason``)."""
+
+    unavailable: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        reason = self.unavailable.get(str(value), "")
+        option["reason"] = reason
+        if reason:
+            option["attrs"]["disabled"] = True
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_reason"
+        return option
+
+
 class GenerateForm(forms.Form):
     content_type = forms.ChoiceField(label="Content type", choices=ContentType.choices, initial=ContentType.IMAGE,
-                                     widget=forms.RadioSelect)
+                                     widget=ContentTypeRadios)
     prompt = forms.CharField(label="Prompt", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="What to show or write about; the character's look and voice are added.")
     negative_prompt = forms.CharField(label="Avoid (images)", max_length=1000, required=False)
+
+    def __init__(self, *args, unavailable: dict[str, str] | None = None, **kwargs):
+        """``unavailable``: the content types no engine can make now, each with the reason in words."""
+        super().__init__(*args, **kwargs)
+        self.unavailable = dict(unavailable or {})
+        self.fields["content_type"].widget.unavailable = self.unavailable
+        offered = [value for value in ContentType.values if value not in self.unavailable]
+        if ContentType.IMAGE in self.unavailable:
+            self.fields["content_type"].initial = offered[0] if offered else None
+
+    @property
+    def can_generate(self) -> bool:
+        return len(self.unavailable) < len(ContentType.values)
+
+    @property
+    def engine_missing(self) -> bool:
+        """Is an engine that could be connected (images, text) missing? Video has none to connect."""
+        return bool({ContentType.IMAGE, ContentType.TEXT} & self.unavailable.keys())
+
+    def clean_content_type(self) -> str:
+        value = self.cleaned_data["content_type"]
+        if value in self.unavailable:
+            raise forms.ValidationError(self.unavailable[value])
+        return value
 
 
 class RejectForm(forms.Form):

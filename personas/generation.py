@@ -3,7 +3,8 @@
 ``generate_job`` runs inside ``config.jobs.runner.run_job``. Each item is a
 step (live progress), lands as a pending ``ContentItem`` and is announced.
 One item failing does not sink the others; none succeeding fails the job
-with ``CONTENT_GENERATION_FAILED``. The generation's status is its job's, and
+with ``CONTENT_GENERATION_FAILED``. A storage failure fails the job at once
+with ``STORAGE_ERROR``: the next item would meet the same disk. The generation's status is its job's, and
 the job's end (``services.content.settle_generation``) records the rest, so
 this module never settles anything on its way out. A retried job finds the
 items an earlier attempt stored (by index) and makes only the missing ones.
@@ -17,9 +18,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from config.ai import registry
+from config.ai import readiness, registry
 from config.ai.errors import EngineOutputInvalid, EngineUnavailable
 from config.ai.image.base import ImageGenerator, ImageRequest
+from config.files.storage import files_removed_on_failure, storage_errors
 from config.jobs.models import Job
 from config.jobs.runner import job_step
 from personas import captions, provenance
@@ -87,7 +89,10 @@ def _texts(job: Job, generation: Generation) -> Outcome:
                                          "caption_attempts": caption.attempts, "usage": caption.usage},
                 )
                 report.data = {"content_id": str(item.pk)}
-        except (ContentGenerationFailed, EngineUnavailable, EngineOutputInvalid) as exc:
+        except EngineUnavailable as exc:
+            outcome.failures.append(f"text {index + 1}: {_in_words(exc, readiness.language_model())}")
+            continue
+        except (ContentGenerationFailed, EngineOutputInvalid) as exc:
             outcome.failures.append(f"text {index + 1}: {exc.message}")
             continue
         outcome.content_ids.append(str(item.pk))
@@ -98,7 +103,7 @@ def _images(job: Job, generation: Generation) -> Outcome:
     try:
         engine = registry.image_generator()
     except EngineUnavailable as exc:  # configured when queued, gone now
-        raise ContentGenerationFailed(exc.message) from exc
+        raise ContentGenerationFailed(_in_words(exc, readiness.image_generation())) from exc
     character = generation.character
     settings = {**DEFAULTS, **{k: v for k, v in generation.settings.items() if v is not None}}
     count = int(settings["count"])
@@ -201,23 +206,33 @@ def _image_caption(generation: Generation, image: Image.Image) -> tuple[captions
     return caption, f"written in {caption.attempts} attempt(s)"
 
 
+def _in_words(exc: EngineUnavailable, ready: readiness.Readiness) -> str:
+    # The failure is shown on the studio page: a missing engine in the readiness words, never a setting's name.
+    return exc.message if ready.ready else ready.reason
+
+
 def _stored_files(generation: Generation, index: int, image: Image.Image) -> dict:
-    """Save the image (PNG) and its thumbnail (JPEG), both marked as AI-generated."""
+    """Save the image (PNG) and its thumbnail (JPEG), both marked as AI-generated.
+
+    A storage failure is ``StorageFailed``: it fails the job with STORAGE_ERROR (a full or read-only
+    disk fails every item alike), and the image saved before a failed thumbnail is removed again.
+    """
     key = f"personas/content/{generation.character_id}/{generation.pk}-{index + 1}"
     data = provenance.encode_marked(image, image_format="PNG")
-    name = default_storage.save(f"{key}.png", ContentFile(data))
     thumbnail = image.convert("RGB")
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    thumbnail_name = default_storage.save(f"personas/thumbnails/{generation.character_id}/{generation.pk}-"
-                                          f"{index + 1}.jpg",
-                                          ContentFile(provenance.encode_marked(thumbnail, image_format="JPEG")))
-    return {"file": name, "thumbnail": thumbnail_name, "file_size": len(data)}
+    thumbnail_data = provenance.encode_marked(thumbnail, image_format="JPEG")
+    with files_removed_on_failure() as stored, storage_errors():
+        stored.append(default_storage.save(f"{key}.png", ContentFile(data)))
+        stored.append(default_storage.save(f"personas/thumbnails/{generation.character_id}/{generation.pk}-"
+                                           f"{index + 1}.jpg", ContentFile(thumbnail_data)))
+    return {"file": stored[0], "thumbnail": stored[1], "file_size": len(data)}
 
 
 def _face_reference(character: Character) -> Image.Image | None:
     if not character.face_reference.name:
         return None
-    with default_storage.open(character.face_reference.name, "rb") as handle:
+    with storage_errors(), default_storage.open(character.face_reference.name, "rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))
         image.load()
     return image.convert("RGB")

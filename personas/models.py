@@ -380,7 +380,12 @@ class MetricSample(models.Model):
 
 
 class PersonaSettings(models.Model):
-    """``/api/v1/settings``: one row of operator defaults for the personas app (staff edit it)."""
+    """``/api/v1/settings``: the last document staff PUT, one row.
+
+    Only ``storage`` is read from it. The engine sections are saved as AI engine
+    settings (``config.ai.services``) and read from there, so the Engines page
+    and this API never disagree; the copy here is a record of what was sent.
+    """
 
     data = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -11,12 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.ai import readiness
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from personas import analytics, calendar, charts, selectors
@@ -129,16 +128,24 @@ def _with_urls(items: list[ContentItem]) -> list[ContentItem]:
     return items
 
 
+def engines_page_url() -> str:
+    # The AI engines page is named ai:engines; before that name existed it lived at this address.
+    try:
+        return reverse("ai:engines")
+    except NoReverseMatch:
+        return "/admin/ai/engines/"
+
+
 @login_required
 def studio(request, character_id, form: GenerateForm | None = None):
     character = _avatar(character_or_404(request.user, character_id))
     items = ContentItem.objects.filter(character=character).order_by("-created_at")
     generations = Generation.objects.filter(character=character).select_related("job")
-    # Said before the form is filled in: text needs a language model, images an image engine.
-    engines = {"text": readiness.language_model(), "image": readiness.image_generation()}
+    # Said before the form is filled in: text needs a language model, images an image engine, video is not offered.
+    form = form or GenerateForm(unavailable=content.unavailable_content_types())
     return render(request, "personas/studio.html", {
-        "character": character, "form": form or GenerateForm(), "engines": engines,
-        "can_generate": any(ready.ready for ready in engines.values()),
+        "character": character, "form": form, "can_generate": form.can_generate,
+        "engines_url": engines_page_url() if request.user.is_staff else "",
         "running": generations.unfinished().prefetch_related("job__steps").order_by("created_at"),
         # Failures stay in view for a day; the generation API keeps them for good.
         "recent_failures": generations.failed().filter(created_at__gte=timezone.now() - timedelta(days=1))
@@ -153,7 +160,7 @@ def studio(request, character_id, form: GenerateForm | None = None):
 @require_POST
 def generate(request, character_id):
     character = character_or_404(request.user, character_id)
-    form = GenerateForm(request.POST)
+    form = GenerateForm(request.POST, unavailable=content.unavailable_content_types())
     if form.is_valid():
         try:
             content.start_generation(request.user, character_id=character.pk, **form.cleaned_data)
@@ -375,7 +382,7 @@ def rule_detail(request, rule_id):
             return redirect("personas:rule", rule_id=rule.pk)
     runs = list(RuleRun.objects.filter(rule=rule).order_by("-created_at", "-id")[:20])
     for run in runs:
-        run.note = next((str(run.detail[k]) for k in ("reason", "error", "guard", "skip_reason")
+        run.note = next((str(run.detail[k]) for k in ("reason", "error", "would_fail", "guard", "skip_reason")
                          if run.detail.get(k)), "")
     return render(request, "personas/rule.html", {"rule": rule, "form": form, "runs": runs})
 

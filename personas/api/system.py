@@ -156,7 +156,8 @@ class SettingsInputSerializer(StrictSerializer):
 class SettingsView(PersonasAPIView):
     @extend_schema(responses={200: SettingsInputSerializer}, tags=TAGS)
     def get(self, request):
-        """The effective persona settings: stored overrides over the deployment's; never a key or secret."""
+        """The settings in force, never a key or secret: the engines' as they read them (saved here, on the
+        staff Engines page or in the environment) and storage."""
         return ok(system.effective_settings())
 
     @extend_schema(request=SettingsInputSerializer, responses={200: SettingsInputSerializer}, tags=TAGS)

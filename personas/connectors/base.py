@@ -141,11 +141,14 @@ class Connector(ABC):
 
     @classmethod
     def check_post_type(cls, post_type: str) -> None:
-        """Raise ``ValidationFailed`` (400) when the platform cannot publish ``post_type``."""
+        """Raise ``ValidationFailed`` (400) when the platform cannot publish ``post_type``.
+
+        The details name the field as a serializer's field errors do (``{"post_type": [message]}``).
+        """
         if post_type not in cls.post_types:
-            raise ValidationFailed(
-                f"post_type: {cls.platform.title()} publishes {', '.join(cls.post_types)} posts, not {post_type!r}.",
-                details={"post_type": post_type, "allowed": list(cls.post_types)})
+            problem = (f"{cls.platform.title()} publishes only {' and '.join(t + 's' for t in cls.post_types)}, "
+                       f"not {post_type!r}.")
+            raise ValidationFailed(f"post_type: {problem}", details={"post_type": [problem]})
 
     def check_text(self, text: str) -> None:
         """Raise ``ValidationFailed`` (400) when ``text`` is over the platform's limit. Sends nothing."""
@@ -199,8 +202,30 @@ def network_error(platform: str, exc: httpx.HTTPError) -> ConnectorError:
     A URL the outbound policy refuses is final, and says why.
     """
     if isinstance(exc, net.OutboundRefused):
-        return ConnectorError(str(exc))
-    return ConnectorError(f"{platform} could not be reached: {exc.__class__.__name__}.", retryable=True)
+        return ConnectorError(refusal_in_words(exc))
+    return ConnectorError(f"{platform} could not be reached: {_in_words(exc)}.", retryable=True)
+
+
+def refusal_in_words(exc: net.OutboundRefused) -> str:
+    """The outbound policy's refusal for the person who typed the URL: its first sentence, which says why.
+
+    What follows it is the operator's hint, naming settings, which user pages never show.
+    """
+    first, _, _ = str(exc).partition(". ")
+    return first if first.endswith(".") else f"{first}."
+
+
+def _in_words(exc: httpx.HTTPError) -> str:
+    """What went wrong on the network, for the person reading the account's status (never a class name)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "the server did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "no connection could be made (the server may be down, or its address wrong)"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "the server kept redirecting"
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return "the connection broke off"
+    return "the request failed on the way"
 
 
 def retry_at_from(response: httpx.Response) -> datetime:

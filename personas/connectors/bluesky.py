@@ -43,6 +43,13 @@ MAX_TEXT_BYTES = 3000
 BLOB_LIMIT = 1_000_000  # app.bsky.embed.images: maxSize of each image blob
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AccountTakedown"}
+# Shown on the connections page, so said in words; the platform's code stays in the error's details.
+TOKEN_ERROR_WORDS = {
+    "ExpiredToken": "Bluesky's session has expired.",
+    "InvalidToken": "Bluesky no longer accepts this session; connect the account again.",
+    "AuthenticationRequired": "Bluesky asked to sign in again; connect the account again.",
+    "AccountTakedown": "Bluesky has taken this account down; it cannot post.",
+}
 EXISTS_ERRORS = {"InvalidSwap", "RecordAlreadyExists", "AlreadyExists", "Conflict"}
 NOTIFICATION_KINDS = {"like": "favourite", "repost": "reblog", "mention": "mention", "reply": "mention",
                       "quote": "mention", "follow": "follow"}
@@ -117,7 +124,8 @@ class BlueskyConnector(Connector):
             return response.json() if response.content else {}
         error = _xrpc_error(response)
         if response.status_code == 400 and error in TOKEN_ERRORS:
-            raise AuthExpired(f"Bluesky refused the session ({error}).")
+            raise AuthExpired(TOKEN_ERROR_WORDS.get(error, "Bluesky refused the session."),
+                              details={"platform_error": error})
         failure = error_for("Bluesky", response, what)
         failure.details = {"platform_status": response.status_code, "platform_error": error}
         raise failure

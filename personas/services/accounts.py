@@ -21,6 +21,7 @@ from config.errors import ValidationFailed
 from personas import selectors
 from personas.choices import AuthType, CharacterStatus, ConnectionStatus, Platform
 from personas.connectors import AuthExpired, Connector, ConnectorError, connector_class, connector_for
+from personas.connectors.base import refusal_in_words
 from personas.errors import PlatformConnectionFailed
 from personas.events import EventName, notify
 from personas.models import Character, PlatformAccount
@@ -90,7 +91,8 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
         try:
             net.check_url(server_url)  # no private or loopback servers (SSRF); the connection checks again
         except net.OutboundRefused as exc:
-            raise ValidationFailed(f"server_url is not allowed: {exc}", details={"field": "server_url"}) from None
+            raise ValidationFailed(f"server_url is not allowed: {refusal_in_words(exc)}",
+                                   details={"field": "server_url"}) from None
     if platform == Platform.MASTODON:
         if auth_type != AuthType.OAUTH:
             raise PlatformConnectionFailed("Mastodon connects with an OAuth access token (auth_type oauth).")

@@ -28,7 +28,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from config.ai import readiness
 from config.errors import ApplicationError
 from config.timestamps import iso8601
 from personas import recurrence
@@ -45,6 +44,7 @@ from personas.choices import (
     ScheduleStatus,
     TriggerType,
 )
+from personas.connectors import connector_class
 from personas.models import AutomationRule, ContentItem, EngagementAction, PlatformAccount, Post, RuleRun
 from personas.services import content as content_service
 from personas.services import rules, scheduling
@@ -151,11 +151,9 @@ def _engine_missing(rule: AutomationRule) -> str:
     """Why the rule's generation would fail for want of an engine ("" when it would not)."""
     if rule.action == RuleAction.SCHEDULE:
         return ""
-    if rule.action == RuleAction.GENERATE and rule.content_type == ContentType.VIDEO:
-        return "Videos cannot be generated here yet."
-    needed = readiness.image_generation() if rule.action == RuleAction.GENERATE and \
-        rule.content_type == ContentType.IMAGE else readiness.language_model()
-    return needed.reason
+    # A reply draft is text whatever the rule's content type says.
+    content_type = rule.content_type if rule.action == RuleAction.GENERATE else ContentType.TEXT
+    return content_service.unavailable_content_types().get(content_type, "")
 
 
 def skip_reason(rule: AutomationRule, *, now: datetime, depth: int, source_rule: str = "") -> str:
@@ -196,12 +194,20 @@ def build_plan(rule: AutomationRule, *, now: datetime, content: ContentItem | No
             "mention_ids": [], "next_run_at": iso8601(rules.next_run(rule, now)), "skip_reason": ""}
     if rule.action == RuleAction.SCHEDULE:
         item = content if content is not None and content.category != REPLY_CATEGORY else _unused_content(rule)
-        accounts = _target_accounts(rule)
+        connected = _target_accounts(rule)
+        post_type = scheduling.rule_post_type(rule)
+        # An account whose platform cannot publish the rule's post type (a story on Mastodon) is left out;
+        # with none left the run is skipped, saying why.
+        accounts = [a for a in connected if post_type in connector_class(a.platform).post_types]
         plan["content_id"] = str(item.pk) if item else None
         plan["platform_account_ids"] = [str(account.pk) for account in accounts]
+        plan["post_type"] = post_type
         plan["caption"] = plan["caption"] or (item.caption if item else "")
         if item is None:
             plan["skip_reason"] = "No approved, unused content to schedule."
+        elif connected and not accounts:
+            names = sorted({a.get_platform_display() for a in connected})
+            plan["skip_reason"] = f"{' and '.join(names)} cannot publish a {post_type}."
         elif not accounts:
             plan["skip_reason"] = "No connected account on the rule's platforms."
     elif rule.action == RuleAction.REPLY_DRAFT:

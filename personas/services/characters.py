@@ -15,7 +15,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from config.errors import InvalidUpload, ValidationFailed
-from config.files.storage import files_removed_on_failure, storage_errors
+from config.files.storage import delete_files, files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
 from personas.models import Character, PlatformAccount, Post
@@ -174,7 +174,7 @@ def _save(character: Character, *, fields: dict, personality: dict | None, appea
             character.face_reference.name = _store(face, f"personas/faces/{character.pk}", stored)
         character.save()
         old = [name for name in replaced if name]
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in old])
+        transaction.on_commit(lambda: delete_files(old))  # logs a failure: the new image is saved
     return character
 
 

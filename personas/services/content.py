@@ -8,14 +8,14 @@ import logging
 from datetime import timedelta
 from statistics import median
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.ai import registry
+from config.ai import readiness, registry
 from config.ai.errors import EngineUnavailable
 from config.errors import ValidationFailed
+from config.files.storage import delete_files
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
@@ -32,6 +32,8 @@ JOB_KIND = "personas.generate"
 TASK = "personas.tasks.run_generation"
 ON_FINISH = "personas.ending.on_generation_finished"
 VIDEO_UNSUPPORTED = "video generation is not supported by the configured engines"
+# The same, for the pages (studio, dry run): no engine to connect, so no "ask an administrator".
+VIDEO_UNAVAILABLE = "Videos cannot be generated here yet: StageCraft has no video engine."
 # Until enough generations have finished to measure, a cautious guess per item.
 DEFAULT_SECONDS_PER_ITEM = {ContentType.IMAGE: 30.0, ContentType.TEXT: 10.0}
 
@@ -54,6 +56,16 @@ def ensure_engine(content_type: str) -> None:
             registry.language_model()
     except EngineUnavailable as exc:
         raise ContentGenerationFailed(exc.message, details={"content_type": content_type}) from exc
+
+
+def unavailable_content_types() -> dict[str, str]:
+    """The content types no engine can make now, each with the reason in words (never a setting's name).
+
+    Configuration only (``config.ai.readiness``), no network call: pages ask before offering an action.
+    """
+    engines = {ContentType.IMAGE: readiness.image_generation(), ContentType.TEXT: readiness.language_model()}
+    missing = {kind: ready.reason for kind, ready in engines.items() if not ready.ready}
+    return {**missing, ContentType.VIDEO: VIDEO_UNAVAILABLE}
 
 
 def start_generation(owner, *, character_id, content_type: str, prompt: str, negative_prompt: str = "",
@@ -164,12 +176,13 @@ def settle_generation(job: Job) -> None:
 
 
 def delete_content(owner, *, content_id) -> None:
-    """Delete an item and, once the transaction commits, its files."""
+    """Delete an item and, once the transaction commits, its files (a file that will not go is logged, not
+    raised: the item is gone either way)."""
     item = content_for(owner, content_id)
     names = [name for name in (item.file.name, item.thumbnail.name) if name]
     with transaction.atomic():
         item.delete()
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+        transaction.on_commit(lambda: delete_files(names))
 
 
 def library(owner, *, character_id=None, content_type: str | None = None, is_approved: bool | None = None,

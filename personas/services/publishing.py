@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import ValidationFailed
+from config.errors import StorageFailed, ValidationFailed
+from config.files.storage import storage_errors
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from config.jobs.services import create_job
@@ -97,7 +98,9 @@ def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> P
     worker died) to publishing; losing it returns the post untouched. On a
     platform error the post is failed with the message; with ``retry_later``
     a retryable error is raised afterwards for the caller's backoff (the post
-    keeps its idempotency key, so the retry cannot post twice).
+    keeps its idempotency key, so the retry cannot post twice). Media the
+    storage cannot read fails the post and raises ``StorageFailed`` (the
+    documented STORAGE_ERROR); nothing was sent.
     """
     claimable = [PostStatus.DRAFT, PostStatus.FAILED] + ([PostStatus.PUBLISHING] if resume else [])
     claimed = Post.objects.filter(pk=post.pk, status__in=claimable).update(
@@ -116,6 +119,10 @@ def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> P
         if retry_later and getattr(exc, "retryable", False):
             raise
         return post
+    except StorageFailed as exc:
+        # The media could not be read: nothing was sent. The caller answers the documented STORAGE_ERROR.
+        _fail(post, exc)
+        raise
     except Exception:
         # Never leave a claimed post in publishing; a retry resends the same key, so it cannot post twice.
         _fail(post, PlatformConnectionFailed("Publishing stopped on an internal error; it can be retried."))
@@ -154,8 +161,11 @@ def _media_of(post: Post) -> list[MediaFile]:
         item = items.get(str(item_id))
         if item is None or not item.file:
             continue
-        with item.file.open("rb") as handle:
-            data = handle.read()
+        try:
+            with storage_errors(), item.file.open("rb") as handle:
+                data = handle.read()
+        except StorageFailed as exc:
+            raise StorageFailed("The post's media could not be read from storage; nothing was sent.") from exc
         mime = mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
         media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
     return media

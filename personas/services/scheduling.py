@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.errors import ApplicationError, ValidationFailed
+from config.errors import ApplicationError, StorageFailed, ValidationFailed
 from personas import hashtags, recurrence
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus, ScheduleStatus
 from personas.connectors import connector_class
@@ -41,6 +41,8 @@ BACKOFF_CAP = timedelta(minutes=60)
 STUCK_AFTER = timedelta(minutes=10)
 UNSET = object()
 RECURRENCE_MAX = ScheduledPost._meta.get_field("recurrence").max_length
+# Seed 003's post types ("post, story, reel, etc."): a rule whose content category is one of them posts as it.
+RULE_POST_TYPES = ("post", "story", "reel")
 
 
 def scheduled_posts(owner, *, character_id=None, status: str = "", from_date: datetime | None = None,
@@ -100,9 +102,13 @@ def schedule_for_rule(rule: AutomationRule, *, account: PlatformAccount, content
     return ScheduledPost.objects.create(
         character=rule.character, account=account, content=content, scheduled_at=when,
         timezone=rule.character.timezone, caption=caption, hashtags=tags,
-        post_type=rule.content_category if rule.content_category in ("post", "story", "reel") else "post",
-        created_by_rule=rule,
+        post_type=rule_post_type(rule), created_by_rule=rule,
     )
+
+
+def rule_post_type(rule: AutomationRule) -> str:
+    """The post type a rule's posts take: its content category when that is one of seed 003's post types."""
+    return rule.content_category if rule.content_category in RULE_POST_TYPES else "post"
 
 
 def update_scheduled_post(owner, scheduled_post_id, *, platform_account_id=UNSET, content_id=UNSET,
@@ -183,6 +189,8 @@ def publish_scheduled(scheduled_post_id, *, now: datetime) -> bool:
         post = publishing.publish(post, retry_later=True, resume=resume)
     except ConnectorError as exc:  # only retryable ones are raised; publish() fails the post on the others
         _after_failure(scheduled, post, exc.message, now, retryable=exc.retryable, retry_at=exc.retry_at)
+    except StorageFailed as exc:  # the media could not be read; the storage may be back by the next try
+        _after_failure(scheduled, post, exc.message, now, retryable=True)
     except ApplicationError as exc:  # not approved any more, account gone: retrying cannot help
         _after_failure(scheduled, post, exc.message, now, retryable=False)
     except Exception:

@@ -1,11 +1,11 @@
 """Operator settings of the personas app and the figures ``/api/v1/system/stats`` reports.
 
-The settings row stores only what staff changed; everything else comes from
-Django settings (``AI_IMAGE_*``, ``AI_LLM_*``, ``STORAGES``), so the answer is
-always the effective configuration. API keys and secrets are never part of it.
-The engine sections are also saved as engine settings (``config.ai.services``),
-which the engines read over the environment: a saved Ollama URL and model are
-the language model every app then calls.
+The engine sections (``stable_diffusion``, ``ollama``) are the AI engine
+settings themselves: a PUT saves them through ``config.ai.services`` and a GET
+reads them through ``config.ai.overrides``, the one cached source the engines
+read, so the answer is what the engines use, whether saved here, on the staff
+Engines page or in the environment. ``storage`` is kept in the personas settings
+row over ``STORAGES``. API keys and secrets are never part of the answer.
 """
 
 import shutil
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from config.ai import services as ai_services
+from config.ai.overrides import setting
 from personas.choices import CharacterStatus, PostStatus
 from personas.models import Character, ContentItem, PersonaSettings, Post
 
@@ -30,14 +31,14 @@ def _storage_is_local() -> bool:
 
 
 def default_settings() -> dict:
-    """The settings a deployment runs with before staff change anything."""
+    """The settings in force before the settings row: engines as they read their settings, storage as deployed."""
     if _storage_is_local():
         storage = {"type": "local", "path": str(settings.MEDIA_ROOT)}
     else:
         storage = {"type": "s3", "path": f"s3://{getattr(settings, 'AWS_STORAGE_BUCKET_NAME', '')}"}
     return {
-        "stable_diffusion": {"base_url": settings.AI_IMAGE_BASE_URL, "default_model": settings.AI_IMAGE_MODEL},
-        "ollama": {"base_url": settings.AI_LLM_BASE_URL, "default_model": settings.AI_LLM_MODEL},
+        "stable_diffusion": {"base_url": setting("AI_IMAGE_BASE_URL"), "default_model": setting("AI_IMAGE_MODEL")},
+        "ollama": {"base_url": setting("AI_LLM_BASE_URL"), "default_model": setting("AI_LLM_MODEL")},
         "storage": storage,
     }
 
@@ -62,12 +63,12 @@ def _engine_overrides(clean: dict) -> dict[str, str | None]:
 
 
 def effective_settings() -> dict:
-    """Stored values merged over the defaults, section by section; only known keys are ever returned."""
+    """The engine sections as the engines read them, storage from the row over the default; known keys only."""
     stored = PersonaSettings.objects.order_by("pk").values_list("data", flat=True).first() or {}
     merged = default_settings()
-    for section, keys in SECTIONS.items():
-        overrides = stored.get(section) or {}
-        merged[section].update({key: overrides[key] for key in keys if key in overrides})
+    # The row's engine sections are only the last document PUT; the engine settings are the truth.
+    overrides = stored.get("storage") or {}
+    merged["storage"].update({key: overrides[key] for key in SECTIONS["storage"] if key in overrides})
     return merged
 
 

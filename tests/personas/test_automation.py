@@ -431,6 +431,26 @@ def test_a_schedule_rules_hashtag_strategy_picks_the_posts_hashtags(character, a
     assert ScheduledPost.objects.get().hashtags == hashtags
 
 
+def test_a_story_rule_skips_a_platform_that_cannot_publish_stories_and_says_why(character, approved_image):
+    account_on(character, "mastodon")
+    rule = due(make_rule(character, action="schedule", platforms=["mastodon"], content_category="story"))
+
+    automation.run_due_rules()
+
+    run = RuleRun.objects.get(rule=rule)
+    assert run.status == "skipped" and run.detail["reason"] == "Mastodon cannot publish a story."
+    assert not ScheduledPost.objects.exists()
+
+
+def test_a_post_rule_schedules_posts_of_type_post(character, approved_image):
+    account_on(character, "mastodon")
+    due(make_rule(character, action="schedule", platforms=["mastodon"], content_category="post"))
+
+    automation.run_due_rules()
+
+    assert ScheduledPost.objects.get().post_type == "post"
+
+
 def test_an_unknown_hashtag_strategy_is_a_validation_error(persona_api, character):
     body = {"character_id": str(character.pk), **DOCUMENT_BODY, "hashtag_strategy": "viral"}
 
@@ -441,7 +461,7 @@ def test_an_unknown_hashtag_strategy_is_a_validation_error(persona_api, characte
 
 @pytest.mark.parametrize(("content_type", "reason"), [
     ("text", "needs to connect a language model"), ("image", "needs to connect an image engine"),
-    ("video", "Videos cannot be generated here yet."),
+    ("video", "Videos cannot be generated here yet"),
 ])
 def test_a_dry_run_says_a_generate_rule_without_its_engine_would_fail(persona_api, character, settings,
                                                                       content_type, reason):
@@ -461,3 +481,6 @@ def test_the_rule_page_says_the_dry_run_would_fail(client, owner, character, set
     page = client.post(f"/personas/rules/{rule.pk}/dry-run", follow=True).content.decode()
 
     assert "Dry run: the rule would fail now: Writing with AI is not switched on yet" in page
+    card = page[page.index("data-dry-run"):page.index('id="edit-title"')]
+    assert "It would fail now." in card and "It would not run now." not in card
+    assert "Writing with AI is not switched on yet" in card

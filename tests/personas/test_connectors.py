@@ -4,6 +4,7 @@ import io
 import random
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 from PIL import Image
@@ -11,6 +12,7 @@ from PIL import Image
 from config.errors import ValidationFailed
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
 from personas.connectors import AuthExpired, ConnectorError, MediaFile, PublishRequest, connector_for
+from personas.connectors.base import network_error
 from personas.connectors.bluesky import BlueskyConnector, record_key
 from personas.connectors.mastodon import MastodonConnector
 from personas.connectors.unavailable import InstagramConnector, TwitterConnector, YouTubeConnector
@@ -92,6 +94,20 @@ def test_an_unreachable_platform_is_retryable():
     with pytest.raises(ConnectorError) as caught:
         connector.fetch_metrics()
     assert caught.value.retryable and caught.value.status == 503
+    # Shown on the connections page: in words, never an exception's class name.
+    assert caught.value.message == ("Mastodon could not be reached: no connection could be made (the server may be "
+                                    "down, or its address wrong).")
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (httpx.ConnectTimeout("timed out"), "the server did not answer in time"),
+    (httpx.ReadError("reset"), "the connection broke off"),
+    (httpx.RemoteProtocolError("bad"), "the connection broke off"),
+])
+def test_network_failures_are_said_in_words(error, words):
+    message = network_error("Bluesky", error).message
+
+    assert message == f"Bluesky could not be reached: {words}." and type(error).__name__ not in message
 
 
 def test_mastodon_notifications_are_read_after_the_cursor(mastodon):

@@ -232,6 +232,20 @@ def test_delete_removes_the_item_and_its_file(persona_api, approved_image, djang
     assert not ContentItem.objects.filter(pk=approved_image.pk).exists() and not default_storage.exists(name)
 
 
+def test_delete_answers_200_when_the_storage_cannot_delete_the_file(persona_api, approved_image, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    def read_only(name):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(default_storage, "delete", read_only)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = persona_api.delete(f"{CONTENT}/{approved_image.pk}")
+
+    assert response.status_code == 200 and response.json()["success"] is True
+    assert not ContentItem.objects.filter(pk=approved_image.pk).exists()
+
+
 @pytest.mark.parametrize("method,suffix", [("get", ""), ("delete", ""), ("post", "/approve"), ("post", "/reject")])
 def test_another_users_content_is_not_found(persona_api, other_user, method, suffix):
     theirs = item(CharacterFactory(owner=other_user, name="T"))

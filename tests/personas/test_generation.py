@@ -206,6 +206,30 @@ def test_a_crash_in_the_job_never_leaves_the_generation_processing(owner, charac
     assert "boom" not in generation.error_message and generation.job.error_code == "INTERNAL_ERROR"
 
 
+def test_a_storage_failure_fails_the_job_with_storage_error_and_leaves_no_half_item(
+        owner, character, image_engine, no_language_model, run_queued, django_capture_on_commit_callbacks,
+        monkeypatch):
+    real_save, saved = default_storage.save, []
+
+    def thumbnails_fail(name, content, max_length=None):
+        if name.startswith("personas/thumbnails/"):
+            raise OSError(28, "No space left on device")
+        saved.append(real_save(name, content, max_length=max_length))
+        return saved[-1]
+
+    monkeypatch.setattr(default_storage, "save", thumbnails_fail)
+    generation = start(owner, character, django_capture_on_commit_callbacks, content_type="image",
+                       prompt="a rainy run", settings={**SMALL, "count": 2})
+
+    run_queued()
+
+    generation.refresh_from_db()
+    assert generation.status == GenerationStatus.FAILED and generation.job.error_code == "STORAGE_ERROR"
+    assert "No space" not in generation.error_message
+    assert not ContentItem.objects.filter(generation=generation).exists()
+    assert saved and not any(default_storage.exists(name) for name in saved)  # the image went with its item
+
+
 def test_a_language_model_gone_before_the_run_fails_the_generation(owner, character, openai_stand_in, settings,
                                                                    run_queued, django_capture_on_commit_callbacks):
     generation = start(owner, character, django_capture_on_commit_callbacks, content_type="text", prompt="x")
@@ -214,7 +238,9 @@ def test_a_language_model_gone_before_the_run_fails_the_generation(owner, charac
     run_queued()
 
     generation.refresh_from_db()
-    assert generation.status == GenerationStatus.FAILED and "AI_LLM_PROVIDER=none" in generation.error_message
+    assert generation.status == GenerationStatus.FAILED
+    # Shown on the studio page: in words, no setting's name.
+    assert "needs to connect a language model" in generation.error_message and "AI_" not in generation.error_message
 
 
 def test_a_retried_job_makes_only_the_missing_items(owner, character, openai_stand_in, run_queued,

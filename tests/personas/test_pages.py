@@ -5,11 +5,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from config.crypto import encrypt_json
 from personas.choices import ContentType, Review, RunStatus
+from personas.forms import zone_tab_names
 from personas.models import (
     AutomationRule,
     Character,
@@ -189,7 +191,7 @@ def test_pause_and_resume(signed_in, character):
 def test_generating_without_an_engine_shows_the_error_and_queues_nothing(signed_in, character, queued):
     response = signed_in.post(f"/personas/{character.pk}/generate", {"content_type": "image", "prompt": "a run"})
     assert response.status_code == 200
-    assert "No image generator is configured" in text(response)
+    assert "Creating images with AI is not switched on yet" in text(response) and "AI_" not in text(response)
     assert not Generation.objects.exists() and not queued
 
 
@@ -255,6 +257,34 @@ def test_the_calendar_shows_times_in_each_characters_zone(signed_in, character, 
     assert "LA post" in only_la and "Tokyo post" not in only_la
 
 
+def test_on_phones_the_calendar_is_an_agenda_of_days_not_the_grid(signed_in, character, account, approved_image):
+    ScheduledPostFactory(character=character, account=account, content=approved_image, caption="LA post",
+                         scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone=character.timezone)
+
+    week = text(signed_in.get("/personas/calendar/?view=week&date=2030-01-16"))
+
+    agenda = week.split("data-agenda>")[1].split("</ol>")[0]
+    assert 'data-agenda-day="2030-01-16"' in agenda and "LA post" in agenda and "08:00" in agenda
+    assert 'data-agenda-day="2030-01-15"' not in agenda  # days without posts are left out of the list
+    assert 'href="?view=day&amp;date=2030-01-16"' in agenda and "calendar-grid-wrap" in week
+    css = (django_settings.BASE_DIR / "static/personas/calendar.css").read_text()
+    assert "@media (max-width: 599.98px)" in css and ".calendar-grid-wrap { display: none; }" in css
+    assert "personas/calendar.css" in week
+
+
+def test_the_day_view_lists_one_days_posts_without_the_grid(signed_in, character, account, approved_image):
+    ScheduledPostFactory(character=character, account=account, content=approved_image, caption="LA post",
+                         scheduled_at=datetime(2030, 1, 16, 16, 0, tzinfo=UTC), timezone=character.timezone)
+
+    day = text(signed_in.get("/personas/calendar/?view=day&date=2030-01-16"))
+    empty = text(signed_in.get("/personas/calendar/?view=day&date=2030-01-17"))
+
+    assert "Wednesday 16 January 2030" in day and "LA post" in day and "calendar-grid" not in day
+    assert "calendar-agenda-only" in day and '<option value="day" selected>' in day
+    assert "Nothing scheduled." in empty and "LA post" not in empty
+    assert 'date=2030-01-15' in day and 'date=2030-01-17' in day  # previous and next day
+
+
 def test_scheduling_from_the_calendar_reads_the_time_in_the_characters_zone(signed_in, character, account,
                                                                              approved_image):
     response = signed_in.post("/personas/calendar/schedule", {
@@ -302,6 +332,26 @@ def test_a_refused_token_is_shown_on_the_form(signed_in, character, mastodon):
         "character": str(character.pk), "server_url": mastodon.url, "access_token": "wrong"})
     assert response.status_code == 200 and 'role="alert"' in text(response)
     assert not PlatformAccount.objects.exists()
+
+
+def test_an_unreachable_instance_is_said_in_words_on_the_form(signed_in, character):
+    response = signed_in.post("/personas/connections/mastodon/connect", {
+        "character": str(character.pk), "server_url": "http://127.0.0.1:9", "access_token": "t"})
+
+    page = text(response)
+    assert "Mastodon could not be reached: no connection could be made" in page
+    assert "ConnectError" not in page and "Error" not in page.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_a_private_instance_is_refused_in_words_without_setting_names(signed_in, character, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE, settings.OUTBOUND_ALLOWED_HOSTS = False, []
+
+    response = signed_in.post("/personas/connections/mastodon/connect", {
+        "character": str(character.pk), "server_url": "http://10.0.0.7", "access_token": "t"})
+
+    page = text(response)
+    assert "server_url is not allowed: Requests to 10.0.0.7 are not allowed: it is a private address." in page
+    assert "OUTBOUND_" not in page and not PlatformAccount.objects.exists()
 
 
 def test_the_bluesky_form_asks_for_an_app_password_never_the_account_password(signed_in, character):
@@ -490,18 +540,46 @@ def test_the_studio_says_up_front_what_cannot_be_generated_and_why(signed_in, ch
 
     page = signed_in.get(f"/personas/{character.pk}/studio/").content.decode()
 
-    assert "data-engines-missing" in page and "needs to connect a language model" in page
-    assert "needs to connect an image engine" in page and "AI_" not in page
-    assert re.search(r'<button type="submit" class="primary" disabled>Generate', page)
+    for kind, reason in (("image", "needs to connect an image engine"), ("text", "needs to connect a language model"),
+                         ("video", "Videos cannot be generated here yet")):
+        option = re.search(rf'<input type="radio" name="content_type" value="{kind}"[^>]*>', page).group(0)
+        assert "disabled" in option and 'aria-describedby="id_content_type_' in option
+        assert re.search(rf'data-content-type="{kind}">.*?{reason}', page, re.S)
+    assert re.search(r'<button type="submit" class="primary" disabled aria-describedby="generate-reason">Generate',
+                     page)
+    assert 'id="generate-reason"' in page and "AI_" not in page
+    assert "Set up AI engines" not in page  # staff only
 
 
-def test_with_a_language_model_text_can_be_generated(signed_in, character, openai_stand_in, settings):
+def test_with_a_language_model_text_can_be_generated_and_video_still_cannot(signed_in, character, openai_stand_in,
+                                                                            settings):
     settings.AI_IMAGE_PROVIDER = "none"
 
     page = signed_in.get(f"/personas/{character.pk}/studio/").content.decode()
 
+    text_option = re.search(r'<input type="radio" name="content_type" value="text"[^>]*>', page).group(0)
+    assert "disabled" not in text_option and "checked" in text_option  # images are out, so text is preselected
+    video_option = re.search(r'<input type="radio" name="content_type" value="video"[^>]*>', page).group(0)
+    assert "disabled" in video_option
     assert "needs to connect a language model" not in page and "needs to connect an image engine" in page
-    assert re.search(r'<button type="submit" class="primary" >Generate', page)
+    assert re.search(r'<button type="submit" class="primary">Generate', page)
+
+
+def test_staff_see_a_link_to_the_engines_page_when_an_engine_is_missing(client, staff, settings):
+    settings.AI_LLM_PROVIDER, settings.AI_IMAGE_PROVIDER = "none", "none"
+    character = CharacterFactory(owner=staff, name="Staff's own")
+    client.force_login(staff)
+
+    page = client.get(f"/personas/{character.pk}/studio/").content.decode()
+
+    assert re.search(r'<a href="/admin/ai/engines/">Set up AI engines</a>', page)
+
+
+def test_video_is_refused_on_the_form_with_the_reason(signed_in, character, openai_stand_in, queued):
+    response = signed_in.post(f"/personas/{character.pk}/generate", {"content_type": "video", "prompt": "a run"})
+
+    assert response.status_code == 200 and "Videos cannot be generated here yet" in text(response)
+    assert not Generation.objects.exists() and not queued
 
 
 def test_the_new_character_form_reads_for_a_new_character(signed_in):
@@ -510,7 +588,20 @@ def test_the_new_character_form_reads_for_a_new_character(signed_in):
     assert "keep the current one" not in page
     assert '<optgroup label="Europe">' in page and '<option value="Europe/Paris">Paris</option>' in page
     assert "US/Eastern" not in page and "Etc/GMT" not in page and '<option value="UTC"' in page
-    assert page.count('type="range"') == 2 and "reserved (left) to outgoing (right)" in page
+    if zone_tab_names():  # where the tz database says which names are current, the old ones go too
+        assert '"Asia/Kolkata"' in page and '"Asia/Calcutta"' not in page
+
+
+def test_trait_sliders_show_their_value_in_the_label(signed_in, character):
+    page = signed_in.get(f"/personas/{character.pk}/").content.decode()
+
+    assert page.count('type="range"') == 2 and "trait-sliders.js" in page
+    assert re.search(r'<label for="id_extroversion">Extroversion: <output for="id_extroversion"[^>]*>0.7</output>',
+                     page)
+    assert re.search(r'<label for="id_creativity">Creativity: <output for="id_creativity"[^>]*>0.8</output>', page)
+    assert "0 is reserved, 1 is outgoing." in page
+    new_page = signed_in.get("/personas/new/").content.decode()
+    assert re.search(r'<output for="id_extroversion"[^>]*>0.5</output>', new_page)
 
 
 def test_editing_says_an_empty_image_keeps_the_current_one(signed_in, character):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from personas.choices import ContentType, Review
@@ -53,8 +54,17 @@ def test_a_post_type_the_platform_does_not_publish_is_refused(owner_api, charact
                                                               mastodon, immediately):
     response = create(owner_api, character, masto, approved_image, post_type="reel", publish_immediately=immediately)
 
-    assert "post_type" in error_of(response, 400, "VALIDATION_ERROR")["message"]
+    error = error_of(response, 400, "VALIDATION_ERROR")
+    assert error["message"].startswith("post_type: ") and list(error["details"]) == ["post_type"]
     assert not Post.objects.exists() and not ScheduledPost.objects.exists()
+
+
+def test_the_post_type_a_platform_publishes_is_stored_and_published(owner_api, character, masto, approved_image,
+                                                                    mastodon):
+    response = create(owner_api, character, masto, approved_image, post_type="post", publish_immediately=True)
+
+    assert response.json()["data"]["status"] == "published"
+    assert Post.objects.get().post_type == "post" and len(mastodon.calls("/api/v1/statuses")) == 1
 
 
 def test_mentions_need_an_immediate_publish(owner_api, character, masto, approved_image):
@@ -88,6 +98,23 @@ def test_a_platform_refusal_answers_201_failed_with_the_reason(owner_api, charac
     data = response.json()["data"]
     assert data["status"] == "failed" and "character limit" in data["error_message"]
     assert response.json()["message"] == "Post could not be published"
+
+
+def test_media_the_storage_cannot_read_is_the_documented_storage_error(owner_api, character, masto, approved_image,
+                                                                       mastodon, monkeypatch):
+    def unreadable(name, mode="rb"):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(default_storage, "open", unreadable)
+
+    response = create(owner_api, character, masto, approved_image, publish_immediately=True)
+
+    body = response.json()
+    assert response.status_code == 500 and body["success"] is False
+    assert body["error"]["code"] == "STORAGE_ERROR" and "Input/output" not in response.content.decode()
+    post = Post.objects.get()
+    assert post.status == "failed" and post.error_message  # not left in publishing
+    assert mastodon.calls("/api/v1/statuses") == []  # nothing was sent
 
 
 def test_unapproved_content_is_refused(owner_api, character, masto, approved_image, mastodon):

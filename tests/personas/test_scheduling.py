@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
@@ -326,6 +327,29 @@ def test_two_concurrent_sweeps_publish_a_due_post_once(character, account, appro
 
     assert sorted(claimed) == [0, 1]
     assert len(mastodon.statuses) == 1
+
+
+def test_media_the_storage_cannot_read_is_retried_later(character, account, approved_image, mastodon, monkeypatch):
+    now = timezone.now()
+    scheduled = due_post(character, account, approved_image, now)
+
+    def unreadable(name, mode="rb"):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(default_storage, "open", unreadable)
+    scheduling.publish_due(now=now)
+
+    scheduled.refresh_from_db()
+    assert scheduled.status == ScheduleStatus.SCHEDULED and scheduled.attempts == 1
+    assert scheduled.scheduled_at == now + timedelta(minutes=1)
+    assert scheduled.last_error == "The post's media could not be read from storage; nothing was sent."
+    assert mastodon.calls(STATUSES) == []
+
+    monkeypatch.undo()
+    scheduling.publish_due(now=scheduled.scheduled_at)
+
+    scheduled.refresh_from_db()
+    assert scheduled.status == ScheduleStatus.PUBLISHED and len(mastodon.calls(STATUSES)) == 1
 
 
 def test_a_transient_failure_backs_off_then_fails_after_five_retries(character, account, approved_image, mastodon):

@@ -1,9 +1,12 @@
 """``/api/v1/system/health``, ``/api/v1/system/stats`` and ``GET|PUT /api/v1/settings``."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
 from config.ai.errors import EngineUnavailable
+from config.ai.models import EngineOverride
 from personas.api import system as system_api
 from personas.choices import CharacterStatus, PostStatus
 from personas.models import PersonaSettings
@@ -219,3 +222,46 @@ def test_a_private_engine_url_is_refused_by_the_outbound_policy(staff_api, setti
 
     assert response.status_code == 400 and error_of(response) == "VALIDATION_ERROR"
     assert not PersonaSettings.objects.exists()
+
+
+def test_settings_show_what_the_engines_page_saved(owner_api, staff, settings):
+    from config.ai import services
+
+    settings.AI_LLM_BASE_URL, settings.AI_LLM_MODEL = "http://env-ollama:11434", "env-model"
+    services.save_overrides(staff, {"AI_LLM_PROVIDER": "ollama", "AI_LLM_BASE_URL": "http://ollama.example.com:11434",
+                                    "AI_LLM_MODEL": "llama3:8b", "AI_LLM_API_KEY": "sk-hidden"})
+
+    response = owner_api.get(SETTINGS)
+
+    assert data_of(response)["ollama"] == {"base_url": "http://ollama.example.com:11434", "default_model": "llama3:8b"}
+    assert "sk-hidden" not in response.content.decode()
+
+
+def test_a_put_changes_the_language_model_the_registry_builds(staff_api, settings):
+    from config.ai import registry
+
+    settings.AI_LLM_PROVIDER, settings.AI_LLM_MODEL, settings.AI_LLM_BASE_URL = "anthropic", "claude-env", ""
+    settings.AI_LLM_API_KEY = "sk-env"
+    before = registry.language_model()
+
+    staff_api.put(SETTINGS, {"ollama": {"base_url": "http://gpu.example.com:11434", "default_model": "llama3:8b"}},
+                  format="json")
+    after = registry.language_model()
+    staff_api.put(SETTINGS, {"ollama": {"base_url": "http://gpu2.example.com:11434", "default_model": "qwen2"}},
+                  format="json")
+    again = registry.language_model()
+
+    assert before.provider == "anthropic"
+    assert (after.provider, after.model, after.base_url) == ("ollama", "llama3:8b", "http://gpu.example.com:11434")
+    assert (again.model, again.base_url) == ("qwen2", "http://gpu2.example.com:11434")
+
+
+def test_a_private_url_is_refused_in_the_personas_envelope(staff_api, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE, settings.OUTBOUND_ALLOWED_HOSTS = False, []
+
+    response = staff_api.put(SETTINGS, {"stable_diffusion": {"base_url": "http://10.0.0.5:7860"}}, format="json")
+
+    body = response.json()
+    assert response.status_code == 400 and body["success"] is False
+    assert body["error"]["code"] == "VALIDATION_ERROR" and "private address" in json.dumps(body)
+    assert not EngineOverride.objects.exists()
