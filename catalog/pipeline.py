@@ -65,10 +65,6 @@ def analyse_job(job: Job) -> dict:
     total_images = BatchItem.objects.filter(job=job).count()
     for item in items:
         analyse_item(job, item, total_images=total_images)
-    # Live progress only: the completion event rings before the job's on_finish runs,
-    # and a page that reloads on it must already see the product's new status.
-    # The job's final state comes from services.settle_job, whoever ends the job.
-    services.settle_products(job)
     return job_summary(job)
 
 

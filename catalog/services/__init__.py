@@ -38,13 +38,13 @@ from catalog.services.results import (
     save_renditions,
     start_item,
 )
-from catalog.services.settling import settle_job, settle_products
+from catalog.services.settling import settle_job
 from catalog.services.uploads import confirm_upload, start_upload, upload_direct
 
 __all__ = [
     "MAX_BATCH_IMAGES", "cancel_batch", "confirm_upload", "create_batch", "create_product", "delete_product",
     "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis", "rerun_images",
     "retry_analysis", "save_analysis", "save_attributes", "save_compliance", "save_defects", "save_description",
-    "save_renditions", "settle_job", "settle_products", "start_item", "start_upload", "update_product",
+    "save_renditions", "settle_job", "start_item", "start_upload", "update_product",
     "upload_direct",
 ]

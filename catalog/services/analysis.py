@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
-from catalog.choices import KIND_PREFIX, STEPS, ItemStatus, JobType, ProductStatus, UploadStatus
+from catalog.choices import KIND_PREFIX, STEPS, ItemStatus, JobType, UploadStatus
 from catalog.errors import AnalysisInProgress, ImageNotUploaded, InvalidImageIds
 from catalog.models import BatchItem, Product, ProductImage
 from catalog.selectors import image_for, product_for
@@ -44,7 +44,6 @@ def queue_analysis(owner, *, product: Product, images: list[ProductImage], job_t
                                        for position, image in enumerate(images)])
         JobStep.objects.bulk_create([JobStep(job=job, name=step, item=str(image.pk))
                                      for image in images for step in STEPS])
-        Product.objects.filter(pk=product.pk, status=ProductStatus.DRAFT).update(status=ProductStatus.PROCESSING)
     return job
 
 

@@ -58,12 +58,12 @@ async function refreshCard(imageId) {
   const entry = uploaded.get(imageId);
   const block = node.querySelector("[data-progress-block]");
   if (entry && block) setProgress(block, entry.fraction, entry.text);
-  // The header (status and category) as the analysis left it.
+  // The header's category as the analysis left it (the status is the owner's; it does not move).
   const summary = fresh.querySelector("[data-product-summary]");
   if (summary) document.querySelector("[data-product-summary]")?.replaceWith(document.importNode(summary, true));
-  // The analysis may have filled the category or moved the status: show it in
-  // the form unless the user has edited that field (its hidden initial differs).
-  for (const name of ["category", "status"]) {
+  // The analysis may have filled the category: show it in the form unless
+  // the user has edited that field (its hidden initial differs).
+  for (const name of ["category"]) {
     const field = document.querySelector(`.product-form [name="${name}"]`);
     const seen = document.querySelector(`.product-form [name="initial-${name}"]`);
     const now = fresh.querySelector(`.product-form [name="${name}"]`);

@@ -90,7 +90,7 @@ def assert_settled(job: Job, owner, *, kind: str, status: str) -> None:
     assert set(ProductImage.objects.values_list("upload_status", flat=True)) == {UploadStatus.UPLOADED}
     analysed = ANALYSED[kind]
     assert items.filter(status=ItemStatus.COMPLETED).count() == analysed
-    assert Product.objects.get().status == (ProductStatus.ACTIVE if analysed else ProductStatus.DRAFT)
+    assert Product.objects.get().status == ProductStatus.DRAFT  # the owner's to change, whatever the end
     # Only the analysed images keep their unit; the others' went back, once.
     assert usage(owner) == analysed
     assert not items.exclude(status=ItemStatus.COMPLETED).filter(usage_counted=True).exists()
@@ -168,7 +168,7 @@ def test_a_job_retried_by_recovery_is_not_settled_while_attempts_remain(
         jobs.recover_lost_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and usage(owner) == 1
-    assert BatchItem.objects.get(job=job).usage_counted and Product.objects.get().status == ProductStatus.PROCESSING
+    assert BatchItem.objects.get(job=job).usage_counted
 
 
 def test_every_way_of_queueing_an_analysis_gives_the_job_its_on_finish(owner, product, photo_jpeg, queued):

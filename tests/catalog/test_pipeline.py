@@ -144,18 +144,26 @@ def test_a_language_model_failure_fails_only_the_describe_step(alice, product, p
     assert JobStep.objects.get(job=job, name="describe").status == "failed"
 
 
-def test_the_product_goes_from_draft_to_processing_to_active(alice, owner, photo_jpeg, upload, run_queued,
-                                                            labeler_present):
+def test_an_analysis_fills_a_missing_category_and_leaves_the_status_to_the_owner(alice, owner, photo_jpeg, upload,
+                                                                                  run_queued, labeler_present):
     product = ProductFactory(owner=owner)
     upload(alice, product, photo_jpeg)
     product.refresh_from_db()
-    assert product.status == "processing"
+    assert product.status == "draft"
     run_queued()
     product.refresh_from_db()
-    analysis = AnalysisResult.objects.get()
-    # A product without a category takes the one the analysis found.
-    assert (product.status, product.category, product.subcategory) == ("active", analysis.category,
+    analysis = AnalysisResult.objects.get(status="completed")
+    assert (product.status, product.category, product.subcategory) == ("draft", analysis.category,
                                                                        analysis.subcategory)
+
+
+def test_an_analysis_leaves_an_archived_product_archived(alice, owner, photo_jpeg, upload, run_queued,
+                                                         labeler_present):
+    product = ProductFactory(owner=owner, status="archived")
+    upload(alice, product, photo_jpeg)
+    run_queued()
+    product.refresh_from_db()
+    assert AnalysisResult.objects.get().status == "completed" and product.status == "archived"
 
 
 def test_a_batch_with_a_bad_image_completes_with_that_image_failed(alice, product, photo_jpeg, batch,
