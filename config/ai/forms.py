@@ -97,9 +97,8 @@ class ImageGenerationForm(EngineForm):
 class MapsForm(EngineForm):
     kind = "maps"
     title = "Geocoding and satellite maps (floor plans)"
-    # floorplans/satellite.py still reads settings.FLOORPLANS_*; say so rather than let a save look effective.
-    note = ("Test connection works with these values. Saved values are kept, but floor plans still use the "
-            "environment's FLOORPLANS_* settings until the floor plans app reads them from here.")
+    note = ("The floor plans' satellite footprint lookup geocodes the address, then fetches one static map tile "
+            "around it.")
     names = {"geocoder_url": "FLOORPLANS_GEOCODER_URL", "satellite_url": "FLOORPLANS_SATELLITE_URL",
              "satellite_key": "FLOORPLANS_SATELLITE_KEY"}
     secrets = ("satellite_key",)
