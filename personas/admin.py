@@ -19,6 +19,7 @@ from personas.models import (
     EngagementAction,
     Generation,
     MetricSample,
+    OAuthRegistration,
     PersonaEvent,
     PersonaSettings,
     PlatformAccount,
@@ -167,6 +168,16 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         for account in queryset.select_related("character__owner"):
             accounts.disconnect_account(account.character.owner, account_id=account.pk)
         self.message_user(request, f"{queryset.count()} account(s) disconnected.", messages.SUCCESS)
+
+
+@admin.register(OAuthRegistration)
+class OAuthRegistrationAdmin(RecordAdmin):
+    """StageCraft's app on each Mastodon instance. Deleting one makes the next connection register afresh."""
+
+    list_display = ["server_url", "platform", "client_id", "redirect_uri", "created_at"]
+    list_filter = ["platform"]
+    search_fields = ["server_url", "client_id"]
+    exclude = ["client_secret_encrypted"]
 
 
 @admin.register(Post)

@@ -34,6 +34,8 @@ class Platform(models.TextChoices):
     INSTAGRAM = "instagram", "Instagram"
     TWITTER = "twitter", "X (Twitter)"
     YOUTUBE = "youtube", "YouTube"
+    LINKEDIN = "linkedin", "LinkedIn"
+    THREADS = "threads", "Threads"
 
 
 class AuthType(models.TextChoices):

@@ -211,6 +211,18 @@ class MastodonConnectForm(forms.Form):
         self.fields["character"].choices = characters
 
 
+class OAuthConnectForm(forms.Form):
+    """Which character an account connected through the platform's consent page belongs to."""
+
+    character = forms.ChoiceField(label="Character")
+    server_url = forms.URLField(label="Instance URL", assume_scheme="https", required=False,
+                                help_text="Mastodon only: your instance, for example https://mastodon.social")
+
+    def __init__(self, *args, characters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["character"].choices = characters
+
+
 class BlueskyConnectForm(forms.Form):
     character = forms.ChoiceField(label="Character")
     identifier = forms.CharField(label="Handle", max_length=253, help_text="For example name.bsky.social")

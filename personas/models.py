@@ -214,6 +214,43 @@ class PlatformAccount(models.Model):
         return self.connection_status == ConnectionStatus.CONNECTED
 
 
+class OAuthAttempt(models.Model):
+    """One person's trip to a platform's consent page, from ``start_oauth`` until the callback.
+
+    ``state`` is the value the platform hands back; the PKCE verifier never left
+    the server. Used once, and only within ``services.oauth.ATTEMPT_MINUTES``.
+    """
+
+    state = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    server_url = models.URLField(blank=True)  # the Mastodon instance
+    code_verifier_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"{self.platform} consent for {self.character_id}"
+
+
+class OAuthRegistration(models.Model):
+    """This deployment's app on one Mastodon instance (``POST /api/v1/apps``), registered once and reused."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    server_url = models.URLField()
+    redirect_uri = models.URLField()
+    client_id = models.CharField(max_length=200)
+    client_secret_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "server_url", "redirect_uri"],
+                                               name="personas_oauth_registration_once")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} app on {self.server_url}"
+
+
 class Post(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="posts")

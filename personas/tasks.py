@@ -39,7 +39,9 @@ def sync_accounts() -> int:
 
 
 def refresh_tokens() -> int:
-    """Every 10 minutes: refresh platform tokens that expire soon."""
-    from personas.services import accounts
+    """Every 10 minutes: refresh platform tokens that expire soon, and forget consent-page attempts
+    nobody came back from. Answers how many tokens were refreshed."""
+    from personas.services import accounts, oauth
 
+    oauth.forget_stale_attempts()
     return accounts.refresh_expiring_tokens()

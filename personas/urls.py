@@ -20,6 +20,8 @@ urlpatterns = [
     path("calendar/<uuid:scheduled_post_id>/cancel", views.unschedule, name="unschedule"),
     path("connections/", views.connections, name="connections"),
     path("connections/<str:platform>/connect", views.connect, name="connect"),
+    path("connections/<str:platform>/authorize", views.authorize, name="authorize"),
+    path("oauth/<str:platform>/callback", views.oauth_callback, name="oauth_callback"),
     path("accounts/<uuid:account_id>/disconnect", views.account_action, {"action": "disconnect"},
          name="disconnect"),
     path("accounts/<uuid:account_id>/sync", views.account_action, {"action": "sync"}, name="sync"),

@@ -18,19 +18,20 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
-from personas import analytics, calendar, charts, selectors
+from personas import analytics, calendar, charts, oauth_platforms, selectors
 from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
 from personas.forms import (
     BlueskyConnectForm,
     CharacterForm,
     GenerateForm,
     MastodonConnectForm,
+    OAuthConnectForm,
     RejectForm,
     RuleForm,
     ScheduleForm,
 )
 from personas.models import Character, ContentItem, Generation, PlatformAccount, RuleRun
-from personas.services import accounts, automation, characters, content, engagement, scheduling
+from personas.services import accounts, automation, characters, content, engagement, oauth, scheduling
 from personas.services import review as content_review
 from personas.services import rules as automation_rules
 
@@ -275,6 +276,9 @@ def connections(request, forms: dict | None = None):
                                            .order_by("character__name", "platform"),
         "mastodon_form": forms.get("mastodon") or MastodonConnectForm(characters=choices),
         "bluesky_form": forms.get("bluesky") or BlueskyConnectForm(characters=choices),
+        "consent_form": OAuthConnectForm(characters=choices, prefix=_consent_prefix("")),
+        "mastodon_oauth_form": OAuthConnectForm(characters=choices, prefix=_consent_prefix(Platform.MASTODON)),
+        "consent_platforms": oauth_platforms.available(),
         "has_characters": bool(choices),
     })
 
@@ -298,6 +302,48 @@ def connect(request, platform):
             messages.success(request, f"Connected @{account.account_username} on {account.get_platform_display()}.")
             return redirect("personas:connections")
     return connections(request, forms={platform: form})
+
+
+@login_required
+@require_POST
+def authorize(request, platform):
+    """Start connecting through the platform's consent page: a page with the one link to follow.
+
+    A link, not a redirect: the pages' CSP allows forms to post only here (form-action 'self').
+    """
+    form = OAuthConnectForm(request.POST, characters=_character_choices(request.user),
+                            prefix=_consent_prefix(platform))
+    if not form.is_valid():
+        messages.error(request, "Choose a character to connect the account to.")
+        return redirect("personas:connections")
+    try:
+        url = oauth.start_oauth(request.user, platform=platform, character_id=form.cleaned_data["character"],
+                                server_url=form.cleaned_data["server_url"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("personas:connections")
+    return render(request, "personas/authorize.html", {"platform": Platform(platform).label, "url": url})
+
+
+def _consent_prefix(platform: str) -> str:
+    # Two consent forms share the page (the platforms', and Mastodon's with its instance): distinct field ids.
+    return "mastodon-oauth" if platform == Platform.MASTODON else "consent"
+
+
+@login_required
+def oauth_callback(request, platform):
+    """Where the platform sends the person back: the account is stored and they return to the character."""
+    if platform not in Platform.values:
+        raise Http404("Unknown platform.")
+    try:
+        account = oauth.finish_oauth(request.user, platform=platform, state=request.GET.get("state", ""),
+                                     code=request.GET.get("code", ""),
+                                     error=request.GET.get("error_description") or request.GET.get("error", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("personas:connections")
+    messages.success(request, f"Connected @{account.account_username} on {account.get_platform_display()}.")
+    return redirect("personas:character_edit", account.character_id)
 
 
 @login_required

@@ -8,7 +8,7 @@ from personas import selectors
 from personas.api import serializers_social as s
 from personas.api.base import PersonasAPIView, ok
 from personas.models import PlatformAccount
-from personas.services import accounts, engagement
+from personas.services import accounts, engagement, oauth
 
 TAGS = ["personas: platforms"]
 
@@ -31,12 +31,23 @@ class AccountListView(PersonasAPIView):
 
 
 class ConnectView(PersonasAPIView):
-    @extend_schema(request=s.ConnectInputSerializer, responses={201: s.AccountConnectedSerializer}, tags=TAGS)
+    @extend_schema(request=s.ConnectInputSerializer, tags=TAGS, responses={
+        200: s.AuthorizationSerializer, 201: s.AccountConnectedSerializer,
+        400: OpenApiResponse(description="PLATFORM_CONNECTION_FAILED: refused credentials, or the platform is not "
+                                         "configured here (details.configure says what to set)")})
     def post(self, request, platform):
-        """Connect an account: a Mastodon OAuth access token, or a Bluesky app password (never the
-        account password). The credentials are verified live with the platform and stored encrypted.
-        Instagram, X and YouTube answer PLATFORM_CONNECTION_FAILED: not configured in this deployment."""
+        """Connect an account.
+
+        Without ``auth_data``: 200 with ``authorization_url``, the platform's consent page; the platform
+        sends the person back to ``/personas/oauth/{platform}/callback``, which stores the account.
+        With ``auth_data``: a Mastodon access token or a Bluesky app password (never an account
+        password), verified live with the platform and stored encrypted (201).
+        """
         data = parse(s.ConnectInputSerializer, request.data)
+        if "auth_data" not in data:
+            url = oauth.start_oauth(request.user, platform=platform, character_id=data["character_id"],
+                                    server_url=data.get("server_url", ""))
+            return ok({"authorization_url": url}, message="Open authorization_url to grant access")
         account = accounts.connect_account(request.user, platform=platform, character_id=data["character_id"],
                                            auth_data=data["auth_data"])
         return ok(s.AccountConnectedSerializer(account).data, message="Platform connected successfully",

@@ -16,10 +16,19 @@ class ConnectInputSerializer(serializers.Serializer):
     ``auth_data``: Mastodon ``{"auth_type": "oauth", "server_url", "access_token"}``; Bluesky
     ``{"auth_type": "api_key", "identifier", "app_password", "server_url"?}`` where the app password is
     one created under Bluesky's Settings > App passwords, never the account password.
+
+    Without ``auth_data`` the answer is ``{"authorization_url"}``: the platform's consent page
+    (OAuth authorization code; state, and PKCE's S256 challenge where the platform takes one, in
+    its query). Mastodon then needs ``server_url``, the instance.
     """
 
     character_id = serializers.CharField()
-    auth_data = serializers.DictField()
+    auth_data = serializers.DictField(required=False)
+    server_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AuthorizationSerializer(serializers.Serializer):
+    authorization_url = serializers.URLField()
 
 
 class AccountFilterSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ import httpx
 from config import net
 from config.errors import ValidationFailed
 from personas.errors import PlatformConnectionFailed
+from personas.oauth import OAuthApp, OAuthSpec
 
 # Every call to a platform has a deadline; a hung server must not hold a worker or a request.
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
@@ -127,6 +128,8 @@ class Connector(ABC):
     max_images: int = 4
     # The kinds of post the platform's API publishes (seed 003's post_type: post, story, reel, ...).
     post_types: tuple[str, ...] = ("post",)
+    # Set by a platform a person connects through its OAuth consent page (personas/oauth.py).
+    oauth: OAuthSpec | None = None
 
     def __init__(self, *, server_url: str = "", credentials: dict | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -164,6 +167,41 @@ class Connector(ABC):
     def connect(self, credentials: dict) -> AccountInfo:
         """Verify ``credentials`` live and return the account they belong to."""
 
+    def exchange_code(self, app: OAuthApp, *, code: str, code_verifier: str, redirect_uri: str) -> dict:
+        """The credentials an authorization code buys (RFC 6749 4.1.3), ready for ``connect``.
+
+        The standard grant on ``oauth.token_path``; a platform with extra steps
+        (Instagram's long-lived token) overrides it.
+        """
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        if self.oauth and self.oauth.pkce:
+            data["code_verifier"] = code_verifier
+        return self.token_grant(app, data, "exchange the authorization code")
+
+    def token_grant(self, app: OAuthApp, data: dict, what: str) -> dict:
+        """POST a grant to the token endpoint; ``{access_token, refresh_token, expires_at}`` (ISO or None).
+
+        A refused grant (400/401: wrong code, verifier or refresh token) is ``AuthExpired``.
+        """
+        auth = None
+        if self.oauth.client_auth == "basic":
+            auth = httpx.BasicAuth(app.client_id, app.client_secret)
+        else:
+            data = {**data, "client_id": app.client_id, "client_secret": app.client_secret}
+        try:
+            with httpx.Client(base_url=app.api_base, timeout=TIMEOUT, transport=self._transport or net.transport(),
+                              follow_redirects=False) as client:
+                response = client.post(self.oauth.token_path, data=data, auth=auth,
+                                       headers={"Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise network_error(self.platform.title(), exc) from exc
+        if response.status_code in (400, 401):
+            raise AuthExpired(f"{self.platform.title()} refused to {what} ({_reason(response)}).",
+                              details={"platform_status": response.status_code})
+        if not response.is_success:
+            raise error_for(self.platform.title(), response, what)
+        return tokens_from(response.json())
+
     @abstractmethod
     def refresh(self, credentials: dict) -> dict:
         """Exchange the stored credentials for fresh ones (``expires_at`` ISO when known)."""
@@ -194,6 +232,18 @@ class Connector(ABC):
     @abstractmethod
     def fetch_notifications(self, since_cursor: str) -> tuple[list[Notification], str]:
         """Engagement received after ``since_cursor`` ("" for the first read), and the next cursor."""
+
+
+def tokens_from(body: dict, now: datetime | None = None) -> dict:
+    """A token endpoint's answer as stored credentials: the tokens, and when the access token expires."""
+    if not isinstance(body, dict) or not body.get("access_token"):
+        raise ConnectorError("The platform's token answer had no access_token.")
+    expires_in = body.get("expires_in")
+    expires_at = (now or datetime.now(UTC)) + timedelta(seconds=int(expires_in)) if expires_in else None
+    credentials = {"access_token": body["access_token"], "expires_at": expires_at.isoformat() if expires_at else None}
+    if body.get("refresh_token"):
+        credentials["refresh_token"] = body["refresh_token"]
+    return credentials
 
 
 def network_error(platform: str, exc: httpx.HTTPError) -> ConnectorError:

@@ -6,6 +6,11 @@ Documented at docs.joinmastodon.org: ``/api/v1/accounts/verify_credentials``,
 repeated key with the status it already created, for an hour), favourites,
 follows and ``/api/v1/notifications``. Mastodon has no "synthetic media" flag:
 the character's disclosure line in the text is the marker.
+
+A person connects either by pasting an access token or through the instance's
+own consent page: StageCraft registers itself as an app on the instance once
+(``POST /api/v1/apps``, remembered in ``OAuthRegistration``), then runs the
+authorization-code grant with PKCE (``/oauth/authorize``, ``/oauth/token``).
 """
 
 import time
@@ -28,6 +33,7 @@ from personas.connectors.base import (
     error_for,
     network_error,
 )
+from personas.oauth import OAuthApp, OAuthSpec
 
 NOTIFICATION_TYPES = ("favourite", "reblog", "mention", "follow")
 PAGE = 40
@@ -36,13 +42,17 @@ MAX_PAGES = 5
 
 class MastodonConnector(Connector):
     platform = "mastodon"
+    # Per instance: the app's id and secret come from register_app, not the environment.
+    oauth = OAuthSpec(env_name="MASTODON", api_base="", auth_base="", authorize_path="/oauth/authorize",
+                      token_path="/oauth/token", scopes=("read", "write"), pkce=True)
     # Seconds between polls of a media attachment the instance is still processing, and how many polls.
     media_poll_interval = 1.0
     media_poll_attempts = 30
 
     def _call(self, method: str, path: str, what: str, *, ok_missing: bool = False, **kwargs) -> httpx.Response:
         token = self.credentials.get("access_token", "")
-        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        # Without a token (registering the app) no Authorization header at all: "Bearer " alone is malformed.
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **kwargs.pop("headers", {})}
         try:
             with self.client() as client:
                 response = client.request(method, path, headers=headers, **kwargs)
@@ -60,6 +70,14 @@ class MastodonConnector(Connector):
         return AccountInfo(platform_user_id=str(account["id"]), username=account.get("acct") or account["username"],
                            url=account.get("url", ""), follower_count=int(account.get("followers_count") or 0),
                            credentials=self.credentials)
+
+    def register_app(self, *, redirect_uri: str, website: str) -> OAuthApp:
+        """Register StageCraft as an app on this instance (``POST /api/v1/apps``); its id and secret."""
+        body = self._call("POST", "/api/v1/apps", "register StageCraft as an app", json={
+            "client_name": "StageCraft", "redirect_uris": redirect_uri, "scopes": " ".join(self.oauth.scopes),
+            "website": website}).json()
+        return OAuthApp(client_id=body["client_id"], client_secret=body["client_secret"],
+                        api_base=self.server_url, auth_base=self.server_url)
 
     def refresh(self, credentials: dict) -> dict:
         # Mastodon access tokens do not expire; "refreshing" is checking the token still works.

@@ -20,7 +20,7 @@ from config.crypto import decrypt_json, encrypt_json
 from config.errors import ValidationFailed
 from personas import selectors
 from personas.choices import AuthType, CharacterStatus, ConnectionStatus, Platform
-from personas.connectors import AuthExpired, Connector, ConnectorError, connector_class, connector_for
+from personas.connectors import AccountInfo, AuthExpired, Connector, ConnectorError, connector_class, connector_for
 from personas.connectors.base import refusal_in_words
 from personas.errors import PlatformConnectionFailed
 from personas.events import EventName, notify
@@ -54,6 +54,12 @@ def connect_account(owner, *, platform: str, character_id, auth_data: dict) -> P
     except (KeyError, TypeError, ValueError):  # a 200 that is not the platform's documented answer
         raise PlatformConnectionFailed(
             f"{server_url or platform} did not answer like a {platform.title()} server.") from None
+    return store_account(owner, character, platform=platform, info=info, server_url=server_url, auth_type=auth_type)
+
+
+def store_account(owner, character: Character, *, platform: str, info: AccountInfo, server_url: str,
+                  auth_type: str) -> PlatformAccount:
+    """Save a verified account for the character (reconnecting the same platform user updates its row)."""
     with transaction.atomic():
         account = PlatformAccount.objects.filter(character=character, platform=platform,
                                                  platform_user_id=info.platform_user_id).first()
@@ -82,17 +88,7 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
         raise PlatformConnectionFailed(OFFICIAL_APIS_ONLY, details={"auth_type": auth_type or None})
     if auth_type not in AuthType.values:
         raise ValidationFailed("auth_type must be oauth or api_key.", details={"auth_type": auth_type})
-    server_url = str(auth_data.get("server_url") or "").strip()
-    if server_url:
-        try:
-            URLValidator(schemes=["http", "https"])(server_url)
-        except ValidationError:
-            raise ValidationFailed("server_url must be an http(s) URL.") from None
-        try:
-            net.check_url(server_url)  # no private or loopback servers (SSRF); the connection checks again
-        except net.OutboundRefused as exc:
-            raise ValidationFailed(f"server_url is not allowed: {refusal_in_words(exc)}",
-                                   details={"field": "server_url"}) from None
+    server_url = check_server_url(auth_data.get("server_url"))
     if platform == Platform.MASTODON:
         if auth_type != AuthType.OAUTH:
             raise PlatformConnectionFailed("Mastodon connects with an OAuth access token (auth_type oauth).")
@@ -107,6 +103,29 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
         credentials = {"identifier": auth_data["identifier"], "app_password": auth_data["app_password"]}
         return credentials, server_url or "https://bsky.social", auth_type
     return {}, server_url, auth_type  # the connector refuses: not configured here
+
+
+def check_server_url(value, *, required: bool = False) -> str:
+    """The account's server (a Mastodon instance, a Bluesky PDS), stripped; ``ValidationFailed`` if unusable.
+
+    No private or loopback servers (SSRF): the outbound policy is asked now, and again on every connection.
+    """
+    server_url = str(value or "").strip().rstrip("/")
+    if not server_url:
+        if required:
+            raise ValidationFailed("server_url is required: the address of the Mastodon instance.",
+                                   details={"server_url": ["This field is required."]})
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(server_url)
+    except ValidationError:
+        raise ValidationFailed("server_url must be an http(s) URL.") from None
+    try:
+        net.check_url(server_url)
+    except net.OutboundRefused as exc:
+        raise ValidationFailed(f"server_url is not allowed: {refusal_in_words(exc)}",
+                               details={"field": "server_url"}) from None
+    return server_url
 
 
 def _require(auth_data: dict, *names: str) -> None:

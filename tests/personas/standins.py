@@ -10,6 +10,7 @@ answers a documented error when it is wrong. ``fail_next`` scripts failures.
 
 import base64
 import email
+import hashlib
 import itertools
 import json
 import re
@@ -153,10 +154,16 @@ class MastodonStandIn(StandInServer):
         ("POST", r"/api/v1/statuses/(\w+)/favourite", "favourite"),
         ("POST", r"/api/v1/accounts/(\w+)/follow", "follow"),
         ("GET", r"/api/v1/notifications", "notifications"),
+        ("POST", r"/api/v1/apps", "create_app"),
+        ("POST", r"/oauth/token", "oauth_token"),
     ]
+    # Reached without a user's token: the app registration and the token endpoint.
+    public = {"/api/v1/apps", "/oauth/token"}
 
     def __init__(self) -> None:
         super().__init__()
+        self.apps: dict[str, dict] = {}  # client_id -> the registration
+        self.grants: dict[str, dict] = {}  # authorization code -> what the consent page saw
         self.followers_count = 42
         self.statuses: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
@@ -170,6 +177,8 @@ class MastodonStandIn(StandInServer):
         return seen.headers.get("authorization") == f"Bearer {self.token}"
 
     def dispatch(self, seen: Seen) -> tuple[int, Any, dict]:
+        if seen.path in self.public:
+            return super().dispatch(seen)
         if not seen.headers.get("authorization", "").startswith("Bearer "):
             self.requests.append(seen)
             return 401, {"error": "The access token is invalid"}, {}
@@ -177,6 +186,50 @@ class MastodonStandIn(StandInServer):
             self.requests.append(seen)
             return 401, {"error": "The access token is invalid"}, {}
         return super().dispatch(seen)
+
+    def create_app(self, seen: Seen):
+        """``POST /api/v1/apps``: client_name and redirect_uris are required (422 otherwise)."""
+        body = seen.json if seen.json is not None else {k: v[0] for k, v in seen.form.items()}
+        if not body.get("client_name") or not body.get("redirect_uris"):
+            return 422, {"error": "Validation failed: Name can't be blank, Redirect URI can't be blank"}, {}
+        client_id = f"client-{len(self.apps) + 1}"
+        self.apps[client_id] = {"client_secret": f"secret-{client_id}", "redirect_uri": body["redirect_uris"],
+                                "scopes": body.get("scopes", "read").split()}
+        return 200, {"id": str(len(self.apps)), "name": body["client_name"], "website": body.get("website"),
+                     "redirect_uri": body["redirect_uris"], "client_id": client_id,
+                     "client_secret": f"secret-{client_id}"}, {}
+
+    def consent(self, authorization_url: str, *, approve: bool = True) -> dict[str, str]:
+        """What ``/oauth/authorize`` does once the person approves: the callback's query (code and state)."""
+        parts = urlsplit(authorization_url)
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        assert parts.path == "/oauth/authorize" and query["response_type"] == "code"
+        app = self.apps[query["client_id"]]
+        assert query["redirect_uri"] == app["redirect_uri"] and set(query["scope"].split()) <= set(app["scopes"])
+        if not approve:
+            return {"error": "access_denied", "error_description": "The resource owner denied the request.",
+                    "state": query["state"]}
+        code = f"code-{len(self.grants) + 1}"
+        self.grants[code] = {**query}
+        return {"code": code, "state": query["state"]}
+
+    def oauth_token(self, seen: Seen):
+        """``POST /oauth/token`` (authorization_code): the app, the redirect URI and the PKCE verifier must match."""
+        form = {k: v[0] for k, v in seen.form.items()}
+        app = self.apps.get(form.get("client_id", ""))
+        if app is None or form.get("client_secret") != app["client_secret"]:
+            return 401, {"error": "invalid_client", "error_description": "Client authentication failed."}, {}
+        grant = self.grants.pop(form.get("code", ""), None)
+        if form.get("grant_type") != "authorization_code" or grant is None \
+                or form.get("redirect_uri") != grant["redirect_uri"]:
+            return 400, {"error": "invalid_grant", "error_description": "The provided authorization grant is "
+                                                                        "invalid, expired or revoked."}, {}
+        if grant.get("code_challenge"):
+            digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+            if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != grant["code_challenge"]:
+                return 400, {"error": "invalid_grant", "error_description": "The code verifier is invalid."}, {}
+        return 200, {"access_token": self.token, "token_type": "Bearer", "scope": grant["scope"],
+                     "created_at": int(time.time())}, {}
 
     def account(self) -> dict:
         return {"id": "109000000000000001", "username": "ava", "acct": "ava",

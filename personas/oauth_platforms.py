@@ -1,0 +1,27 @@
+"""The platforms a person connects through a consent page, and whether this deployment can."""
+
+from dataclasses import dataclass
+
+from personas import oauth
+from personas.choices import Platform
+from personas.connectors import CONNECTORS
+
+
+@dataclass(frozen=True)
+class ConsentPlatform:
+    value: str
+    label: str
+    configured: bool
+    configure: str  # what an operator sets (shown to staff only)
+
+
+def available() -> list[ConsentPlatform]:
+    """Every platform with an OAuth flow except Mastodon (its instance is typed in), configured or not."""
+    found = []
+    for value, connector in CONNECTORS.items():
+        if connector.oauth is None or value == Platform.MASTODON:
+            continue
+        found.append(ConsentPlatform(value=value, label=Platform(value).label,
+                                     configured=oauth.app_for(connector.oauth) is not None,
+                                     configure=oauth.not_configured_hint(connector.oauth)))
+    return found
