@@ -157,6 +157,11 @@ class ContentItem(models.Model):
     generation_settings = models.JSONField(default=dict, blank=True)
     quality_score = models.FloatField(null=True, blank=True)
     is_nsfw = models.BooleanField(default=False)
+    # False for content a person composed by hand: no AI disclosure marks, approved as it is made.
+    ai_generated = models.BooleanField(default=True)
+    # Composed content may carry more images than the one in ``file``, in order:
+    # ``{"file": stored name, "width", "height", "size"}`` each.
+    extra_media = models.JSONField(default=list, blank=True)
     review = models.CharField(max_length=16, choices=Review.choices, default=Review.PENDING, db_index=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -177,6 +182,11 @@ class ContentItem(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.review == Review.APPROVED
+
+    @property
+    def media_names(self) -> list[str]:
+        """Every stored media file of the item, in posting order."""
+        return ([self.file.name] if self.file else []) + [media["file"] for media in self.extra_media]
 
 
 class PlatformAccount(models.Model):

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-import grapheme
 import httpx
 
 from config import net
 from config.errors import ValidationFailed
+from personas import platform_rules
 from personas.errors import PlatformConnectionFailed
 from personas.oauth import OAuthApp, OAuthSpec
 
@@ -123,8 +123,6 @@ class Connector(ABC):
     """One account on one platform, reached through the platform's official API."""
 
     platform: str = ""
-    # The platform's text limit in graphemes, checked before anything is sent (None: the server decides).
-    max_graphemes: int | None = None
     max_images: int = 4
     # The kinds of post the platform's API publishes (seed 003's post_type: post, story, reel, ...).
     post_types: tuple[str, ...] = ("post",)
@@ -154,14 +152,15 @@ class Connector(ABC):
             raise ValidationFailed(f"post_type: {problem}", details={"post_type": [problem]})
 
     def check_text(self, text: str) -> None:
-        """Raise ``ValidationFailed`` (400) when ``text`` is over the platform's limit. Sends nothing."""
-        length = grapheme.length(text)
-        if self.max_graphemes is not None and length > self.max_graphemes:
-            raise ValidationFailed(
-                f"{self.platform.title()} posts are limited to {self.max_graphemes} characters; this one has "
-                f"{length} (the disclosure line included).",
-                details={"graphemes": length, "limit": self.max_graphemes},
-            )
+        """Raise ``ValidationFailed`` (400) when ``text`` is over the platform's limit (``platform_rules``).
+
+        Sends nothing. A platform with a further rule (Bluesky's bytes) adds it.
+        """
+        problem = platform_rules.text_problem(self.platform, text)
+        if problem:
+            limit = platform_rules.rules_for(self.platform).text_limit
+            raise ValidationFailed(f"{problem} (The disclosure line counts too.)", details={
+                "length": platform_rules.text_length(self.platform, text), "limit": limit})
 
     @abstractmethod
     def connect(self, credentials: dict) -> AccountInfo:

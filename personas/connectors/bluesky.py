@@ -38,7 +38,6 @@ from personas.connectors.images import fit_image, image_size
 
 DEFAULT_SERVER = "https://bsky.social"
 POST = "app.bsky.feed.post"
-MAX_GRAPHEMES = 300
 MAX_TEXT_BYTES = 3000
 BLOB_LIMIT = 1_000_000  # app.bsky.embed.images: maxSize of each image blob
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -103,7 +102,6 @@ def facets_for(text: str) -> list[dict]:
 
 class BlueskyConnector(Connector):
     platform = "bluesky"
-    max_graphemes = MAX_GRAPHEMES
 
     def __init__(self, *, server_url: str = "", **kwargs) -> None:
         super().__init__(server_url=server_url or DEFAULT_SERVER, **kwargs)

@@ -12,6 +12,7 @@ platform accepted the post therefore cannot cause a second post on retry.
 import logging
 import mimetypes
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,7 +22,7 @@ from config.files.storage import storage_errors
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from config.jobs.services import create_job
-from personas import selectors
+from personas import platform_rules, selectors
 from personas.choices import CharacterStatus, ContentType, Metric, PostStatus
 from personas.connectors import ConnectorError, MediaFile, PublishRequest, connector_class
 from personas.errors import PlatformConnectionFailed
@@ -65,16 +66,32 @@ def create_post(owner, *, character_id, platform_account_id, content_id, additio
 
 
 def _check_fits(post: Post, account: PlatformAccount, items: list[ContentItem]) -> None:
-    """Refuse before anything is sent what the platform would refuse anyway."""
+    check_fits(account, text=compose_text(post), items=items, post_type=post.post_type)
+
+
+def check_fits(account: PlatformAccount, *, text: str, items: list[ContentItem], post_type: str) -> None:
+    """Refuse before anything is sent what the platform would refuse anyway (``platform_rules``).
+
+    ``ValidationFailed`` names every rule broken, in words, and lists them in ``details.problems``.
+    """
     connector = connector_class(account.platform)
-    connector.check_post_type(post.post_type)
-    connector(server_url=account.server_url).check_text(compose_text(post))
-    media = [item for item in items if item.file]
-    if len(media) > connector.max_images:
-        raise ValidationFailed(f"{account.get_platform_display()} posts carry at most {connector.max_images} "
-                               "media files.")
-    if account.platform == "bluesky" and any(item.content_type == ContentType.VIDEO for item in media):
-        raise ValidationFailed("Bluesky posts from StageCraft carry images only.")
+    connector.check_post_type(post_type)
+    connector(server_url=account.server_url).check_text(text)
+    found = platform_rules.problems(account.platform, text=text, media=media_facts(items))
+    if found:
+        raise ValidationFailed(" ".join(found), details={"platform": account.platform, "problems": found})
+
+
+def media_facts(items: list[ContentItem]) -> list[platform_rules.MediaFacts]:
+    """What the platform rules need to know of the items' media files, from what was stored with them."""
+    facts = []
+    for item in items:
+        if item.file:
+            kind = "video" if item.content_type == ContentType.VIDEO else "image"
+            facts.append(platform_rules.MediaFacts(kind, item.width or 0, item.height or 0, item.file_size or 0))
+        facts += [platform_rules.MediaFacts("image", media["width"], media["height"], media["size"])
+                  for media in item.extra_media]
+    return facts
 
 
 def compose_text(post: Post) -> str:
@@ -159,15 +176,14 @@ def _media_of(post: Post) -> list[MediaFile]:
     media = []
     for item_id in _content_ids(post):
         item = items.get(str(item_id))
-        if item is None or not item.file:
-            continue
-        try:
-            with storage_errors(), item.file.open("rb") as handle:
-                data = handle.read()
-        except StorageFailed as exc:
-            raise StorageFailed("The post's media could not be read from storage; nothing was sent.") from exc
-        mime = mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
-        media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
+        for name in item.media_names if item is not None else []:
+            try:
+                with storage_errors(), default_storage.open(name, "rb") as handle:
+                    data = handle.read()
+            except StorageFailed as exc:
+                raise StorageFailed("The post's media could not be read from storage; nothing was sent.") from exc
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
     return media
 
 

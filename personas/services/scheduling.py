@@ -25,7 +25,6 @@ from django.utils import timezone
 from config.errors import ApplicationError, StorageFailed, ValidationFailed
 from personas import hashtags, recurrence
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus, ScheduleStatus
-from personas.connectors import connector_class
 from personas.connectors.base import ConnectorError
 from personas.events import EventName, notify
 from personas.models import AutomationRule, Character, ContentItem, PlatformAccount, Post, ScheduledPost
@@ -78,15 +77,23 @@ def create_scheduled_post(owner, *, character_id, platform_account_id, content_i
     character = character_for(owner, character_id)
     account = _account_of(owner, character, platform_account_id)
     content = _content_of(owner, character, content_id)
-    connector_class(account.platform).check_post_type(post_type or "post")
+    caption = content.caption if caption is None else caption
+    hashtags = list(content.hashtags if hashtags is None else hashtags)
+    _check_fits(character, account, content, caption=caption, hashtags=hashtags, post_type=post_type or "post")
     tz = tz or character.timezone
     when = timezone.now() if scheduled_at is None else _future(scheduled_at, tz)
     return ScheduledPost.objects.create(
         character=character, account=account, content=content, scheduled_at=when, timezone=tz,
-        caption=content.caption if caption is None else caption,
-        hashtags=list(content.hashtags if hashtags is None else hashtags), post_type=post_type or "post",
+        caption=caption, hashtags=hashtags, post_type=post_type or "post",
         recurrence=_recurrence(recurrence_rule, when, tz),
     )
+
+
+def _check_fits(character: Character, account: PlatformAccount, content: ContentItem, *, caption: str,
+                hashtags: list[str], post_type: str) -> None:
+    """At scheduling time, what the platform will refuse at publishing time (``publishing.check_fits``)."""
+    text = publishing.compose_text(Post(character=character, caption=caption, hashtags=hashtags, mentions=[]))
+    publishing.check_fits(account, text=text, items=[content], post_type=post_type)
 
 
 def schedule_for_rule(rule: AutomationRule, *, account: PlatformAccount, content: ContentItem, caption: str,
@@ -126,7 +133,9 @@ def update_scheduled_post(owner, scheduled_post_id, *, platform_account_id=UNSET
         if value is not UNSET:
             fields[name] = value
     account = fields.get("account", scheduled.account)
-    connector_class(account.platform).check_post_type(fields.get("post_type", scheduled.post_type) or "post")
+    _check_fits(scheduled.character, account, fields.get("content", scheduled.content),
+                caption=fields.get("caption", scheduled.caption), hashtags=fields.get("hashtags", scheduled.hashtags),
+                post_type=fields.get("post_type", scheduled.post_type) or "post")
     zone_name = scheduled.timezone if tz is UNSET or not tz else tz
     if tz is not UNSET and tz:
         recurrence.zone(zone_name)

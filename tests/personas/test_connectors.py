@@ -176,7 +176,7 @@ def test_text_over_300_graphemes_is_refused_before_anything_is_sent(bluesky):
     with pytest.raises(ValidationFailed) as caught:
         connector.publish(PublishRequest(text="x" * 301, idempotency_key="k",
                                          media=[MediaFile(png(), "image/png")]))
-    assert caught.value.code == "VALIDATION_ERROR" and caught.value.details["graphemes"] == 301
+    assert caught.value.code == "VALIDATION_ERROR" and caught.value.details["length"] == 301
     assert len(bluesky.requests) == sent
 
 

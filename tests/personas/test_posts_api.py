@@ -168,7 +168,7 @@ def test_bluesky_text_over_300_graphemes_is_refused_before_anything_is_sent(owne
     response = create(owner_api, character, account, approved_image, caption="x" * 280, hashtags=[],
                       publish_immediately=True)
     error = error_of(response, 400, "VALIDATION_ERROR")
-    assert error["details"]["limit"] == 300 and error["details"]["graphemes"] > 300
+    assert error["details"]["limit"] == 300 and error["details"]["length"] > 300
     assert len(bluesky.requests) == sent and not Post.objects.exists()
 
 
