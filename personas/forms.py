@@ -3,6 +3,7 @@
 import base64
 import contextlib
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from zoneinfo import TZPATH, available_timezones
@@ -10,6 +11,7 @@ from zoneinfo import TZPATH, available_timezones
 from django import forms
 
 from config.files.validation import read_limited
+from config.forms import MultipleFileInput, MultipleFilesField
 from personas.choices import ContentType, Platform, RuleAction, TriggerType
 from personas.services.characters import MAX_IMAGE_BYTES
 from personas.services.rules import ENGAGEMENT_METRICS
@@ -193,6 +195,22 @@ class GenerateForm(forms.Form):
         if value in self.unavailable:
             raise forms.ValidationError(self.unavailable[value])
         return value
+
+
+class ComposeForm(forms.Form):
+    """A post written by hand; ``services.composing`` checks the images by content, bytes and pixels."""
+
+    caption = forms.CharField(label="Caption", max_length=5000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    hashtags = forms.CharField(label="Hashtags", max_length=1000, required=False,
+                               help_text="Separated by spaces or commas, with or without #.")
+    images = MultipleFilesField(label="Images", required=False,
+                                widget=MultipleFileInput(attrs={"accept": IMAGE_ACCEPT}),
+                                help_text="Up to 10 (JPEG, PNG or WebP). Leave empty for a text post.")
+    alt_text = forms.CharField(label="Image description (alt text)", max_length=1000, required=False)
+
+    def clean_hashtags(self) -> list[str]:
+        return [tag.lstrip("#") for tag in re.split(r"[\s,]+", self.cleaned_data["hashtags"]) if tag.lstrip("#")]
 
 
 class RejectForm(forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:character_id>/resume", views.character_status, {"action": "resume"}, name="character_resume"),
     path("<uuid:character_id>/studio/", views.studio, name="studio"),
     path("<uuid:character_id>/generate", views.generate, name="generate"),
+    path("<uuid:character_id>/compose", views.compose, name="compose"),
     path("content/<uuid:content_id>/approve", views.review, {"decision": "approve"}, name="approve"),
     path("content/<uuid:content_id>/reject", views.review, {"decision": "reject"}, name="reject"),
     path("calendar/", views.calendar_page, name="calendar"),

@@ -4,6 +4,7 @@ Every write goes through ``personas.services``; a domain error is shown on the
 form that caused it. Another user's character, content, account or rule is a 404.
 """
 
+import base64
 from datetime import date, timedelta
 from functools import wraps
 
@@ -23,6 +24,7 @@ from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
 from personas.forms import (
     BlueskyConnectForm,
     CharacterForm,
+    ComposeForm,
     GenerateForm,
     MastodonConnectForm,
     OAuthConnectForm,
@@ -31,7 +33,7 @@ from personas.forms import (
     ScheduleForm,
 )
 from personas.models import Character, ContentItem, Generation, PlatformAccount, RuleRun
-from personas.services import accounts, automation, characters, content, engagement, oauth, scheduling
+from personas.services import accounts, automation, characters, composing, content, engagement, oauth, scheduling
 from personas.services import review as content_review
 from personas.services import rules as automation_rules
 
@@ -138,7 +140,8 @@ def engines_page_url() -> str:
 
 
 @login_required
-def studio(request, character_id, form: GenerateForm | None = None):
+def studio(request, character_id, form: GenerateForm | None = None, compose_form: ComposeForm | None = None,
+           previews: dict | None = None):
     character = _avatar(character_or_404(request.user, character_id))
     items = ContentItem.objects.filter(character=character).order_by("-created_at")
     generations = Generation.objects.filter(character=character).select_related("job")
@@ -146,6 +149,7 @@ def studio(request, character_id, form: GenerateForm | None = None):
     form = form or GenerateForm(unavailable=content.unavailable_content_types())
     return render(request, "personas/studio.html", {
         "character": character, "form": form, "can_generate": form.can_generate,
+        "compose_form": compose_form or ComposeForm(), "previews": previews or {},
         "engines_url": engines_page_url() if request.user.is_staff else "",
         "running": generations.unfinished().prefetch_related("job__steps").order_by("created_at"),
         # Failures stay in view for a day; the generation API keeps them for good.
@@ -171,6 +175,32 @@ def generate(request, character_id):
             messages.success(request, "Generation started; new content appears below for review.")
             return redirect("personas:studio", character_id=character.pk)
     return studio(request, character.pk, form=form)
+
+
+@login_required
+@require_POST
+def compose(request, character_id):
+    """Write a post by hand: into the library, approved; or, with "preview", shown as each platform will cut it."""
+    character = character_or_404(request.user, character_id)
+    form = ComposeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return studio(request, character.pk, compose_form=form)
+    media = [{"data": base64.b64encode(upload.read()).decode(), "content_type": upload.content_type}
+             for upload in form.cleaned_data["images"]]
+    fields = {"caption": form.cleaned_data["caption"], "hashtags": form.cleaned_data["hashtags"],
+              "alt_text": form.cleaned_data["alt_text"]}
+    if "preview" in request.POST:
+        draft = ContentItem(character=character, caption=fields["caption"].strip(), hashtags=fields["hashtags"])
+        platforms = sorted({account.platform for account in character.accounts.all()}) or list(composing.PREVIEWED)
+        return studio(request, character.pk, compose_form=form,
+                      previews=composing.previews(character, draft, platforms))
+    try:
+        composing.compose_content(request.user, character_id=character.pk, media=media, **fields)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return studio(request, character.pk, compose_form=form)
+    messages.success(request, "Added to the approved library: schedule it from the calendar.")
+    return redirect("personas:studio", character_id=character.pk)
 
 
 @login_required

@@ -9,8 +9,8 @@ from config.api.schema import limit_page
 from personas.api import serializers_content as s
 from personas.api.base import PersonasAPIView, ok, page
 from personas.selectors import content_for, generation_for
+from personas.services import composing, review
 from personas.services import content as services
-from personas.services import review
 
 TAGS = ["personas: content"]
 
@@ -41,6 +41,18 @@ class ContentListView(PersonasAPIView):
         filters = parse(s.ContentFilterSerializer, request.query_params)
         items = services.library(request.user, **filters)
         return ok(page(request, items, "content", s.ContentItemSerializer))
+
+    @extend_schema(operation_id="personas_content_create", request=s.ComposeInputSerializer,
+                   responses={201: s.ComposedContentSerializer}, tags=TAGS)
+    def post(self, request):
+        """Compose content by hand: a caption and up to 10 images, stored approved with ``ai_generated``
+        false. ``platforms`` asks for a preview of how the caption will be cut on each."""
+        data = parse(s.ComposeInputSerializer, request.data)
+        platforms = composing.check_platforms(data.pop("platforms"))
+        item = composing.compose_content(request.user, **data)
+        shown = s.ComposedContentSerializer(item, context={"previews": composing.previews(item.character, item,
+                                                                                          platforms)})
+        return ok(shown.data, message="Content created", status=status.HTTP_201_CREATED)
 
 
 class ContentDetailView(PersonasAPIView):

@@ -1,9 +1,10 @@
 """Seed 003 section 2: generation input and status, the content library's list and detail shapes."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.files.signing import media_url
-from personas.choices import GenerationStatus
+from personas.choices import GenerationStatus, Platform
 from personas.models import ContentItem, Generation
 
 MAX_ITEMS = 4
@@ -116,17 +117,61 @@ class ContentItemSerializer(serializers.ModelSerializer):
         return file_url(item.thumbnail)
 
 
+class MediaInputSerializer(serializers.Serializer):
+    data = serializers.CharField(help_text="The file as base64 (raw or a data URL); URLs are not fetched.")
+    content_type = serializers.CharField(max_length=100, help_text="image/jpeg, image/png or image/webp.")
+
+
+class ComposeInputSerializer(serializers.Serializer):
+    """``POST /api/v1/content``: a post written by hand, approved as it is stored."""
+
+    character_id = serializers.CharField()
+    caption = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    hashtags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
+                                     max_length=60)
+    alt_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    media = MediaInputSerializer(many=True, required=False, default=list, max_length=10)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False,
+                                      default=list, max_length=len(Platform.choices))
+
+
+class CaptionPreviewSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    fits = serializers.BooleanField()
+    length = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True)
+
+
 class ContentDetailSerializer(ContentItemSerializer):
     generation_id = serializers.UUIDField(allow_null=True)
     file_path = serializers.SerializerMethodField()
     reviewed_by = serializers.SerializerMethodField()
+    status = serializers.CharField(source="review")
+    media_urls = serializers.SerializerMethodField()
 
     class Meta(ContentItemSerializer.Meta):
         fields = [*ContentItemSerializer.Meta.fields, "generation_id", "file_path", "width", "height", "file_size",
-                  "alt_text", "generation_settings", "reviewed_by", "reviewed_at", "review_reason"]
+                  "alt_text", "generation_settings", "reviewed_by", "reviewed_at", "review_reason", "ai_generated",
+                  "status", "media_urls"]
+
+    def get_media_urls(self, item) -> list[str]:
+        return [media_url(name) for name in item.media_names]
 
     def get_file_path(self, item) -> str | None:
         return item.file.name or None
 
     def get_reviewed_by(self, item) -> str | None:
         return str(item.reviewed_by_id) if item.reviewed_by_id else None
+
+
+class ComposedContentSerializer(ContentDetailSerializer):
+    """The composed item, and how its text will look on each platform asked for."""
+
+    previews = serializers.SerializerMethodField()
+
+    class Meta(ContentDetailSerializer.Meta):
+        fields = [*ContentDetailSerializer.Meta.fields, "previews"]
+
+    @extend_schema_field(serializers.DictField(child=CaptionPreviewSerializer()))
+    def get_previews(self, item) -> dict:
+        return self.context.get("previews", {})

@@ -179,7 +179,7 @@ def delete_content(owner, *, content_id) -> None:
     """Delete an item and, once the transaction commits, its files (a file that will not go is logged, not
     raised: the item is gone either way)."""
     item = content_for(owner, content_id)
-    names = [name for name in (item.file.name, item.thumbnail.name) if name]
+    names = [*item.media_names, *([item.thumbnail.name] if item.thumbnail else [])]
     with transaction.atomic():
         item.delete()
         transaction.on_commit(lambda: delete_files(names))
