@@ -413,6 +413,8 @@ DESIGNS_WAIT_SECONDS = env_float("DESIGNS_WAIT_SECONDS", 2 * AI_LLM_TIMEOUT + 10
 # --- Personas ---------------------------------------------------------------
 # Loop guard: automation rule runs per character per hour, whatever triggered them.
 PERSONAS_RULE_RUNS_PER_HOUR = env_int("PERSONAS_RULE_RUNS_PER_HOUR", 12)
+# NudeNet confidence from which an exposed intimate part flags an image for review (personas/safety.py).
+PERSONAS_NUDITY_THRESHOLD = env_float("PERSONAS_NUDITY_THRESHOLD", 0.45)
 
 # --- Staging ---
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)

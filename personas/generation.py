@@ -24,7 +24,7 @@ from config.ai.image.base import ImageGenerator, ImageRequest
 from config.files.storage import files_removed_on_failure, storage_errors
 from config.jobs.models import Job
 from config.jobs.runner import job_step
-from personas import captions, provenance
+from personas import captions, provenance, safety
 from personas.choices import ContentType
 from personas.errors import ContentGenerationFailed
 from personas.models import Character, Generation
@@ -133,6 +133,7 @@ def _one_image(job: Job, generation: Generation, engine: ImageGenerator, setting
     with job_step(job, "caption", item=str(index + 1), completed=index, total=count,
                   fraction=(index + 1) / count) as report:
         caption, caption_note = _image_caption(generation, result.image)
+        nudity = safety.check_image(result.image)
         item = content_services.add_item(
             generation, caption=caption.caption if caption else "", hashtags=caption.hashtags if caption else [],
             alt_text=caption.alt_text if caption else "", width=result.image.width, height=result.image.height,
@@ -144,6 +145,7 @@ def _one_image(job: Job, generation: Generation, engine: ImageGenerator, setting
                 "caption_model": caption.model if caption else None, "caption": caption_note,
                 "digital_source_type": provenance.TRAINED_ALGORITHMIC_MEDIA,
             },
+            safety={"nudity": [nudity.as_dict()]},
             **_stored_files(generation, index, result.image),
         )
         report.data = {"content_id": str(item.pk)}

@@ -157,6 +157,8 @@ class ContentItem(models.Model):
     generation_settings = models.JSONField(default=dict, blank=True)
     quality_score = models.FloatField(null=True, blank=True)
     is_nsfw = models.BooleanField(default=False)
+    # What the checks before review found: {"nudity": [personas.safety.NudityCheck.as_dict() per image]}.
+    safety = models.JSONField(default=dict, blank=True)
     # False for content a person composed by hand: no AI disclosure marks, approved as it is made.
     ai_generated = models.BooleanField(default=True)
     # Composed content may carry more images than the one in ``file``, in order:

@@ -2,7 +2,8 @@
 
 Composed content lands in the character's library approved (its author is the
 reviewer), marked ``ai_generated = False`` and without the AI provenance marks
-generated images carry. It schedules and publishes like generated content; AI
+generated images carry; an image the nudity check (``personas.safety``) flags,
+or could not check, sends the item to the review queue instead. It schedules and publishes like generated content; AI
 generation is one way to fill the library, not the only one. Every image is
 checked by content, bytes and pixels, re-encoded without metadata, and stored
 with a thumbnail; ``previews`` says how the caption will be cut on each platform.
@@ -20,7 +21,7 @@ from config.errors import ValidationFailed
 from config.files.renditions import encode_jpeg
 from config.files.storage import files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage
-from personas import platform_rules
+from personas import platform_rules, safety
 from personas.choices import ContentType, Platform, Review
 from personas.errors import InvalidContentType
 from personas.models import Character, ContentItem, Post
@@ -53,12 +54,18 @@ def compose_content(owner, *, character_id, caption: str, hashtags=(), media=(),
     if not caption and not tags and not media:
         raise ValidationFailed("Write a caption or add an image: the post would be empty.")
     images = [_image(index, item) for index, item in enumerate(media)]
+    checks = [safety.check_image(Image.open(io.BytesIO(image.content))) for image in images]
+    # An image the nudity check flagged, or could not check, waits for review like generated content.
+    held = [check for check in checks if check.flagged or not check.checked]
     with files_removed_on_failure() as stored, transaction.atomic():
         files = [_store(character, image, stored) for image in images]
         item = ContentItem(
             character=character, content_type=ContentType.IMAGE if files else ContentType.TEXT, category="post",
             caption=caption, hashtags=tags, alt_text=(alt_text or "").strip()[:1000], ai_generated=False,
-            review=Review.APPROVED, reviewed_by=owner, reviewed_at=timezone.now(), extra_media=files[1:],
+            is_nsfw=any(check.flagged for check in checks), extra_media=files[1:],
+            safety={"nudity": [check.as_dict() for check in checks]} if checks else {},
+            **({"review": Review.PENDING, "review_reason": " ".join(check.detail for check in held)} if held else
+               {"review": Review.APPROVED, "reviewed_by": owner, "reviewed_at": timezone.now()}),
         )
         if files:
             first = files[0]

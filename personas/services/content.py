@@ -117,6 +117,8 @@ def begin_generation(generation: Generation) -> None:
 def add_item(generation: Generation, **fields) -> ContentItem:
     """Store one generated item as pending review and tell the owner.
 
+    An image the nudity check flagged (``fields["safety"]``) is marked NSFW for the reviewer.
+
     A generation started by an automation rule carries the rule's caption
     template and hashtag strategy (``personas.hashtags``), applied here.
     """
@@ -125,10 +127,11 @@ def add_item(generation: Generation, **fields) -> ContentItem:
         fields.get("caption", ""), fields.get("hashtags", []),
         template=generation.settings.get("caption_template", ""),
         strategy=generation.settings.get("hashtag_strategy", "auto"))
+    flagged = any(check["flagged"] for check in fields.get("safety", {}).get("nudity", []))
     item = ContentItem.objects.create(character=character, generation=generation,
                                       content_type=generation.content_type, category=generation.category,
-                                      prompt=generation.prompt, is_nsfw=generation.is_nsfw, review=Review.PENDING,
-                                      **fields)
+                                      prompt=generation.prompt, is_nsfw=generation.is_nsfw or flagged,
+                                      review=Review.PENDING, **fields)
     notify(character.owner, EventName.CONTENT_GENERATED, {
         "character_id": str(character.pk), "generation_id": str(generation.pk), "content_id": str(item.pk),
         "content_type": item.content_type,

@@ -10,7 +10,7 @@ from PIL import Image
 
 from config.jobs.choices import JobStatus
 from config.jobs.models import JobStep
-from personas import captions, provenance
+from personas import captions, provenance, safety
 from personas.choices import GenerationStatus, Review
 from personas.models import ContentItem, Generation, PersonaEvent
 from personas.services import characters, content
@@ -86,6 +86,7 @@ def test_images_are_generated_marked_captioned_and_left_pending(owner, character
         assert "auburn hair" in settings["prompt"] and "green eyes" in settings["prompt"]
         assert "sporty, casual style" in settings["prompt"] and "nsfw" in settings["negative_prompt"]
         assert item.caption == GOOD["caption"] and item.hashtags == ["TrailRunning", "espresso"]
+        assert item.safety["nudity"][0]["checked"] and item.ai_generated  # checked before review
     sent = openai_stand_in.requests[0]
     schema = sent.body["response_format"]["json_schema"]
     assert schema["strict"] is True and schema["schema"] == captions.CAPTION_SCHEMA
@@ -98,6 +99,20 @@ def test_images_are_generated_marked_captioned_and_left_pending(owner, character
     assert events == ["content_generated", "content_generated", "generation_completed"]
     steps = set(JobStep.objects.filter(job=generation.job).values_list("name", "item"))
     assert steps == {("image", "1"), ("caption", "1"), ("image", "2"), ("caption", "2")}
+
+
+def test_a_generated_image_the_nudity_check_flags_is_marked_for_the_reviewer(
+        owner, character, image_engine, no_language_model, run_queued, django_capture_on_commit_callbacks,
+        monkeypatch):
+    monkeypatch.setattr(safety, "check_image", lambda image: safety.judge(
+        [{"class": "BUTTOCKS_EXPOSED", "score": 0.8, "box": []}]))
+    generation = start(owner, character, django_capture_on_commit_callbacks, content_type="image",
+                       prompt="a sunrise trail run", settings={**SMALL, "count": 1})
+
+    run_queued()
+
+    item = ContentItem.objects.get(generation=generation)
+    assert item.is_nsfw and item.review == Review.PENDING and item.safety["nudity"][0]["flagged"]
 
 
 def test_a_request_seed_replaces_the_family_seed(owner, character, image_engine, no_language_model, run_queued,
