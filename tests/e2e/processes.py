@@ -81,9 +81,12 @@ def wait_for(url: str, process: subprocess.Popen, log, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer in {timeout} s")
 
 
-def asgi_server(env: dict):
-    """Context manager: the project's ASGI app under uvicorn; yields the base URL."""
-    port = free_port()
+def asgi_server(env: dict, port: int | None = None):
+    """Context manager: the project's ASGI app under uvicorn; yields the base URL.
+
+    ``port``: a port chosen beforehand, for a server whose ``SITE_URL`` must name it (OAuth redirects).
+    """
+    port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--no-access-log", "--log-level", "warning"]
     return _with_url(running(command, env, f"http://127.0.0.1:{port}/health"), f"http://127.0.0.1:{port}")

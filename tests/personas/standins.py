@@ -11,6 +11,7 @@ answers a documented error when it is wrong. ``fail_next`` scripts failures.
 import base64
 import email
 import hashlib
+import html
 import itertools
 import json
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import grapheme
 import pytest
@@ -114,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, body, extra = self.server.stand_in.dispatch(seen)
         payload = body if isinstance(body, bytes) else (b"" if body is None else json.dumps(body).encode())
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        extra = {"Content-Type": "application/json", **extra}  # a handler may answer HTML (a consent page)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in extra.items():
             self.send_header(name, value)
@@ -156,9 +157,10 @@ class MastodonStandIn(StandInServer):
         ("GET", r"/api/v1/notifications", "notifications"),
         ("POST", r"/api/v1/apps", "create_app"),
         ("POST", r"/oauth/token", "oauth_token"),
+        ("GET", r"/oauth/authorize", "authorize_page"),
     ]
-    # Reached without a user's token: the app registration and the token endpoint.
-    public = {"/api/v1/apps", "/oauth/token"}
+    # Reached without a user's token: the app registration, the consent page and the token endpoint.
+    public = {"/api/v1/apps", "/oauth/token", "/oauth/authorize"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -212,6 +214,15 @@ class MastodonStandIn(StandInServer):
         code = f"code-{len(self.grants) + 1}"
         self.grants[code] = {**query}
         return {"code": code, "state": query["state"]}
+
+    def authorize_page(self, seen: Seen):
+        """``GET /oauth/authorize``: the consent page a person sees, with the one button that grants access."""
+        back = self.consent(f"{self.url}{seen.path}?{urlencode({k: v[0] for k, v in seen.query.items()})}")
+        query = {k: v[0] for k, v in seen.query.items()}
+        target = html.escape(f"{query['redirect_uri']}?{urlencode(back)}")
+        page = (f"<!doctype html><html lang=en><title>Authorize</title><h1>Authorize StageCraft?</h1>"
+                f"<p>It asks to {html.escape(query['scope'])}.</p><a href=\"{target}\">Authorize</a></html>")
+        return 200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}
 
     def oauth_token(self, seen: Seen):
         """``POST /oauth/token`` (authorization_code): the app, the redirect URI and the PKCE verifier must match."""
