@@ -415,6 +415,8 @@ DESIGNS_WAIT_SECONDS = env_float("DESIGNS_WAIT_SECONDS", 2 * AI_LLM_TIMEOUT + 10
 PERSONAS_RULE_RUNS_PER_HOUR = env_int("PERSONAS_RULE_RUNS_PER_HOUR", 12)
 # NudeNet confidence from which an exposed intimate part flags an image for review (personas/safety.py).
 PERSONAS_NUDITY_THRESHOLD = env_float("PERSONAS_NUDITY_THRESHOLD", 0.45)
+# Largest video a person may upload for publishing (checked with ffprobe, personas/video.py).
+PERSONAS_MAX_VIDEO_BYTES = env_int("PERSONAS_MAX_VIDEO_BYTES", 100 * 1024 * 1024)
 
 # --- Staging ---
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)

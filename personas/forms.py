@@ -204,9 +204,11 @@ class ComposeForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
     hashtags = forms.CharField(label="Hashtags", max_length=1000, required=False,
                                help_text="Separated by spaces or commas, with or without #.")
-    images = MultipleFilesField(label="Images", required=False,
-                                widget=MultipleFileInput(attrs={"accept": IMAGE_ACCEPT}),
-                                help_text="Up to 10 (JPEG, PNG or WebP). Leave empty for a text post.")
+    images = MultipleFilesField(label="Images or a video", required=False,
+                                widget=MultipleFileInput(attrs={"accept": f"{IMAGE_ACCEPT},video/mp4,video/quicktime,"
+                                                                          "video/webm"}),
+                                help_text="Up to 10 images (JPEG, PNG or WebP) or one video (MP4, MOV or WebM). "
+                                          "Leave empty for a text post.")
     alt_text = forms.CharField(label="Image description (alt text)", max_length=1000, required=False)
 
     def clean_hashtags(self) -> list[str]:

@@ -150,6 +150,9 @@ class ContentItem(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # An uploaded video's length and codec, as ffprobe read them (personas/video.py).
+    duration_seconds = models.FloatField(null=True, blank=True)
+    video_codec = models.CharField(max_length=16, blank=True)
     prompt = models.TextField(blank=True)
     caption = models.TextField(blank=True)
     hashtags = models.JSONField(default=list, blank=True)

@@ -100,6 +100,12 @@ def rules_for(platform: str) -> PlatformRules:
     return RULES[platform]
 
 
+def video_codecs(platform: str) -> tuple[str, ...]:
+    """The video codecs ``platform`` takes (none where it takes no video)."""
+    rules = RULES[platform]
+    return rules.video.codecs if rules.video else ()
+
+
 def text_length(platform: str, text: str) -> int:
     """The text's length as ``platform`` counts it."""
     counting = RULES[platform].counting

@@ -9,8 +9,13 @@ checked by content, bytes and pixels, re-encoded without metadata, and stored
 with a thumbnail; ``previews`` says how the caption will be cut on each platform.
 """
 
+import base64
+import binascii
 import io
+import re
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,8 +25,7 @@ from PIL import Image
 from config.errors import ValidationFailed
 from config.files.renditions import encode_jpeg
 from config.files.storage import files_removed_on_failure, storage_errors
-from config.files.validation import CleanImage
-from personas import platform_rules, safety
+from personas import platform_rules, safety, video
 from personas.choices import ContentType, Platform, Review
 from personas.errors import InvalidContentType
 from personas.models import Character, ContentItem, Post
@@ -37,12 +41,13 @@ THUMBNAIL_SIDE = 256
 
 
 def compose_content(owner, *, character_id, caption: str, hashtags=(), media=(), alt_text: str = "") -> ContentItem:
-    """Store a hand-written post (caption, optional images) in the character's library, approved.
+    """Store a hand-written post (caption, images or one video) in the character's library, approved.
 
-    ``media``: ``[{"data": base64 or data URL, "content_type": "image/..."}]``, at most ``MAX_MEDIA``.
-    Raises ``CharacterNotFound``, ``ValidationFailed`` (nothing to post, a caption too long,
-    an image that is not one, too big or too many pixels), ``InvalidContentType`` (video or
-    another kind of file) and ``StorageFailed``; nothing is stored on failure.
+    ``media``: ``[{"data": base64 or data URL, "content_type": "image/..." or "video/..."}]``: up to
+    ``MAX_MEDIA`` images, or one video (checked with ffprobe, ``personas.video``). Raises
+    ``CharacterNotFound``, ``ValidationFailed`` (nothing to post, a caption too long, a file that is
+    not what it claims, too big, too long, or a video beside other media), ``InvalidContentType``
+    (another kind of file) and ``StorageFailed``; nothing is stored on failure.
     """
     character = character_for(owner, character_id)
     caption = (caption or "").strip()
@@ -53,25 +58,30 @@ def compose_content(owner, *, character_id, caption: str, hashtags=(), media=(),
         raise ValidationFailed(f"media: at most {MAX_MEDIA} files per post.", details={"media": [len(media)]})
     if not caption and not tags and not media:
         raise ValidationFailed("Write a caption or add an image: the post would be empty.")
-    images = [_image(index, item) for index, item in enumerate(media)]
-    checks = [safety.check_image(Image.open(io.BytesIO(image.content))) for image in images]
+    uploads = [_upload(index, item) for index, item in enumerate(media)]
+    if len(uploads) > 1 and any(upload.kind == ContentType.VIDEO for upload in uploads):
+        raise ValidationFailed("media: a video goes alone, without other images or videos.",
+                               details={"media": [len(uploads)]})
+    checks = [safety.check_image(upload.picture) for upload in uploads if upload.picture is not None]
     # An image the nudity check flagged, or could not check, waits for review like generated content.
     held = [check for check in checks if check.flagged or not check.checked]
     with files_removed_on_failure() as stored, transaction.atomic():
-        files = [_store(character, image, stored) for image in images]
+        files = [_store(character, upload, stored) for upload in uploads]
         item = ContentItem(
-            character=character, content_type=ContentType.IMAGE if files else ContentType.TEXT, category="post",
+            character=character, content_type=uploads[0].kind if uploads else ContentType.TEXT, category="post",
             caption=caption, hashtags=tags, alt_text=(alt_text or "").strip()[:1000], ai_generated=False,
             is_nsfw=any(check.flagged for check in checks), extra_media=files[1:],
             safety={"nudity": [check.as_dict() for check in checks]} if checks else {},
             **({"review": Review.PENDING, "review_reason": " ".join(check.detail for check in held)} if held else
                {"review": Review.APPROVED, "reviewed_by": owner, "reviewed_at": timezone.now()}),
         )
-        if files:
-            first = files[0]
+        if uploads:
+            first, upload = files[0], uploads[0]
             item.file.name, item.width, item.height, item.file_size = (first["file"], first["width"],
                                                                        first["height"], first["size"])
-            item.thumbnail.name = _thumbnail(character, images[0], stored)
+            item.duration_seconds, item.video_codec = upload.seconds, upload.codec
+            if upload.picture is not None:
+                item.thumbnail.name = _thumbnail(character, upload.picture, stored)
         item.save()
     return item
 
@@ -95,27 +105,57 @@ def check_platforms(platforms) -> list[str]:
     return list(dict.fromkeys(platforms))
 
 
-def _image(index: int, item) -> CleanImage:
+@dataclass(frozen=True)
+class _Upload:
+    kind: str  # ContentType.IMAGE or ContentType.VIDEO
+    content: bytes
+    extension: str
+    width: int
+    height: int
+    picture: Image.Image | None  # the image, or the video's first frame: what is checked and thumbnailed
+    seconds: float | None = None
+    codec: str = ""
+
+
+def _upload(index: int, item) -> _Upload:
     field = f"media[{index}]"
     if not isinstance(item, dict) or not item.get("data"):
         raise ValidationFailed(f"{field}: give the file as base64 in data.", details={"field": field})
     kind = str(item.get("content_type") or "image/").lower()
-    if not kind.startswith("image/"):
-        raise InvalidContentType(f"{field}: {kind} cannot be composed here; upload images (JPEG, PNG or WebP).",
-                                 details={"field": field, "content_type": kind})
-    return decode_image(item["data"], field=f"{field}.data")
+    if kind.startswith("image/"):
+        image = decode_image(item["data"], field=f"{field}.data")
+        return _Upload(ContentType.IMAGE, image.content, image.extension, image.width, image.height,
+                       Image.open(io.BytesIO(image.content)))
+    if kind.startswith("video/"):
+        data = _base64(item["data"], f"{field}.data", settings.PERSONAS_MAX_VIDEO_BYTES)
+        facts = video.probe(data, field=f"{field}.data", max_bytes=settings.PERSONAS_MAX_VIDEO_BYTES)
+        return _Upload(ContentType.VIDEO, data, facts.extension, facts.width, facts.height, video.first_frame(data),
+                       seconds=facts.seconds, codec=facts.codec)
+    raise InvalidContentType(f"{field}: {kind} cannot be composed here; upload images (JPEG, PNG or WebP) or a "
+                             "video (MP4, MOV or WebM).", details={"field": field, "content_type": kind})
 
 
-def _store(character: Character, image: CleanImage, stored: list[str]) -> dict:
+def _base64(value: str, field: str, max_bytes: int) -> bytes:
+    payload = re.sub(r"^data:[\w/.+-]+;base64,", "", str(value).strip(), count=1)
+    if len(payload) > max_bytes * 4 // 3 + 4:
+        raise ValidationFailed(f"{field}: larger than {max_bytes // (1024 * 1024)} MB.",
+                               details={"field": field, "max_bytes": max_bytes})
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(f"{field}: not valid base64.", details={"field": field}) from None
+
+
+def _store(character: Character, upload: _Upload, stored: list[str]) -> dict:
     with storage_errors():
-        name = default_storage.save(f"personas/content/{character.pk}/composed.{image.extension}",
-                                    ContentFile(image.content))
+        name = default_storage.save(f"personas/content/{character.pk}/composed.{upload.extension}",
+                                    ContentFile(upload.content))
     stored.append(name)
-    return {"file": name, "width": image.width, "height": image.height, "size": len(image.content)}
+    return {"file": name, "width": upload.width, "height": upload.height, "size": len(upload.content)}
 
 
-def _thumbnail(character: Character, image: CleanImage, stored: list[str]) -> str:
-    picture = Image.open(io.BytesIO(image.content)).convert("RGB")
+def _thumbnail(character: Character, picture: Image.Image, stored: list[str]) -> str:
+    picture = picture.convert("RGB")
     picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     with storage_errors():
         name = default_storage.save(f"personas/thumbnails/{character.pk}/composed.jpg",

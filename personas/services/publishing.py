@@ -22,7 +22,7 @@ from config.files.storage import storage_errors
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from config.jobs.services import create_job
-from personas import platform_rules, selectors
+from personas import platform_rules, selectors, video
 from personas.choices import CharacterStatus, ContentType, Metric, PostStatus
 from personas.connectors import ConnectorError, MediaFile, PublishRequest, connector_class
 from personas.errors import PlatformConnectionFailed
@@ -88,7 +88,8 @@ def media_facts(items: list[ContentItem]) -> list[platform_rules.MediaFacts]:
     for item in items:
         if item.file:
             kind = "video" if item.content_type == ContentType.VIDEO else "image"
-            facts.append(platform_rules.MediaFacts(kind, item.width or 0, item.height or 0, item.file_size or 0))
+            facts.append(platform_rules.MediaFacts(kind, item.width or 0, item.height or 0, item.file_size or 0,
+                                                   seconds=item.duration_seconds, codec=item.video_codec))
         facts += [platform_rules.MediaFacts("image", media["width"], media["height"], media["size"])
                   for media in item.extra_media]
     return facts
@@ -183,6 +184,8 @@ def _media_of(post: Post) -> list[MediaFile]:
             except StorageFailed as exc:
                 raise StorageFailed("The post's media could not be read from storage; nothing was sent.") from exc
             mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            if item.video_codec and item.video_codec not in platform_rules.video_codecs(post.account.platform):
+                data, mime = video.to_h264(data), "video/mp4"  # e.g. a VP9 WebM for Instagram
             media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
     return media
 
