@@ -7,8 +7,8 @@ the platform sends the browser back to ``/personas/oauth/<platform>/callback``,
 where ``services.accounts.finish_oauth`` checks the state and exchanges the code.
 
 The app's own credentials come from the environment,
-``PERSONAS_<PLATFORM>_CLIENT_ID`` / ``_CLIENT_SECRET``, with ``_API_BASE`` and
-``_AUTH_BASE`` defaulting to the platform's own hosts (tests and private gateways
+``PERSONAS_<PLATFORM>_CLIENT_ID`` / ``_CLIENT_SECRET``, with ``_API_BASE``,
+``_AUTH_BASE`` and ``_TOKEN_BASE`` defaulting to the platform's own hosts (tests and private gateways
 point them elsewhere). Mastodon instances are the exception: the app is
 registered per instance at connect time (``/api/v1/apps``) and remembered.
 """
@@ -37,6 +37,8 @@ class OAuthSpec:
     pkce: bool = True
     # How the app proves itself at the token endpoint: "basic" (HTTP Basic, RFC 6749 2.3.1) or "body".
     client_auth: str = "body"
+    # Where token_path lives when it is not api_base (Google: oauth2.googleapis.com; LinkedIn: www.linkedin.com).
+    token_base: str = ""
     scope_separator: str = " "
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
 
@@ -49,6 +51,11 @@ class OAuthApp:
     client_secret: str
     api_base: str
     auth_base: str
+    token_base: str = ""  # empty: api_base
+
+    @property
+    def token_url_base(self) -> str:
+        return self.token_base or self.api_base
 
 
 def app_for(spec: OAuthSpec) -> OAuthApp | None:
@@ -59,7 +66,8 @@ def app_for(spec: OAuthSpec) -> OAuthApp | None:
         return None
     return OAuthApp(client_id=client_id, client_secret=_env(prefix + "CLIENT_SECRET"),
                     api_base=(_env(prefix + "API_BASE") or spec.api_base).rstrip("/"),
-                    auth_base=(_env(prefix + "AUTH_BASE") or spec.auth_base).rstrip("/"))
+                    auth_base=(_env(prefix + "AUTH_BASE") or spec.auth_base).rstrip("/"),
+                    token_base=(_env(prefix + "TOKEN_BASE") or spec.token_base).rstrip("/"))
 
 
 def not_configured_hint(spec: OAuthSpec) -> str:

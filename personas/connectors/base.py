@@ -188,7 +188,8 @@ class Connector(ABC):
         else:
             data = {**data, "client_id": app.client_id, "client_secret": app.client_secret}
         try:
-            with httpx.Client(base_url=app.api_base, timeout=TIMEOUT, transport=self._transport or net.transport(),
+            with httpx.Client(base_url=app.token_url_base, timeout=TIMEOUT,
+                              transport=self._transport or net.transport(),
                               follow_redirects=False) as client:
                 response = client.post(self.oauth.token_path, data=data, auth=auth,
                                        headers={"Accept": "application/json"})
