@@ -19,11 +19,17 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY, *, xmp: str = "
     Chroma is kept at full resolution at high quality because staged furniture
     fabrics and wood grain smear under 4:2:0 subsampling.
     """
+    options = {"quality": quality, "subsampling": 0 if quality > 90 else 2, **({"xmp": xmp.encode()} if xmp else {})}
+    rgb = image.convert("RGB")
     buffer = io.BytesIO()
-    image.convert("RGB").save(
-        buffer, "JPEG", quality=quality, optimize=True, progressive=True, subsampling=0 if quality > 90 else 2,
-        **({"xmp": xmp.encode()} if xmp else {}),
-    )
+    try:
+        rgb.save(buffer, "JPEG", optimize=True, progressive=True, **options)
+    except OSError:
+        # Optimised/progressive JPEG is written in one block Pillow sizes at a byte a pixel;
+        # very busy images (noise, fine texture) need more ("Suspension not allowed here").
+        # A baseline JPEG streams, so it always fits.
+        buffer = io.BytesIO()
+        rgb.save(buffer, "JPEG", **options)
     return buffer.getvalue()
 
 
