@@ -145,7 +145,7 @@ def _one_image(job: Job, generation: Generation, engine: ImageGenerator, setting
                 "caption_model": caption.model if caption else None, "caption": caption_note,
                 "digital_source_type": provenance.TRAINED_ALGORITHMIC_MEDIA,
             },
-            safety={"nudity": [nudity.as_dict()]},
+            safety={"nudity": [nudity.as_dict()]}, image=result.image,
             **_stored_files(generation, index, result.image),
         )
         report.data = {"content_id": str(item.pk)}

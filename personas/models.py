@@ -159,6 +159,8 @@ class ContentItem(models.Model):
     alt_text = models.TextField(blank=True)
     generation_settings = models.JSONField(default=dict, blank=True)
     quality_score = models.FloatField(null=True, blank=True)
+    # What quality_score is made of (personas/quality.py): each part's 0-1 score and measurements.
+    quality_parts = models.JSONField(default=dict, blank=True)
     is_nsfw = models.BooleanField(default=False)
     # What the checks before review found: {"nudity": [personas.safety.NudityCheck.as_dict() per image]}.
     safety = models.JSONField(default=dict, blank=True)

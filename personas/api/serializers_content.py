@@ -152,7 +152,7 @@ class ContentDetailSerializer(ContentItemSerializer):
     class Meta(ContentItemSerializer.Meta):
         fields = [*ContentItemSerializer.Meta.fields, "generation_id", "file_path", "width", "height", "file_size",
                   "alt_text", "generation_settings", "reviewed_by", "reviewed_at", "review_reason", "ai_generated",
-                  "status", "media_urls"]
+                  "status", "media_urls", "quality_parts"]
 
     def get_media_urls(self, item) -> list[str]:
         return [media_url(name) for name in item.media_names]

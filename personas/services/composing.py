@@ -25,13 +25,13 @@ from PIL import Image
 from config.errors import ValidationFailed
 from config.files.renditions import encode_jpeg
 from config.files.storage import files_removed_on_failure, storage_errors
-from personas import platform_rules, safety, video
+from personas import platform_rules, quality, safety, video
 from personas.choices import ContentType, Platform, Review
 from personas.errors import InvalidContentType
 from personas.models import Character, ContentItem, Post
+from personas.post_text import compose_text
 from personas.selectors import character_for
 from personas.services.characters import decode_image
-from personas.services.publishing import compose_text
 
 MAX_MEDIA = 10
 # Previewed on the compose box when the character has no account yet.
@@ -82,6 +82,8 @@ def compose_content(owner, *, character_id, caption: str, hashtags=(), media=(),
             item.duration_seconds, item.video_codec = upload.seconds, upload.codec
             if upload.picture is not None:
                 item.thumbnail.name = _thumbnail(character, upload.picture, stored)
+        report = quality.measure(character, item, uploads[0].picture if uploads else None)
+        item.quality_score, item.quality_parts = report.score, report.parts
         item.save()
     return item
 

@@ -11,6 +11,7 @@ from statistics import median
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from PIL import Image
 
 from config.ai import readiness, registry
 from config.ai.errors import EngineUnavailable
@@ -19,7 +20,7 @@ from config.files.storage import delete_files
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from personas import hashtags
+from personas import hashtags, quality
 from personas.choices import CharacterStatus, ContentType, Review
 from personas.errors import ContentGenerationFailed, InvalidContentType
 from personas.events import EventName, notify
@@ -114,10 +115,11 @@ def begin_generation(generation: Generation) -> None:
         generation.save(update_fields=["started_at"])
 
 
-def add_item(generation: Generation, **fields) -> ContentItem:
+def add_item(generation: Generation, *, image: Image.Image | None = None, **fields) -> ContentItem:
     """Store one generated item as pending review and tell the owner.
 
-    An image the nudity check flagged (``fields["safety"]``) is marked NSFW for the reviewer.
+    An image the nudity check flagged (``fields["safety"]``) is marked NSFW for the reviewer;
+    ``image`` (the generated picture) is measured for ``quality_score`` with the text.
 
     A generation started by an automation rule carries the rule's caption
     template and hashtag strategy (``personas.hashtags``), applied here.
@@ -128,10 +130,12 @@ def add_item(generation: Generation, **fields) -> ContentItem:
         template=generation.settings.get("caption_template", ""),
         strategy=generation.settings.get("hashtag_strategy", "auto"))
     flagged = any(check["flagged"] for check in fields.get("safety", {}).get("nudity", []))
-    item = ContentItem.objects.create(character=character, generation=generation,
-                                      content_type=generation.content_type, category=generation.category,
-                                      prompt=generation.prompt, is_nsfw=generation.is_nsfw or flagged,
-                                      review=Review.PENDING, **fields)
+    item = ContentItem(character=character, generation=generation, content_type=generation.content_type,
+                       category=generation.category, prompt=generation.prompt, is_nsfw=generation.is_nsfw or flagged,
+                       review=Review.PENDING, **fields)
+    report = quality.measure(character, item, image)
+    item.quality_score, item.quality_parts = report.score, report.parts
+    item.save()
     notify(character.owner, EventName.CONTENT_GENERATED, {
         "character_id": str(character.pk), "generation_id": str(generation.pk), "content_id": str(item.pk),
         "content_type": item.content_type,

@@ -28,6 +28,7 @@ from personas.connectors import ConnectorError, MediaFile, PublishRequest, conne
 from personas.errors import PlatformConnectionFailed
 from personas.events import EventName, notify
 from personas.models import ContentItem, MetricSample, PlatformAccount, Post
+from personas.post_text import compose_text
 from personas.services import accounts
 
 logger = logging.getLogger("stagecraft.personas")
@@ -93,19 +94,6 @@ def media_facts(items: list[ContentItem]) -> list[platform_rules.MediaFacts]:
         facts += [platform_rules.MediaFacts("image", media["width"], media["height"], media["size"])
                   for media in item.extra_media]
     return facts
-
-
-def compose_text(post: Post) -> str:
-    """Caption, then hashtags and mentions not already in it, then the character's disclosure line."""
-    text = post.caption.strip()
-    extras = [f"#{tag.lstrip('#')}" for tag in post.hashtags if f"#{tag.lstrip('#')}" not in text]
-    extras += [f"@{name.lstrip('@')}" for name in post.mentions if f"@{name.lstrip('@')}" not in text]
-    if extras:
-        text = f"{text}\n\n{' '.join(extras)}" if text else " ".join(extras)
-    disclosure = post.character.disclosure_line.strip()
-    if disclosure and disclosure not in text:
-        text = f"{text}\n\n{disclosure}" if text else disclosure
-    return text
 
 
 def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> Post:

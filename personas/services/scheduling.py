@@ -28,6 +28,7 @@ from personas.choices import CharacterStatus, ConnectionStatus, PostStatus, Sche
 from personas.connectors.base import ConnectorError
 from personas.events import EventName, notify
 from personas.models import AutomationRule, Character, ContentItem, PlatformAccount, Post, ScheduledPost
+from personas.post_text import compose_text
 from personas.selectors import account_for, approved_content, character_for, scheduled_post_for
 from personas.services import publishing
 
@@ -92,7 +93,7 @@ def create_scheduled_post(owner, *, character_id, platform_account_id, content_i
 def _check_fits(character: Character, account: PlatformAccount, content: ContentItem, *, caption: str,
                 hashtags: list[str], post_type: str) -> None:
     """At scheduling time, what the platform will refuse at publishing time (``publishing.check_fits``)."""
-    text = publishing.compose_text(Post(character=character, caption=caption, hashtags=hashtags, mentions=[]))
+    text = compose_text(Post(character=character, caption=caption, hashtags=hashtags, mentions=[]))
     publishing.check_fits(account, text=text, items=[content], post_type=post_type)
 
 

@@ -17,6 +17,7 @@ from personas.connectors.bluesky import BlueskyConnector, record_key
 from personas.connectors.mastodon import MastodonConnector
 from personas.connectors.unavailable import InstagramConnector, TwitterConnector, YouTubeConnector
 from personas.models import ContentItem, MetricSample, PersonaEvent, Post
+from personas.post_text import compose_text
 from personas.services import accounts, engagement, publishing
 from tests.personas.standins import bluesky_fixture, connect, mastodon_fixture  # noqa: F401
 
@@ -256,7 +257,7 @@ def test_a_post_is_published_once_across_a_worker_that_died_after_sending(owner,
     account = connect(owner, character, bluesky)
     post = make_post(character, account, approved_image)
     # The first worker sent the post, then died before recording it: the row still says publishing.
-    connector_for(account).publish(PublishRequest(text=publishing.compose_text(post),
+    connector_for(account).publish(PublishRequest(text=compose_text(post),
                                                   idempotency_key=str(post.idempotency_key)))
     Post.objects.filter(pk=post.pk).update(status=PostStatus.PUBLISHING)
     assert publishing.publish(post).status == PostStatus.PUBLISHING  # a live claim is left alone

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 from skimage import color, data
 
-from staging.quality import WEIGHTS, _brisque_model, brisque, noise_sigma, quality_score
+from config.image_quality import _brisque_model, brisque, noise_sigma
+from staging.quality import WEIGHTS, quality_score
 from staging.structure import furnished_area_mask
 from tests.staging import calibration
 from tests.staging.calibration import AREAS, BAD, GOOD, heavy_blur, in_area, resampled
