@@ -184,9 +184,9 @@ else:
     # clients through the persisted JobEvent rows (see config/jobs/consumers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# How often a WebSocket consumer re-reads persisted events: the only delivery
-# path across processes in the embedded mode, a safety net with Redis.
-JOBS_EVENT_POLL_SECONDS = env_float("JOBS_EVENT_POLL_SECONDS", 5.0 if REDIS_URL else 0.2)
+# How often a WebSocket consumer re-reads persisted events: a safety net behind the doorbell
+# (the channel layer with Redis; config/jobs/process_doorbell.py in the embedded mode).
+JOBS_EVENT_POLL_SECONDS = env_float("JOBS_EVENT_POLL_SECONDS", 5.0 if REDIS_URL else 2.0)
 
 # A processing job this long past its own timeout is failed by the sweep.
 JOBS_SWEEP_GRACE_SECONDS = env_int("JOBS_SWEEP_GRACE_SECONDS", 60)

@@ -1,10 +1,10 @@
 """WebSocket streams of job events.
 
 Each consumer replays the persisted events after its cursor, then follows new
-ones. New rows are announced on the channel layer (the doorbell) and also
-polled every ``settings.JOBS_EVENT_POLL_SECONDS``: in the embedded mode the
-worker is another process the in-memory layer cannot reach, so polling is
-how its events arrive; with Redis it only covers a missed doorbell.
+ones. New rows are announced on the channel layer (the doorbell; in the
+embedded mode carried between processes by ``process_doorbell``) and also
+polled every ``settings.JOBS_EVENT_POLL_SECONDS``, which only covers a missed
+doorbell.
 
 Close codes: 4001 no or invalid credentials, 4003 not the owner (or no such
 job), 4029 too many open sockets for this user.
@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
 
+from config.jobs import process_doorbell
 from config.jobs.choices import TERMINAL_EVENTS, EventType
 from config.jobs.events import job_group, user_group
 from config.jobs.models import Job, JobEvent
@@ -49,6 +50,7 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=refusal)
             return
         await self.channel_layer.group_add(self.group_name, self.channel_name)
+        process_doorbell.listen(self.channel_layer)
         await self.flush()
         self.poller = asyncio.create_task(self._poll())
 

@@ -2,9 +2,10 @@
 
 An event is a row first. After the surrounding transaction commits, a short
 "new events" message goes to the job's and the owner's channel-layer groups so
-connected consumers read the new rows at once. The doorbell is best effort: a
-consumer that misses it (another process in the embedded mode, Redis down)
-still finds the rows on its next poll.
+connected consumers read the new rows at once; in the embedded mode, whose
+channel layer stays in one process, ``process_doorbell`` carries it to the web
+processes. The doorbell is best effort: a consumer that misses it (Redis down,
+a lost datagram) still finds the rows on its next poll.
 """
 
 import logging
@@ -13,6 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from config.jobs import process_doorbell
 from config.jobs.models import Job, JobEvent
 
 logger = logging.getLogger("stagecraft.jobs")
@@ -40,6 +42,7 @@ def record_event(job: Job, type: str, *, step: str = "", item: str = "", status:
 
 
 def ring_doorbell(job_id, owner_id, event_id: int) -> None:
+    process_doorbell.ring(job_id, owner_id, event_id)  # the embedded mode's other processes
     layer = get_channel_layer()
     if layer is None:
         return

@@ -488,7 +488,7 @@ def child_websockets(args) -> dict:
         for _ in range(min(per_job, args.clients - len(urls))):
             urls.append(f"ws://127.0.0.1:{port}/ws/processing/{job.pk}?token={token}")
             job_of_client.append(job.pk)
-    delivery = "Redis doorbell" if settings.REDIS_URL else f"DB poll {settings.JOBS_EVENT_POLL_SECONDS:g} s"
+    delivery = "Redis doorbell" if settings.REDIS_URL else "UNIX-socket doorbell"
     uvicorn = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--no-access-log", "--log-level", "warning"]
     with running(uvicorn, dict(os.environ), f"http://127.0.0.1:{port}/health"), contextlib.ExitStack() as stack:

@@ -227,7 +227,7 @@ def main_child(args) -> int:
 
     user, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"full_name": "Benchmark", "plan": Plan.TRIAL})
     token = issue_tokens(user)["access_token"]
-    delivery = "Redis doorbell" if settings.REDIS_URL else f"DB poll {settings.JOBS_EVENT_POLL_SECONDS:g} s"
+    delivery = "Redis doorbell" if settings.REDIS_URL else "UNIX-socket doorbell"
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

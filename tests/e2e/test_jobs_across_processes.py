@@ -82,6 +82,19 @@ def test_a_job_in_qcluster_is_followed_live_over_websocket(owner, jwt_for):
     assert ticks == [(str(i), s) for i in range(5) for s in ("running", "completed")]
 
 
+def test_events_cross_processes_at_once_without_waiting_for_the_poll(owner, jwt_for):
+    # The safety-net poll is set far beyond the test's limit: only a doorbell can deliver in time
+    # (the Redis channel layer, or in the embedded mode the per-process UNIX socket).
+    env = process_env(JOBS_EVENT_POLL_SECONDS="300")
+    hold = f"test-selftest-hold-{uuid.uuid4()}"
+    with asgi_server(env) as url, qcluster(env):
+        job = start_selftest(owner, ticks=5, delay=0, hold=hold)
+        ws = url.replace("http", "ws") + f"/ws/processing/{job.pk}?token={jwt_for(owner)}"
+        events, _ = asyncio.run(follow_and_release(ws, job, hold, limit=30))
+    assert events[-1]["type"] == "job_complete"
+    assert len([e for e in events if e["step"] == "tick"]) == 10
+
+
 def test_a_client_connecting_after_the_job_finished_gets_the_replay(owner, jwt_for):
     env = process_env()
     with asgi_server(env) as url, qcluster(env):
