@@ -1,9 +1,9 @@
 """The ``/api/v1/ws/updates`` events: stored, then announced on the channel layer.
 
 Services call ``notify(owner, EventName.POST_PUBLISHED, {...})``. Like job
-events, a row is written first and the doorbell rings after commit; sockets
-that miss the doorbell (the embedded mode's worker is another process) find
-the row on their next poll.
+events, a row is written first and the doorbell rings after commit (in the
+embedded mode across processes too, ``config.jobs.process_doorbell``); sockets
+that miss it find the row on their next poll.
 """
 
 import logging
@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import models, transaction
 
+from config.jobs import process_doorbell
 from personas.models import PersonaEvent
 
 logger = logging.getLogger("stagecraft.personas")
@@ -42,6 +43,7 @@ def notify(owner, type: str, data: dict) -> PersonaEvent:
 
 
 def _ring(owner_id, event_id: int) -> None:
+    process_doorbell.ring([updates_group(owner_id)], event_id)  # the embedded mode's web processes
     layer = get_channel_layer()
     if layer is None:
         return

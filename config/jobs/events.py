@@ -42,7 +42,7 @@ def record_event(job: Job, type: str, *, step: str = "", item: str = "", status:
 
 
 def ring_doorbell(job_id, owner_id, event_id: int) -> None:
-    process_doorbell.ring(job_id, owner_id, event_id)  # the embedded mode's other processes
+    process_doorbell.ring([job_group(job_id), user_group(owner_id)], event_id)  # the embedded mode's processes
     layer = get_channel_layer()
     if layer is None:
         return

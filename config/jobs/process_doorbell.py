@@ -4,9 +4,10 @@ With Redis, ``config.jobs.events.ring_doorbell`` reaches every web process
 through the channel layer. In the embedded mode the layer is in memory, so a
 job event the worker (another process) stores would wait for the consumers'
 next database poll. Instead each web process that streams events listens on
-``<VAR_DIR>/doorbells/<pid>.sock``; ``ring`` sends the event's job and owner to
-every socket there, and the listening process turns it into the same in-memory
-group message the channel layer would have carried. The database stays the
+``<VAR_DIR>/doorbells/<pid>.sock``; ``ring`` sends the groups to tell (a job's,
+its owner's, a user's persona updates) to every socket there, and the listening
+process turns it into the same in-memory group message the channel layer would
+have carried. The database stays the
 record: a datagram that is lost (a full buffer, a process starting) only means
 the next poll delivers the event, as before.
 
@@ -39,11 +40,11 @@ def enabled() -> bool:
     return not settings.REDIS_URL and hasattr(socket, "AF_UNIX")
 
 
-def ring(job_id, owner_id, event_id: int) -> None:
-    """Tell every listening web process that ``event_id`` of ``job_id`` is stored. Never raises."""
+def ring(groups: list[str], event_id: int) -> None:
+    """Tell every listening web process to ring ``groups`` for stored ``event_id``. Never raises."""
     if not enabled() or not folder().is_dir():
         return
-    message = json.dumps({"job": str(job_id), "owner": str(owner_id), "event": event_id}).encode()
+    message = json.dumps({"groups": groups, "event": event_id}).encode()
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
         sender.setblocking(False)
         for path in folder().glob("*.sock"):
@@ -61,7 +62,7 @@ def listen(layer, loop: asyncio.AbstractEventLoop | None = None) -> None:
     loop = loop or asyncio.get_running_loop()
     if not enabled() or (_listening.get("pid") == os.getpid() and _listening.get("loop") is loop):
         return
-    from config.jobs.events import DOORBELL, job_group, user_group
+    from config.jobs.events import DOORBELL
 
     if _listening.get("pid") == os.getpid():
         _listening["socket"].close()  # its loop is gone
@@ -84,7 +85,7 @@ def listen(layer, loop: asyncio.AbstractEventLoop | None = None) -> None:
                 logger.warning("Unreadable doorbell datagram", exc_info=True)
                 return
             bell = {"type": DOORBELL, "event_id": message["event"]}
-            loop.create_task(layer.group_send(job_group(message["job"]), bell))
-            loop.create_task(layer.group_send(user_group(message["owner"]), bell))
+            for group in message["groups"]:
+                loop.create_task(layer.group_send(group, bell))
 
     loop.add_reader(receiver.fileno(), on_datagram)
