@@ -37,9 +37,9 @@ class PhotoForm(forms.Form):
 class ProductEditForm(ProductForm):
     """The product page's form: only fields the user changed are saved.
 
-    The page can be open while an analysis fills in the category or moves the
-    status; the hidden initial values let ``changed_data`` tell what the user
-    edited from what was merely stale, so saving a title keeps the analysis' category.
+    The page can be open while an analysis fills in the category; the hidden
+    initial values let ``changed_data`` tell what the user edited from what was
+    merely stale, so saving a title keeps the analysis' category.
     """
 
     def __init__(self, *args, **kwargs):

@@ -82,7 +82,7 @@ def test_create_generate_approve_connect_schedule_and_publish(monkeypatch, opena
         form.get_by_label("Character").select_option(label="Maya Rivers")
         form.get_by_label("Instance URL").fill(mastodon.url)
         form.get_by_label("Access token").fill(MastodonStandIn.token)
-        form.get_by_role("button", name="Connect Mastodon").click()
+        form.get_by_role("button", name="Connect with a token").click()
         page.get_by_text("Connected @ava on Mastodon.").wait_for()
         account = PlatformAccount.objects.get(character=character)
         screenshot(page, "personas-04-connected")
