@@ -19,6 +19,7 @@ and ``describe``; this module only feeds them and stores what they return
 through ``services``. No HTTP in here.
 """
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -38,12 +39,18 @@ from config.ai.errors import EngineUnavailable
 from config.ai.labels import MODEL_NAME as LABELER_MODEL
 from config.errors import ApplicationError
 from config.files.renditions import encode_jpeg, fit_within
+from config.jobs import services as jobs
+from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from config.jobs.runner import JobCancelled, job_step
 
 logger = logging.getLogger("stagecraft.catalog")
 
 PIPELINE_VERSION = "catalog-1"
+# The job's own task checks this often for images other workers are finishing,
+# and takes back those whose worker has recorded nothing for STALL_SECONDS.
+SHARE_POLL_SECONDS = 0.2
+STALL_SECONDS = 300
 TOP_LABELS = 5
 COLOUR_ATTRIBUTES = 3
 THUMBNAIL_LONG_EDGE = 400
@@ -58,14 +65,46 @@ def model_version() -> str:
 def analyse_job(job: Job) -> dict:
     """Analyse every image of ``job`` not analysed yet; return the job's summary.
 
+    The images are shared: besides this task, ``share_job`` tasks on the other
+    workers of the cluster take images from the same batch (``claim_item``), so a
+    batch of 100 photos runs on every worker at once. This task ends the job: it
+    waits until the images the others took are done, and takes back any whose
+    worker stopped (``release_stalled_items``).
+
     Raises ``AnalysisFailed`` when no image succeeded, and lets ``JobCancelled``
     through (``run_job`` ends the job; its ``on_finish`` settles it).
     """
-    items = services.items_to_run(job)
+    pending = len(services.items_to_run(job))
     total_images = BatchItem.objects.filter(job=job).count()
-    for item in items:
-        analyse_item(job, item, total_images=total_images)
+    helpers = min(pending - 1, settings.Q_CLUSTER["workers"] - 1)
+    for _ in range(max(0, helpers)):
+        jobs.enqueue_share(job, "catalog.tasks.share_analysis")
+    while True:
+        analyse_claimed(job, total_images=total_images)
+        if not BatchItem.objects.filter(job=job, status=ItemStatus.PROCESSING).exists():
+            break
+        time.sleep(SHARE_POLL_SECONDS)  # another worker is finishing an image
+        services.release_stalled_items(job, idle_seconds=STALL_SECONDS)
     return job_summary(job)
+
+
+def share_analysis(job_id: str) -> None:
+    """Another worker's share of a running batch: take pending images until none is left.
+
+    Changes nothing of the job itself (its own task ends it); a job that is no
+    longer processing (finished, cancelled) has nothing left to share.
+    """
+    job = Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING).first()
+    if job is None:
+        return
+    with contextlib.suppress(JobCancelled):
+        analyse_claimed(job, total_images=BatchItem.objects.filter(job=job).count())
+
+
+def analyse_claimed(job: Job, *, total_images: int) -> None:
+    """Claim and analyse the job's pending images one at a time until none is left."""
+    while (item := services.claim_item(job)) is not None:
+        analyse_item(job, item, total_images=total_images)
 
 
 def job_summary(job: Job) -> dict:

@@ -12,3 +12,8 @@ def run_analysis(job_id: str) -> None:
     settles the images and gives back the units of those not analysed.
     """
     run_job(job_id, pipeline.analyse_job)
+
+
+def share_analysis(job_id: str) -> None:
+    """Take images of a running batch on another worker (queued by ``pipeline.analyse_job``)."""
+    pipeline.share_analysis(job_id)

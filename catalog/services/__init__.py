@@ -27,9 +27,11 @@ from catalog.services.analysis import (
 )
 from catalog.services.products import create_product, delete_product, update_product
 from catalog.services.results import (
+    claim_item,
     fail_item,
     finish_item,
     items_to_run,
+    release_stalled_items,
     save_analysis,
     save_attributes,
     save_compliance,
@@ -42,9 +44,9 @@ from catalog.services.settling import settle_job
 from catalog.services.uploads import confirm_upload, start_upload, upload_direct
 
 __all__ = [
-    "MAX_BATCH_IMAGES", "cancel_batch", "confirm_upload", "create_batch", "create_product", "delete_product",
-    "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis", "rerun_images",
-    "retry_analysis", "save_analysis", "save_attributes", "save_compliance", "save_defects", "save_description",
-    "save_renditions", "settle_job", "start_item", "start_upload", "update_product",
-    "upload_direct",
+    "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
+    "delete_product", "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis",
+    "release_stalled_items", "rerun_images", "retry_analysis", "save_analysis", "save_attributes", "save_compliance",
+    "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
+    "update_product", "upload_direct",
 ]

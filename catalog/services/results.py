@@ -41,6 +41,30 @@ def items_to_run(job: Job) -> list[BatchItem]:
     return items
 
 
+def claim_item(job: Job) -> BatchItem | None:
+    """Take the job's next pending image for this worker, or None when none is left.
+
+    A conditional UPDATE (pending -> processing) per candidate, so two workers
+    sharing a batch never take the same image, on SQLite and PostgreSQL alike.
+    """
+    for item_id in BatchItem.objects.filter(job=job, status=ItemStatus.PENDING).order_by("position") \
+            .values_list("pk", flat=True):
+        if BatchItem.objects.filter(pk=item_id, status=ItemStatus.PENDING).update(status=ItemStatus.PROCESSING):
+            return BatchItem.objects.select_related("image__product").get(pk=item_id)
+    return None
+
+
+def release_stalled_items(job: Job, *, idle_seconds: float) -> int:
+    """Hand back images another worker took and stopped on (its process died): pending again.
+
+    Stalled means the job has recorded no event for ``idle_seconds``; returns how many went back.
+    """
+    last = job.events.order_by("-id").values_list("created_at", flat=True).first()
+    if last is not None and (timezone.now() - last).total_seconds() < idle_seconds:
+        return 0
+    return BatchItem.objects.filter(job=job, status=ItemStatus.PROCESSING).update(status=ItemStatus.PENDING)
+
+
 def start_item(item: BatchItem, *, model_version: str) -> AnalysisResult:
     """Mark the item processing and open its analysis row (reused when the item runs again)."""
     BatchItem.objects.filter(pk=item.pk).update(status=ItemStatus.PROCESSING)

@@ -72,6 +72,21 @@ def enqueue(job: Job) -> None:
     Job.objects.filter(pk=job.pk, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
 
 
+def enqueue_share(job: Job, task: str) -> None:
+    """Queue ``task(job_id)`` beside the job's own task: another worker's share of its work; never raises.
+
+    The share changes nothing of the job's state (the job's own task ends it), so a
+    broker that refuses it only means the job's task does that share itself.
+    """
+    options = {"task_name": f"{job.kind}:{job.pk}:share", "timeout": job.timeout_seconds}
+    if job.cluster != Cluster.DEFAULT:
+        options["cluster"] = job.cluster
+    try:
+        async_task(task, str(job.pk), **options)
+    except Exception:
+        logger.warning("Broker unavailable; job %s runs without help", job.pk, exc_info=True)
+
+
 def current_worker() -> str:
     """This process as a job's ``worker``: ``host:pid``."""
     return f"{socket.gethostname()}:{os.getpid()}"

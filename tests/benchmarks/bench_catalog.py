@@ -71,13 +71,13 @@ def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
-def part_env(part: str, var_dir: Path) -> dict:
-    """SQLite in the part's var dir, PostgreSQL for the listing; no language model; 2 workers for the batch."""
-    extra = {"AI_LLM_PROVIDER": "none", **({"Q_WORKERS": "2"} if part == "batch" else {})}
+def part_env(part: str, var_dir: Path, workers: int = 2) -> dict:
+    """SQLite in the part's var dir, PostgreSQL for the listing; no language model; ``workers`` for the batch."""
+    extra = {"AI_LLM_PROVIDER": "none", **({"Q_WORKERS": str(workers)} if part == "batch" else {})}
     return child_env(var_dir, database_url=database_url() if part == "listing" else None, **extra)
 
 
-def run_part(part: str, args) -> dict:
+def run_part(part: str, args, workers: int = 2) -> dict:
     backend = ""
     if part == "listing":
         try:
@@ -91,7 +91,7 @@ def run_part(part: str, args) -> dict:
                "--requests", str(args.requests)]
     log(f"[{part}] running in {var_dir}")
     try:
-        finished = subprocess.run(command, cwd=REPO, env=part_env(part, var_dir), timeout=1800)
+        finished = subprocess.run(command, cwd=REPO, env=part_env(part, var_dir, workers), timeout=1800)
         if finished.returncode != 0 or not result_file.exists():
             return {"part": part, "failed": f"child exited with {finished.returncode}; files in {var_dir}"}
         result = json.loads(result_file.read_text())
@@ -157,8 +157,17 @@ def main_parent(args) -> int:
     if unknown:
         print(f"unknown part(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    results = [run_part(part, args) for part in parts]
+    results = []
+    for part in parts:
+        counts = [int(n) for n in args.batch_workers.split(",")] if part == "batch" else [2]
+        results += [run_part(part, args, workers) for workers in counts]
     report(results, machine, time.monotonic() - started)
+    batches = [r for r in results if r["part"] == "batch" and "run_s" in r]
+    if len(batches) > 1:
+        base = batches[0]
+        for other in batches[1:]:
+            print(f"[batch] {other['workers']} workers vs {base['workers']}: "
+                  f"{base['run_s'] / other['run_s']:.2f}x as fast (job started -> finished)")
     return 1 if any("failed" in r for r in results) else 0
 
 
@@ -386,6 +395,8 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=10_000, help="products for the listing part (default 10000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per query shape (default 200)")
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: analysis,batch,listing")
+    parser.add_argument("--batch-workers", default="1,2",
+                        help="worker counts the batch part runs with, comma-separated (default 1,2: the speed-up)")
     parser.add_argument("--keep", action="store_true", help="keep each part's temporary directory")
     parser.add_argument("--child", choices=PARTS, help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
