@@ -1,6 +1,6 @@
 """Staging's domain errors, one code each (seed 000 "Error Codes")."""
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, ServiceUnavailable
 
 
 class InvalidStyle(ApplicationError):
@@ -31,3 +31,13 @@ class QualityCheckFailed(ApplicationError):
     code = "QUALITY_CHECK_FAILED"
     status = 422
     default_message = "The staged image did not pass the quality check."
+
+
+class QueueFull(ServiceUnavailable):
+    """503 with Retry-After: the stagings waiting for the GPU reached ``STAGING_MAX_QUEUED``."""
+
+    default_message = "Too many stagings are waiting for the GPU right now. Please try again shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int, **kwargs) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message, **kwargs)

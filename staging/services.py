@@ -18,9 +18,10 @@ from config.files.storage import files_removed_on_failure
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
+from config.jobs.models import Job
 from staging import renditions
 from staging.choices import QualityMode
-from staging.errors import InvalidStyle, MaintenanceMode
+from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingPreferences, Style
 
 logger = logging.getLogger("stagecraft.staging")
@@ -63,12 +64,19 @@ def check_request(owner, *, images: list, style_id: str, room_type: str = "", qu
                           quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
 
 
-def ensure_accepting() -> None:
-    """Raise ``MaintenanceMode``, or ``EngineUnavailable`` (503) unless the image engine can
-    really generate: diffusers weights on disk, or the AUTOMATIC1111 server answering
-    its model list."""
+def ensure_accepting(count: int = 1) -> None:
+    """Raise ``MaintenanceMode``; ``QueueFull`` (503, Retry-After) when ``count`` more stagings
+    would pass ``STAGING_MAX_QUEUED`` waiting for the GPU; or ``EngineUnavailable`` (503)
+    unless the image engine can really generate: diffusers weights on disk, or the
+    AUTOMATIC1111 server answering its model list."""
     if settings.STAGING_MAINTENANCE_MODE:
         raise MaintenanceMode()
+    waiting = Job.objects.filter(kind=JOB_KIND, status=JobStatus.QUEUED).count()
+    if waiting + count > settings.STAGING_MAX_QUEUED:
+        # Roughly when there is room again: when the last of these would be done.
+        seconds = (estimate_completion(count) - timezone.now()).total_seconds()
+        raise QueueFull(details={"queued": waiting, "limit": settings.STAGING_MAX_QUEUED},
+                        retry_after=int(min(3600, max(30, seconds))))
     registry.ready_image_generator()
 
 
@@ -106,8 +114,8 @@ def create_batch(owner, checked: StagingRequest) -> Batch:
     The plan must cover the whole batch (one unit per photo, each refunded if
     its staging fails), so a short plan refuses the batch.
     """
-    ensure_accepting()
     count = len(checked.photos)
+    ensure_accepting(count)
     if owner.usage_remaining < count:
         raise UsageLimitExceeded(f"This batch needs {count} stagings; {owner.usage_remaining} remain "
                                  f"this month.", details={"needed": count, "remaining": owner.usage_remaining})

@@ -64,7 +64,7 @@ def render_error(request, exc: errors.ApplicationError, envelope: envelopes.Enve
     info = envelopes.ErrorInfo(exc.code, exc.message, exc.status, exc.details, request_id)
     status, body = envelope.render(info)
     response = Response(body, status=status)
-    if isinstance(exc, errors.RateLimited):
+    if getattr(exc, "retry_after", None):  # a rate limit, or a full queue: when to try again
         response["Retry-After"] = str(exc.retry_after)
     return response
 
