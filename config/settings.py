@@ -374,6 +374,8 @@ AI_IMAGE_MAX_RETRIES = env_int("AI_IMAGE_MAX_RETRIES", 2)
 AI_MODEL_CACHE = env("AI_MODEL_CACHE", "")  # Hugging Face cache dir for diffusers weights; blank: HF_HOME's
 AI_LOCAL_MODELS = env_bool("AI_LOCAL_MODELS", True)  # EfficientNet labeler and MiniLM embedder
 AI_MEMORY_BUDGET_MB = env_int("AI_MEMORY_BUDGET_MB", 0)  # local model weights per process; 0: no limit
+# CPU threads per process for local models; 0: all cores in the web process, cores / Q_WORKERS in a worker.
+AI_CPU_THREADS = env_int("AI_CPU_THREADS", 0)
 # The image labeler's runtime: auto (onnxruntime where onnx and onnxruntime are installed), onnx, or torch.
 AI_LABELER_RUNTIME = env("AI_LABELER_RUNTIME", "auto")
 AI_RETRY_BACKOFF = env_float("AI_RETRY_BACKOFF", 0.5)  # first retry wait in seconds, doubled each time

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from config.ai import threads
 from config.ai.errors import EngineUnavailable
 from config.ai.loading import installed, is_loaded, load_once
 from config.ai.status import EngineStatus, Status
@@ -102,4 +103,5 @@ def _model_folder() -> Path:
 def _load(folder: Path) -> Any:
     from sentence_transformers import SentenceTransformer
 
+    threads.apply_to_torch()
     return SentenceTransformer(str(folder), device="cpu", local_files_only=True)

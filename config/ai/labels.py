@@ -23,6 +23,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
+from config.ai import threads
 from config.ai.errors import EngineUnavailable
 from config.ai.imagenet_classes import IMAGENET_CLASSES
 from config.ai.loading import installed, is_loaded, load_once
@@ -146,6 +147,7 @@ def _load(path: str) -> Any:
 def _torch_runner(path: str) -> Callable[[np.ndarray], np.ndarray]:
     import torch
 
+    threads.apply_to_torch()
     # Channels-last runs the convolutions about half as fast again on CPU.
     network = _load(path).to(memory_format=torch.channels_last)
 
@@ -160,7 +162,10 @@ def _onnx_runner(path: str) -> Callable[[np.ndarray], np.ndarray]:
     import onnxruntime
 
     exported = onnx_file(path)
-    session = onnxruntime.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads.per_process()
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(exported), options, providers=["CPUExecutionProvider"])
     return lambda batch: session.run(None, {"pixels": batch})[0]
 
 

@@ -2,6 +2,7 @@
 
 import logging
 
+from config.ai import threads
 from config.jobs import services
 from config.jobs.models import Job
 
@@ -32,6 +33,7 @@ def on_worker_spawned(sender, proc_name: str, **kwargs) -> None:
     failed, out of attempts) within a second instead of after its timeout.
     Never raises: an exception here would kill the new worker too.
     """
+    threads.mark_worker()  # its models share the cores with the cluster's other workers
     try:
         services.recover_lost_jobs()
     except Exception:
