@@ -29,10 +29,10 @@ _UNIT_END = r"(?![a-z])"
 _MEASURE = _NUMBER + r"\s*" + _UNIT + _UNIT_END
 _AXIS = r"(?:\s+(?:in\s+)?(long|length|wide|width|broad|deep|depth|tall|high|height)\b)?"
 _FEET_INCHES = re.compile(r"(\d+)\s*(?:ft|feet|foot|')\s*(\d+(?:\.\d+)?)\s*(?:in|inches|inch|\")" + _UNIT_END + _AXIS)
-_TRIPLE = re.compile(
-    _NUMBER + r"\s*" + _UNIT + r"?\s*(?:x|by)\s*" + _NUMBER + r"\s*" + _UNIT + r"?"
-    + r"(?:\s*(?:x|by)\s*" + _NUMBER + r")?\s*" + _UNIT + _UNIT_END
-)
+# "85 mm by 56 mm", "2 x 1.5 x 0.9 m", "85 by 56 mm": each number's own unit, or the next one stated.
+# Each unit must end its word, so the "m" of a second "mm" is never read as metres.
+_DIMENSION = _NUMBER + r"\s*(?:" + _UNIT + _UNIT_END + r")?"
+_TRIPLE = re.compile(_DIMENSION + r"\s*(?:x|by)\s*" + _DIMENSION + r"(?:\s*(?:x|by)\s*" + _DIMENSION + r")?")
 _AXIS_WORDS = {
     "long": "length", "length": "length", "wide": "width", "width": "width", "broad": "width",
     "deep": "depth", "depth": "depth", "tall": "height", "high": "height", "height": "height",
@@ -120,13 +120,10 @@ def parse_sizes(text: str) -> dict[str, float]:
         axis = _AXIS_WORDS[match[3]] if match[3] else "size"
         keep(axis, int(match[1]) * 0.3048 + float(match[2]) * 0.0254, match.span())
     for match in _TRIPLE.finditer(text):
-        if _inside(match.span(), spans):
-            continue
-        last_unit = match[6]
-        values = [(match[1], match[2] or last_unit), (match[3], match[4] or last_unit)]
-        if match[5]:
-            values.append((match[5], last_unit))
-        for axis, (number, unit) in zip(("length", "depth", "height"), values, strict=False):
+        pairs = [(match[i], match[i + 1]) for i in (1, 3, 5) if match[i]]
+        if _inside(match.span(), spans) or not any(unit for _, unit in pairs):
+            continue  # "2 x 3" alone measures nothing
+        for axis, (number, unit) in zip(("length", "depth", "height"), _units_filled(pairs), strict=False):
             keep(axis, float(number) * UNIT_FACTORS[unit], match.span())
     for match in _AFTER.finditer(text):
         if not _inside(match.span(), spans):
@@ -138,6 +135,15 @@ def parse_sizes(text: str) -> dict[str, float]:
         if not _inside(match.span(), spans):
             keep("size", float(match[1]) * UNIT_FACTORS[match[2]], match.span())
     return found
+
+
+def _units_filled(pairs: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """Each number with its unit: its own, else the next one stated ("85 by 56 mm"), else the last before it."""
+    filled = []
+    for index, (number, _) in enumerate(pairs):
+        later = next((unit for _, unit in pairs[index:] if unit), None)
+        filled.append((number, later or next(unit for _, unit in reversed(pairs[:index]) if unit)))
+    return filled
 
 
 def parse_counts(text: str) -> dict[str, int]:

@@ -18,6 +18,9 @@ from designs.parsing import PromptFacts, parse_counts, parse_prompt, parse_sizes
         ("2 x 1 x 0.8 m", {"length": 2.0, "depth": 1.0, "height": 0.8}),
         ("200 x 100 x 80 cm", {"length": 2.0, "depth": 1.0, "height": 0.8}),
         ("2m x 1m rug", {"length": 2.0, "depth": 1.0}),
+        ("a board 85 mm by 56 mm", {"length": 0.085, "depth": 0.056}),  # the "m" of a second "mm" is not metres
+        ("85 by 56 mm", {"length": 0.085, "depth": 0.056}),
+        ("a 2 x 3 grid", {}),
         ("1.8 m long", {"length": 1.8}),
         ("75 cm high", {"height": 0.75}),
         ("90 cm wide and 40 cm deep", {"width": 0.9, "depth": 0.4}),

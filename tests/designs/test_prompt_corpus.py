@@ -8,6 +8,7 @@ width must bind to the long side, and "sofa" must be a sofa.
 """
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,5 +41,10 @@ def test_a_prompt_becomes_the_design_it_names_at_the_size_it_states(case):
 
 
 def test_the_corpus_covers_every_design_type():
-    assert {case["type"] for case in CORPUS} == {"furniture", "building", "vehicle", "electronics", "appliance"}
-    assert sum(bool(case["size"]) for case in CORPUS) >= 20
+    assert len(CORPUS) >= 50
+    kinds = Counter(case["type"] for case in CORPUS)
+    assert set(kinds) == {"furniture", "building", "vehicle", "electronics", "appliance"}
+    assert min(kinds.values()) >= 7
+    assert sum(bool(case["size"]) for case in CORPUS) >= 30
+    # Parts too: circuit boards measured in millimetres.
+    assert any(case["category"] == "circuit" and case["size"] for case in CORPUS)
