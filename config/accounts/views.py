@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from config import dashboard as product_tiles
 from config.accounts import services
 from config.accounts.forms import APIKeyForm, ProfileForm, SignUpForm
 from config.accounts.models import APIKey
@@ -44,7 +45,12 @@ def dashboard(request):
         "id", "kind", "params", "status", "progress", "current_step", "error_code", "created_at")[:RECENT_JOBS])
     for job in jobs:
         job.title = naming.describe(job)
-    return render(request, "accounts/dashboard.html", {"jobs": jobs})
+    tiles = product_tiles.tiles_for(request.user)
+    most = max([tile.used_this_cycle for tile in tiles] + [1])
+    return render(request, "accounts/dashboard.html", {
+        "jobs": jobs, "tiles": tiles,
+        "usage": [(tile, round(100 * tile.used_this_cycle / most)) for tile in tiles],
+    })
 
 
 @login_required

@@ -1,0 +1,18 @@
+"""Personas' dashboard tile (registered with config.dashboard)."""
+
+from django.urls import reverse
+
+from config.dashboard import RECENT, Tile, TileItem
+from personas.models import Character, ContentItem
+
+
+def tile(user) -> Tile:
+    recent = Character.objects.filter(owner=user, deleted_at__isnull=True).order_by("-created_at")[:RECENT]
+    made = ContentItem.objects.filter(character__owner=user, created_at__gte=user.cycle_started_at).count()
+    return Tile(
+        product="Brand characters", description="Run AI brand characters: write, schedule and publish their posts.",
+        start_url=reverse("personas:character_new"), start_label="Create a character",
+        list_url=reverse("personas:characters"), used_this_cycle=made, usage_unit="posts made",
+        items=[TileItem(character.name, character.get_status_display(),
+                        reverse("personas:studio", args=[character.pk])) for character in recent],
+    )

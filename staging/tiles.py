@@ -1,0 +1,18 @@
+"""Staging's dashboard tile (registered with config.dashboard)."""
+
+from django.urls import reverse
+
+from config.dashboard import RECENT, Tile, TileItem
+from staging.models import Staging
+
+
+def tile(user) -> Tile:
+    stagings = Staging.objects.filter(owner=user)
+    recent = stagings.select_related("job", "style").order_by("-created_at")[:RECENT]
+    return Tile(
+        product="Virtual staging", description="Furnish photos of empty rooms in a style of your choice.",
+        start_url=reverse("staging:upload"), start_label="Stage a room", list_url=reverse("staging:history"),
+        used_this_cycle=stagings.filter(created_at__gte=user.cycle_started_at).count(), usage_unit="photos staged",
+        items=[TileItem(staging.property_name or f"{staging.style.name} room", staging.job.get_status_display(),
+                        reverse("staging:detail", args=[staging.pk])) for staging in recent],
+    )
