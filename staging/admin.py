@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from config.files.signing import media_url
 from staging import services
-from staging.models import Batch, DisclosureProfile, Staging, Style
+from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, Style
 
 
 def _image(field, height: int = 80) -> str:
@@ -85,3 +85,17 @@ class BatchAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "property_name", "style", "total_images", "estimated_completion_at", "created_at"]
     search_fields = ["property_name", "owner__email"]
     list_select_related = ["owner", "style"]
+
+
+@admin.register(StagingDraft)
+class StagingDraftAdmin(admin.ModelAdmin):
+    """Photos people prepared while no image engine answered; they stage them from the upload page."""
+
+    list_display = ["id", "owner", "style", "room_type", "property_name", "created_at"]
+    list_filter = ["style", "quality_mode", "created_at"]
+    search_fields = ["owner__email", "property_name"]
+    list_select_related = ["owner", "style"]
+    readonly_fields = [field.name for field in StagingDraft._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -174,3 +174,30 @@ class Staging(models.Model):
     def file_key(self, name: str) -> str:
         """Stable storage key of one of this staging's files."""
         return f"staging/{self.owner_id}/{self.id}/{name}"
+
+
+class StagingDraft(models.Model):
+    """A photo uploaded while no image engine could stage it, kept with its settings until staged or deleted.
+
+    A page feature: the API's stagings are ``Staging`` rows, each with its job;
+    a draft has no job and takes no usage until it is staged.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staging_drafts")
+    original_image = models.FileField(max_length=300)
+    original_width = models.PositiveIntegerField(default=0)
+    original_height = models.PositiveIntegerField(default=0)
+    style = models.ForeignKey(Style, on_delete=models.PROTECT, related_name="+")
+    room_type = models.CharField(max_length=50, choices=RoomType.choices, blank=True)
+    quality_mode = models.CharField(max_length=20, choices=QualityMode.choices, default=QualityMode.PREMIUM)
+    disclosure_profile = models.ForeignKey(DisclosureProfile, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+")
+    property_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} ({self.style_id})"

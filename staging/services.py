@@ -14,7 +14,7 @@ from django.utils import timezone
 from config.ai import registry
 from config.ai.image.base import ImageRequest
 from config.errors import InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
-from config.files.storage import files_removed_on_failure
+from config.files.storage import delete_files, files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
@@ -22,7 +22,7 @@ from config.jobs.models import Job
 from staging import renditions
 from staging.choices import QualityMode
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
-from staging.models import Batch, DisclosureProfile, Staging, StagingPreferences, Style
+from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
 
 logger = logging.getLogger("stagecraft.staging")
 
@@ -159,6 +159,64 @@ def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingReque
     job.params = {"staging_id": str(staging.pk)}
     job.save(update_fields=["params"])
     return staging
+
+
+def save_drafts(owner, checked: StagingRequest) -> list[StagingDraft]:
+    """Keep checked photos with their settings while no image engine can stage them (no job, no usage)."""
+    with files_removed_on_failure() as stored, transaction.atomic():
+        drafts = []
+        for photo in checked.photos:
+            draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode,
+                                 room_type=checked.room_type if len(checked.photos) == 1 else "",
+                                 disclosure_profile=checked.profile, property_name=checked.property_name,
+                                 original_width=photo.width, original_height=photo.height)
+            with storage_errors():
+                draft.original_image.name = default_storage.save(
+                    f"staging/drafts/{owner.pk}/{draft.pk}.{photo.extension}", ContentFile(photo.content))
+            stored.append(draft.original_image.name)
+            draft.save()
+            drafts.append(draft)
+    return drafts
+
+
+def stage_drafts(owner) -> list[Staging]:
+    """Queue every draft of ``owner`` as a staging, all or nothing; the drafts then go.
+
+    Raises ``ValidationFailed`` (no drafts), what ``ensure_accepting`` raises (maintenance,
+    a full queue, still no engine) and ``UsageLimitExceeded`` (the plan cannot cover them all).
+    """
+    drafts = list(StagingDraft.objects.filter(owner=owner).select_related("style", "disclosure_profile"))
+    if not drafts:
+        raise ValidationFailed("There are no drafts to stage.")
+    ensure_accepting(len(drafts))
+    if owner.usage_remaining < len(drafts):
+        raise UsageLimitExceeded(f"Staging the drafts needs {len(drafts)} stagings; {owner.usage_remaining} "
+                                 "remain this month.", details={"needed": len(drafts),
+                                                                "remaining": owner.usage_remaining})
+    with files_removed_on_failure() as stored, transaction.atomic():
+        stagings = []
+        for draft in drafts:
+            with storage_errors(), default_storage.open(draft.original_image.name, "rb") as original:
+                photo = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
+            checked = StagingRequest(style=draft.style, profile=draft.disclosure_profile, photos=[photo],
+                                     room_type=draft.room_type, quality_mode=draft.quality_mode,
+                                     property_name=draft.property_name)
+            stagings.append(_queue(owner, photo, stored, checked=checked, batch=None))
+        names = [draft.original_image.name for draft in drafts]
+        StagingDraft.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
+        transaction.on_commit(lambda: delete_files(names))
+    return stagings
+
+
+def delete_draft(owner, *, draft_id) -> None:
+    """Delete one of ``owner``'s drafts and its photo; another person's draft is ``NotFound``."""
+    draft = StagingDraft.objects.filter(owner=owner, pk=draft_id).first()
+    if draft is None:
+        raise NotFound("Draft not found.")
+    name = draft.original_image.name
+    with transaction.atomic():
+        draft.delete()
+        transaction.on_commit(lambda: delete_files([name]))
 
 
 NO_DISCLOSURE = "none"

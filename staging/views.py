@@ -4,6 +4,7 @@ import re
 from collections import Counter
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -14,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from config.ai import readiness
 from config.ai.errors import EngineUnavailable
-from config.errors import ApplicationError
+from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from staging import selectors, services
 from staging.forms import HistoryFilterForm, RestageForm, UploadForm
-from staging.models import Batch, Staging, Style
+from staging.models import Batch, Staging, StagingDraft, Style
 
 HISTORY_PAGE_SIZE = 24
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -49,20 +50,52 @@ def upload(request):
                 request.user, images=data["photos"], style_id=data["style"], room_type=data["room_type"],
                 quality_mode=data["quality_mode"], property_name=data["property_name"],
                 disclosure=data["disclosure"])
-            if len(checked.photos) == 1:
-                staging = services.create_staging(request.user, checked)
-                return redirect("staging:detail", staging_id=staging.pk)
-            batch = services.create_batch(request.user, checked)
-            return redirect("staging:batch", batch_id=batch.pk)
-        except EngineUnavailable:
-            form.add_error(None, _engine_reason())
+            try:
+                if len(checked.photos) == 1:
+                    staging = services.create_staging(request.user, checked)
+                    return redirect("staging:detail", staging_id=staging.pk)
+                batch = services.create_batch(request.user, checked)
+                return redirect("staging:batch", batch_id=batch.pk)
+            except EngineUnavailable:
+                # Nothing lost: the checked photos wait as drafts, staged in one click once an engine answers.
+                drafts = services.save_drafts(request.user, checked)
+                messages.info(request, f"Saved {len(drafts)} photo(s) as drafts: {_engine_reason()} They are "
+                                       "staged with one click once it is connected.")
+                return redirect("staging:upload")
         except ApplicationError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
-    unavailable, engine_detail = _unavailable_reason(request.user)
+    unavailable, engine_detail, engine_missing = _unavailable_reason(request.user)
     return render(request, "staging/upload.html", {
         "form": form, "styles": _gallery(), "unavailable": unavailable, "engine_detail": engine_detail,
-        "max_upload_bytes": settings.STAGING_MAX_UPLOAD_BYTES,
+        "engine_missing": engine_missing, "max_upload_bytes": settings.STAGING_MAX_UPLOAD_BYTES,
+        "drafts": StagingDraft.objects.filter(owner=request.user).select_related("style"),
     })
+
+
+@login_required
+@require_POST
+def stage_drafts(request):
+    try:
+        stagings = services.stage_drafts(request.user)
+    except EngineUnavailable:
+        messages.error(request, f"The drafts are kept: {_engine_reason()}")
+    except ApplicationError as exc:
+        messages.error(request, f"The drafts are kept: {exc.message}")
+    else:
+        messages.success(request, f"Staging {len(stagings)} photo(s); they appear in your stagings as they finish.")
+        return redirect("staging:history")
+    return redirect("staging:upload")
+
+
+@login_required
+@require_POST
+def delete_draft(request, draft_id):
+    try:
+        services.delete_draft(request.user, draft_id=draft_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, "Draft deleted.")
+    return redirect("staging:upload")
 
 
 @login_required
@@ -142,16 +175,17 @@ def _engine_reason() -> str:
     return readiness.image_generation().reason or NOT_ANSWERING
 
 
-def _unavailable_reason(user) -> tuple[str, str]:
-    """Why new stagings are refused right now ('' when accepted), in words for anyone, and the
-    engine's own words for staff (who can fix it on the AI engines page)."""
+def _unavailable_reason(user) -> tuple[str, str, bool]:
+    """Why new stagings cannot run right now ('' when they can), in words for anyone; the engine's
+    own words for staff (who can fix it on the AI engines page); and whether it is the engine
+    (photos can then still be saved as drafts) rather than maintenance or a full queue."""
     try:
         services.ensure_accepting()
     except EngineUnavailable as exc:
-        return _engine_reason(), exc.message if user.is_staff else ""
+        return _engine_reason(), exc.message if user.is_staff else "", True
     except ApplicationError as exc:
-        return exc.message, ""
-    return "", ""
+        return exc.message, "", False
+    return "", "", False
 
 
 def _gallery() -> list[Style]:

@@ -111,32 +111,35 @@ def test_a_batch_beyond_the_plan_shows_the_usage_message(signed_in, owner, accep
     assert not Batch.objects.exists()
 
 
-def test_without_an_image_engine_the_page_says_staging_is_unavailable(signed_in):
+def test_without_an_image_engine_the_page_says_so_and_offers_drafts(signed_in):
     page = signed_in.get("/staging/").content.decode()
     assert "Staging is unavailable right now" in page
     assert "an administrator needs to connect an image engine" in page
     assert "AI_IMAGE" not in page and "/admin/ai/" not in page  # no setting names for people who cannot set them
-    assert re.search(r"<fieldset[^>]*disabled", page)
+    assert "data-drafts-offer" in page and "Save as drafts" in page
+    assert not re.search(r"<fieldset[^>]*disabled", page)  # photos can still be prepared
 
 
 def test_staff_also_see_the_engines_own_words_and_where_to_fix_it(client, staff):
     client.force_login(staff)
     page = client.get("/staging/").content.decode()
-    assert "AI_IMAGE_PROVIDER=none" in page and 'href="/admin/ai/"' in page
+    assert "AI_IMAGE_PROVIDER=none" in page and 'href="/admin/ai/engines/"' in page
 
 
-def test_a_post_without_an_engine_shows_the_reason_not_an_error_page(signed_in, owner):
+def test_a_post_without_an_engine_keeps_the_photo_as_a_draft_and_says_why(signed_in, owner):
     response = upload(signed_in, [photo()])
-    page = response.content.decode()
-    assert response.status_code == 200 and "an administrator needs to connect an image engine" in page
-    assert "AI_IMAGE" not in page
+    assert response.status_code == 302 and response["Location"] == "/staging/"
+    page = signed_in.get("/staging/").content.decode()
+    assert "Saved 1 photo(s) as drafts" in page and "an administrator needs to connect an image engine" in page
+    assert "AI_IMAGE" not in page and "Stage 1 draft" in page
     assert not Staging.objects.filter(owner=owner).exists()
 
 
-def test_maintenance_mode_shows_its_message(signed_in, accepting, settings):
+def test_maintenance_mode_shows_its_message_and_takes_nothing(signed_in, accepting, settings):
     settings.STAGING_MAINTENANCE_MODE = True
     page = signed_in.get("/staging/").content.decode()
     assert "Staging is unavailable right now" in page and "paused for maintenance" in page
+    assert re.search(r"<fieldset[^>]*disabled", page) and "data-drafts-offer" not in page
 
 
 def test_detail_renders_the_current_steps_for_live_progress(signed_in, owner, accepting):
