@@ -2,14 +2,15 @@
 
 from django.urls import reverse
 
-from catalog.models import AnalysisResult, Product
+from catalog.models import BatchItem, Product
 from config.dashboard import RECENT, Tile, TileItem
 
 
 def tile(user) -> Tile:
     recent = Product.objects.filter(owner=user).order_by("-updated_at")[:RECENT]
-    analysed = AnalysisResult.objects.filter(image__product__owner=user, status="completed",
-                                             created_at__gte=user.cycle_started_at).count()
+    # What took plan usage: one unit per photo analysed (staff re-runs and failed photos take none).
+    analysed = BatchItem.objects.filter(job__owner=user, usage_counted=True,
+                                        job__created_at__gte=user.cycle_started_at).count()
     return Tile(
         product="Product catalog", description="Check product photos against marketplace rules and describe them.",
         start_url=reverse("catalog:products"), start_label="Add a product", list_url=reverse("catalog:products"),

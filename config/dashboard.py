@@ -3,8 +3,9 @@
 config cannot import the apps, so each app registers a ``tile(user)`` function
 in its ``AppConfig.ready`` (``register(order, tile)``, as ``config.jobs.naming``
 does for job names). A tile is read-only and costs a few queries: the product's
-name and what it does, where to start, the person's last items, and how much
-they used it since their plan's cycle began (the usage-by-product figures).
+name and what it does, where to start, the person's last items, and the plan
+usage it took since the cycle began (units still held: refunded failures do not
+count), so the figures by product add up to the plan's own.
 """
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 class TileItem:
     title: str
     status: str
-    url: str
+    url: str  # empty when the item has no page to open (an expired floor plan session)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 import { followEvents, statusLabel } from "./live.js";
 
 const table = document.querySelector("[data-live-jobs]");
+// A job that starts while the page is open, named by its product until the next reload names it fully.
+const PRODUCT_JOBS = { staging: "Staging a room photo", floorplans: "Floor plan work", catalog: "Analysing product photos",
+  designs: "Generating a design", personas: "Persona content" };
+const jobName = (kind) => PRODUCT_JOBS[(kind || "").split(".")[0].split("_")[0]] || "New job";
 if (table) {
   const body = table.querySelector("tbody");
   const live = document.querySelector("[data-live-status]");
@@ -13,7 +17,7 @@ if (table) {
       row.dataset.jobId = event.job_id;
       const link = document.createElement("a");
       link.href = `/jobs/${event.job_id}/`;
-      link.textContent = event.kind || "Job";
+      link.textContent = jobName(event.kind);
       const status = document.createElement("span");
       status.dataset.field = "status";
       const progress = document.createElement("progress");

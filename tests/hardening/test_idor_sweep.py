@@ -44,6 +44,7 @@ OBJECT_PARAMS: dict[str, str] = {
     "key_id": "api_key",
     "job_id": "catalog_batch",  # a Job; a catalog batch job serves the generic job routes too
     "staging_id": "staging",
+    "draft_id": "staging_draft",
     "batch_id": "staging_batch",
     "session_id": "floorplan_session",
     "room_id": "room",
@@ -176,7 +177,7 @@ class World:
 
     def _build_staging(self, owner) -> None:
         from config.jobs import services as jobs
-        from staging.models import Batch, Staging, Style
+        from staging.models import Batch, Staging, StagingDraft, Style
 
         style = Style.objects.order_by("pk").first()
         self.staging_batch = Batch.objects.create(owner=owner, style=style, total_images=1)
@@ -184,6 +185,7 @@ class World:
         original = default_storage.save(f"staging/originals/{owner.pk}/room.png", ContentFile(_png()))
         self.staging = Staging.objects.create(owner=owner, job=job, original_image=original, original_width=64,
                                               original_height=64, style=style, batch=self.staging_batch)
+        self.staging_draft = StagingDraft.objects.create(owner=owner, original_image=original, style=style)
 
     def _build_floorplans(self, owner) -> None:
         from floorplans import services
