@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
-from personas import analytics, calendar, charts, oauth_platforms, selectors
+from personas import analytics, calendar, charts, oauth_platforms, platform_rules, selectors
 from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
 from personas.forms import (
     BlueskyConnectForm,
@@ -32,8 +32,19 @@ from personas.forms import (
     RuleForm,
     ScheduleForm,
 )
-from personas.models import Character, ContentItem, Generation, PlatformAccount, RuleRun
-from personas.services import accounts, automation, characters, composing, content, engagement, oauth, scheduling
+from personas.models import Character, ContentItem, Generation, PlatformAccount, Post, RuleRun
+from personas.post_text import compose_text
+from personas.services import (
+    accounts,
+    automation,
+    characters,
+    composing,
+    content,
+    engagement,
+    oauth,
+    publishing,
+    scheduling,
+)
 from personas.services import review as content_review
 from personas.services import rules as automation_rules
 
@@ -238,7 +249,7 @@ def _schedule_form(request, data=None) -> ScheduleForm:
 
 
 @login_required
-def calendar_page(request, form: ScheduleForm | None = None):
+def calendar_page(request, form: ScheduleForm | None = None, preview: dict | None = None):
     view = request.GET.get("view", calendar.WEEK)
     today = timezone.localdate()
     try:
@@ -251,7 +262,7 @@ def calendar_page(request, form: ScheduleForm | None = None):
     grid = calendar.build_grid(posts, view=view, anchor=anchor, today=today)
     return render(request, "personas/calendar.html", {
         "grid": grid, "form": form or _schedule_form(request), "character_id": character_id or "",
-        "characters": _character_choices(request.user),
+        "characters": _character_choices(request.user), "preview": preview,
     })
 
 
@@ -259,6 +270,8 @@ def calendar_page(request, form: ScheduleForm | None = None):
 @require_POST
 def schedule(request):
     form = _schedule_form(request, request.POST)
+    if form.is_valid() and "preview" in request.POST:
+        return calendar_page(request, form=form, preview=_post_preview(request.user, form.cleaned_data))
     if form.is_valid():
         data = form.cleaned_data
         account = account_or_404(request.user, data["account"])
@@ -276,6 +289,18 @@ def schedule(request):
             local = scheduled.scheduled_at.astimezone(calendar.zone_of(scheduled.timezone))
             return redirect(f"{reverse('personas:calendar')}?date={local.date().isoformat()}")
     return calendar_page(request, form=form)
+
+
+def _post_preview(user, data: dict) -> dict:
+    """The post as its platform will show it, cut where it must be, and every rule it breaks."""
+    account = account_or_404(user, data["account"])
+    item = content_or_404(user, data["content"])
+    text = compose_text(Post(character=account.character, caption=data["caption"] or item.caption,
+                             hashtags=item.hashtags, mentions=[]))
+    shown = platform_rules.preview(account.platform, text)
+    return {"platform": account.get_platform_display(), "text": shown.shown, "fits": shown.fits,
+            "length": shown.length, "limit": shown.limit,
+            "problems": platform_rules.problems(account.platform, text=text, media=publishing.media_facts([item]))}
 
 
 @login_required

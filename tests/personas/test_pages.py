@@ -298,6 +298,28 @@ def test_scheduling_from_the_calendar_reads_the_time_in_the_characters_zone(sign
     assert "09:30" in page and "PDT" in page
 
 
+def test_the_schedule_form_previews_the_post_as_its_platform_will_show_it(signed_in, character, approved_image):
+    account = PlatformAccountFactory(character=character, platform="twitter", account_username="maya")
+    caption = "Fog on the ridge and coffee in hand. " * 10
+    response = signed_in.post("/personas/calendar/schedule", {
+        "account": str(account.pk), "content": str(approved_image.pk), "scheduled_at": "2030-07-04T09:30",
+        "caption": caption, "recurrence": "", "preview": "1"})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and not ScheduledPost.objects.exists()
+    assert "As it will appear on X (Twitter)" in page and "cut" in page and "of 280 characters" in page
+    assert "X allows 280 weighted characters" in page and "Scheduling refuses this post" in page
+
+
+def test_a_post_that_fits_previews_whole_with_no_problems(signed_in, character, account, approved_image):
+    response = signed_in.post("/personas/calendar/schedule", {
+        "account": str(account.pk), "content": str(approved_image.pk), "scheduled_at": "2030-07-04T09:30",
+        "caption": "Short and sweet.", "recurrence": "", "preview": "1"})
+
+    page = response.content.decode()
+    assert "Short and sweet." in page and "data-preview-problems" not in page and "fits" in page
+
+
 def test_a_time_in_the_past_is_shown_on_the_schedule_form(signed_in, character, account, approved_image):
     response = signed_in.post("/personas/calendar/schedule", {
         "account": str(account.pk), "content": str(approved_image.pk), "scheduled_at": "2020-01-01T09:00"})
