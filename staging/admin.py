@@ -91,11 +91,23 @@ class BatchAdmin(admin.ModelAdmin):
 class StagingDraftAdmin(admin.ModelAdmin):
     """Photos people prepared while no image engine answered; they stage them from the upload page."""
 
-    list_display = ["id", "owner", "style", "room_type", "property_name", "created_at"]
-    list_filter = ["style", "quality_mode", "created_at"]
+    list_display = ["id", "owner", "style", "room_type", "quality_mode", "property_name", "created_at"]
+    list_filter = ["style", "quality_mode", "room_type", "created_at"]
     search_fields = ["owner__email", "property_name"]
     list_select_related = ["owner", "style"]
-    readonly_fields = [field.name for field in StagingDraft._meta.fields]
+    readonly_fields = [field.name for field in StagingDraft._meta.fields] + ["photo"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Photo")
+    def photo(self, draft):
+        return _image(draft.original_image, 320)
+
+    # Deleting here goes through the service, which also removes the stored photo.
+    def delete_model(self, request, draft) -> None:
+        services.delete_draft(draft.owner, draft_id=draft.pk)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for draft in queryset.select_related("owner"):
+            services.delete_draft(draft.owner, draft_id=draft.pk)

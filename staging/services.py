@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.ai import registry
 from config.ai.image.base import ImageRequest
-from config.errors import InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
+from config.errors import Conflict, InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
 from config.files.storage import delete_files, files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
@@ -183,7 +183,8 @@ def stage_drafts(owner) -> list[Staging]:
     """Queue every draft of ``owner`` as a staging, all or nothing; the drafts then go.
 
     Raises ``ValidationFailed`` (no drafts), what ``ensure_accepting`` raises (maintenance,
-    a full queue, still no engine) and ``UsageLimitExceeded`` (the plan cannot cover them all).
+    a full queue, still no engine), ``UsageLimitExceeded`` (the plan cannot cover them all)
+    and ``Conflict`` (another request is staging the same drafts). The drafts stay on any error.
     """
     drafts = list(StagingDraft.objects.filter(owner=owner).select_related("style", "disclosure_profile"))
     if not drafts:
@@ -194,6 +195,12 @@ def stage_drafts(owner) -> list[Staging]:
                                  "remain this month.", details={"needed": len(drafts),
                                                                 "remaining": owner.usage_remaining})
     with files_removed_on_failure() as stored, transaction.atomic():
+        # The claim: a second click (another tab, a double submit) read the same drafts; the rows
+        # are deleted first, so whichever request deletes fewer than it read lost the race and
+        # rolls back before queueing anything (no duplicate stagings, no usage taken twice).
+        claimed, _ = StagingDraft.objects.filter(owner=owner, pk__in=[draft.pk for draft in drafts]).delete()
+        if claimed != len(drafts):
+            raise Conflict("These drafts are already being staged.")
         stagings = []
         for draft in drafts:
             with storage_errors(), default_storage.open(draft.original_image.name, "rb") as original:
@@ -203,7 +210,6 @@ def stage_drafts(owner) -> list[Staging]:
                                      property_name=draft.property_name)
             stagings.append(_queue(owner, photo, stored, checked=checked, batch=None))
         names = [draft.original_image.name for draft in drafts]
-        StagingDraft.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
         transaction.on_commit(lambda: delete_files(names))
     return stagings
 
@@ -215,7 +221,11 @@ def delete_draft(owner, *, draft_id) -> None:
         raise NotFound("Draft not found.")
     name = draft.original_image.name
     with transaction.atomic():
-        draft.delete()
+        # Conditional: a draft that "Stage" claimed meanwhile was staged, not deleted,
+        # and its photo is that request's to remove.
+        deleted, _ = StagingDraft.objects.filter(owner=owner, pk=draft.pk).delete()
+        if not deleted:
+            raise NotFound("Draft not found.")
         transaction.on_commit(lambda: delete_files([name]))
 
 

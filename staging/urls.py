@@ -11,6 +11,7 @@ urlpatterns = [
     path("drafts/stage", views.stage_drafts, name="stage_drafts"),
     path("drafts/<uuid:draft_id>/delete", views.delete_draft, name="delete_draft"),
     path("batches/<uuid:batch_id>/", views.batch, name="batch"),
+    path("batches/<uuid:batch_id>/export.zip", views.batch_export, name="batch_export"),
     path("<uuid:staging_id>/", views.detail, name="detail"),
     path("<uuid:staging_id>/restage", views.restage, name="restage"),
     path("originals/<uuid:staging_id>", views.original, name="original"),

@@ -17,7 +17,7 @@ from config.ai import readiness
 from config.ai.errors import EngineUnavailable
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
-from staging import selectors, services
+from staging import export, selectors, services
 from staging.forms import HistoryFilterForm, RestageForm, UploadForm
 from staging.models import Batch, Staging, StagingDraft, Style
 
@@ -146,6 +146,14 @@ def batch(request, batch_id):
         "batch": batch, "stagings": stagings, "counts": counts, "progress": progress,
         "finished": counts["completed"] + counts["failed"] == len(stagings), "step_labels": STEP_LABELS,
     })
+
+
+@login_required
+def batch_export(request, batch_id):
+    """The batch's listing pack (``staging.export``), for the button on the batch page."""
+    batch = get_object_or_404(Batch.objects.for_user(request.user), pk=batch_id)
+    return FileResponse(export.listing_pack(batch), as_attachment=True, filename=export.file_name(batch),
+                        content_type="application/zip")
 
 
 def original(request, staging_id):

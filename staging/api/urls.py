@@ -6,6 +6,7 @@ urlpatterns = [
     path("stage", views.StageCreateView.as_view(), name="stage-create"),
     path("stage/batch", views.BatchCreateView.as_view(), name="stage-batch"),
     path("stage/batch/<uuid:batch_id>", views.BatchDetailView.as_view(), name="stage-batch-detail"),
+    path("stage/batch/<uuid:batch_id>/export", views.BatchExportView.as_view(), name="stage-batch-export"),
     path("stage/<uuid:staging_id>", views.StageDetailView.as_view(), name="stage-detail"),
     path("styles", views.StyleListView.as_view(), name="styles"),
     path("health", views.HealthView.as_view(), name="staging-health"),

@@ -1,6 +1,8 @@
 """Seed 000: the staging API. Errors in the ``{"error": {...}}`` envelope."""
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -11,7 +13,7 @@ from config.api import envelopes
 from config.api.input import parse
 from config.api.parsers import MultiPartParser
 from config.api.ratelimit import enforce
-from staging import selectors, services
+from staging import export, selectors, services
 from staging.api import serializers as s
 from staging.models import Batch, Staging, Style
 
@@ -120,6 +122,16 @@ class BatchDetailView(StagingAPIView):
         """A batch and the status of each of its stagings."""
         batch = get_object_or_404(Batch.objects.for_user(request.user), pk=batch_id)
         return Response(s.BatchSerializer(batch).data)
+
+
+class BatchExportView(StagingAPIView):
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY}, tags=["staging"])
+    def get(self, request, batch_id):
+        """The batch's listing pack, a ZIP: per finished photo the MLS-sized staged JPEG (long side 2048 px,
+        sRGB, under 10 MB), the original and the disclosure caption, and ``manifest.json`` for every photo."""
+        batch = get_object_or_404(Batch.objects.for_user(request.user), pk=batch_id)
+        return FileResponse(export.listing_pack(batch), as_attachment=True, filename=export.file_name(batch),
+                            content_type="application/zip")
 
 
 class AccountView(StagingAPIView):
