@@ -3,24 +3,16 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 
+from config.admin_base import ReadOnlyAdmin
 from config.ai.models import EngineOverride
 
 
 @admin.register(EngineOverride)
-class EngineOverrideAdmin(admin.ModelAdmin):
+class EngineOverrideAdmin(ReadOnlyAdmin):
     """No list or form of its own: secrets are edited only on the Engines page, through the service."""
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return redirect("ai:engines")

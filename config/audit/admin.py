@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from config.admin_base import ReadOnlyAdmin
 from config.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: an audit trail staff could edit would prove nothing."""
 
     list_display = ["created_at", "action", "actor_email", "ip", "target_type", "target_id", "request_id"]
@@ -15,12 +16,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "action", "actor", "actor_email", "ip", "target_type", "target_id", "detail",
                        "request_id"]
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

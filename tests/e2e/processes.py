@@ -101,3 +101,12 @@ def qcluster(env: dict):
 def _with_url(manager, url: str):
     with manager:
         yield url
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie waiting to be reaped is not), from /proc (Linux)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

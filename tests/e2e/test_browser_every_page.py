@@ -102,44 +102,44 @@ def axe_violations(page) -> list[dict]:
     return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
 
 
+def check_every_size(page, url: str, pages: dict[str, str], *, signed_in_as: str = "") -> dict[str, list[str]]:
+    """Open each page at desktop and phone sizes, screenshot it, and collect what is wrong, by size and path."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if signed_in_as:
+        sign_in(page, url, signed_in_as)
+    report = {}
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        for name, path in pages.items():
+            found = problems_on(page, url, path, errors)
+            screenshot(page, f"every-page-{size_name}-{name}")
+            if found:
+                report[f"{size_name} {path}"] = found
+    return report
+
+
+def in_words(report: dict[str, list[str]]) -> str:
+    return "\n".join(f"{where}: {'; '.join(found)}" for where, found in report.items())
+
+
 def test_every_main_page_fits_a_phone_has_no_console_errors_and_passes_axe(monkeypatch, operator):
     require(AXE.is_file(), "axe-core is not installed (npm ci)")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop on this thread; the ORM is plain
-    pages = main_pages(operator)
-    report = {}
     with asgi_server(process_env()) as url, chromium_page(extra_args=WEBGL) as page:
-        errors: list[str] = []
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        sign_in(page, url, operator["user"].email)
-        for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(size)
-            for name, path in pages.items():
-                found = problems_on(page, url, path, errors)
-                screenshot(page, f"every-page-{size_name}-{name}")
-                if found:
-                    report[f"{size_name} {path}"] = found
+        report = check_every_size(page, url, main_pages(operator), signed_in_as=operator["user"].email)
 
-    assert report == {}, "\n".join(f"{where}: {'; '.join(found)}" for where, found in report.items())
+    assert report == {}, in_words(report)
 
 
 def test_the_signed_out_pages_fit_a_phone_and_pass_axe(monkeypatch, operator):
     require(AXE.is_file(), "axe-core is not installed (npm ci)")
-    report = {}
+    pages = {"landing": "/", "sign-in": "/accounts/login/", "sign-up": "/accounts/signup/", "redoc": "/redoc"}
     with asgi_server(process_env()) as url, chromium_page() as page:
-        errors: list[str] = []
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(size)
-            for name, path in {"landing": "/", "sign-in": "/accounts/login/", "sign-up": "/accounts/signup/",
-                               "redoc": "/redoc"}.items():
-                found = problems_on(page, url, path, errors)
-                screenshot(page, f"every-page-{size_name}-{name}")
-                if found:
-                    report[f"{size_name} {path}"] = found
+        report = check_every_size(page, url, pages)
 
-    assert report == {}, "\n".join(f"{where}: {'; '.join(found)}" for where, found in report.items())
+    assert report == {}, in_words(report)
 
 
 def test_on_a_phone_the_navigation_is_a_menu(monkeypatch, operator):

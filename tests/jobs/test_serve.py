@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from config.jobs.management.commands.serve import stop_groups
+from tests.e2e.processes import alive
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc (Linux)")
 
@@ -28,14 +29,6 @@ if os.fork() == 0:
 print(os.getpid(), flush=True)
 time.sleep(600)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def group_members(pgid: int) -> list[int]:

@@ -1,0 +1,16 @@
+"""Admin pieces more than one part of the project uses."""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows staff may read but never add, change or delete here (an audit trail; secrets kept elsewhere)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
