@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.ai import readiness
 from config.ai.errors import EngineUnavailable
-from config.errors import ApplicationError, NotFound
+from config.errors import ApplicationError, Conflict, NotFound
 from config.files.signing import media_url
 from staging import export, selectors, services
 from staging.forms import HistoryFilterForm, RestageForm, UploadForm
@@ -68,7 +68,7 @@ def upload(request):
     return render(request, "staging/upload.html", {
         "form": form, "styles": _gallery(), "unavailable": unavailable, "engine_detail": engine_detail,
         "engine_missing": engine_missing, "max_upload_bytes": settings.STAGING_MAX_UPLOAD_BYTES,
-        "drafts": StagingDraft.objects.filter(owner=request.user).select_related("style"),
+        "drafts": _drafts(request.user),
     })
 
 
@@ -77,6 +77,9 @@ def upload(request):
 def stage_drafts(request):
     try:
         stagings = services.stage_drafts(request.user)
+    except Conflict as exc:  # the other click is staging them
+        messages.info(request, exc.message)
+        return redirect("staging:history")
     except EngineUnavailable:
         messages.error(request, f"The drafts are kept: {_engine_reason()}")
     except ApplicationError as exc:
@@ -194,6 +197,14 @@ def _unavailable_reason(user) -> tuple[str, str, bool]:
     except ApplicationError as exc:
         return exc.message, "", False
     return "", "", False
+
+
+def _drafts(user) -> list[StagingDraft]:
+    """The user's drafts, each with a ``thumb_url`` so people can tell their photos apart."""
+    drafts = list(StagingDraft.objects.filter(owner=user).select_related("style"))
+    for draft in drafts:
+        draft.thumb_url = media_url(draft.original_image.name)
+    return drafts
 
 
 def _gallery() -> list[Style]:
