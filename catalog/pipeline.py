@@ -160,9 +160,11 @@ class ItemRun:
 
     def step(self, name: str):
         steps_done = STEPS.index(name) + 1
-        return job_step(self.job, name, item=str(self.item.image_id), completed=self.images_done,
+        # Counted afresh at each step: other workers sharing the batch finish images meanwhile.
+        done = images_done(self.job) if steps_done > 1 else self.images_done
+        return job_step(self.job, name, item=str(self.item.image_id), completed=done,
                         total=self.total_images, finishes_item=steps_done == len(STEPS),
-                        fraction=(self.images_done + steps_done / len(STEPS)) / self.total_images)
+                        fraction=(done + steps_done / len(STEPS)) / self.total_images)
 
 
 def run_steps(run: ItemRun) -> None:

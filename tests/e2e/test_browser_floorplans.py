@@ -74,7 +74,7 @@ def test_measure_two_rooms_merge_finalize_and_download_on_a_phone(monkeypatch, t
 
         # A session for the house; it opens at the starting corner. On a phone the navigation is a menu.
         page.get_by_role("button", name="Menu").click()
-        page.get_by_role("link", name="Floor plans").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Floor plans").click()
         page.get_by_label("Property address").fill("123 Main St, Oakland, CA 94601")
         page.get_by_role("button", name="Start session").click()
         page.wait_for_url(HUB)

@@ -60,7 +60,7 @@ def test_stage_a_room_watch_it_live_compare_and_download(monkeypatch, tmp_path):
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{url}/dashboard/")
 
-        page.get_by_role("link", name="Staging").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Staging").click()
         page.wait_for_url(f"{url}/staging/")
         assert page.locator("[data-unavailable]").count() == 0
         # Drop the photo on the drop area as a file manager would.

@@ -111,14 +111,14 @@ def test_a_batch_with_a_bad_image_streams_each_image_then_completes(owner, jwt_f
     assert events[-1]["type"] == "job_complete"
     assert events[-1]["data"] == {"total_images": 3, "processed_images": 2, "failed_images": 1}
     updates = [e for e in events if e["type"] == "step_update"]
-    # Images run in the batch's order, each through its steps; the bad one stops at preprocess.
-    order = list(dict.fromkeys(e["image_id"] for e in updates))
-    assert order == image_ids
+    # The cluster's workers share the batch, so images may interleave; each goes through its steps
+    # in order, and the bad one stops at preprocess.
+    assert {e["image_id"] for e in updates} == set(image_ids)
     assert steps_of(events, image_ids[0]) == ALL_STEPS and steps_of(events, image_ids[2]) == ALL_STEPS
     assert steps_of(events, image_ids[1]) == [("preprocess", "running"), ("preprocess", "failed")]
-    # Progress counts images, as seed 001 defines it: 3 in all, the count rising as each one ends.
+    # Progress counts images, as seed 001 defines it: 3 in all, ending at 3.
     completed = [e["progress"]["completed"] for e in updates]
-    assert completed == sorted(completed) and {e["progress"]["total"] for e in updates} == {3}
+    assert {e["progress"]["total"] for e in updates} == {3} and all(0 <= n <= 3 for n in completed)
     assert completed[-1] == 3
     assert (job["status"], job["processed_images"], job["failed_images"]) == ("completed", 2, 1)
 
