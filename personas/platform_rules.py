@@ -19,11 +19,20 @@ from dataclasses import dataclass, field
 import grapheme
 
 MB = 1024 * 1024
+YOUTUBE_TITLE_LIMIT = 100  # a video's title: the text's first line, cut to fit
 
 # twitter-text v3 (config/v3.json): code point ranges that weigh 1; everything else weighs 2.
 X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 X_URL_LENGTH = 23
-URL = re.compile(r"https?://[^\s]+|\bwww\.[^\s]+", re.IGNORECASE)
+# Bare domains X links without a scheme: these gTLDs, and every two-letter ccTLD.
+GTLDS = frozenset(("com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "app", "dev", "io", "ai", "me",
+                   "tv", "co", "ly", "gg", "xyz", "online", "site", "shop", "store", "blog", "news", "tech", "link",
+                   "live", "art", "page", "cloud", "design", "club", "media", "social"))
+URL = re.compile(
+    r"(?<![A-Za-z0-9@\uff20$#\uff03_./-])(?P<scheme>https?://)?"
+    r"(?P<host>(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?P<tld>[^\W\d_]{2,}))(?![\w-])"
+    r"(?P<rest>(?::\d+)?(?:[/?#][!#-;=?-~]*)?)", re.IGNORECASE)
+TRAILING = ".,:;!?'\""
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
 ELLIPSIS = "…"
 
@@ -66,10 +75,12 @@ RULES: dict[str, PlatformRules] = {
                                video=VideoRules(3, 900, 300 * MB, ("h264", "hevc"), max_aspect=1.0)),
     "threads": PlatformRules("Threads", 500, max_hashtags=1, max_images=20, image_max_bytes=8 * MB,
                              aspect_range=(0.1, 10.0), video=VideoRules(0, 300, 1024 * MB, ("h264", "hevc"))),
-    "youtube": PlatformRules("YouTube", 100, max_images=0, needs_media=True, text_name="title",
-                             video=VideoRules(1, 60, 256 * MB, ("h264", "hevc", "vp9"), max_aspect=1.0)),
-    "linkedin": PlatformRules("LinkedIn", 3000, max_images=20, image_max_bytes=36 * MB,
-                              video=VideoRules(3, 1800, 500 * MB)),
+    # The text is the video's description (5,000); its first line, cut at 100, is the title. A vertical
+    # video of 60 s or less becomes a Short on YouTube's side.
+    "youtube": PlatformRules("YouTube", 5000, max_images=0, needs_media=True, text_name="description",
+                             video=VideoRules(1, 12 * 3600, 256 * 1024 * MB, ("h264", "hevc", "vp9"))),
+    # Images only: StageCraft's LinkedIn connector does not upload video.
+    "linkedin": PlatformRules("LinkedIn", 3000, max_images=20, image_max_bytes=36 * MB),
 }
 
 
@@ -117,14 +128,31 @@ def text_length(platform: str, text: str) -> int:
 
 
 def x_weighted_length(text: str) -> int:
-    """X's weighted length (twitter-text v3): URLs 23, emoji 2, light ranges 1, anything else 2."""
+    """X's weighted length (twitter-text v3): each URL 23, emoji and most non-Latin characters 2, the rest 1."""
     text = unicodedata.normalize("NFC", text)
-    length = 0
-    position = 0
-    for match in URL.finditer(text):
-        length += _x_plain_length(text[position:match.start()]) + X_URL_LENGTH
-        position = match.end()
+    length = position = 0
+    for start, end in url_spans(text):
+        length += _x_plain_length(text[position:start]) + X_URL_LENGTH
+        position = end
     return length + _x_plain_length(text[position:])
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where X sees URLs in ``text``, as ``(start, end)`` offsets: links with a scheme, and bare domains
+    of the common gTLDs and any two-letter ccTLD ("file.py" only with a path); trailing punctuation is not
+    part of a link."""
+    spans = []
+    for match in URL.finditer(text):
+        tld, rest = match["tld"].lower(), match["rest"]
+        if not match["scheme"]:
+            if not match["host"].isascii() or (tld not in GTLDS and len(tld) != 2):
+                continue
+            if tld not in GTLDS and match["host"].count(".") == 1 and not rest:
+                continue
+        while rest and (rest[-1] in TRAILING or (rest[-1] == ")" and rest.count("(") < rest.count(")"))):
+            rest = rest[:-1]
+        spans.append((match.start(), match.end("host") + len(rest)))
+    return spans
 
 
 def _x_plain_length(text: str) -> int:
@@ -148,6 +176,13 @@ def preview(platform: str, text: str) -> CaptionPreview:
     length = text_length(platform, text)
     if limit is None or length <= limit:
         return CaptionPreview(platform, text, length, limit, True)
+    return CaptionPreview(platform, cut(platform, text, limit), length, limit, False)
+
+
+def cut(platform: str, text: str, limit: int) -> str:
+    """``text`` within ``limit`` as ``platform`` counts: whole if it fits, else cut at a word, with an ellipsis."""
+    if text_length(platform, text) <= limit:
+        return text
     clusters = list(grapheme.graphemes(text))
     low, high = 0, len(clusters)
     while low < high:  # the longest prefix that fits with the ellipsis
@@ -156,11 +191,11 @@ def preview(platform: str, text: str) -> CaptionPreview:
             low = middle
         else:
             high = middle - 1
-    cut = "".join(clusters[:low])
-    word_end = cut.rstrip().rfind(" ")
-    if word_end > len(cut) * 0.6:
-        cut = cut[:word_end]
-    return CaptionPreview(platform, cut.rstrip() + ELLIPSIS, length, limit, False)
+    kept = "".join(clusters[:low])
+    word_end = kept.rstrip().rfind(" ")
+    if word_end > len(kept) * 0.6:
+        kept = kept[:word_end]
+    return kept.rstrip() + ELLIPSIS
 
 
 def problems(platform: str, *, text: str, media: list[MediaFacts]) -> list[str]:

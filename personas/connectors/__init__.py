@@ -22,15 +22,19 @@ from personas.connectors.base import (
     Target,
 )
 from personas.connectors.bluesky import BlueskyConnector
+from personas.connectors.linkedin import LinkedInConnector
 from personas.connectors.mastodon import MastodonConnector
-from personas.connectors.unavailable import InstagramConnector, TwitterConnector, YouTubeConnector
+from personas.connectors.unavailable import InstagramConnector
+from personas.connectors.x import XConnector
+from personas.connectors.youtube import YouTubeConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     "mastodon": MastodonConnector,
     "bluesky": BlueskyConnector,
     "instagram": InstagramConnector,
-    "twitter": TwitterConnector,
+    "twitter": XConnector,
     "youtube": YouTubeConnector,
+    "linkedin": LinkedInConnector,
 }
 
 

@@ -1,4 +1,4 @@
-"""Instagram, X and YouTube: not configured in this deployment, and saying so.
+"""Instagram: not configured in this deployment, and saying so.
 
 No publishing happens through anything but a platform's official API, and these
 three need an app review and credentials this deployment does not hold. Their
@@ -35,14 +35,3 @@ class InstagramConnector(NotConfiguredConnector):
     # Instagram Graph API content publishing: 50 posts per account per rolling 24 hours.
     posts_per_day = 50
 
-
-class TwitterConnector(NotConfiguredConnector):
-    platform = "twitter"
-    label = "X (Twitter)"
-
-
-class YouTubeConnector(NotConfiguredConnector):
-    platform = "youtube"
-    label = "YouTube"
-    # videos.insert: status.containsSyntheticMedia = True for AI-generated videos.
-    ai_flag_field = "status.containsSyntheticMedia"

@@ -67,8 +67,7 @@ def test_missing_fields_are_a_validation_error(owner_api, character, mastodon):
     assert error_of(response, 400, "VALIDATION_ERROR")["details"] == {"missing": ["access_token"]}
 
 
-@pytest.mark.parametrize("platform, name", [("instagram", "Instagram"), ("twitter", "X (Twitter)"),
-                                            ("youtube", "YouTube")])
+@pytest.mark.parametrize("platform, name", [("instagram", "Instagram")])
 def test_unconfigured_platforms_answer_not_configured(owner_api, character, platform, name):
     response = post_connect(owner_api, platform, character, {"auth_type": "oauth", "access_token": "t"})
     error = error_of(response, 400, "PLATFORM_CONNECTION_FAILED")

@@ -15,7 +15,7 @@ from personas.connectors import AuthExpired, ConnectorError, MediaFile, PublishR
 from personas.connectors.base import network_error
 from personas.connectors.bluesky import BlueskyConnector, record_key
 from personas.connectors.mastodon import MastodonConnector
-from personas.connectors.unavailable import InstagramConnector, TwitterConnector, YouTubeConnector
+from personas.connectors.unavailable import InstagramConnector
 from personas.models import ContentItem, MetricSample, PersonaEvent, Post
 from personas.post_text import compose_text
 from personas.services import accounts, engagement, publishing
@@ -213,9 +213,7 @@ def test_bluesky_refresh_uses_the_refresh_token_and_rotates_it(bluesky):
         connector.refresh(old)
 
 
-@pytest.mark.parametrize("connector_class, name", [(InstagramConnector, "Instagram"),
-                                                   (TwitterConnector, "X (Twitter)"),
-                                                   (YouTubeConnector, "YouTube")])
+@pytest.mark.parametrize("connector_class, name", [(InstagramConnector, "Instagram")])
 def test_unconfigured_platforms_refuse_to_connect(connector_class, name):
     with pytest.raises(ConnectorError) as caught:
         connector_class().connect({})

@@ -71,16 +71,21 @@ def test_image_count_and_size_limits_name_the_figures():
         "Bluesky takes images up to 1,000 kB; image 1 is 1,200 kB."]
 
 
-def test_youtube_publishes_vertical_short_videos_with_a_title_of_100_characters():
-    short = MediaFacts("video", 1080, 1920, 5_000_000, seconds=42, codec="h264")
-    assert rules.problems("youtube", text="A title", media=[short]) == []
+def test_youtube_publishes_videos_with_a_description_of_5000_characters():
+    clip = MediaFacts("video", 1080, 1920, 5_000_000, seconds=42, codec="h264")
+    assert rules.problems("youtube", text="A title\nThe description.", media=[clip]) == []
     assert rules.problems("youtube", text="A title", media=[]) == ["YouTube publishes videos only; this post has none."]
-    long_wide = MediaFacts("video", 1920, 1080, 5_000_000, seconds=61, codec="prores")
-    found = rules.problems("youtube", text="t" * 101, media=[long_wide])
-    assert found == ["YouTube allows 100 characters in a title; this one has 101.",
-                     "YouTube takes videos of 1 to 60 seconds; this one lasts 61.0.",
-                     "YouTube takes h264, hevc, vp9 video; this one is prores.",
-                     "YouTube wants vertical video here; this one is 1920x1080."]
+    odd = MediaFacts("video", 1920, 1080, 5_000_000, seconds=13 * 3600, codec="prores")
+    found = rules.problems("youtube", text="t" * 5001, media=[odd])
+    assert found == ["YouTube allows 5000 characters in a description; this one has 5001.",
+                     "YouTube takes videos of 1 to 43200 seconds; this one lasts 46800.0.",
+                     "YouTube takes h264, hevc, vp9 video; this one is prores."]
+
+
+def test_instagram_reels_must_be_vertical():
+    wide = MediaFacts("video", 1920, 1080, 5_000_000, seconds=20, codec="h264")
+    assert rules.problems("instagram", text="", media=[wide]) == [
+        "Instagram wants vertical video here; this one is 1920x1080."]
 
 
 def test_bluesky_takes_no_video():

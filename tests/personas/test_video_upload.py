@@ -85,17 +85,17 @@ def test_a_video_claiming_to_be_one_but_not_is_refused(persona_api, character):
     assert error_of(response, 400, "VALIDATION_ERROR") and not ContentItem.objects.exists()
 
 
-def test_scheduling_a_wide_or_long_video_as_a_short_is_refused_naming_the_rules(persona_api, character, tmp_path):
-    data = make_video(tmp_path, seconds=2, size="320x180")
+def test_scheduling_a_wide_video_as_a_reel_is_refused_naming_the_rule(persona_api, character, tmp_path):
+    data = make_video(tmp_path, seconds=4, size="320x180")
     item_id = persona_api.post("/api/v1/content", {"character_id": str(character.pk), "caption": "Wide",
                                                    "media": [as_media(data)]}, format="json").json()["data"]["id"]
-    account = PlatformAccountFactory(character=character, platform="youtube")
+    account = PlatformAccountFactory(character=character, platform="instagram")
 
     with pytest.raises(ValidationFailed) as refused:
         scheduling.create_scheduled_post(character.owner, character_id=character.pk, platform_account_id=account.pk,
                                          content_id=item_id, scheduled_at=None)
 
-    assert refused.value.details["problems"] == ["YouTube wants vertical video here; this one is 320x180."]
+    assert refused.value.details["problems"] == ["Instagram wants vertical video here; this one is 320x180."]
 
 
 def test_bluesky_refuses_a_video_when_it_is_scheduled(persona_api, character, tmp_path):
