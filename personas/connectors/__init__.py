@@ -22,9 +22,10 @@ from personas.connectors.base import (
     Target,
 )
 from personas.connectors.bluesky import BlueskyConnector
+from personas.connectors.instagram import InstagramConnector
 from personas.connectors.linkedin import LinkedInConnector
 from personas.connectors.mastodon import MastodonConnector
-from personas.connectors.unavailable import InstagramConnector
+from personas.connectors.threads import ThreadsConnector
 from personas.connectors.x import XConnector
 from personas.connectors.youtube import YouTubeConnector
 
@@ -35,6 +36,7 @@ CONNECTORS: dict[str, type[Connector]] = {
     "twitter": XConnector,
     "youtube": YouTubeConnector,
     "linkedin": LinkedInConnector,
+    "threads": ThreadsConnector,
 }
 
 

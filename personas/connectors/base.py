@@ -69,6 +69,8 @@ class PublishRequest:
     media: list[MediaFile] = field(default_factory=list)
     # Set the platform's "synthetic media" flag where the platform has one.
     ai_flag: bool = True
+    # Seed 003's post_type (post, story, reel): Instagram publishes each through its own container.
+    post_type: str = "post"
 
 
 @dataclass(frozen=True)

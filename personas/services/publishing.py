@@ -11,13 +11,17 @@ platform accepted the post therefore cannot cause a second post on retry.
 
 import logging
 import mimetypes
+import uuid
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.errors import StorageFailed, ValidationFailed
+from config.files.signing import media_url
 from config.files.storage import storage_errors
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
@@ -32,6 +36,9 @@ from personas.post_text import compose_text
 from personas.services import accounts
 
 logger = logging.getLogger("stagecraft.personas")
+
+# How long the link a platform fetches a post's media from stays valid (its containers fetch it at once).
+PUBLIC_MEDIA_SECONDS = 3600
 
 
 def create_post(owner, *, character_id, platform_account_id, content_id, additional_content_ids=(),
@@ -77,10 +84,10 @@ def check_fits(account: PlatformAccount, *, text: str, items: list[ContentItem],
     """
     connector = connector_class(account.platform)
     connector.check_post_type(post_type)
-    connector(server_url=account.server_url).check_text(text)
     found = platform_rules.problems(account.platform, text=text, media=media_facts(items))
     if found:
         raise ValidationFailed(" ".join(found), details={"platform": account.platform, "problems": found})
+    connector(server_url=account.server_url).check_text(text)  # what a platform checks beyond the table
 
 
 def media_facts(items: list[ContentItem]) -> list[platform_rules.MediaFacts]:
@@ -118,8 +125,10 @@ def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> P
         if post.character.status != CharacterStatus.ACTIVE:
             raise ValidationFailed(f"The character is {post.character.status}; nothing is posted for it.")
         connector = accounts.ready_connector(post.account)
+        connector.media_url_for = lambda media: public_media_url(post, media)
         published = connector.publish(PublishRequest(text=compose_text(post), media=_media_of(post),
-                                                     idempotency_key=str(post.idempotency_key), ai_flag=True))
+                                                     idempotency_key=str(post.idempotency_key), ai_flag=True,
+                                                     post_type=post.post_type))
     except (ConnectorError, ValidationFailed, PlatformConnectionFailed) as exc:
         _fail(post, exc)
         if retry_later and getattr(exc, "retryable", False):
@@ -176,6 +185,20 @@ def _media_of(post: Post) -> list[MediaFile]:
                 data, mime = video.to_h264(data), "video/mp4"  # e.g. a VP9 WebM for Instagram
             media.append(MediaFile(data=data, mime_type=mime, alt_text=item.alt_text))
     return media
+
+
+def public_media_url(post: Post, media: MediaFile) -> str:
+    """A URL the platform itself can fetch ``media`` from (Instagram and Threads take media by URL).
+
+    The file is stored under the post and answered by a signed link that expires in
+    ``PUBLIC_MEDIA_SECONDS``; a relative link (the embedded mode's own media view) gets ``SITE_URL``.
+    """
+    extension = mimetypes.guess_extension(media.mime_type) or ".bin"
+    with storage_errors():
+        name = default_storage.save(f"personas/outgoing/{post.pk}/{uuid.uuid4().hex}{extension}",
+                                    ContentFile(media.data))
+    url = media_url(name, expires_in=PUBLIC_MEDIA_SECONDS)
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
 def queue_publish(post: Post) -> Job:

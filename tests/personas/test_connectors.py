@@ -15,7 +15,6 @@ from personas.connectors import AuthExpired, ConnectorError, MediaFile, PublishR
 from personas.connectors.base import network_error
 from personas.connectors.bluesky import BlueskyConnector, record_key
 from personas.connectors.mastodon import MastodonConnector
-from personas.connectors.unavailable import InstagramConnector
 from personas.models import ContentItem, MetricSample, PersonaEvent, Post
 from personas.post_text import compose_text
 from personas.services import accounts, engagement, publishing
@@ -211,14 +210,6 @@ def test_bluesky_refresh_uses_the_refresh_token_and_rotates_it(bluesky):
     assert fresh["refresh_jwt"] == bluesky.refresh_jwt != old["refresh_jwt"] and fresh["expires_at"]
     with pytest.raises(AuthExpired):
         connector.refresh(old)
-
-
-@pytest.mark.parametrize("connector_class, name", [(InstagramConnector, "Instagram")])
-def test_unconfigured_platforms_refuse_to_connect(connector_class, name):
-    with pytest.raises(ConnectorError) as caught:
-        connector_class().connect({})
-    assert caught.value.code == "PLATFORM_CONNECTION_FAILED" and caught.value.status == 400
-    assert caught.value.message == f"{name} publishing is not configured in this deployment."
 
 
 # -- services: accounts, publishing exactly once, refresh, sync ----------------------------------------------

@@ -168,7 +168,8 @@ def test_bluesky_text_over_300_graphemes_is_refused_before_anything_is_sent(owne
     response = create(owner_api, character, account, approved_image, caption="x" * 280, hashtags=[],
                       publish_immediately=True)
     error = error_of(response, 400, "VALIDATION_ERROR")
-    assert error["details"]["limit"] == 300 and error["details"]["length"] > 300
+    assert error["details"]["platform"] == "bluesky"
+    assert error["details"]["problems"][0].startswith("Bluesky allows 300 graphemes in a caption; this one has 3")
     assert len(bluesky.requests) == sent and not Post.objects.exists()
 
 
@@ -245,3 +246,20 @@ def test_scheduling_a_post_type_the_platform_does_not_publish_is_refused(owner_a
 
     assert "post_type" in error_of(response, 400, "VALIDATION_ERROR")["message"]
     assert not ScheduledPost.objects.exists()
+
+
+def test_media_for_a_platform_that_fetches_by_url_gets_an_absolute_signed_link(client, owner, character,
+                                                                            approved_image, settings):
+    from personas.connectors import MediaFile
+    from personas.services import publishing
+    from tests.personas.factories import PlatformAccountFactory, PostFactory
+
+    settings.SITE_URL = "https://stagecraft.example"
+    account = PlatformAccountFactory(character=character, platform="instagram")
+    post = PostFactory(character=character, account=account, content=approved_image)
+
+    url = publishing.public_media_url(post, MediaFile(b"\xff\xd8jpeg bytes", "image/jpeg"))
+
+    assert url.startswith("https://stagecraft.example/") and "outgoing" not in url  # signed, not the path
+    fetched = client.get(url.removeprefix("https://stagecraft.example"))
+    assert fetched.status_code == 200 and b"".join(fetched.streaming_content) == b"\xff\xd8jpeg bytes"
