@@ -47,6 +47,9 @@ _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[x'\"]")
 _FEATURES = [(re.compile(r"(?<![a-z-])" + re.escape(word) + r"(?![a-z-])"), feature)
              for word, feature in FEATURE_WORDS.items()]
 _STOP = frozenset({"for", "with", "and", "or", "by", "of", "to", "in", "on", "at", "x", "per", "than"})
+# Parts whose bare measure is the design's own ("a table with a 1.6 m top", "an 8 cm enclosure").
+_WHOLE_PARTS = frozenset({"top", "body", "hull", "fuselage", "board", "frame", "enclosure", "carcass", "chassis"})
+_NEXT_WORDS = re.compile(r"\s*([a-z]+)(?:\s+([a-z]+))?")
 _BINDERS = frozenset({"in", "to", "are", "is", "painted", "finished", ":"})
 
 
@@ -59,6 +62,7 @@ class PromptFacts:
     depth: float | None = None
     height: float | None = None
     size: float | None = None  # a measure with no axis word ("a 6 ft sofa")
+    part_sizes: dict[str, float] = field(default_factory=dict)  # a bare measure naming a part ("18 inch wheels")
     counts: dict[str, int] = field(default_factory=dict)
     materials: tuple[str, ...] = ()
     part_materials: dict[str, str] = field(default_factory=dict)
@@ -88,12 +92,13 @@ def parse_prompt(text: str) -> PromptFacts:
     """Read the facts stated in ``text``; words the parser does not know are ignored."""
     text = _normalise(text)
     tokens = _TOKEN.findall(text)
-    sizes = parse_sizes(text)
+    sizes, part_sizes = _read_sizes(text)
     materials, part_materials = _materials(tokens)
     color, part_colors = _colors(tokens)
     words = frozenset(tokens)
     return PromptFacts(
         **sizes,
+        part_sizes=part_sizes,
         counts=parse_counts(text),
         materials=materials,
         part_materials=part_materials,
@@ -107,14 +112,29 @@ def parse_prompt(text: str) -> PromptFacts:
 
 
 def parse_sizes(text: str) -> dict[str, float]:
-    """Measures in ``text`` by axis word: ``length``, ``width``, ``depth``, ``height`` and a bare ``size``."""
+    """Measures in ``text`` by axis word: ``length``, ``width``, ``depth``, ``height`` and a bare ``size``.
+
+    A bare measure naming a part ("fit 18 inch wheels") is the ``size`` here too: an edit clause
+    applies its measure to the part the clause names.
+    """
+    sizes, parts = _read_sizes(text)
+    if parts and "size" not in sizes:
+        sizes["size"] = next(iter(parts.values()))
+    return sizes
+
+
+def _read_sizes(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """The design's measures by axis word (as ``parse_sizes``), and the bare measures that name a
+    part instead, by the part's role: "a hatchback on 18 inch wheels" is a car, not 46 cm long."""
     text = _normalise(text)
     found: dict[str, float] = {}
+    parts: dict[str, float] = {}
     spans: list[tuple[int, int]] = []
 
     def keep(axis: str, value: float, span: tuple[int, int]) -> None:
         spans.append(span)
-        found.setdefault(axis, round(value, 4))
+        part = _part_after(text, span[1]) if axis == "size" else None
+        (parts if part else found).setdefault(part or axis, round(value, 4))
 
     for match in _FEET_INCHES.finditer(text):
         axis = _AXIS_WORDS[match[3]] if match[3] else "size"
@@ -134,7 +154,25 @@ def parse_sizes(text: str) -> dict[str, float]:
     for match in _BARE.finditer(text):
         if not _inside(match.span(), spans):
             keep("size", float(match[1]) * UNIT_FACTORS[match[2]], match.span())
-    return found
+    return found, parts
+
+
+def _part_after(text: str, end: int) -> str | None:
+    """The part a bare measure ending at ``end`` names: the next word ("70 cm legs"), or the one after
+    a colour or material word ("18 inch black wheels"); None for the design's whole body ("a 1.6 m top")."""
+    match = _NEXT_WORDS.match(text, end)
+    if not match:
+        return None
+    first, second = match[1], match[2]
+    role = _role_of(first)
+    if role is None and second and (first in MATERIAL_WORDS or first in COLOR_WORDS):
+        role = _role_of(second)
+    return None if role in _WHOLE_PARTS else role
+
+
+def _role_of(word: str) -> str | None:
+    """``part_word`` that also reads plurals the table does not list ("two 27 inch screens")."""
+    return part_word(word) or (part_word(word[:-1]) if word.endswith("s") else None)
 
 
 def _units_filled(pairs: list[tuple[str, str | None]]) -> list[tuple[str, str]]:

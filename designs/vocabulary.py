@@ -119,7 +119,9 @@ CATEGORY_SENTENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ),
 }
 
-# Keywords for the fallback classifier. Multi-word keywords match as phrases.
+# Keywords for the fallback classifier. Multi-word keywords match as phrases. A noun a layout tells
+# its kinds apart by ("credenza", "ute", "ipad") is a keyword too: a keyword names its category
+# outright, so a prompt the layout can draw is not refused when the embedder scores it low.
 CATEGORY_KEYWORDS: dict[tuple[str, str], tuple[str, ...]] = {
     (BUILDING, "residential"): ("house", "home", "villa", "cottage", "apartment", "apartments", "bungalow", "cabin",
                                 "townhouse", "residential", "dwelling", "mansion", "duplex", "condo"),
@@ -127,31 +129,33 @@ CATEGORY_KEYWORDS: dict[tuple[str, str], tuple[str, ...]] = {
                                "skyscraper", "tower", "bank", "cafe", "supermarket"),
     (BUILDING, "industrial"): ("factory", "warehouse", "plant", "industrial", "workshop", "depot", "mill", "hangar",
                                "refinery", "foundry"),
-    (VEHICLE, "car"): ("car", "sedan", "suv", "hatchback", "coupe", "convertible", "automobile", "vehicle",
-                       "roadster", "minivan", "ev"),
-    (VEHICLE, "truck"): ("truck", "lorry", "pickup", "van", "semi", "trailer", "tipper", "dump truck"),
+    (VEHICLE, "car"): ("car", "sedan", "saloon", "suv", "jeep", "crossover", "hatchback", "coupe", "convertible",
+                       "automobile", "vehicle", "roadster", "supercar", "minivan", "mpv", "ev"),
+    (VEHICLE, "truck"): ("truck", "lorry", "pickup", "ute", "van", "semi", "trailer", "tipper", "dump truck"),
     (VEHICLE, "motorcycle"): ("motorcycle", "motorbike", "scooter", "moped", "bike", "dirt bike"),
     (VEHICLE, "aircraft"): ("aircraft", "airplane", "aeroplane", "plane", "jet", "drone", "quadcopter", "glider",
-                            "airliner", "helicopter"),
+                            "airliner", "helicopter", "uav", "multicopter"),
     (VEHICLE, "boat"): ("boat", "yacht", "ship", "sailboat", "speedboat", "kayak", "canoe", "ferry", "catamaran",
                         "vessel"),
     (ELECTRONICS, "computer"): ("computer", "laptop", "desktop", "pc", "workstation", "server", "notebook",
-                                "monitor"),
-    (ELECTRONICS, "phone"): ("phone", "smartphone", "mobile", "tablet", "handset", "cellphone"),
+                                "ultrabook", "macbook", "monitor"),
+    (ELECTRONICS, "phone"): ("phone", "smartphone", "mobile", "tablet", "ipad", "handset", "cellphone"),
     (ELECTRONICS, "iot_device"): ("iot", "sensor", "tracker", "wearable", "beacon", "gateway", "smartwatch"),
     (ELECTRONICS, "circuit"): ("circuit", "pcb", "board", "microcontroller", "arduino", "raspberry pi",
                                "breadboard", "chip"),
     (APPLIANCE, "kitchen"): ("fridge", "refrigerator", "freezer", "oven", "stove", "cooker", "microwave",
-                             "dishwasher", "kettle", "toaster", "range"),
+                             "dishwasher", "kettle", "toaster", "blender", "coffee machine", "coffee maker",
+                             "espresso machine", "range"),
     (APPLIANCE, "laundry"): ("washing machine", "washer", "dryer", "laundry", "tumble dryer"),
     (APPLIANCE, "hvac"): ("air conditioner", "air conditioning", "hvac", "heat pump", "furnace", "heater",
-                          "ventilation", "air purifier", "dehumidifier", "boiler"),
+                          "ventilation", "air purifier", "humidifier", "dehumidifier", "boiler"),
     (APPLIANCE, "smart_home"): ("smart speaker", "thermostat", "smart display", "smart hub", "voice assistant",
                                 "home automation", "smart home"),
     (FURNITURE, "chair"): ("chair", "stool", "armchair", "sofa", "couch", "bench", "recliner", "loveseat"),
     (FURNITURE, "table"): ("table", "desk", "workbench", "dining", "nightstand"),
     (FURNITURE, "storage"): ("bookshelf", "bookcase", "shelf", "shelves", "cabinet", "wardrobe", "cupboard",
-                             "dresser", "drawers", "sideboard", "closet", "storage", "shelving"),
+                             "dresser", "drawers", "sideboard", "credenza", "armoire", "closet", "storage",
+                             "shelving"),
     (FURNITURE, "decorative"): ("vase", "sculpture", "lamp", "mirror", "ornament", "planter", "plant pot",
                                 "statue", "decorative", "decor"),
 }
@@ -233,6 +237,7 @@ MATERIAL_WORDS: dict[str, str] = {
     "cherry": "cherry", "mahogany": "mahogany", "beech": "beech", "ash": "ash", "bamboo": "bamboo",
     "plywood": "plywood", "mdf": "mdf", "wood": "wood", "wooden": "wood", "timber": "wood",
     "steel": "steel", "stainless": "stainless_steel", "aluminium": "aluminum", "aluminum": "aluminum",
+    "alloy": "aluminum",  # "alloy wheels", "an alloy frame": light alloy, almost always aluminium
     "iron": "iron", "copper": "copper", "brass": "brass", "bronze": "bronze", "titanium": "titanium",
     "chrome": "chrome", "metal": "metal", "metallic": "metal",
     "glass": "glass", "acrylic": "acrylic", "plastic": "plastic", "polycarbonate": "polycarbonate",

@@ -8,10 +8,27 @@ from designs.parsing import PromptFacts
 FRONT = 0.04  # door and panel thickness on the front face
 HANDLE = 0.03
 
+# (words, noun, (width, height, depth)): the small appliances that stand on a worktop.
+_COUNTERTOP = (
+    (("toaster",), "toaster", (0.3, 0.2, 0.18)),
+    (("kettle",), "kettle", (0.22, 0.25, 0.16)),
+    (("blender",), "blender", (0.18, 0.42, 0.18)),
+    (("coffee", "espresso"), "coffee machine", (0.25, 0.38, 0.4)),
+)
+
 
 def kitchen(facts: PromptFacts) -> Layout:
-    """A refrigerator (doors stacked), a range (burners on top), a microwave or a dishwasher."""
+    """A refrigerator (doors stacked), a range (burners on top), a microwave, a dishwasher or a worktop
+    appliance (a toaster is not a 1.8 m fridge)."""
     main = facts.material or "stainless_steel"
+    small = next(((noun, size) for words, noun, size in _COUNTERTOP if facts.has(*words)), None)
+    if small:
+        noun, default = small
+        width, height, depth = extents(facts, default, lengthwise=False, proportional=True, principal="y")
+        parts = [_body(facts, main, width, height, depth),
+                 _front("control_panel", "plastic", "controls", width * 0.5, (height * 0.1, height * 0.3), depth,
+                        color="black")]
+        return Layout(noun, parts, main)
     if facts.has("oven", "stove", "range", "cooker", "hob", "cooktop"):
         return Layout("range cooker", _range(facts, main), main)
     if facts.has("microwave"):
@@ -101,7 +118,8 @@ def smart_home(facts: PromptFacts) -> Layout:
                        z=(depth / 2, depth / 2 + 0.002), color="black")]
         return Layout("smart thermostat", parts, main)
     if facts.has("display", "screen", "hub"):
-        width = extents(facts, (0.2, 0.14, 0.1), lengthwise=False)[0]
+        # "with a 10 inch screen" measures the display as a bare "10 inch" does.
+        width = extents(facts, (facts.part_sizes.get("screen", 0.2), 0.14, 0.1), lengthwise=False)[0]
         parts = [box("speaker_base", material_of(facts, "base", "fabric"), "base", w=width * 0.9, h=0.1, d=0.08),
                  box("smart_display", "glass", "screen", w=width, h=width * 0.6, d=0.012, y=0.1, color="black")]
         return Layout("smart display", parts, main)

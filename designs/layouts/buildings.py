@@ -10,6 +10,9 @@ from designs.layouts.parts import MAIN, Layout, block, extents, is_locked, mater
 from designs.parsing import PromptFacts
 
 ON_ROOF = ("roof", "solar_panels", "rooftop_units", "chimney")
+FLAT_ROOF = 0.4  # a flat roof's slab on the top floor
+EAVES, PITCHED_RISE = 0.5, 1.9  # a pitched roof's eaves slab, and its ridge's top above the top floor
+MIN_STOREY = 2.4  # the entrance door's height; windows top out at 2.3 m
 
 # (category, words, noun, (width, depth), floor height, floors, main material, pitched roof)
 _KINDS = (
@@ -35,9 +38,15 @@ def building(facts: PromptFacts, category: str) -> Layout:
     """Floors (the prompt's count or the kind's), a roof, windows, a door and the extras the prompt asks for."""
     _, _, noun, (width, depth), storey, floors, main, pitched = next(
         kind for kind in _KINDS if kind[0] == category and (not kind[1] or facts.has(*kind[1])))
-    floors = facts.count("floors") or (max(1, round(facts.height / storey)) if facts.height else floors)
     if facts.height:
-        storey = facts.height / floors
+        # A building's stated height is to the top of its roof (the ridge of a pitched one), as
+        # planners measure it; chimneys and rooftop plant stand above it. A height too low for its
+        # floors and roof still gets floors a door fits in, so it comes out taller than stated.
+        stacked = facts.height - (PITCHED_RISE if pitched else FLAT_ROOF)
+        floors = facts.count("floors") or max(1, round(stacked / storey))
+        storey = max(stacked / floors, MIN_STOREY)
+    else:
+        floors = facts.count("floors") or floors
     width, _, depth = extents(facts, (width, storey * floors, depth), lengthwise=False)
     main = facts.material or main
     walls = material_of(facts, "floors", main)
@@ -60,11 +69,11 @@ def building(facts: PromptFacts, category: str) -> Layout:
     top = floors * storey
     roof = material_of(facts, "roof", "terracotta" if pitched else "concrete" if category != "industrial" else "metal")
     eave = 0.4 if pitched else 0.0
-    roof_top = top + (0.5 if pitched else 0.4)
+    roof_top = top + (EAVES if pitched else FLAT_ROOF)
     parts.append(block("roof", roof, "roof", x=(-half_w - eave, half_w + eave), y=(top, roof_top),
                        z=(-half_d - eave, half_d + eave)))
     if pitched:
-        parts.append(block("roof_ridge", roof, "roof", x=(-half_w, half_w), y=(roof_top, roof_top + 1.4),
+        parts.append(block("roof_ridge", roof, "roof", x=(-half_w, half_w), y=(roof_top, top + PITCHED_RISE),
                            z=(-half_d * 0.45, half_d * 0.45)))
     parts.extend(_roof_extras(facts, category, noun, roof_top, half_w, half_d, pitched))
     if facts.has("garage") and category == "residential":

@@ -1,10 +1,12 @@
 """Electronics: computers, phones, IoT devices and circuit boards.
 
 A bare measure in an electronics prompt ("a 27 inch monitor", "a 6.1 inch
-phone") is the screen's diagonal, as shops quote it. Parts sealed inside an
-enclosure (a sensor's board and battery) are marked ``solid: false``: they
-are meant to be inside another object.
+phone", "a laptop with a 16 inch screen") is the screen's diagonal, as shops
+quote it. Parts sealed inside an enclosure (a sensor's board and battery) are
+marked ``solid: false``: they are meant to be inside another object.
 """
+
+import dataclasses
 
 from designs.layouts.parts import Layout, block, box, extents, material_of, spread
 from designs.parsing import PromptFacts
@@ -17,9 +19,10 @@ def computer(facts: PromptFacts) -> Layout:
         return Layout("laptop", _laptop(facts, main), main)
     if facts.has("server", "rack"):
         return Layout("server rack", _rack(facts, main), main)
-    diagonal = facts.size or 0.61  # 24 inches
+    diagonal = _diagonal(facts, 0.61)  # 24 inches
     screen_w, screen_h = diagonal * 0.87, diagonal * 0.49
-    width, height, depth = extents(facts, (0.2, 0.45, 0.45), lengthwise=False)
+    # The bare measure is the screen's, so the tower takes only measures with an axis word.
+    width, height, depth = extents(facts, (0.2, 0.45, 0.45), lengthwise=False, principal="none")
     screens = facts.count("screens") or 1
     parts = [box("tower_case", material_of(facts, "enclosure", main), "enclosure", w=width, h=height, d=depth,
                  x=-screens * (screen_w + 0.02) / 2 - width / 2 - 0.1)]
@@ -37,7 +40,7 @@ def computer(facts: PromptFacts) -> Layout:
 def phone(facts: PromptFacts) -> Layout:
     """A phone or tablet standing upright: body, screen on the front, cameras on the back, side buttons."""
     tablet = facts.has("tablet", "ipad")
-    diagonal = facts.size or (0.279 if tablet else 0.155)
+    diagonal = _diagonal(facts, 0.279 if tablet else 0.155)
     width, height, depth = extents(facts, (diagonal * (0.72 if tablet else 0.46), diagonal * 0.95,
                                            0.007 if tablet else 0.0078), lengthwise=False, principal="none")
     main = facts.material or "aluminum"
@@ -90,8 +93,10 @@ def circuit(facts: PromptFacts) -> Layout:
         default, noun = (0.085, 0.0016, 0.056), "single-board computer"
     else:
         default, noun = (0.1, 0.0016, 0.08), "circuit board"
-    width, board, depth = extents(facts, default, lengthwise=True)
-    board = min(board, 0.0032)
+    # A board keeps its shape when one side is given: "5 cm long" narrows it too, so its length stays
+    # its long side. Its thickness is not part of that shape (a "10 mm" board would be huge).
+    width, _, depth = extents(dataclasses.replace(facts, height=None), default, lengthwise=True, proportional=True)
+    board = min(facts.height or default[1] * facts.scale, 0.0032)
     main = facts.material or "fr4"
     lift = 0.006
     half_w, half_d = width / 2, depth / 2
@@ -119,8 +124,14 @@ def circuit(facts: PromptFacts) -> Layout:
     return Layout(noun, parts, main)
 
 
+def _diagonal(facts: PromptFacts, default: float) -> float:
+    """The screen's diagonal: the bare measure of the device ("a 6.1 inch phone") or of its screen
+    ("a 27 inch monitor", "with a 16 inch screen"), else ``default``."""
+    return facts.size or facts.part_sizes.get("screen") or default
+
+
 def _laptop(facts: PromptFacts, main: str) -> list[dict]:
-    diagonal = facts.size or 0.356  # 14 inches
+    diagonal = _diagonal(facts, 0.356)  # 14 inches
     width, depth, lid = diagonal * 0.9, diagonal * 0.62, diagonal * 0.6
     thick = 0.016 if facts.build == "slim" else 0.02
     return [block("laptop_base", material_of(facts, "base", main), "base", x=(-width / 2, width / 2), y=(0, thick),
@@ -135,9 +146,11 @@ def _laptop(facts: PromptFacts, main: str) -> list[dict]:
 
 
 def _rack(facts: PromptFacts, main: str) -> list[dict]:
-    units = facts.count("shelves", "floors") or 6
-    parts = [box("rack_plinth", "steel", "base", w=0.6, h=0.1, d=1.0)]
+    # A rack is sized in 2U units of 88.9 mm: "a 2 m tall rack" holds as many as fit above the plinth.
+    plinth, unit = 0.1, 0.0889
+    units = facts.count("shelves", "floors") or (max(1, round((facts.height - plinth) / unit)) if facts.height else 6)
+    parts = [box("rack_plinth", "steel", "base", w=0.6, h=plinth, d=1.0)]
     for index in range(units):
-        parts.append(box("server_unit", material_of(facts, "enclosure", main), "enclosure", w=0.6, h=0.0889, d=1.0,
-                         y=0.1 + index * 0.0889))
+        parts.append(box("server_unit", material_of(facts, "enclosure", main), "enclosure", w=0.6, h=unit, d=1.0,
+                         y=plinth + index * unit))
     return parts

@@ -45,8 +45,15 @@ def table(facts: PromptFacts) -> Layout:
     noun, default = next(((noun, size) for words, noun, size in _TABLES if facts.has(*words)),
                          ("dining table" if wants_chairs else "table", (1.4, 0.75, 0.8)))
     length, height, depth = extents(facts, default, lengthwise=True)
+    # A round (or square) top is as deep as it is long: one measure ("1.2 m across", "90 cm wide") is
+    # its diameter, and with none it is the default top's mean side. Two measures still make an oval.
+    stated = [value for value in (facts.length, facts.size, facts.width, facts.depth) if value is not None]
+    even = facts.has("round", "circular", "square") and len(stated) <= 1
+    if even:
+        length = depth = stated[0] if stated else (length + depth) / 2
     if seats and facts.length is None and facts.size is None:
         length = max(length, _seating_length(seats))
+        depth = length if even else depth
     main = facts.material or "wood"
     top_thickness = thickness(facts, 0.04)
     parts = [block("table_top", material_of(facts, "top", main), "top", x=(-length / 2, length / 2),
@@ -78,12 +85,13 @@ def chair(facts: PromptFacts) -> Layout:
     noun = "armchair" if armchair else "office chair" if facts.has("office", "ergonomic") else "chair"
     default = (0.8, 0.42, 0.8) if armchair else (SEAT, SEAT_TOP, SEAT)
     width, seat_top, depth = extents(facts, default, lengthwise=False)
-    if facts.height is not None:  # "a 90 cm tall chair" is the back's top, not the seat's
-        seat_top = facts.height * 0.5
+    back_top = seat_top + (0.45 if armchair else 0.42)
+    if facts.height is not None:  # "a 1.2 m tall chair" is the back's top, not the seat's: the back reaches it
+        seat_top, back_top = facts.height * 0.5, facts.height
     parts = _seat_on_legs(facts, main, width, seat_top, depth)
     back = thickness(facts, 0.04 if not armchair else 0.12)
     parts.append(block("chair_back", material_of(facts, "back", main), "back", x=(-width / 2, width / 2),
-                       y=(seat_top, seat_top + (0.45 if armchair else 0.42)), z=(-depth / 2, -depth / 2 + back)))
+                       y=(seat_top, back_top), z=(-depth / 2, -depth / 2 + back)))
     if armchair:
         for side in (-1, 1):
             outer = side * width / 2

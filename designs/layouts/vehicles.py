@@ -12,13 +12,16 @@ from designs.layouts.parts import MAIN, Layout, block, extents, faces, is_locked
 from designs.parsing import PromptFacts
 
 OVERHANG = 0.18  # share of the length in front of the front axle and behind the rear one
+ROAD_HEIGHT, ROAD_WIDTH = 4.0, 2.55  # the usual legal limits (EU) for a road vehicle's height and width
 
-# (words, noun, (length, height, width), ground clearance)
+# (body nouns, use words, noun, (length, height, width), ground clearance). A body the prompt names
+# wins over a use word anywhere in it: a "family sedan" is a sedan, a "compact minivan" a minivan.
 _CARS = (
-    (("suv", "jeep", "crossover", "4x4", "offroad"), "SUV", (4.7, 1.7, 1.9), 0.22),
-    (("sports", "coupe", "roadster", "supercar", "racing", "race"), "sports car", (4.4, 1.2, 1.9), 0.12),
-    (("hatchback", "compact", "city", "mini"), "hatchback", (4.0, 1.5, 1.75), 0.15),
-    (("minivan", "mpv", "family"), "minivan", (5.0, 1.8, 1.95), 0.16),
+    (("suv", "jeep", "crossover", "4x4", "offroad"), (), "SUV", (4.7, 1.7, 1.9), 0.22),
+    (("coupe", "roadster", "supercar"), ("sports", "racing", "race"), "sports car", (4.4, 1.2, 1.9), 0.12),
+    (("hatchback",), ("compact", "city", "mini"), "hatchback", (4.0, 1.5, 1.75), 0.15),
+    (("minivan", "mpv"), ("family",), "minivan", (5.0, 1.8, 1.95), 0.16),
+    (("sedan", "saloon"), (), "sedan", (4.8, 1.45, 1.82), 0.15),
 )
 # (words, noun, (length, height, width), wheel diameter, cab length, wheels)
 _TRUCKS = (
@@ -30,12 +33,12 @@ _LORRY = ("truck", (7.5, 3.4, 2.5), 1.0, 2.2, 6)
 
 def car(facts: PromptFacts) -> Layout:
     """A body on four wheels (or the prompt's count) with a cabin on top and lights front and rear."""
-    noun, default, clearance = next(((noun, size, low) for words, noun, size, low in _CARS if facts.has(*words)),
-                                    ("car", (4.6, 1.45, 1.8), 0.15))
+    named = [kind for kind in _CARS if facts.has(*kind[0])] or [kind for kind in _CARS if facts.has(*kind[1])]
+    noun, default, clearance = named[0][2:] if named else ("car", (4.6, 1.45, 1.8), 0.15)
     seats = facts.count("seats")
     if seats and seats > 5 and noun == "car":
         noun, default = "minivan", (5.0, 1.8, 1.95)
-    length, height, width = extents(facts, default, lengthwise=True, proportional=True)
+    length, height, width = _road_sized(facts, default)
     if "aerodynamic" in facts.features and facts.height is None:
         height *= 0.92  # a lower roof line
     main = facts.material or "steel"
@@ -73,7 +76,7 @@ def truck(facts: PromptFacts) -> Layout:
     noun, default, wheel, cab, count = next(((noun, size, wheel, cab, count)
                                              for words, noun, size, wheel, cab, count in _TRUCKS if facts.has(*words)),
                                             _LORRY)
-    length, height, width = extents(facts, default, lengthwise=True, proportional=True)
+    length, height, width = _road_sized(facts, default)
     stretch = length / default[0]
     wheel, cab = wheel * min(stretch, 1.5), cab * stretch
     tyre = 0.12 * width
@@ -142,6 +145,17 @@ def relayout_wheels(objects: list[dict]) -> None:
         tread = wheel["dimensions"]["depth"]
         z = (z1, z1 + tread) if side > 0 else (z0 - tread, z0)
         reshape(wheel, x=(x - diameter / 2, x + diameter / 2), y=(0, min(diameter, wheel["dimensions"]["height"])), z=z)
+
+
+def _road_sized(facts: PromptFacts, default: tuple[float, float, float]) -> tuple[float, float, float]:
+    """(length, height, width) grown in proportion to what the prompt states, but a longer road vehicle
+    is not taller or wider than roads allow: a "16 m semi truck" is 4 m tall, not 7."""
+    length, height, width = extents(facts, default, lengthwise=True, proportional=True)
+    if facts.height is None:
+        height = min(height, max(default[1], ROAD_HEIGHT))
+    if facts.width is None and facts.depth is None:
+        width = min(width, max(default[2], ROAD_WIDTH))
+    return length, height, width
 
 
 def _wheels(facts: PromptFacts, default: int, diameter: float, tread: float) -> list[dict]:

@@ -42,6 +42,37 @@ def test_a_bare_in_after_a_number_is_the_preposition_not_inches():
     assert facts.materials == ("oak",)
 
 
+@pytest.mark.parametrize(
+    ("text", "part_sizes"),
+    [
+        ("a red hatchback on 18 inch wheels", {"wheels": 0.4572}),
+        ("a hatchback on 18 inch alloy wheels", {"wheels": 0.4572}),  # after a material word
+        ("an oak table with 70 cm legs", {"legs": 0.7}),
+        ("a bookcase with 30 cm shelves", {"shelves": 0.3}),
+        ("a workstation with two 27\" screens", {"screen": 0.6858}),  # a plural the part table does not list
+    ],
+)
+def test_a_bare_measure_before_a_part_measures_that_part_not_the_design(text, part_sizes):
+    facts = parse_prompt(text)
+
+    assert facts.size is None
+    assert facts.part_sizes == part_sizes
+
+
+@pytest.mark.parametrize(("text", "size"), [("a desk with a 1.6 m top", 1.6), ("a 2 m sofa bed", 2.0),
+                                            ("a 6 ft leather sofa", 1.8288)])
+def test_a_bare_measure_of_the_whole_body_or_before_a_non_part_is_the_design_size(text, size):
+    facts = parse_prompt(text)
+
+    assert facts.size == size
+    assert facts.part_sizes == {}
+
+
+def test_an_edit_clause_reads_a_part_measure_as_its_size():
+    # The edit already knows its part from the clause ("fit 18 inch wheels"); the measure is its new size.
+    assert parse_sizes("fit 18 inch wheels") == {"size": 0.4572}
+
+
 def test_the_first_size_for_an_axis_wins():
     assert parse_sizes("1.8 m long, later 2 m long")["length"] == 1.8
 
@@ -79,7 +110,7 @@ def test_measures_are_not_counts(text):
         ("carbon fibre bike", "carbon_fiber"), ("carbon-fibre bike", "carbon_fiber"), ("concrete tower", "concrete"),
         ("brick house", "brick"), ("plastic chair", "plastic"), ("fabric sofa", "fabric"),
         ("leather armchair", "leather"), ("marble sculpture", "marble"), ("wooden stool", "wood"),
-        ("stainless steel fridge", "stainless_steel"),
+        ("stainless steel fridge", "stainless_steel"), ("alloy wheels", "aluminum"),
     ],
 )
 def test_materials_have_one_spelling(text, material):

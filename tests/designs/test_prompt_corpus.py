@@ -1,10 +1,14 @@
 """Prompts as people write them, through the rules engine (no language model): type, name and sizes.
 
-The corpus (``prompt_corpus.json``) names each prompt's expected design type,
+The corpus (``prompt_corpus.json``) names each prompt's kind, expected design type,
 category, design name, and the overall size along each axis the prompt states
 (x the long front, y up, z front to back), to within 5 %. A newcomer's
 "Three-seat grey fabric sofa, 2.1 m wide" once became a 2.5 m by 2.1 m "chair":
 width must bind to the long side, and "sofa" must be a sofa.
+
+A kind is the design type, or "part" for a component rather than a whole product
+(circuit boards, sensor modules). A part no design type covers (a bolt, a gear)
+has no type: it must be refused, not drawn as the nearest thing the rules know.
 """
 
 import json
@@ -13,9 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from designs import rules
+from designs import physics, rules
+from designs.rules import NoDesignType
+from designs.vocabulary import DESIGN_TYPES
 
 CORPUS = json.loads((Path(__file__).parent / "prompt_corpus.json").read_text())
+DRAWN = [case for case in CORPUS if case["type"]]
+REFUSED = [case for case in CORPUS if not case["type"]]
+KINDS = {*DESIGN_TYPES, "part"}
 
 
 def overall_size(objects: list[dict]) -> dict[str, float]:
@@ -30,7 +39,7 @@ def overall_size(objects: list[dict]) -> dict[str, float]:
     return {axis: max(high[axis]) - min(low[axis]) for axis in low}
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[case["prompt"] for case in CORPUS])
+@pytest.mark.parametrize("case", DRAWN, ids=[case["prompt"] for case in DRAWN])
 def test_a_prompt_becomes_the_design_it_names_at_the_size_it_states(case):
     draft = rules.generate(case["prompt"])
 
@@ -38,13 +47,24 @@ def test_a_prompt_becomes_the_design_it_names_at_the_size_it_states(case):
     size = overall_size(draft.objects)
     for axis, metres in case["size"].items():
         assert size[axis] == pytest.approx(metres, rel=0.05), (axis, size)
+    assert physics.check(draft.objects).corrections == []
 
 
-def test_the_corpus_covers_every_design_type():
-    assert len(CORPUS) >= 50
-    kinds = Counter(case["type"] for case in CORPUS)
-    assert set(kinds) == {"furniture", "building", "vehicle", "electronics", "appliance"}
-    assert min(kinds.values()) >= 7
-    assert sum(bool(case["size"]) for case in CORPUS) >= 30
-    # Parts too: circuit boards measured in millimetres.
-    assert any(case["category"] == "circuit" and case["size"] for case in CORPUS)
+@pytest.mark.parametrize("case", REFUSED, ids=[case["prompt"] for case in REFUSED])
+def test_a_part_no_design_type_covers_is_refused(case):
+    with pytest.raises(NoDesignType):
+        rules.generate(case["prompt"])
+
+
+def test_the_corpus_covers_every_kind_with_stated_sizes():
+    assert len(DRAWN) >= 50
+    assert len({case["prompt"] for case in CORPUS}) == len(CORPUS)
+    assert all(case["kind"] in (case["type"], "part") for case in DRAWN)
+    assert {case["type"] for case in DRAWN} == set(DESIGN_TYPES)
+    kinds = Counter(case["kind"] for case in DRAWN)
+    assert set(kinds) == KINDS
+    assert min(kinds.values()) >= 8
+    sized = Counter(case["kind"] for case in DRAWN if case["size"])
+    assert min(sized[kind] for kind in KINDS) >= 5
+    # Parts too: circuit boards measured in millimetres and inches.
+    assert any(case["category"] == "circuit" and case["size"] for case in DRAWN)

@@ -14,6 +14,7 @@ from config.ai.embeddings import REQUIRED_MODULES
 from config.ai.errors import EngineUnavailable
 from config.ai.loading import installed
 from designs import physics, rules
+from designs.layouts import vehicles
 from designs.physics import box_of
 from designs.rules import EditNotUnderstood, NoDesignType
 from tests.conftest import require
@@ -70,6 +71,12 @@ def spec_of(draft):
 
 def overlapping(a, b):
     return all(min(p[1], q[1]) - max(p[0], q[0]) > 1e-6 for p, q in zip(box_of(a), box_of(b), strict=True))
+
+
+def overall(draft):
+    """The draft's (x, y, z) extents over every object."""
+    spans = [box_of(obj) for obj in draft.objects]
+    return tuple(max(span[axis][1] for span in spans) - min(span[axis][0] for span in spans) for axis in range(3))
 
 
 def role(draft, name):
@@ -168,6 +175,77 @@ def test_floors_stack_from_the_ground_under_the_roof(keywords_only):
     top = floors[-1]["position"]["y"] + floors[-1]["dimensions"]["height"]
     assert role(draft, "roof")[0]["position"]["y"] == pytest.approx(top)
     assert floors[0]["material"] == "brick"
+
+
+@pytest.mark.parametrize(("prompt", "design_type", "category"), [
+    ("walnut credenza", "furniture", "storage"), ("armoire", "furniture", "storage"),
+    ("crossover", "vehicle", "car"), ("jeep", "vehicle", "car"), ("saloon", "vehicle", "car"),
+    ("ute", "vehicle", "truck"), ("uav", "vehicle", "aircraft"), ("ipad", "electronics", "phone"),
+    ("ultrabook", "electronics", "computer"), ("espresso machine", "appliance", "kitchen"),
+    ("humidifier", "appliance", "hvac"),
+])
+def test_a_noun_a_layout_draws_is_a_keyword_of_its_category(keywords_only, prompt, design_type, category):
+    kind = rules.classify(prompt)
+
+    assert (kind.design_type, kind.category) == (design_type, category)
+
+
+@pytest.mark.parametrize(("measured", "plain"), [
+    ("red hatchback on 18 inch wheels", "red hatchback with wheels"),
+    ("oak table with 70 cm legs", "oak table with legs"),
+    ("bookcase with 30 cm shelves", "bookcase with shelves"),
+    ("kitchen cabinet with 128 mm handles", "kitchen cabinet with handles"),
+])
+def test_a_measure_of_a_part_leaves_the_design_its_own_size(keywords_only, measured, plain):
+    assert rules.generate(measured).objects == rules.generate(plain).objects
+
+
+def test_a_screen_measure_is_the_devices_diagonal(keywords_only):
+    desktop = rules.generate("a 27 inch monitor")
+    [screen] = role(desktop, "screen")
+
+    assert rules.generate("laptop with a 16 inch screen").objects == rules.generate("16 inch laptop").objects
+    assert desktop.objects == rules.generate("a 27 inch computer").objects
+    assert screen["dimensions"]["width"] == pytest.approx(0.6858 * 0.87, abs=1e-3)
+    assert role(desktop, "enclosure")[0]["dimensions"]["width"] == 0.2  # the tower is not 27 inches wide
+
+
+@pytest.mark.parametrize("prompt", ["semi truck 16 m long", "box truck 10 m long", "huge truck"])
+def test_a_longer_truck_grows_no_taller_or_wider_than_roads_allow(keywords_only, prompt):
+    length, height, width = overall(rules.generate(prompt))
+
+    assert length > 7.5
+    assert height <= vehicles.ROAD_HEIGHT + 1e-9 and width <= vehicles.ROAD_WIDTH + 1e-9
+
+
+def test_a_circuit_board_given_one_side_keeps_its_shape(keywords_only):
+    [board] = role(rules.generate("circuit board 5 cm long"), "board")
+    (x0, x1), _, (z0, z1) = box_of(board)
+
+    assert (x1 - x0, z1 - z0) == (pytest.approx(0.05), pytest.approx(0.04))
+
+
+def test_a_round_table_is_as_deep_as_it_is_long(keywords_only):
+    [top] = role(rules.generate("round coffee table"), "top")
+    (x0, x1), _, (z0, z1) = box_of(top)
+
+    assert x1 - x0 == pytest.approx(z1 - z0)
+    assert role(rules.generate("round table 1.2 m by 0.9 m"), "top")[0]["dimensions"]["depth"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(("prompt", "height"), [("house 8 m tall", 8.0), ("office building 20 m tall", 20.0)])
+def test_a_stated_building_height_reaches_the_top_of_the_roof(keywords_only, prompt, height):
+    roof = role(rules.generate(prompt), "roof")
+
+    assert max(box_of(part)[1][1] for part in roof) == pytest.approx(height)
+
+
+@pytest.mark.parametrize("prompt", ["cottage 3 m tall", "apartment block with 10 floors, 12 m tall"])
+def test_a_building_too_low_for_its_floors_and_roof_keeps_floors_a_door_fits_in(keywords_only, prompt):
+    draft = rules.generate(prompt)
+
+    assert physics.check(draft.objects).corrections == []
+    assert min(floor["dimensions"]["height"] for floor in role(draft, "floors")) >= 2.4
 
 
 def test_constraints_and_style_add_facts_after_the_prompt(keywords_only):
