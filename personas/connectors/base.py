@@ -18,7 +18,7 @@ from config import net
 from config.errors import ValidationFailed
 from personas import platform_rules
 from personas.errors import PlatformConnectionFailed
-from personas.oauth import OAuthApp, OAuthSpec
+from personas.oauth import OAuthApp, OAuthSpec, app_for
 
 # Every call to a platform has a deadline; a hung server must not hold a worker or a request.
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
@@ -133,6 +133,11 @@ class Connector(ABC):
 
     def __init__(self, *, server_url: str = "", credentials: dict | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
+        if not server_url and self.oauth is not None and self.oauth.api_base:
+            # Accounts connected by consent page store no server: the platform's API, or where
+            # PERSONAS_<PLATFORM>_API_BASE points (a gateway, a stand-in).
+            app = app_for(self.oauth)
+            server_url = app.api_base if app else self.oauth.api_base
         self.server_url = server_url.rstrip("/")
         self.credentials = dict(credentials or {})
         self._transport = transport

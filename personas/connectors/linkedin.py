@@ -63,11 +63,6 @@ ORGANIZATION = re.compile(r"urn:li:organization:\d+")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
 
 
-def _api_base(spec: OAuthSpec) -> str:
-    app = app_for(spec)
-    return app.api_base if app else spec.api_base
-
-
 def little_text(text: str) -> str:
     """``text`` as LinkedIn's little text: reserved characters escaped, ``#tag`` as the hashtag template."""
     parts, position = [], 0
@@ -94,10 +89,6 @@ class LinkedInConnector(Connector):
                       authorize_path="/oauth/v2/authorization", token_path="/oauth/v2/accessToken",
                       token_base="https://www.linkedin.com", scopes=("openid", "profile", "w_member_social"),
                       pkce=False, client_auth="body")
-
-    def __init__(self, *, server_url: str = "", **kwargs) -> None:
-        # Accounts connected by consent page store no server: the API is LinkedIn's (or PERSONAS_LINKEDIN_API_BASE).
-        super().__init__(server_url=server_url or _api_base(self.oauth), **kwargs)
 
     # -- plumbing ---------------------------------------------------------------------------------------
 

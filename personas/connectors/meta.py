@@ -43,7 +43,7 @@ from PIL import Image, UnidentifiedImageError
 
 from config import net
 from config.errors import ValidationFailed
-from personas import oauth, platform_rules, provenance
+from personas import platform_rules, provenance
 from personas.connectors.base import (
     TIMEOUT,
     AccountInfo,
@@ -61,7 +61,7 @@ from personas.connectors.base import (
     tokens_from,
 )
 from personas.connectors.images import fit_image
-from personas.oauth import OAuthApp, OAuthSpec
+from personas.oauth import OAuthApp
 
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 TOKEN_CODES = {102, 104, 190}  # session expired, no token, token invalid or revoked
@@ -73,15 +73,6 @@ IMAGE_MAX_BYTES = 8 * platform_rules.MB
 # The newest posts read before publishing (duplicates, quota) and for notifications.
 RECENT_POSTS = 25
 NOTIFICATION_POSTS = 10
-
-
-def default_api_base(spec: OAuthSpec) -> str:
-    """Where the Graph API answers: ``PERSONAS_<NAME>_API_BASE`` when the app is configured, else Meta's host.
-
-    Accounts connected through the consent page are stored without a server URL; this is theirs.
-    """
-    app = oauth.app_for(spec)
-    return app.api_base if app else spec.api_base
 
 
 class MetaConnector(Connector):
@@ -114,8 +105,7 @@ class MetaConnector(Connector):
     def __init__(self, *, server_url: str = "", credentials: dict | None = None,
                  transport: httpx.BaseTransport | None = None,
                  media_url_for: Callable[[MediaFile], str] | None = None) -> None:
-        super().__init__(server_url=server_url or default_api_base(self.oauth), credentials=credentials,
-                         transport=transport)
+        super().__init__(server_url=server_url, credentials=credentials, transport=transport)
         self.media_url_for = media_url_for
 
     # -- tokens ---------------------------------------------------------------------------------------------

@@ -93,12 +93,6 @@ class XConnector(Connector):
     media_poll_max_wait = 10.0
     media_poll_attempts = 60
 
-    def __init__(self, *, server_url: str = "", **kwargs) -> None:
-        if not server_url:
-            app = app_for(self.oauth)
-            server_url = app.api_base if app else self.oauth.api_base
-        super().__init__(server_url=server_url, **kwargs)
-
     # -- plumbing ---------------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, what: str, *, ok_missing: bool = False, **kwargs) -> dict:

@@ -78,11 +78,6 @@ MAX_PAGES = 5
 VIDEO_ID = re.compile(r"(?:[?&]v=|youtu\.be/|/shorts/|/embed/)([\w-]{11})")
 
 
-def _api_base(spec: OAuthSpec) -> str:
-    app = app_for(spec)
-    return app.api_base if app else spec.api_base
-
-
 def idempotency_tag(key: str) -> str:
     """The tag that marks the upload of the post with this key (a hash: the key itself stays private)."""
     return "sc-" + hashlib.sha256(str(key).encode()).hexdigest()[:16]
@@ -121,8 +116,7 @@ class YouTubeConnector(Connector):
         """``privacy_status``: public, private or unlisted; ``on_progress(fraction)`` hears the upload advance."""
         if privacy_status not in PRIVACY:
             raise ValueError(f"privacy_status must be one of {PRIVACY}, not {privacy_status!r}.")
-        # Accounts connected by consent page store no server: the API is Google's (or PERSONAS_YOUTUBE_API_BASE).
-        super().__init__(server_url=server_url or _api_base(self.oauth), **kwargs)
+        super().__init__(server_url=server_url, **kwargs)
         self.privacy_status = privacy_status
         self.on_progress = on_progress
 
