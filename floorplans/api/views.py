@@ -183,7 +183,9 @@ class RevisionListView(FloorplanAPIView):
 
 
 class RevisionRestoreView(FloorplanAPIView):
-    @extend_schema(request=None, responses={200: s.RevisedAnalysisSerializer}, tags=TAGS)
+    @extend_schema(request=None, tags=TAGS, responses={
+        200: s.RevisedAnalysisSerializer,
+        400: OpenApiResponse(description="VALIDATION_ERROR: the room has no revision with that number")})
     def post(self, request, session_id, room_id, number):
         """Make an earlier revision current again (recorded as a new revision)."""
         room = selectors.room_for(request.user, session_id, room_id)

@@ -97,6 +97,17 @@ def test_revisions_are_kept_and_any_can_be_restored(fp, session):
     assert revisions["revisions"][0]["author"] == session.owner.email
 
 
+def test_restoring_a_revision_the_room_never_had_is_the_documented_400(fp, session):
+    room = RoomFactory(session=session)
+
+    response = fp.post(room_url(room, "revisions", "1", "restore"))
+
+    assert response.status_code == 400 and error_of(response)["code"] == "VALIDATION_ERROR"
+    operation = fp.get("/api/schema/", {"format": "json"}).json()["paths"][
+        "/api/floorplan/sessions/{session_id}/rooms/{room_id}/revisions/{number}/restore"]["post"]
+    assert "400" in operation["responses"]
+
+
 def test_patch_accepts_a_room_and_stores_connections(fp, session):
     room, other = MeasuredRoomFactory(session=session), MeasuredRoomFactory(session=session)
     body = fp.patch(room_url(room), {
