@@ -153,3 +153,8 @@ def luma(image: Image.Image | np.ndarray) -> np.ndarray:
     """Luma in 0-255 floats, with BRISQUE's weights."""
     rgb = np.asarray(image.convert("RGB") if isinstance(image, Image.Image) else image, np.float64)
     return rgb @ LUMA
+
+
+def falling(value: float, full: float, zero: float) -> float:
+    """A 0-1 score from a measure where lower is better: 1 up to ``full``, 0 from ``zero``, linear between."""
+    return float(min(1.0, max(0.0, (zero - value) / (zero - full))))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from config.image_quality import brisque, luma
+from config.image_quality import brisque, falling, luma
 from personas import platform_rules
 from personas.models import Character, ContentItem, Post
 from personas.post_text import compose_text
@@ -48,7 +48,7 @@ def measure(character: Character, item: ContentItem, image: Image.Image | None) 
     parts["banned_topics"] = {"score": 0.0 if found else 1.0, "found": found}
     if image is not None:
         measured = image_brisque(image)
-        parts["image"] = {"score": round(_falling(measured, BRISQUE_GOOD, BRISQUE_BAD), 4),
+        parts["image"] = {"score": round(falling(measured, BRISQUE_GOOD, BRISQUE_BAD), 4),
                           "brisque": round(measured, 2)}
     total = sum(WEIGHTS[name] for name in parts)
     score = sum(WEIGHTS[name] * part["score"] for name, part in parts.items()) / total
@@ -66,7 +66,3 @@ def image_brisque(image: Image.Image) -> float:
     copy = image.convert("RGB")
     copy.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.BOX)
     return brisque(luma(copy) / 255)
-
-
-def _falling(value: float, full: float, zero: float) -> float:
-    return float(min(1.0, max(0.0, (zero - value) / (zero - full))))

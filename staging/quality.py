@@ -54,7 +54,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from config.image_quality import brisque, luma, noise_sigma
+from config.image_quality import brisque, falling, luma, noise_sigma
 
 WORKING_SIDE = 512
 WEIGHTS: dict[str, float] = {
@@ -97,7 +97,7 @@ def quality_score(result: Image.Image, *, mask: Image.Image, integrity_score: fl
     area, rest = _eroded(inside), _eroded(~inside)
     whole = brisque(gray)
     parts = {
-        "brisque": {"score": _round(_falling(whole, BRISQUE_GOOD, BRISQUE_BAD)), "brisque": _round(whole)},
+        "brisque": {"score": _round(falling(whole, BRISQUE_GOOD, BRISQUE_BAD)), "brisque": _round(whole)},
         **_area_parts(gray, area, rest),
         "integrity": {"score": _round(min(1.0, max(0.0, integrity_score)))},
     }
@@ -129,7 +129,7 @@ def _area_parts(gray: np.ndarray, area: np.ndarray, rest: np.ndarray) -> dict[st
     excess = own["grain"] / max(yardstick["grain"], GRAIN_FLOOR)
     return {
         "area_brisque": {
-            "score": _round(_falling(own["brisque"], allowed, allowed + AREA_BRISQUE_SPAN)),
+            "score": _round(falling(own["brisque"], allowed, allowed + AREA_BRISQUE_SPAN)),
             "brisque": _round(own["brisque"]), "rest_brisque": _round(yardstick["brisque"]),
             "allowed": _round(allowed), "pixels": float(pixels),
         },
@@ -163,11 +163,6 @@ def _working_copy(result: Image.Image, mask: Image.Image) -> tuple[np.ndarray, n
 def _eroded(selection: np.ndarray) -> np.ndarray:
     window = np.ones((2 * SEAM_PX + 1, 2 * SEAM_PX + 1), np.uint8)
     return cv2.erode(selection.astype(np.uint8), window, borderType=cv2.BORDER_REPLICATE) > 0
-
-
-def _falling(value: float, full: float, zero: float) -> float:
-    """1 up to ``full``, 0 from ``zero``, linear between."""
-    return float(min(1.0, max(0.0, (zero - value) / (zero - full))))
 
 
 def _rising_log(value: float, zero: float, full: float) -> float:

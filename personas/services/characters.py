@@ -25,7 +25,7 @@ from personas.selectors import character_for
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
-DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
+DATA_URL = re.compile(r"^data:[\w/.+-]+;base64,", re.IGNORECASE)
 
 SCALAR_FIELDS = ("name", "bio", "age", "location", "timezone", "interests", "platforms", "banned_topics",
                  "disclosure_line")
@@ -47,22 +47,27 @@ def decode_image(value: str, *, field: str) -> CleanImage:
     Image URLs are refused: the server never fetches what a user points it
     at (no SSRF through a profile picture). Raises ``ValidationFailed``.
     """
-    value = (value or "").strip()
-    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
-        raise ValidationFailed(f"{field}: upload the image itself as base64 (a data URL or raw base64); "
-                               "image URLs are not fetched.", details={"field": field})
-    payload = DATA_URL.sub("", value, count=1)
-    if len(payload) > MAX_IMAGE_BYTES * 4 // 3 + 4:
-        raise ValidationFailed(f"{field}: the image is larger than {MAX_IMAGE_BYTES} bytes.",
-                               details={"field": field, "max_bytes": MAX_IMAGE_BYTES})
-    try:
-        data = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(f"{field}: not valid base64.", details={"field": field}) from None
+    data = decode_base64(value, field=field, max_bytes=MAX_IMAGE_BYTES, what="image")
     try:
         return clean_image(data, allowed=ACCEPTED_FORMATS, max_bytes=MAX_IMAGE_BYTES, max_pixels=MAX_IMAGE_PIXELS)
     except InvalidUpload as exc:  # seed 003 knows VALIDATION_ERROR, not the upload codes
         raise ValidationFailed(f"{field}: {exc.message}", details={"field": field, "problem": exc.details}) from None
+
+
+def decode_base64(value: str, *, field: str, max_bytes: int, what: str) -> bytes:
+    """The bytes of a base64 file (data URL or raw), at most ``max_bytes``; a URL is refused, never fetched."""
+    value = (value or "").strip()
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        raise ValidationFailed(f"{field}: upload the {what} itself as base64 (a data URL or raw base64); "
+                               f"{what} URLs are not fetched.", details={"field": field})
+    payload = DATA_URL.sub("", value, count=1)
+    if len(payload) > max_bytes * 4 // 3 + 4:
+        raise ValidationFailed(f"{field}: the {what} is larger than {max_bytes} bytes.",
+                               details={"field": field, "max_bytes": max_bytes})
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(f"{field}: not valid base64.", details={"field": field}) from None
 
 
 def validate_timezone(name: str) -> str:

@@ -9,10 +9,7 @@ checked by content, bytes and pixels, re-encoded without metadata, and stored
 with a thumbnail; ``previews`` says how the caption will be cut on each platform.
 """
 
-import base64
-import binascii
 import io
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,7 +28,7 @@ from personas.errors import InvalidContentType
 from personas.models import Character, ContentItem, Post
 from personas.post_text import compose_text
 from personas.selectors import character_for
-from personas.services.characters import decode_image
+from personas.services.characters import decode_base64, decode_image
 
 MAX_MEDIA = 10
 # Previewed on the compose box when the character has no account yet.
@@ -129,23 +126,13 @@ def _upload(index: int, item) -> _Upload:
         return _Upload(ContentType.IMAGE, image.content, image.extension, image.width, image.height,
                        Image.open(io.BytesIO(image.content)))
     if kind.startswith("video/"):
-        data = _base64(item["data"], f"{field}.data", settings.PERSONAS_MAX_VIDEO_BYTES)
+        data = decode_base64(item["data"], field=f"{field}.data", max_bytes=settings.PERSONAS_MAX_VIDEO_BYTES,
+                             what="video")
         facts = video.probe(data, field=f"{field}.data", max_bytes=settings.PERSONAS_MAX_VIDEO_BYTES)
         return _Upload(ContentType.VIDEO, data, facts.extension, facts.width, facts.height, video.first_frame(data),
                        seconds=facts.seconds, codec=facts.codec)
     raise InvalidContentType(f"{field}: {kind} cannot be composed here; upload images (JPEG, PNG or WebP) or a "
                              "video (MP4, MOV or WebM).", details={"field": field, "content_type": kind})
-
-
-def _base64(value: str, field: str, max_bytes: int) -> bytes:
-    payload = re.sub(r"^data:[\w/.+-]+;base64,", "", str(value).strip(), count=1)
-    if len(payload) > max_bytes * 4 // 3 + 4:
-        raise ValidationFailed(f"{field}: larger than {max_bytes // (1024 * 1024)} MB.",
-                               details={"field": field, "max_bytes": max_bytes})
-    try:
-        return base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(f"{field}: not valid base64.", details={"field": field}) from None
 
 
 def _store(character: Character, upload: _Upload, stored: list[str]) -> dict:
