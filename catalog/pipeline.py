@@ -42,7 +42,7 @@ from config.files.renditions import encode_jpeg, fit_within
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from config.jobs.runner import JobCancelled, job_step
+from config.jobs.runner import JobCancelled, items_finished, job_step
 
 logger = logging.getLogger("stagecraft.catalog")
 
@@ -164,6 +164,7 @@ class ItemRun:
         done = images_done(self.job) if steps_done > 1 else self.images_done
         return job_step(self.job, name, item=str(self.item.image_id), completed=done,
                         total=self.total_images, finishes_item=steps_done == len(STEPS),
+                        count_done=lambda: items_finished(self.job, last_step=STEPS[-1]),
                         fraction=(done + steps_done / len(STEPS)) / self.total_images)
 
 

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
@@ -63,7 +65,8 @@ class StepReport:
 
 @contextmanager
 def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: int = 0,
-             fraction: float | None = None, finishes_item: bool = True) -> Iterator[StepReport]:
+             fraction: float | None = None, finishes_item: bool = True,
+             count_done: Callable[[], int] | None = None) -> Iterator[StepReport]:
     """Record one pipeline step: running, then completed (with data) or failed.
 
     ``fraction`` is the job's overall progress once this step is done;
@@ -71,6 +74,11 @@ def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: 
     counts its item done unless ``finishes_item=False`` (an item with several
     steps finishes with its last). Re-running a step (a retried task) updates
     its row instead of adding one.
+
+    When several workers share a batch, ``completed`` is stale by the time an
+    item ends; pass ``count_done`` (see ``items_finished``) and the step that
+    ends the item counts them afresh, under the job's row lock, so the stream's
+    last event counts every item.
     """
     if Job.objects.filter(pk=job.pk, status=JobStatus.CANCELLED).exists():
         raise JobCancelled()
@@ -87,14 +95,36 @@ def job_step(job: Job, name: str, *, item: str = "", completed: int = 0, total: 
         yield report
     except Exception as exc:
         _finish_step(step, StepStatus.FAILED, started, report.data, error=getattr(exc, "message", "") or str(exc))
-        record_event(job, EventType.STEP_UPDATE, status=StepStatus.FAILED, completed=completed,
-                     data={"error": getattr(exc, "code", "INTERNAL_ERROR")}, **common)
+        failed = {"error": getattr(exc, "code", "INTERNAL_ERROR")}
+        with _counted(job, count_done, default=completed) as done:
+            record_event(job, EventType.STEP_UPDATE, status=StepStatus.FAILED, completed=done, data=failed, **common)
         raise
     _finish_step(step, StepStatus.COMPLETED, started, report.data)
     if fraction is not None:
         services.set_progress(job, fraction=fraction)
-    done = completed + (1 if total and finishes_item else 0)
-    record_event(job, EventType.STEP_UPDATE, status=StepStatus.COMPLETED, completed=done, data=report.data, **common)
+    ends_item = bool(total and finishes_item)
+    with _counted(job, count_done if ends_item else None, default=completed + ends_item) as done:
+        record_event(job, EventType.STEP_UPDATE, status=StepStatus.COMPLETED, completed=done,
+                     data=report.data, **common)
+
+
+def items_finished(job: Job, *, last_step: str) -> int:
+    """The items of ``job`` whose steps ended: ``last_step`` completed, or any step failed."""
+    ended = Q(status=StepStatus.FAILED) | Q(name=last_step, status=StepStatus.COMPLETED)
+    return JobStep.objects.filter(job=job).filter(ended).values("item").distinct().count()
+
+
+@contextmanager
+def _counted(job: Job, count_done: Callable[[], int] | None, *, default: int) -> Iterator[int]:
+    """``default``, or ``count_done()`` counted and its event written while holding the job's row."""
+    if count_done is None:
+        yield default
+        return
+    with transaction.atomic():
+        # A no-op UPDATE: the row lock on PostgreSQL, the write lock on SQLite. Workers ending
+        # items at once count and write their events in turn, so the last event counts all.
+        Job.objects.filter(pk=job.pk).update(progress=F("progress"))
+        yield count_done()
 
 
 def _finish_step(step: JobStep, status: str, started: float, data: dict, error: str = "") -> None:

@@ -219,7 +219,7 @@ def test_a_failed_image_counts_as_done_in_the_progress(alice, product, photo_jpe
 
     updates = [e for e in events_of(job_id) if e["type"] == "step_update"]
     assert [(e["step"], e["status"], e["progress"]) for e in updates if e["image_id"] == str(images[0].pk)] == [
-        ("preprocess", "running", {"completed": 0, "total": 3}), ("preprocess", "failed", {"completed": 0, "total": 3})]
+        ("preprocess", "running", {"completed": 0, "total": 3}), ("preprocess", "failed", {"completed": 1, "total": 3})]
     assert {e["progress"]["completed"] for e in updates if e["image_id"] == str(images[1].pk)} == {1, 2}
     assert updates[-1]["progress"] == {"completed": 3, "total": 3}
 

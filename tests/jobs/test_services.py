@@ -9,7 +9,7 @@ from config.errors import Conflict, NotFound, ValidationFailed
 from config.jobs import services
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job, JobEvent
-from config.jobs.runner import job_step, run_job
+from config.jobs.runner import items_finished, job_step, run_job
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,29 @@ def test_a_job_runs_its_steps_and_records_events_in_order(make_selftest, run_que
     assert types[-1] == ("job_complete", "", "completed")
     last_tick = JobEvent.objects.filter(job=job, step="tick", status="completed").last()
     assert last_tick.as_message()["progress"] == {"completed": 2, "total": 2}
+
+
+def test_an_item_ending_while_another_worker_finished_one_counts_both(owner):
+    # Worker B ended item "b" after worker A read its count at the start of item "a"'s last step.
+    job = services.create_job(owner, kind="x.y", task="t", metered=False)
+    with job_step(job, "last", item="b", completed=0, total=2):
+        pass
+    with job_step(job, "last", item="a", completed=0, total=2,
+                  count_done=lambda: items_finished(job, last_step="last")):
+        pass
+    last = JobEvent.objects.filter(job=job, status="completed").last()
+    assert (last.item, last.completed) == ("a", 2)
+
+
+def test_an_item_failing_counts_itself_finished(owner):
+    job = services.create_job(owner, kind="x.y", task="t", metered=False)
+    with job_step(job, "first", item="a", completed=0, total=2, finishes_item=False):
+        pass
+    with pytest.raises(ValidationFailed), job_step(job, "first", item="b", completed=0, total=2, finishes_item=False,
+                                                   count_done=lambda: items_finished(job, last_step="last")):
+        raise ValidationFailed("bad photo")
+    failed = JobEvent.objects.get(job=job, status="failed")
+    assert (failed.item, failed.completed) == ("b", 1)  # "a" is part-way, so only "b" has ended
 
 
 def test_a_redelivered_task_does_not_run_a_finished_job_again(make_selftest, run_queued):
