@@ -33,6 +33,7 @@ environment variables, so the policy cannot be bypassed through a proxy.
 
 import importlib
 import ipaddress
+import re
 import socket
 import ssl
 from collections.abc import Iterable
@@ -54,6 +55,25 @@ class OutboundRefused(Exception):
 
 class OutboundRefusedError(OutboundRefused, httpx.ConnectError):
     """The refusal as httpx raises it, so callers' existing ``httpx.TransportError`` handling applies."""
+
+
+# The shape of a URL a person gives us to call (a webhook, a server): http(s), a host that is a
+# dotted name, an IPv4 address or localhost, a port that exists. The API schema states it and the
+# services check it, so both say the same; Django's URLValidator and ``check_url`` take all of
+# these. Where a host points (a private address) is ``check_url``'s to say.
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+HTTP_URL_PATTERN = (f"^[Hh][Tt][Tt][Pp][Ss]?://(({_LABEL}\\.)+[A-Za-z]{{2,63}}|{_OCTET}(\\.{_OCTET}){{3}}|localhost)"
+                    f"(:{_PORT})?([/?#][!-~]*)?$")
+
+
+HTTP_URL_HINT = "Enter an http(s) URL with a host name, e.g. https://hooks.example.com/in."
+
+
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` has the shape ``HTTP_URL_PATTERN`` states."""
+    return re.fullmatch(HTTP_URL_PATTERN, url) is not None
 
 
 def _kind(address: Address) -> str | None:

@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "StageCraft API",
     "DESCRIPTION": "Virtual staging, product analysis, 3D design specs, AI characters and floor plans.",
     "VERSION": "1.0.0",
+    # 3.1: full JSON Schema, so the request text rule on object keys (``propertyNames``) is stated.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -283,7 +285,12 @@ SPECTACULAR_SETTINGS = {
                             "WallDirectionEnum": "floorplans.choices.Direction",
                             "AnalysisSourceEnum": "floorplans.choices.AnalysisSource",
                             "RoomKindEnum": "floorplans.choices.RoomKind",
-                            "EngineStateEnum": "personas.api.system.ENGINE_STATES"},
+                            "EngineStateEnum": "personas.api.system.ENGINE_STATES",
+                            "PlatformEnum": "personas.choices.Platform",
+                            "PersonaContentTypeEnum": "personas.choices.ContentType",
+                            "TriggerTypeEnum": "personas.choices.TriggerType",
+                            "RuleActionEnum": "personas.choices.RuleAction",
+                            "ImageContentTypeEnum": "catalog.choices.CONTENT_TYPES"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------
@@ -421,6 +428,10 @@ PERSONAS_RULE_RUNS_PER_HOUR = env_int("PERSONAS_RULE_RUNS_PER_HOUR", 12)
 PERSONAS_NUDITY_THRESHOLD = env_float("PERSONAS_NUDITY_THRESHOLD", 0.45)
 # Largest video a person may upload for publishing (checked with ffprobe, personas/video.py).
 PERSONAS_MAX_VIDEO_BYTES = env_int("PERSONAS_MAX_VIDEO_BYTES", 100 * 1024 * 1024)
+# LinkedIn's versioned API month (YYYYMM); each is served for at least a year, then answers 426.
+PERSONAS_LINKEDIN_VERSION = env("PERSONAS_LINKEDIN_VERSION", "202610")
+# Who sees a video StageCraft uploads to YouTube: public, unlisted or private (a brand may review first).
+PERSONAS_YOUTUBE_PRIVACY = env("PERSONAS_YOUTUBE_PRIVACY", "public")
 
 # --- Staging ---
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)

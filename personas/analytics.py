@@ -6,11 +6,8 @@ are ``None`` when their denominator is unknown or zero.
 """
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
-from django.utils import timezone
-
-from config.errors import ValidationFailed
 from config.timestamps import iso8601
 from personas import selectors
 from personas.choices import Metric, PostStatus
@@ -20,27 +17,10 @@ TOP_POSTS = 5
 ENGAGEMENT_METRICS = (Metric.LIKES, Metric.COMMENTS, Metric.SHARES)
 
 
-def parse_range(from_date: str | None, to_date: str | None) -> tuple[datetime | None, datetime | None]:
-    """``from_date``/``to_date`` (ISO dates or datetimes; a date ends at its midnight) as aware datetimes."""
-    return _moment(from_date, "from_date", end=False), _moment(to_date, "to_date", end=True)
-
-
-def _moment(value: str | None, name: str, *, end: bool) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(f"{name} must be an ISO 8601 date or datetime.") from None
-    if len(value) <= 10:  # a date: the whole day
-        parsed = datetime.combine(date.fromisoformat(value), time.max if end else time.min)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
-
-
-def overview(owner, *, character_id=None, platform: str | None = None, from_date: str | None = None,
-             to_date: str | None = None) -> dict:
-    """The seed's overview: totals, rate, growth, top posts, per-platform breakdown and daily trends."""
-    start, end = parse_range(from_date, to_date)
+def overview(owner, *, character_id=None, platform: str | None = None, start: datetime | None = None,
+             end: datetime | None = None) -> dict:
+    """The seed's overview: totals, rate, growth, top posts, per-platform breakdown and daily trends,
+    of posts published between ``start`` and ``end`` (aware, both inclusive) when given."""
     posts = Post.objects.for_user(owner).filter(status=PostStatus.PUBLISHED).select_related("account")
     accounts = PlatformAccount.objects.for_user(owner)
     if character_id:

@@ -1,58 +1,20 @@
 """Forms of the personas pages. They only parse input; the services decide what is allowed."""
 
 import base64
-import contextlib
-import functools
 import re
-from importlib import resources
-from pathlib import Path
-from zoneinfo import TZPATH, available_timezones
 
 from django import forms
 
 from config.files.validation import read_limited
 from config.forms import MultipleFileInput, MultipleFilesField
 from personas.choices import ContentType, Platform, RuleAction, TriggerType
+from personas.recurrence import timezone_choices
 from personas.services.characters import MAX_IMAGE_BYTES
 from personas.services.rules import ENGAGEMENT_METRICS
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 LIST_HELP = "Separate entries with commas."
 TRAIT_SLIDER = forms.NumberInput(attrs={"type": "range", "min": "0", "max": "1", "step": "0.1"})
-
-
-# The tz database's geographic regions; the rest are legacy aliases ("US/Eastern", "Etc/GMT+5").
-REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
-           "Pacific")
-
-
-@functools.cache
-def timezone_choices() -> list:
-    """UTC, then the canonical zones grouped by region (Django renders each group as an <optgroup>).
-
-    Legacy names outside the regions ("US/Eastern", "Etc/GMT+5") are left out, and so are the old
-    names inside them ("Asia/Calcutta" beside "Asia/Kolkata") where the tz database's zone.tab says
-    which names are current.
-    """
-    listed = zone_tab_names()
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for name in sorted(available_timezones()):
-        region, _, place = name.partition("/")
-        if region in REGIONS and place and (not listed or name in listed):
-            groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
-    return [("UTC", "UTC"), *groups.items()]
-
-
-def zone_tab_names() -> set[str]:
-    """The zone names in the tz database's zone.tab (one or more per country); empty where it is not shipped."""
-    candidates = [Path(base) / "zone.tab" for base in TZPATH]
-    with contextlib.suppress(ModuleNotFoundError, TypeError):  # the tzdata package, where zoneinfo falls back to it
-        candidates.append(Path(str(resources.files("tzdata.zoneinfo") / "zone.tab")))
-    for path in candidates:
-        if path.is_file():
-            rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines())
-            return {row[2] for row in rows if len(row) >= 3 and not row[0].startswith("#")}
-    return set()
 
 
 def _zone_names(choices: list) -> set[str]:

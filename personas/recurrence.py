@@ -10,9 +10,13 @@ in winter (14:00 UTC) and in summer (13:00 UTC). Two local times need a rule:
   (``fold=0``), so a daily 01:30 post goes out once, not twice.
 """
 
+import contextlib
+import functools
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
 from dateutil.rrule import rrulestr
@@ -30,9 +34,58 @@ def is_rrule(rule: str) -> bool:
     return "FREQ=" in rule.upper()
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name (``ZoneInfo`` alone would also take file names such as "localtime",
+    which some systems' ``available_timezones`` lists too)."""
+    return frozenset(available_timezones()) - {"localtime", "posixrules"} | {"UTC"}
+
+
+# The tz database's geographic regions; the rest are legacy aliases ("US/Eastern", "Etc/GMT+5").
+REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+           "Pacific")
+
+
+@functools.cache
+def timezone_choices() -> list:
+    """UTC, then the canonical zones grouped by region (Django renders each group as an <optgroup>).
+
+    Legacy names outside the regions ("US/Eastern", "Etc/GMT+5") are left out, and so are the old
+    names inside them ("Asia/Calcutta" beside "Asia/Kolkata") where the tz database's zone.tab says
+    which names are current.
+    """
+    listed = zone_tab_names()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in sorted(available_timezones()):
+        region, _, place = name.partition("/")
+        if region in REGIONS and place and (not listed or name in listed):
+            groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    return [("UTC", "UTC"), *groups.items()]
+
+
+def zone_tab_names() -> set[str]:
+    """The zone names in the tz database's zone.tab (one or more per country); empty where it is not shipped."""
+    candidates = [Path(base) / "zone.tab" for base in TZPATH]
+    with contextlib.suppress(ModuleNotFoundError, TypeError):  # the tzdata package, where zoneinfo falls back to it
+        candidates.append(Path(str(resources.files("tzdata.zoneinfo") / "zone.tab")))
+    for path in candidates:
+        if path.is_file():
+            rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines())
+            return {row[2] for row in rows if len(row) >= 3 and not row[0].startswith("#")}
+    return set()
+
+
+def canonical_zone_names() -> list[str]:
+    """UTC and the current name of every zone, as the pages offer them: what the API schema lists
+    (the services also take the legacy aliases)."""
+    return ["UTC", *(name for _, options in timezone_choices()[1:] for name, _ in options)]
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``, or ``ValidationFailed`` naming the problem."""
     try:
+        if name not in zone_names():
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValidationFailed(f"Unknown time zone {name!r}; use an IANA name such as 'America/New_York'.",

@@ -1,10 +1,12 @@
 """Seed 001's shapes: products, images, uploads, analyses, processing jobs."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.choices import ANALYSED_FRAME, KIND_PREFIX, JobType, ProductStatus
+from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, JobType, ProductStatus
 from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
+from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
 
@@ -69,8 +71,10 @@ class ProductSerializer(serializers.ModelSerializer):
 class PresignedUrlInputSerializer(serializers.Serializer):
     product_id = serializers.UUIDField()
     filename = serializers.CharField(max_length=255)
-    content_type = serializers.CharField(max_length=100)
-    file_size_bytes = serializers.IntegerField(min_value=1)
+    # Checked by the service, which answers 422.
+    content_type = CheckedChoiceField(choices=list(CONTENT_TYPES))
+    # The service checks the limit and answers 422 (seed 001).
+    file_size_bytes = StatedIntegerField(min_value=1, schema={"maximum": settings.UPLOAD_MAX_BYTES})
 
 
 class PresignedUrlSerializer(serializers.Serializer):
@@ -88,7 +92,9 @@ class ConfirmInputSerializer(serializers.Serializer):
     image_id = serializers.UUIDField()
 
 
-class DirectUploadInputSerializer(serializers.Serializer):
+class DirectUploadInputSerializer(RequiresOneOf, serializers.Serializer):
+    required_one_of = ("file",)  # missing, it is the service's 422 (seed 001), not a serializer 400
+
     product_id = serializers.UUIDField()
     file = serializers.FileField(required=False, allow_empty_file=True)
 

@@ -16,7 +16,7 @@ from catalog import selectors, services
 from catalog.api import serializers as s
 from catalog.choices import ProductStatus
 from config.api import envelopes
-from config.api.input import parse
+from config.api.input import choice_param, parse
 from config.api.pagination import limit_params, page_params
 from config.api.parsers import MultiPartParser
 from config.api.ratelimit import enforce
@@ -50,7 +50,8 @@ def queued(job, message: str, image=None) -> dict:
 
 class ProductListView(CatalogAPIView):
     @extend_schema(operation_id="catalog_products_list",
-                   parameters=[OpenApiParameter("category", str), OpenApiParameter("status", enum=ProductStatus.values),
+                   parameters=[OpenApiParameter("category", str),
+                               OpenApiParameter("status", enum=["", *ProductStatus.values]),
                                OpenApiParameter("search", str), OpenApiParameter("page", int),
                                OpenApiParameter("page_size", int)],
                    responses={200: numbered_page("ProductPage", s.ProductSerializer)}, tags=TAGS)
@@ -59,7 +60,8 @@ class ProductListView(CatalogAPIView):
         params = request.query_params
         page, size, window = page_params(params)
         products = selectors.products_for(request.user, category=params.get("category", ""),
-                                          status=params.get("status", ""), search=params.get("search", ""))
+                                          status=choice_param(params, "status", ProductStatus.values),
+                                          search=params.get("search", ""))
         items, total = window.slice(products)
         return Response({"items": s.ProductSerializer(items, many=True).data, "total": total, "page": page,
                          "page_size": size, "pages": math.ceil(total / size)})
@@ -173,13 +175,13 @@ class BatchDetailView(AnalysisAPIView):
 
 
 class JobListView(CatalogAPIView):
-    @extend_schema(parameters=[OpenApiParameter("status", enum=JobStatus.values), OpenApiParameter("limit", int),
+    @extend_schema(parameters=[OpenApiParameter("status", enum=["", *JobStatus.values]), OpenApiParameter("limit", int),
                                OpenApiParameter("offset", int)],
                    responses={200: s.JobListSerializer}, tags=TAGS, operation_id="catalog_jobs_list")
     def get(self, request):
         """All the user's processing jobs, of every kind, newest first: ``{items, total}``."""
         window = limit_params(request.query_params)
-        jobs = selectors.jobs_for(request.user, status=request.query_params.get("status", ""))
+        jobs = selectors.jobs_for(request.user, status=choice_param(request.query_params, "status", JobStatus.values))
         items, total = window.slice(jobs)
         return Response({"items": s.ProcessingJobSerializer(items, many=True).data, "total": total})
 

@@ -121,6 +121,14 @@ class StageCraftAutoSchema(AutoSchema):
         action = "list" if self.method == "GET" and self._is_list_view() else self.method_mapping[self.method.lower()]
         return "_".join(["platform" if app == "config" else app, *words, action]).lower()
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF trims text and refuses it blank: the schema says "at least one character not a space".
+        if direction == "request" and isinstance(field, serializers.CharField) and not field.allow_blank \
+                and field.trim_whitespace and not ({"enum", "format", "pattern", "$ref"} & set(schema)):
+            schema["pattern"] = FILLED_TEXT_PATTERN
+        return schema
+
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         envelope = getattr(self.view, "error_envelope", envelopes.DETAIL)
@@ -190,7 +198,7 @@ class StageCraftAutoSchema(AutoSchema):
         """Put a 2xx body in ``{"success": true, "data", "message", "timestamp"}``."""
         contents = response.setdefault("content", {"application/json": {}})
         for content in contents.values():
-            data = content.get("schema") or {"nullable": True}
+            data = content.get("schema") or {}
             content["schema"] = _obj({"success": {"type": "boolean", "description": "Always true."}, "data": data,
                                       "message": _MESSAGE, "timestamp": _TIMESTAMP}, ["success", "data", "timestamp"])
 
@@ -214,15 +222,39 @@ _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 # sending that "\u0000" is not a valid name.
 
 TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+FILLED_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*" \
+                      "[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+
+
+# Any JSON a free-form field or an extra key may hold, under the same text rule:
+# three levels deep, written out (a recursive ``$ref`` is beyond most generators).
+FREE_FORM = "FreeFormValue"
+
+
+def _free_form_components() -> dict:
+    scalars = [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "number"}, {"type": "boolean"},
+               {"type": "null"}]
+    components, inner = {}, None
+    for depth in (2, 1, 0):
+        name = f"{FREE_FORM}{depth}" if depth else FREE_FORM
+        nested = [] if inner is None else [
+            {"type": "array", "items": {"$ref": f"#/components/schemas/{inner}"}},
+            {"type": "object", "propertyNames": {"pattern": TEXT_PATTERN},
+             "additionalProperties": {"$ref": f"#/components/schemas/{inner}"}}]
+        components[name] = {"description": "Any JSON value; its text follows the request text rule.",
+                            "anyOf": [*scalars, *nested]}
+        inner = name
+    return components
 
 
 def state_text_rules(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: a pattern on request text and on free-form keys,
-    and the paging parameters' bounds."""
-    schemas = result.get("components", {}).get("schemas", {})
+    """drf-spectacular postprocessing hook: the request text rule on strings, keys and free-form
+    values, and the paging parameters' bounds."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    forms = _form_components(result)
     for name, schema in schemas.items():
         if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request halves
-            _text_rules(schema)
+            _text_rules(schema, form=name in forms)
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):
@@ -233,26 +265,60 @@ def state_text_rules(result: dict, generator, request, public) -> dict:
                 if parameter.get("in") == "query" and parameter["name"] in pagination.BOUNDS:
                     low, high = pagination.BOUNDS[parameter["name"]]
                     parameter.setdefault("schema", {}).update(type="integer", minimum=low, maximum=high)
-            for content in operation.get("requestBody", {}).get("content", {}).values():
-                _text_rules(content.get("schema", {}))
+            for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+                _text_rules(content.get("schema", {}), form=media_type in FORM_MEDIA_TYPES)
+    schemas.update(_free_form_components())
     return result
 
 
-def _text_rules(schema: dict) -> None:
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _form_components(result: dict) -> set[str]:
+    """The request components sent as forms, whose extra fields can only be text."""
+    names = set()
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
+            for media_type in FORM_MEDIA_TYPES:
+                ref = content.get(media_type, {}).get("schema", {}).get("$ref", "")
+                names.add(ref.rsplit("/", 1)[-1])
+    return names
+
+
+def _types(node: dict) -> set[str]:
+    """A node's types: OpenAPI 3.1 writes a nullable string ``["string", "null"]``."""
+    declared = node.get("type", [])
+    return {declared} if isinstance(declared, str) else set(declared)
+
+
+def _is_any(node) -> bool:
+    return node is True or node == {} or (isinstance(node, dict) and set(node) <= {"description", "title"})
+
+
+def _text_rules(schema: dict, *, form: bool = False) -> None:
+    """State the text rule on ``schema``'s strings, keys and free-form values (text only in a form)."""
+    free_form = {"type": "string", "pattern": TEXT_PATTERN} if form else {"$ref": f"#/components/schemas/{FREE_FORM}"}
     stack = [schema]
     while stack:
         node = stack.pop()
         if not isinstance(node, dict) or "$ref" in node:
             continue
-        if node.get("type") == "string" and not ({"enum", "format", "pattern"} & set(node)):
+        if "string" in _types(node) and not ({"enum", "format", "pattern"} & set(node)):
             node["pattern"] = TEXT_PATTERN
-        if node.get("type") == "object" and node.get("additionalProperties", True) is not False:
+        if "object" in _types(node) and node.get("additionalProperties", True) is not False:
             node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
-        for key in ("properties",):
-            stack.extend(node.get(key, {}).values())
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), dict):
-                stack.append(node[key])
+            if _is_any(node.get("additionalProperties", True)):
+                node["additionalProperties"] = free_form
+        properties = node.get("properties", {})
+        for name, value in properties.items():
+            if _is_any(value):
+                properties[name] = {**value, **free_form} if isinstance(value, dict) else free_form
+        stack.extend(properties.values())
+        if isinstance(node.get("items"), dict):
+            stack.append(node["items"])
+        if isinstance(node.get("additionalProperties"), dict):
+            stack.append(node["additionalProperties"])
         for key in ("allOf", "anyOf", "oneOf"):
             stack.extend(node.get(key, []))
 
@@ -315,7 +381,7 @@ def _camel(name: str) -> str:
 
 
 def _is_scalar(schema: dict, components: dict) -> bool:
-    return _resolve(schema, components).get("type") in ("string", "integer")
+    return bool(_types(_resolve(schema, components)) & {"string", "integer"})
 
 
 def _resolve(schema: dict, components: dict) -> dict:

@@ -117,6 +117,8 @@ def _checked_url(url: str) -> str:
     url = (url or "").strip()
     if len(url) > MAX_URL_LENGTH:
         raise URLNotAllowed(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+    if not net.is_http_url(url):
+        raise URLNotAllowed(net.HTTP_URL_HINT)
     try:
         net.check_url(url)
     except net.OutboundRefused as exc:

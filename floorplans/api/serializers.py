@@ -57,18 +57,24 @@ class RoomInputSerializer(serializers.Serializer):
 class PhotoInputSerializer(serializers.Serializer):
     # An empty file reaches services.upload_photo, which answers INVALID_IMAGE_FORMAT like any bad photo.
     image = serializers.FileField(allow_empty_file=True)
-    compassHeading = serializers.FloatField(min_value=0, max_value=360, required=False, allow_null=True)
+    # A form has no null: leave the field out when there is no heading.
+    compassHeading = serializers.FloatField(min_value=0, max_value=360, required=False)
+
+
+# A base64 data URL (or bare base64), as files.decode_data_url reads it; the bytes are checked after.
+BASE64_DATA_URL = r"^((data:[!-+\--~]*,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)?$"
 
 
 class ReviseInputSerializer(serializers.Serializer):
     feedback = serializers.CharField(max_length=4000, allow_blank=True, default="")
-    annotationImage = serializers.CharField(max_length=14_000_000, required=False, allow_blank=True, default="",
-                                            help_text="Optional PNG of the agent's drawing over the plan, as a "
-                                                      "data:image/png;base64 URL; sent to the model.")
+    annotationImage = serializers.RegexField(
+        BASE64_DATA_URL, max_length=14_000_000, required=False, allow_blank=True, default="",
+        help_text="Optional PNG of the agent's drawing over the plan, as a data:image/png;base64 URL; "
+                  "sent to the model.")
 
 
 class AnalysisInputSerializer(serializers.Serializer):
-    analysis = serializers.JSONField()
+    analysis = serializers.DictField(help_text="The room's analysis in the RoomAnalysis shape; checked by the service.")
 
 
 class RoomPositionSerializer(serializers.Serializer):

@@ -17,8 +17,8 @@ class OverviewView(PersonasAPIView):
         Figures without stored samples are null (or empty trends), never estimated."""
         filters = parse(s.AnalyticsFilterSerializer, request.query_params)
         return ok(analytics.overview(request.user, character_id=filters.get("character_id"),
-                                     platform=filters.get("platform"), from_date=filters.get("from_date"),
-                                     to_date=filters.get("to_date")))
+                                     platform=filters.get("platform"), start=filters["from_date"],
+                                     end=filters["to_date"]))
 
 
 class CharacterAnalyticsView(PersonasAPIView):

@@ -1,6 +1,6 @@
 """Seed 003 section 2: ``/api/v1/content`` (generation, library, review)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 
 from config.api.input import parse
@@ -16,7 +16,10 @@ TAGS = ["personas: content"]
 
 
 class GenerateView(PersonasAPIView):
-    @extend_schema(request=s.GenerateInputSerializer, responses={201: s.GenerationStartedSerializer}, tags=TAGS)
+    @extend_schema(request=s.GenerateInputSerializer, tags=TAGS, responses={
+        201: s.GenerationStartedSerializer,
+        503: OpenApiResponse(description="CONTENT_GENERATION_FAILED: no engine here makes this content type "
+                                         "(video, or an engine not configured)")})
     def post(self, request):
         """Queue a generation (10 a minute per user); video, or no engine for the type, is a 503 at once."""
         enforce(request, "personas_generate", key="user", message="Rate limit exceeded: 10 generations per minute.")

@@ -1,12 +1,13 @@
 """Seed 003 section 3: ``/api/v1/platforms``. Official APIs only; credentials never leave the server."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 
 from config.api.input import parse
 from personas import selectors
 from personas.api import serializers_social as s
 from personas.api.base import PersonasAPIView, ok
+from personas.choices import Platform
 from personas.models import PlatformAccount
 from personas.services import accounts, engagement, oauth
 
@@ -30,8 +31,11 @@ class AccountListView(PersonasAPIView):
         return ok({"accounts": s.AccountSerializer(rows, many=True).data})
 
 
+PLATFORM = OpenApiParameter("platform", str, OpenApiParameter.PATH, enum=Platform.values)
+
+
 class ConnectView(PersonasAPIView):
-    @extend_schema(request=s.ConnectInputSerializer, tags=TAGS, responses={
+    @extend_schema(request=s.ConnectInputSerializer, tags=TAGS, parameters=[PLATFORM], responses={
         200: s.AuthorizationSerializer, 201: s.AccountConnectedSerializer,
         400: OpenApiResponse(description="PLATFORM_CONNECTION_FAILED: refused credentials, or the platform is not "
                                          "configured here (details.configure says what to set)")})

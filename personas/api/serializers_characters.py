@@ -2,7 +2,9 @@
 
 from rest_framework import serializers
 
+from config.api.fields import CheckedChoiceField
 from config.files.signing import media_url
+from personas import recurrence
 from personas.choices import CharacterStatus, Platform
 from personas.models import Character
 
@@ -35,7 +37,7 @@ class CharacterInputSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     age = serializers.IntegerField(min_value=1, max_value=150, required=False, allow_null=True)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    timezone = serializers.CharField(max_length=64, required=False)
+    timezone = CheckedChoiceField(choices=recurrence.canonical_zone_names, required=False)
     interests = serializers.ListField(child=serializers.CharField(max_length=100), max_length=50, required=False)
     profile_image = serializers.CharField(required=False, allow_blank=True)
     personality = PersonalitySerializer(required=False)
@@ -54,7 +56,7 @@ class CharacterUpdateSerializer(CharacterInputSerializer):
 
 
 class CharacterFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=CharacterStatus.choices, required=False)
+    status = serializers.ChoiceField(choices=CharacterStatus.choices, required=False, allow_blank=True)
     search = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
-from personas.choices import GenerationStatus, Platform
+from personas.choices import ContentType, GenerationStatus, Platform
 from personas.models import ContentItem, Generation
 
 MAX_ITEMS = 4
@@ -15,16 +16,20 @@ def file_url(field) -> str | None:
     return media_url(field.name) if field and field.name else None
 
 
+# What compose takes by name; the bytes are checked (images by Pillow, videos by ffprobe).
+MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "video/mp4", "video/quicktime", "video/webm"]
+
+
 class GenerationSettingsSerializer(serializers.Serializer):
     steps = serializers.IntegerField(min_value=1, max_value=150, required=False)
     cfg_scale = serializers.FloatField(min_value=1, max_value=30, required=False)
-    width = serializers.IntegerField(min_value=64, max_value=MAX_SIDE, required=False)
-    height = serializers.IntegerField(min_value=64, max_value=MAX_SIDE, required=False)
+    # Stable Diffusion works in 8-pixel latent cells (``validate``).
+    width = StatedIntegerField(min_value=64, max_value=MAX_SIDE, required=False, schema={"multipleOf": 8})
+    height = StatedIntegerField(min_value=64, max_value=MAX_SIDE, required=False, schema={"multipleOf": 8})
     seed = serializers.IntegerField(min_value=0, max_value=2**32 - 1, required=False, allow_null=True)
     count = serializers.IntegerField(min_value=1, max_value=MAX_ITEMS, required=False)
 
     def validate(self, data: dict) -> dict:
-        # Stable Diffusion works in 8-pixel latent cells.
         for side in ("width", "height"):
             if side in data and data[side] % 8:
                 raise serializers.ValidationError({side: "Must be a multiple of 8."})
@@ -33,8 +38,8 @@ class GenerationSettingsSerializer(serializers.Serializer):
 
 class GenerateInputSerializer(serializers.Serializer):
     character_id = serializers.CharField(max_length=64)
-    # A plain string: services.content answers INVALID_CONTENT_TYPE for anything but image, video, text.
-    content_type = serializers.CharField(max_length=32)
+    # Checked by services.content, which answers INVALID_CONTENT_TYPE.
+    content_type = CheckedChoiceField(choices=ContentType.choices)
     prompt = serializers.CharField(max_length=2000)
     negative_prompt = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     settings = GenerationSettingsSerializer(required=False, default=dict)
@@ -85,7 +90,7 @@ class GenerationSerializer(serializers.ModelSerializer):
 
 class ContentFilterSerializer(serializers.Serializer):
     character_id = serializers.CharField(max_length=64, required=False)
-    content_type = serializers.CharField(max_length=32, required=False)
+    content_type = CheckedChoiceField(choices=ContentType.choices, required=False)
     is_approved = serializers.BooleanField(required=False, allow_null=True, default=None)
     is_nsfw = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -119,18 +124,20 @@ class ContentItemSerializer(serializers.ModelSerializer):
 
 class MediaInputSerializer(serializers.Serializer):
     data = serializers.CharField(help_text="The file as base64 (raw or a data URL); URLs are not fetched.")
-    content_type = serializers.CharField(max_length=100, help_text="image/jpeg, image/png or image/webp.")
+    content_type = CheckedChoiceField(choices=MEDIA_TYPES)
 
 
-class ComposeInputSerializer(serializers.Serializer):
+class ComposeInputSerializer(RequiresOneOf, serializers.Serializer):
     """``POST /api/v1/content``: a post written by hand, approved as it is stored."""
+
+    required_one_of = ("caption", "hashtags", "media")  # an empty post is refused
 
     character_id = serializers.CharField()
     caption = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     hashtags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
                                      max_length=60)
     alt_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
-    media = MediaInputSerializer(many=True, required=False, default=list, max_length=10)
+    media = serializers.ListField(child=MediaInputSerializer(), required=False, default=list, max_length=10)
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False,
                                       default=list, max_length=len(Platform.choices))
 

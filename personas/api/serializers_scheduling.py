@@ -1,13 +1,16 @@
 """Seed 003 section 5: scheduled posts and automation rules, in and out."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from personas import hashtags
+from config.api.fields import CheckedChoiceField
+from personas import hashtags, recurrence
+from personas.choices import ContentType, Platform, RuleAction, ScheduleStatus, TriggerType
+from personas.connectors import all_post_types
 from personas.models import AutomationRule, RuleRun, ScheduledPost
 
 DATETIME_HINT = "Enter an ISO 8601 date and time, e.g. 2026-01-16T14:00:00Z."
@@ -32,9 +35,10 @@ class LocalDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
 class DateBoundField(serializers.Field):
-    """A date (``2026-01-16``: the whole UTC day) or an ISO date-time (naive means UTC) bounding a range."""
+    """A date (``2026-01-16``: the whole UTC day) or an ISO date-time (naive means UTC) bounding a range,
+    in UTC."""
 
     default_error_messages = {"invalid": "Enter an ISO 8601 date (2026-01-16) or date and time."}
 
@@ -46,14 +50,12 @@ class DateBoundField(serializers.Field):
         text = str(data).strip()
         try:
             if len(text) == 10:
-                day = date.fromisoformat(text)
-                start = datetime.combine(day, time.min, tzinfo=UTC)
                 # to_date is inclusive: the whole day, up to its last microsecond.
-                return start + timedelta(days=1, microseconds=-1) if self.end else start
+                return datetime.combine(date.fromisoformat(text), time.max if self.end else time.min, tzinfo=UTC)
             value = datetime.fromisoformat(text)
-        except ValueError:
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved into UTC
             self.fail("invalid")
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     def to_representation(self, value):
         return value.isoformat()
@@ -64,11 +66,12 @@ class ScheduledPostInputSerializer(serializers.Serializer):
     platform_account_id = serializers.CharField(max_length=64)
     content_id = serializers.CharField(max_length=64)
     scheduled_at = LocalDateTimeField()
-    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    timezone = CheckedChoiceField(choices=recurrence.canonical_zone_names, required=False,
+                                  allow_blank=True, default="")
     # Left out: the content's own caption and hashtags are used.
     caption = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     hashtags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=30, required=False)
-    post_type = serializers.CharField(max_length=16, required=False, default="post")
+    post_type = CheckedChoiceField(choices=all_post_types, required=False, default="post")
     # An RRULE ("FREQ=DAILY") or a 5-field cron line, in ``timezone``; blank: once.
     recurrence = serializers.CharField(max_length=260, required=False, allow_blank=True, default="")
 
@@ -79,16 +82,17 @@ class ScheduledPostUpdateSerializer(serializers.Serializer):
     platform_account_id = serializers.CharField(max_length=64, required=False)
     content_id = serializers.CharField(max_length=64, required=False)
     scheduled_at = LocalDateTimeField(required=False)
-    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    timezone = CheckedChoiceField(choices=recurrence.canonical_zone_names, required=False, allow_blank=True)
     caption = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     hashtags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=30, required=False)
-    post_type = serializers.CharField(max_length=16, required=False)
+    post_type = CheckedChoiceField(choices=all_post_types, required=False)
     recurrence = serializers.CharField(max_length=260, required=False, allow_blank=True)
 
 
 class ScheduledPostFilterSerializer(serializers.Serializer):
     character_id = serializers.CharField(max_length=64, required=False)
-    status = serializers.CharField(max_length=16, required=False, default="")
+    status = CheckedChoiceField(choices=ScheduleStatus.choices, required=False, allow_blank=True,
+                                default="")
     from_date = DateBoundField(required=False, allow_null=True, default=None)
     to_date = DateBoundField(end=True, required=False, allow_null=True, default=None)
 
@@ -123,12 +127,13 @@ class RuleInputSerializer(serializers.Serializer):
     character_id = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    # Plain strings: the service names the allowed values in its VALIDATION_ERROR.
-    trigger_type = serializers.CharField(max_length=32)
+    # Checked by the service, which names the allowed values in its VALIDATION_ERROR.
+    trigger_type = CheckedChoiceField(choices=TriggerType.choices)
     trigger_config = serializers.DictField(required=False, default=dict)
-    action = serializers.CharField(max_length=16, required=False, default="generate")
-    platforms = serializers.ListField(child=serializers.CharField(max_length=16), required=False, default=list)
-    content_type = serializers.CharField(max_length=8, required=False, default="image")
+    action = CheckedChoiceField(choices=RuleAction.choices, required=False, default="generate")
+    platforms = serializers.ListField(child=CheckedChoiceField(choices=Platform.choices),
+                                      required=False, default=list)
+    content_type = CheckedChoiceField(choices=ContentType.choices, required=False, default="image")
     content_category = serializers.CharField(max_length=32, required=False, default="post")
     prompt_template = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     caption_template = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -143,11 +148,12 @@ class RuleUpdateSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    trigger_type = serializers.CharField(max_length=32, required=False)
+    trigger_type = CheckedChoiceField(choices=TriggerType.choices, required=False)
     trigger_config = serializers.DictField(required=False)
-    action = serializers.CharField(max_length=16, required=False)
-    platforms = serializers.ListField(child=serializers.CharField(max_length=16), required=False)
-    content_type = serializers.CharField(max_length=8, required=False)
+    action = CheckedChoiceField(choices=RuleAction.choices, required=False)
+    platforms = serializers.ListField(child=CheckedChoiceField(choices=Platform.choices),
+                                      required=False)
+    content_type = CheckedChoiceField(choices=ContentType.choices, required=False)
     content_category = serializers.CharField(max_length=32, required=False)
     prompt_template = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     caption_template = serializers.CharField(max_length=2000, required=False, allow_blank=True)

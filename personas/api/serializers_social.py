@@ -5,9 +5,13 @@ No shape here carries credentials: accounts show who and how connected, never a 
 
 from rest_framework import serializers
 
+from config.api.fields import CheckedChoiceField, CheckedURLField, RequiresOneOf
 from config.files.signing import media_url
 from config.timestamps import iso8601
+from personas import recurrence
+from personas.api.serializers_scheduling import DateBoundField
 from personas.choices import ActionStatus, Direction, EngagementType, Platform, PostStatus
+from personas.connectors import all_post_types
 
 
 class ConnectInputSerializer(serializers.Serializer):
@@ -24,7 +28,7 @@ class ConnectInputSerializer(serializers.Serializer):
 
     character_id = serializers.CharField()
     auth_data = serializers.DictField(required=False)
-    server_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    server_url = CheckedURLField(required=False, allow_blank=True, max_length=500)
 
 
 class AuthorizationSerializer(serializers.Serializer):
@@ -33,7 +37,7 @@ class AuthorizationSerializer(serializers.Serializer):
 
 class AccountFilterSerializer(serializers.Serializer):
     character_id = serializers.UUIDField(required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
     is_connected = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -86,10 +90,11 @@ class PostInputSerializer(serializers.Serializer):
     caption = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     hashtags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=30, default=list)
     mentions = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20, default=list)
-    post_type = serializers.CharField(max_length=16, default="post")
+    post_type = CheckedChoiceField(choices=all_post_types, default="post")
     publish_immediately = serializers.BooleanField(default=False)
     scheduled_at = serializers.DateTimeField(required=False, default_timezone=None)
-    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    timezone = CheckedChoiceField(choices=recurrence.canonical_zone_names, required=False, allow_blank=True,
+                                  default="")
 
     def validate(self, attrs):
         if attrs["publish_immediately"] and "scheduled_at" in attrs:
@@ -102,8 +107,8 @@ class PostInputSerializer(serializers.Serializer):
 
 class PostFilterSerializer(serializers.Serializer):
     character_id = serializers.UUIDField(required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    status = serializers.ChoiceField(choices=PostStatus.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=PostStatus.choices, required=False, allow_blank=True)
 
 
 class PostSerializer(serializers.Serializer):
@@ -153,20 +158,22 @@ def published_data(post) -> dict:
 
 class EngagementFilterSerializer(serializers.Serializer):
     character_id = serializers.UUIDField(required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    action_type = serializers.ChoiceField(choices=EngagementType.choices, required=False)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
-    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    action_type = serializers.ChoiceField(choices=EngagementType.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False, allow_blank=True)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False, allow_blank=True)
 
 
-class EngagementInputSerializer(serializers.Serializer):
+class EngagementInputSerializer(RequiresOneOf, serializers.Serializer):
     """``POST /engagement/like`` (and the base of comment and follow)."""
+
+    required_one_of = ("target_id", "target_url")
 
     character_id = serializers.CharField()
     platform_account_id = serializers.CharField()
     target_type = serializers.CharField(max_length=16, default="post")
     target_id = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    target_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    target_url = CheckedURLField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class CommentInputSerializer(EngagementInputSerializer):
@@ -198,6 +205,6 @@ class EngagementActionSerializer(serializers.Serializer):
 
 class AnalyticsFilterSerializer(serializers.Serializer):
     character_id = serializers.UUIDField(required=False)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    from_date = serializers.CharField(required=False, allow_blank=True)
-    to_date = serializers.CharField(required=False, allow_blank=True)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    from_date = DateBoundField(required=False, allow_null=True, default=None)
+    to_date = DateBoundField(end=True, required=False, allow_null=True, default=None)

@@ -48,6 +48,11 @@ def connector_class(platform: str) -> type[Connector]:
         raise ValidationFailed(f"Unknown platform {platform!r}.", details={"platforms": sorted(CONNECTORS)}) from None
 
 
+def all_post_types() -> list[str]:
+    """Every post type some platform publishes (each platform's own are ``post_types``)."""
+    return sorted({post_type for connector in CONNECTORS.values() for post_type in connector.post_types})
+
+
 def connector_for(account) -> Connector:
     """The connector of a stored ``PlatformAccount``, holding its decrypted credentials."""
     return connector_class(account.platform)(server_url=account.server_url,
@@ -67,6 +72,7 @@ __all__ = [
     "PublishRequest",
     "Published",
     "Target",
+    "all_post_types",
     "connector_class",
     "connector_for",
 ]

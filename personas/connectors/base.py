@@ -8,9 +8,11 @@ same call may succeed later (network trouble, 5xx, a platform rate limit, whose
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import quote
 
 import httpx
 
@@ -22,6 +24,10 @@ from personas.oauth import OAuthApp, OAuthSpec, app_for
 
 # Every call to a platform has a deadline; a hung server must not hold a worker or a request.
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+# How a post type reads in "Instagram publishes only posts and stories and reels".
+POST_TYPE_PLURALS = {"story": "stories"}
 
 
 class ConnectorError(PlatformConnectionFailed):
@@ -86,6 +92,11 @@ class Target:
     id: str
     url: str = ""
 
+    @property
+    def path_id(self) -> str:
+        """``id`` as one URL path segment: escaped, since a person typed it."""
+        return quote(self.id, safe="")
+
 
 @dataclass(frozen=True)
 class ActionDone:
@@ -130,6 +141,8 @@ class Connector(ABC):
     post_types: tuple[str, ...] = ("post",)
     # Set by a platform a person connects through its OAuth consent page (personas/oauth.py).
     oauth: OAuthSpec | None = None
+    # Told the fraction uploaded as a long upload advances, by platforms whose upload reports it.
+    on_progress: Callable[[float], None] | None = None
 
     def __init__(self, *, server_url: str = "", credentials: dict | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -154,8 +167,8 @@ class Connector(ABC):
         The details name the field as a serializer's field errors do (``{"post_type": [message]}``).
         """
         if post_type not in cls.post_types:
-            problem = (f"{cls.platform.title()} publishes only {' and '.join(t + 's' for t in cls.post_types)}, "
-                       f"not {post_type!r}.")
+            kinds = " and ".join(POST_TYPE_PLURALS.get(kind, f"{kind}s") for kind in cls.post_types)
+            problem = f"{cls.platform.title()} publishes only {kinds}, not {post_type!r}."
             raise ValidationFailed(f"post_type: {problem}", details={"post_type": [problem]})
 
     def check_text(self, text: str) -> None:

@@ -15,6 +15,7 @@ authorization-code grant with PKCE (``/oauth/authorize``, ``/oauth/token``).
 
 import time
 from datetime import datetime
+from urllib.parse import quote
 
 import httpx
 from django.utils.html import strip_tags
@@ -127,16 +128,16 @@ class MastodonConnector(Connector):
         return ActionDone(str(reply["id"]))
 
     def follow(self, target: Target) -> ActionDone:
-        account_id = target.id
-        if "@" in account_id:  # an address (user@instance) rather than this instance's account id
-            account_id = str(self._call("GET", "/api/v1/accounts/lookup", "look up the account",
-                                        params={"acct": account_id.lstrip("@")}).json()["id"])
+        account_id = target.path_id
+        if "@" in target.id:  # an address (user@instance) rather than this instance's account id
+            account_id = quote(str(self._call("GET", "/api/v1/accounts/lookup", "look up the account",
+                                              params={"acct": target.id.lstrip("@")}).json()["id"]), safe="")
         relationship = self._call("POST", f"/api/v1/accounts/{account_id}/follow", "follow the account").json()
         return ActionDone(f"follow:{relationship.get('id', account_id)}")
 
     def _status_id(self, target: Target) -> str:
         if target.id:
-            return target.id
+            return target.path_id
         found = self._call("GET", "/api/v2/search", "resolve the status URL",
                            params={"q": target.url, "resolve": "true", "type": "statuses", "limit": 1}).json()
         statuses = found.get("statuses") or []

@@ -328,7 +328,7 @@ class MetaConnector(Connector):
     def post_id_of(self, target: Target) -> str:
         if not target.id:
             raise ConnectorError(f"{self.label}'s API finds posts by id only; a link alone cannot be answered.")
-        return target.id
+        return target.path_id
 
     def fetch_notifications(self, since_cursor: str) -> tuple[list[Notification], str]:
         """Comments and replies on the newest posts, from others, at or after the cursor (an ISO time).

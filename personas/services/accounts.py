@@ -10,8 +10,6 @@ import logging
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -116,10 +114,8 @@ def check_server_url(value, *, required: bool = False) -> str:
             raise ValidationFailed("server_url is required: the address of the Mastodon instance.",
                                    details={"server_url": ["This field is required."]})
         return ""
-    try:
-        URLValidator(schemes=["http", "https"])(server_url)
-    except ValidationError:
-        raise ValidationFailed("server_url must be an http(s) URL.") from None
+    if not net.is_http_url(server_url):
+        raise ValidationFailed(f"server_url: {net.HTTP_URL_HINT}")
     try:
         net.check_url(server_url)
     except net.OutboundRefused as exc:

@@ -2,11 +2,10 @@
 
 import base64
 import binascii
-import functools
 import re
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,6 +16,7 @@ from django.utils import timezone
 from config.errors import InvalidUpload, ValidationFailed
 from config.files.storage import delete_files, files_removed_on_failure, storage_errors
 from config.files.validation import CleanImage, clean_image
+from personas import recurrence
 from personas.choices import CharacterStatus, ConnectionStatus, PostStatus
 from personas.models import Character, PlatformAccount, Post
 from personas.selectors import character_for
@@ -72,17 +72,11 @@ def decode_base64(value: str, *, field: str, max_bytes: int, what: str) -> bytes
 
 def validate_timezone(name: str) -> str:
     """An IANA zone name, or ``ValidationFailed``."""
-    # ZoneInfo alone would also accept file names such as "localtime" or "posixrules".
-    if name not in _zone_names():
+    if name not in recurrence.zone_names():
         raise ValidationFailed(f"timezone: {name!r} is not an IANA time zone (e.g. America/New_York).",
                                details={"field": "timezone"})
     ZoneInfo(name)
     return name
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
 
 
 def create_character(owner, *, name: str, personality: dict | None = None, appearance: dict | None = None,

@@ -6,10 +6,14 @@ from config.files.signing import media_url
 from staging.choices import QualityMode, RoomType
 from staging.models import Batch, Staging, Style
 
+# Styles are rows staff add and retire, so the schema cannot list them; the service answers
+# INVALID_STYLE (seed 000) with the valid ones.
+STYLE_HELP = "A style id from GET /api/styles."
+
 
 class StageInputSerializer(serializers.Serializer):
     image = serializers.FileField(required=False, allow_empty_file=True)
-    style = serializers.CharField(max_length=50)
+    style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
     room_type = serializers.ChoiceField(choices=RoomType.choices, required=False, allow_blank=True, default="")
     quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
     property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -17,7 +21,7 @@ class StageInputSerializer(serializers.Serializer):
 
 
 class BatchInputSerializer(serializers.Serializer):
-    style = serializers.CharField(max_length=50)
+    style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
     property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")

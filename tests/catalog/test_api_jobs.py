@@ -46,6 +46,13 @@ def test_the_list_filters_by_status_and_pages_with_limit_and_offset(alice, owner
     assert cancelled["total"] == 1 and cancelled["items"][0]["id"] == str(catalog_job.pk)
     page = alice.get("/api/v1/jobs?limit=2&offset=1").json()
     assert page["total"] == 4 and len(page["items"]) == 2
+    assert alice.get("/api/v1/jobs?status=").json()["total"] == 4
+
+
+def test_an_unknown_status_filter_is_refused(alice):
+    # It used to answer an empty list, as if no job had that status.
+    response = alice.get("/api/v1/jobs?status=finished")
+    assert response.status_code == 422 and "status must be one of" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("query", ["status=done", "limit=0", "limit=101", "offset=-1"])

@@ -77,6 +77,13 @@ def test_the_list_filters_by_category_and_status(alice, owner):
     assert titles == ["Sneaker"]
 
 
+def test_a_blank_status_is_no_filter(alice, owner):
+    # The schema lists "" among the statuses: a form's empty select sends it.
+    ProductFactory(owner=owner, title="Sneaker", status="active")
+    ProductFactory(owner=owner, title="Boot")
+    assert alice.get("/api/v1/products?status=").json()["total"] == 2
+
+
 def test_search_finds_words_in_title_and_description(alice, owner):
     ProductFactory(owner=owner, title="Wireless Bluetooth Headphones", description="Over-ear, noise cancelling")
     ProductFactory(owner=owner, title="Desk lamp", description="Warm light for reading at night")

@@ -218,7 +218,8 @@ def test_bluesky_refresh_uses_the_refresh_token_and_rotates_it(bluesky):
 def test_stored_credentials_are_encrypted_and_hold_no_app_password(owner, character, bluesky):
     account = connect(owner, character, bluesky)
     stored = type(account).objects.values_list("credentials_encrypted", flat=True).get(pk=account.pk)
-    assert bluesky.access_jwt not in stored and bluesky.app_password not in stored and "jwt" not in stored
+    # The JSON's keys are not readable either (a Fernet token is URL-safe base64: it never holds a quote).
+    assert bluesky.access_jwt not in stored and bluesky.app_password not in stored and '"access_jwt"' not in stored
     assert set(connector_for(account).credentials) == {"did", "handle", "access_jwt", "refresh_jwt", "expires_at"}
     assert account.token_expires_at > timezone.now() + timedelta(minutes=100)
 

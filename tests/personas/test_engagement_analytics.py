@@ -57,6 +57,15 @@ def test_a_follow_follows_the_account(owner_api, character, masto, mastodon):
     assert mastodon.paths()[-1] == "POST /api/v1/accounts/4242/follow" and data["target_type"] == "user"
 
 
+@pytest.mark.parametrize("target_id", ["12/../../admin", "7\r\nHost: evil", "9 9"])
+def test_a_typed_id_stays_one_path_segment(owner_api, character, masto, mastodon, target_id):
+    # Found by Schemathesis: a carriage return in target_id reached httpx's URL parser as a 500.
+    response = act(owner_api, "follow", character, masto, target_type="user", target_id=target_id)
+    assert response.status_code != 500
+    assert all(path.startswith("POST /api/v1/accounts/") and path.count("/") == 5 and "\r" not in path
+               for path in mastodon.paths() if path.endswith("/follow"))
+
+
 def test_bluesky_likes_name_the_post_by_uri_and_cid(owner_api, owner, character, bluesky):
     account = connect(owner, character, bluesky)
     target = connector_for(account).publish(PublishRequest(text="a post", idempotency_key="k")).platform_post_id
@@ -169,6 +178,10 @@ def test_the_overview_filters_by_platform_and_dates(owner_api, seeded):
     assert window["total_posts"] == 1 and window["total_followers"] == 110 + 55
     assert window["follower_growth"] == 0 and window["trends"]["follower_growth"] == [165]
     error_of(owner_api.get("/api/v1/analytics/overview", {"from_date": "yesterday"}), 400, "VALIDATION_ERROR")
+    # Year 1 moved into UTC falls off the calendar: refused, not a 500.
+    error_of(owner_api.get("/api/v1/analytics/overview", {"from_date": "0001-01-01T00:00:00+23:59"}), 400,
+             "VALIDATION_ERROR")
+    assert owner_api.get("/api/v1/analytics/overview", {"to_date": "9999-12-31"}).status_code == 200
 
 
 def test_without_samples_nothing_is_invented(owner_api, character):

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from config.crypto import encrypt_json
 from personas.choices import ContentType, Review, RunStatus
-from personas.forms import zone_tab_names
 from personas.models import (
     AutomationRule,
     Character,
@@ -21,6 +20,7 @@ from personas.models import (
     RuleRun,
     ScheduledPost,
 )
+from personas.recurrence import zone_tab_names
 from tests.personas.conftest import png_bytes
 from tests.personas.factories import (
     AutomationRuleFactory,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.errors import ValidationFailed
-from personas.recurrence import anchor_rule, localize, next_occurrence, to_utc, validate_rule
+from personas.recurrence import anchor_rule, localize, next_occurrence, to_utc, validate_rule, zone
 
 NEW_YORK = "America/New_York"
 
@@ -113,3 +113,9 @@ def test_invalid_rules_say_what_is_wrong(rule, hint):
 def test_an_unknown_zone_is_a_validation_error():
     with pytest.raises(ValidationFailed, match="Unknown time zone"):
         next_occurrence("0 9 * * *", "Mars/Olympus_Mons", utc(2026, 1, 1))
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Not/AZone"])
+def test_a_zone_must_be_an_iana_name_not_a_file_zoneinfo_happens_to_read(name):
+    with pytest.raises(ValidationFailed):
+        zone(name)

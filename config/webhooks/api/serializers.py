@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from config.api.fields import CheckedChoiceField, CheckedURLField
 from config.webhooks.choices import EVENTS
 from config.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -8,15 +9,15 @@ EVENTS_HELP = f"Event names; empty or absent means every event. Known: {', '.joi
 
 class WebhookInputSerializer(serializers.Serializer):
     # Plain strings: the service refuses unknown events and disallowed URLs with a 400 and says why.
-    url = serializers.CharField(max_length=2000, help_text="An http(s) URL on a public address.")
-    events = serializers.ListField(child=serializers.CharField(max_length=64), max_length=50, required=False,
-                                   default=list, help_text=EVENTS_HELP)
+    url = CheckedURLField(checked_by_service=True, max_length=2000, help_text="An http(s) URL on a public address.")
+    events = serializers.ListField(child=CheckedChoiceField(choices=EVENTS), max_length=50,
+                                   required=False, default=list, help_text=EVENTS_HELP)
 
 
 class WebhookUpdateInputSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, required=False)
-    events = serializers.ListField(child=serializers.CharField(max_length=64), max_length=50, required=False,
-                                   help_text=EVENTS_HELP)
+    url = CheckedURLField(checked_by_service=True, max_length=2000, required=False)
+    events = serializers.ListField(child=CheckedChoiceField(choices=EVENTS), max_length=50,
+                                   required=False, help_text=EVENTS_HELP)
     active = serializers.BooleanField(required=False, help_text="true enables a disabled endpoint again.")
 
 
