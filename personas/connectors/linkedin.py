@@ -33,6 +33,7 @@ from datetime import datetime
 from urllib.parse import quote, unquote
 
 import httpx
+from django.conf import settings
 
 from personas import platform_rules
 from personas.connectors.base import (
@@ -54,8 +55,11 @@ from personas.connectors.base import (
 from personas.connectors.images import fit_image
 from personas.oauth import OAuthSpec, app_for
 
-API_VERSION = "202511"
-REST_HEADERS = {"LinkedIn-Version": API_VERSION, "X-Restli-Protocol-Version": "2.0.0"}
+
+def rest_headers() -> dict[str, str]:
+    """The versioned REST API's headers: ``PERSONAS_LINKEDIN_VERSION`` (YYYYMM; LinkedIn serves each
+    monthly version for at least a year) and Rest.li 2.0."""
+    return {"LinkedIn-Version": settings.PERSONAS_LINKEDIN_VERSION, "X-Restli-Protocol-Version": "2.0.0"}
 # Little text's reserved characters (escaped with a backslash); hashtags use the template instead.
 RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 URN = re.compile(r"urn:li:(?:share|ugcPost|activity|comment):[^/?#\s]+")
@@ -96,7 +100,7 @@ class LinkedInConnector(Connector):
               **kwargs) -> httpx.Response:
         """One request; with ``once``, a request that may have arrived unanswered is final, not retryable."""
         headers = {"Authorization": f"Bearer {self.credentials.get('access_token', '')}",
-                   **(REST_HEADERS if path.startswith("/rest/") else {}), **kwargs.pop("headers", {})}
+                   **(rest_headers() if path.startswith("/rest/") else {}), **kwargs.pop("headers", {})}
         try:
             with self.client() as client:
                 response = client.request(method, path, headers=headers, **kwargs)
@@ -110,8 +114,9 @@ class LinkedInConnector(Connector):
         if response.status_code == 404 and ok_missing:
             return response
         if response.status_code == 426:
-            raise ConnectorError(f"LinkedIn no longer serves API version {API_VERSION}; StageCraft's LinkedIn "
-                                 f"connector needs updating.", details={"platform_status": 426})
+            raise ConnectorError(f"LinkedIn no longer serves API version {settings.PERSONAS_LINKEDIN_VERSION}: set "
+                                 f"PERSONAS_LINKEDIN_VERSION to a recent month (YYYYMM).",
+                                 details={"platform_status": 426})
         if response.status_code >= 400:
             raise error_for("LinkedIn", response, what)
         return response

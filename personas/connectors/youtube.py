@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+from django.conf import settings
 from django.utils.html import strip_tags
 
 from config import net
@@ -111,9 +112,11 @@ class YouTubeConnector(Connector):
     chunk_size = 32 * CHUNK_UNIT
     resume_attempts = 3
 
-    def __init__(self, *, server_url: str = "", privacy_status: str = "public",
+    def __init__(self, *, server_url: str = "", privacy_status: str = "",
                  on_progress: Callable[[float], None] | None = None, **kwargs) -> None:
-        """``privacy_status``: public, private or unlisted; ``on_progress(fraction)`` hears the upload advance."""
+        """``privacy_status``: public, private or unlisted (default ``PERSONAS_YOUTUBE_PRIVACY``);
+        ``on_progress(fraction)`` hears the upload advance."""
+        privacy_status = privacy_status or settings.PERSONAS_YOUTUBE_PRIVACY
         if privacy_status not in PRIVACY:
             raise ValueError(f"privacy_status must be one of {PRIVACY}, not {privacy_status!r}.")
         super().__init__(server_url=server_url, **kwargs)

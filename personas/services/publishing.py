@@ -12,6 +12,7 @@ platform accepted the post therefore cannot cause a second post on retry.
 import logging
 import mimetypes
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,9 +24,10 @@ from django.utils import timezone
 from config.errors import StorageFailed, ValidationFailed
 from config.files.signing import media_url
 from config.files.storage import storage_errors
-from config.jobs.choices import JobStatus
+from config.jobs.choices import EventType, JobStatus, StepStatus
+from config.jobs.events import record_event
 from config.jobs.models import Job
-from config.jobs.services import create_job
+from config.jobs.services import create_job, set_progress
 from personas import platform_rules, selectors, video
 from personas.choices import CharacterStatus, ContentType, Metric, PostStatus
 from personas.connectors import ConnectorError, MediaFile, PublishRequest, connector_class
@@ -103,7 +105,8 @@ def media_facts(items: list[ContentItem]) -> list[platform_rules.MediaFacts]:
     return facts
 
 
-def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> Post:
+def publish(post: Post, *, retry_later: bool = False, resume: bool = False,
+            on_progress: Callable[[float], None] | None = None) -> Post:
     """Send ``post`` to its platform once and return it reloaded.
 
     A published post comes back as it is. The claim is a conditional UPDATE
@@ -113,7 +116,8 @@ def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> P
     a retryable error is raised afterwards for the caller's backoff (the post
     keeps its idempotency key, so the retry cannot post twice). Media the
     storage cannot read fails the post and raises ``StorageFailed`` (the
-    documented STORAGE_ERROR); nothing was sent.
+    documented STORAGE_ERROR); nothing was sent. ``on_progress(fraction)`` hears a long
+    upload advance, where the platform's upload reports it (YouTube's resumable upload).
     """
     claimable = [PostStatus.DRAFT, PostStatus.FAILED] + ([PostStatus.PUBLISHING] if resume else [])
     claimed = Post.objects.filter(pk=post.pk, status__in=claimable).update(
@@ -126,6 +130,7 @@ def publish(post: Post, *, retry_later: bool = False, resume: bool = False) -> P
             raise ValidationFailed(f"The character is {post.character.status}; nothing is posted for it.")
         connector = accounts.ready_connector(post.account)
         connector.media_url_for = lambda media: public_media_url(post, media)
+        connector.on_progress = on_progress
         published = connector.publish(PublishRequest(text=compose_text(post), media=_media_of(post),
                                                      idempotency_key=str(post.idempotency_key), ai_flag=True,
                                                      post_type=post.post_type))
@@ -211,10 +216,17 @@ def queue_publish(post: Post) -> Job:
 def publish_job(job: Job) -> dict:
     """``tasks.publish_post``: publish the job's post; a redelivered job resumes its own claim."""
     post = Post.objects.get(pk=job.params["post_id"])
-    post = publish(post, retry_later=True, resume=job.attempts > 1)
+    post = publish(post, retry_later=True, resume=job.attempts > 1, on_progress=lambda done: _uploaded(job, done))
     if post.status == PostStatus.FAILED:
         raise PlatformConnectionFailed(post.error_message)
     return {"post_id": str(post.pk), "status": post.status, "platform_post_id": post.platform_post_id}
+
+
+def _uploaded(job: Job, fraction: float) -> None:
+    """A long upload advanced: the job's progress, and an event its watchers see."""
+    set_progress(job, fraction=0.9 * fraction)
+    record_event(job, EventType.STEP_UPDATE, step="upload", status=StepStatus.RUNNING,
+                 data={"uploaded": round(fraction, 3)})
 
 
 def settle_publish(job: Job) -> None:

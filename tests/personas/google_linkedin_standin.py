@@ -425,7 +425,7 @@ class LinkedInStandIn(_Consent, UploadStandIn):
     client_secret = "linkedin-client-secret"
     token = "AQV-stand-in-access-token"
     sub = "782bbtaQ"
-    active_versions = {"202510", "202511", "202512"}
+    active_versions = {"202609", "202610", "202611"}
     routes = [
         ("POST", r"/oauth/v2/accessToken", "oauth_token"),
         ("GET", r"/v2/userinfo", "userinfo"),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from django.conf import settings
 
 from config.errors import ValidationFailed
 from personas import oauth
@@ -511,7 +512,7 @@ def test_a_text_post_carries_the_documented_fields_and_versioned_headers(linkedi
                                                  idempotency_key="k"))
 
     create = linkedin.calls("/rest/posts")[0]
-    assert create.headers["linkedin-version"] == linkedin_module.API_VERSION
+    assert create.headers["linkedin-version"] == settings.PERSONAS_LINKEDIN_VERSION == "202610"
     assert create.headers["x-restli-protocol-version"] == "2.0.0"
     assert create.json == {
         "author": linkedin.person_urn,
@@ -569,7 +570,7 @@ def test_a_video_for_linkedin_is_refused_before_anything_is_sent(linkedin):
 
 
 def test_the_stand_in_refuses_a_post_whose_image_was_never_uploaded(linkedin):
-    headers = {"Authorization": f"Bearer {linkedin.token}", **linkedin_module.REST_HEADERS}
+    headers = {"Authorization": f"Bearer {linkedin.token}", **linkedin_module.rest_headers()}
     registered = httpx.post(f"{linkedin.url}/rest/images?action=initializeUpload", headers=headers,
                             json={"initializeUploadRequest": {"owner": linkedin.person_urn}}).json()["value"]
 
@@ -587,7 +588,7 @@ def test_the_stand_in_refuses_a_post_whose_image_was_never_uploaded(linkedin):
     ("X-Restli-Protocol-Version", 400, "ILLEGAL_ARGUMENT"),
 ])
 def test_linkedin_refuses_rest_calls_without_the_versioned_headers(linkedin, leave_out, status, code):
-    headers = {"Authorization": f"Bearer {linkedin.token}", **linkedin_module.REST_HEADERS}
+    headers = {"Authorization": f"Bearer {linkedin.token}", **linkedin_module.rest_headers()}
     del headers[leave_out]
 
     response = httpx.post(f"{linkedin.url}/rest/images?action=initializeUpload", headers=headers,
@@ -603,8 +604,14 @@ def test_a_retired_api_version_is_said_in_words(linkedin):
 
     with pytest.raises(ConnectorError) as caught:
         connector.publish(PublishRequest(text="x", idempotency_key="k"))
-    assert caught.value.message == (f"LinkedIn no longer serves API version {linkedin_module.API_VERSION}; "
-                                    "StageCraft's LinkedIn connector needs updating.")
+    assert caught.value.message == ("LinkedIn no longer serves API version 202610: set PERSONAS_LINKEDIN_VERSION "
+                                    "to a recent month (YYYYMM).")
+
+
+def test_the_api_version_is_a_setting(linkedin, settings):
+    settings.PERSONAS_LINKEDIN_VERSION = "202611"
+    member(linkedin).publish(PublishRequest(text="x", idempotency_key="k"))
+    assert linkedin.calls("/rest/posts")[0].headers["linkedin-version"] == "202611"
 
 
 def test_a_post_whose_creation_got_no_answer_is_not_retried(linkedin):

@@ -4,6 +4,7 @@ import pytest
 
 from config.errors import ValidationFailed
 from personas import platform_rules as rules
+from personas.connectors import connector_class
 from personas.platform_rules import MediaFacts
 from personas.services import scheduling
 from tests.personas.factories import ContentItemFactory, PlatformAccountFactory
@@ -132,3 +133,9 @@ def test_scheduling_content_that_fits_is_accepted(character):
                                                  scheduled_at=None)
 
     assert scheduled.pk and len(scheduled.hashtags) == 30
+
+
+def test_a_refused_post_type_names_what_the_platform_publishes_in_plain_english():
+    with pytest.raises(ValidationFailed) as refused:
+        connector_class("instagram").check_post_type("carousel")
+    assert refused.value.message == "post_type: Instagram publishes only posts and stories and reels, not 'carousel'."
