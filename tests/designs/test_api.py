@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from designs.contracts import validate
@@ -97,6 +99,23 @@ def test_key_and_jwt_of_two_users_is_401(owner, other_user):
 
     assert "different users" in body["detail"]
     assert not DesignSpec.objects.exists()
+
+
+def test_the_key_and_token_of_one_user_read_the_user_once(designer, owner):
+    # The key's lookup joins its owner; the token naming the same user does not read them again.
+    user_table = owner._meta.db_table
+    with CaptureQueriesContext(connection) as seen:
+        assert post(designer, {"prompt": TABLE}).status_code in (200, 201)
+    # Whole-row reads (the password column comes with the row); the usage counter's re-read is one column.
+    reads = [q["sql"] for q in seen.captured_queries
+             if q["sql"].lstrip().upper().startswith("SELECT") and f'"{user_table}"."password"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+
+def test_a_deactivated_user_is_refused_even_with_key_and_token(designer, owner):
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert_error(post(designer, {"prompt": TABLE}), 401, "AUTHENTICATION_ERROR")
 
 
 @override_settings(DESIGNS_REQUIRE_KEY_AND_JWT=False)
