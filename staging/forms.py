@@ -59,6 +59,11 @@ class RestageForm(forms.Form):
     style = forms.ChoiceField(label="New style", choices=style_choices)
 
 
+class ReviseForm(forms.Form):
+    instruction = forms.CharField(label="What to change", max_length=200,
+                                  widget=forms.TextInput(attrs={"placeholder": "no rug, lighter sofa, add plants"}))
+
+
 class HistoryFilterForm(forms.Form):
     property = forms.CharField(label="Property", required=False, max_length=200)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *StagingStatus.choices])

@@ -154,6 +154,10 @@ class Staging(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     property_name = models.CharField(max_length=200, blank=True, db_index=True)
     batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="stagings")
+    # A revision (POST /api/stage/{id}/revise): the first staging of its line, and what this one changed.
+    revision_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="revisions")
+    instruction = models.CharField(max_length=200, blank=True)
     # Retention: files are deleted after STAGING_RETENTION_DAYS; the row stays.
     files_deleted_at = models.DateTimeField(null=True, blank=True)
 

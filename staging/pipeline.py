@@ -27,7 +27,7 @@ from config.ai.llm.base import ImageInput, LLMRequest, Message
 from config.errors import ApplicationError
 from config.jobs.models import Job
 from config.jobs.runner import job_step
-from staging import delivery, integrity, interior, pixel_lock, quality, renditions, services, structure
+from staging import delivery, integrity, interior, pixel_lock, quality, renditions, revisions, services, structure
 from staging.choices import RoomType, RoomTypeSource
 from staging.errors import ArchitecturalIntegrityFailed, NotInteriorImage, QualityCheckFailed
 from staging.models import Staging
@@ -151,10 +151,20 @@ def choose_room_type(staging: Staging, photo: Image.Image, verdict: interior.Int
 
 
 def build_prompt(staging: Staging, room_type: str) -> str:
-    """The style's template with the room and the quality mode filled in."""
+    """The style's template with the room and the quality mode filled in, and a revision's additions."""
     detail = ("ultra detailed, 8k, sharp focus, perfect lighting" if staging.quality_mode == "premium"
               else "detailed, sharp focus")
-    return staging.style.prompt_template.format(room=RoomType(room_type).label.lower(), quality=detail)
+    prompt = staging.style.prompt_template.format(room=RoomType(room_type).label.lower(), quality=detail)
+    return revision_of(staging).prompt(prompt)
+
+
+def build_negative_prompt(staging: Staging) -> str:
+    """The style's negative prompt, and what a revision takes out."""
+    return revision_of(staging).negative_prompt(staging.style.negative_prompt)
+
+
+def revision_of(staging: Staging) -> revisions.Revision:
+    return revisions.parse_instruction(staging.instruction) if staging.instruction else revisions.Revision((), ())
 
 
 def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
@@ -169,7 +179,7 @@ def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, worki
     for attempt, scale in enumerate(CONTROL_SCALES, start=1):
         with job_step(job, "generate", item=str(attempt), fraction=0.25 + 0.25 * attempt) as step:
             result = generator.generate(ImageRequest(
-                prompt, negative_prompt=staging.style.negative_prompt, width=working.width, height=working.height,
+                prompt, negative_prompt=build_negative_prompt(staging), width=working.width, height=working.height,
                 steps=steps, seed=seed + attempt - 1, init_image=working, mask=area.mask,
                 control=ControlNetCondition("mlsd", maps.lines, scale=scale), preserve_unmasked=False,
             ))

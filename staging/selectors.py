@@ -48,3 +48,11 @@ def engine_status() -> tuple[bool, str]:
     status = cached_probe(("staging", id(engine)), lambda: engine.status(settings.AI_STATUS_TIMEOUT),
                           ttl=settings.AI_STATUS_TTL)
     return status.status == Status.READY, status.detail
+
+
+def versions_of(staging: Staging) -> list[Staging]:
+    """Every version of ``staging``'s line, the first one first (just itself when never revised)."""
+    root_id = staging.revision_of_id or staging.pk
+    return list(Staging.objects.filter(owner_id=staging.owner_id, pk=root_id).select_related("job")) + list(
+        Staging.objects.filter(owner_id=staging.owner_id, revision_of_id=root_id).select_related("job")
+        .order_by("created_at"))

@@ -19,8 +19,8 @@ from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging import renditions
-from staging.choices import QualityMode
+from staging import renditions, revisions
+from staging.choices import QualityMode, StagingStatus
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
 
@@ -97,15 +97,16 @@ def clean_upload(upload) -> CleanImage:
                        max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
 
 
-def create_staging(owner, checked: StagingRequest) -> Staging:
+def create_staging(owner, checked: StagingRequest, **fields) -> Staging:
     """Store the checked photo and queue its staging on the ``gpu`` cluster.
 
+    ``fields`` are further ``Staging`` columns (a revision's seed and line).
     Raises ``EngineUnavailable`` before anything is stored, and
     ``UsageLimitExceeded`` before anything is queued.
     """
     ensure_accepting()
     with files_removed_on_failure() as stored, transaction.atomic():
-        return _queue(owner, checked.photos[0], stored, checked=checked, batch=None)
+        return _queue(owner, checked.photos[0], stored, checked=checked, batch=None, **fields)
 
 
 def create_batch(owner, checked: StagingRequest) -> Batch:
@@ -136,22 +137,48 @@ def restage(owner, *, staging_id, style_id: str) -> Staging:
         raise ValidationFailed("The original photo has been deleted under the retention policy.")
     if settings.STAGING_MAINTENANCE_MODE:
         raise MaintenanceMode()
-    style = active_style(style_id)
+    return create_staging(owner, _again(source, style=active_style(style_id), room_type=source.room_type))
+
+
+def revise(owner, *, staging_id, instruction: str) -> Staging:
+    """A new version of a completed staging: its seed and room, the prompt changed by ``instruction``.
+
+    Raises ``NotFound``, ``ValidationFailed`` (an instruction that names nothing,
+    files deleted), ``Conflict`` (the staging has not completed) and what
+    ``create_staging`` raises. Every version belongs to the line of the first.
+    """
+    source = Staging.objects.for_user(owner).select_related("job").filter(pk=staging_id).first()
+    if source is None:
+        raise NotFound("Staging not found.")
+    revisions.parse_instruction(instruction)
+    if source.status != StagingStatus.COMPLETED or source.seed is None:
+        raise Conflict("Only a completed staging can be revised.", details={"status": source.status})
+    if source.files_deleted_at:
+        raise ValidationFailed("The original photo has been deleted under the retention policy.")
+    if settings.STAGING_MAINTENANCE_MODE:
+        raise MaintenanceMode()
+    # The room the first version was staged as, so the same seed furnishes the same room.
+    checked = _again(source, style=source.style, room_type=source.room_type)
+    return create_staging(owner, checked, seed=source.seed, instruction=" ".join(instruction.split()),
+                          revision_of_id=source.revision_of_id or source.pk)
+
+
+def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
+    """A request to stage ``source``'s original again."""
     with default_storage.open(source.original_image.name, "rb") as original:
         cleaned = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
-    checked = StagingRequest(style=style, profile=source.disclosure_profile, photos=[cleaned],
-                             room_type=source.room_type, quality_mode=source.quality_mode,
-                             property_name=source.property_name)
-    return create_staging(owner, checked)
+    return StagingRequest(style=style, profile=source.disclosure_profile, photos=[cleaned], room_type=room_type,
+                          quality_mode=source.quality_mode, property_name=source.property_name)
 
 
-def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None) -> Staging:
+def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
+           **fields) -> Staging:
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
                           on_finish=ON_FINISH)
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
                       quality_mode=checked.quality_mode, property_name=checked.property_name,
                       disclosure_profile=checked.profile, batch=batch, original_width=photo.width,
-                      original_height=photo.height)
+                      original_height=photo.height, **fields)
     key = staging.file_key(f"original.{photo.extension}")
     staging.original_image.name = default_storage.save(key, ContentFile(photo.content))
     stored.append(staging.original_image.name)

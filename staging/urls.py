@@ -14,5 +14,6 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/export.zip", views.batch_export, name="batch_export"),
     path("<uuid:staging_id>/", views.detail, name="detail"),
     path("<uuid:staging_id>/restage", views.restage, name="restage"),
+    path("<uuid:staging_id>/revise", views.revise, name="revise"),
     path("originals/<uuid:staging_id>", views.original, name="original"),
 ]

@@ -18,7 +18,7 @@ from config.ai.errors import EngineUnavailable
 from config.errors import ApplicationError, Conflict, NotFound
 from config.files.signing import media_url
 from staging import export, selectors, services
-from staging.forms import HistoryFilterForm, RestageForm, UploadForm
+from staging.forms import HistoryFilterForm, RestageForm, ReviseForm, UploadForm
 from staging.models import Batch, Staging, StagingDraft, Style
 
 HISTORY_PAGE_SIZE = 24
@@ -123,6 +123,22 @@ def restage(request, staging_id):
 
 
 @login_required
+@require_POST
+def revise(request, staging_id):
+    staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+    form = ReviseForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.revise(request.user, staging_id=staging.pk, instruction=form.cleaned_data["instruction"])
+        except ApplicationError as exc:
+            form.add_error("instruction", exc.message)
+        else:
+            return redirect("staging:detail", staging_id=new.pk)
+    return _render_detail(request, staging, RestageForm(initial={"style": _another_style(staging)}),
+                          revise_form=form)
+
+
+@login_required
 def history(request):
     form = HistoryFilterForm(request.GET)
     stagings = Staging.objects.for_user(request.user)
@@ -172,8 +188,9 @@ def original(request, staging_id):
     return response
 
 
-def _render_detail(request, staging: Staging, restage_form: RestageForm):
+def _render_detail(request, staging: Staging, restage_form: RestageForm, revise_form: ReviseForm | None = None):
     return render(request, "staging/detail.html", {
+        "revise_form": revise_form or ReviseForm(), "versions": selectors.versions_of(staging),
         "staging": staging, "job": staging.job, "steps": _steps(staging.job), "files": _files(staging),
         "figures": _figures(staging) if staging.status == "completed" else [],
         "last_event_id": staging.job.events.order_by("-id").values_list("id", flat=True).first() or 0,

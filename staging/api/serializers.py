@@ -1,5 +1,6 @@
 """Seed 000's shapes: stagings, styles, batches, health and account."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.files.signing import media_url
@@ -31,6 +32,20 @@ def file_url(field) -> str | None:
     return media_url(field.name) if field and field.name else None
 
 
+class StagingReviseInputSerializer(serializers.Serializer):
+    instruction = serializers.CharField(max_length=200, help_text='What to change: "no rug", "lighter sofa", '
+                                                                  '"add plants" (commas or "and" between several).')
+
+
+class VersionSerializer(serializers.Serializer):
+    """One version of a staging: the first (no instruction) or a revision."""
+
+    id = serializers.UUIDField()
+    instruction = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class StagingResultSerializer(serializers.ModelSerializer):
     """The POST response of seed 000, extended with what the pipeline measured."""
 
@@ -45,6 +60,9 @@ class StagingResultSerializer(serializers.ModelSerializer):
     completed_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
     batch_id = serializers.UUIDField(allow_null=True)
     disclosure = serializers.SerializerMethodField()
+    revision_of = serializers.UUIDField(source="revision_of_id", allow_null=True,
+                                        help_text="The first staging of this one's line of versions, if revised.")
+    versions = serializers.SerializerMethodField()
 
     class Meta:
         model = Staging
@@ -53,7 +71,7 @@ class StagingResultSerializer(serializers.ModelSerializer):
                   "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "integrity_parts",
                   "pixel_lock_share", "pixel_lock_parts", "provenance",
                   "engine", "model_name", "seed", "variant_count", "property_name", "batch_id", "disclosure",
-                  "created_at", "completed_at"]
+                  "revision_of", "instruction", "versions", "created_at", "completed_at"]
 
     def get_original_image_url(self, staging) -> str | None:
         return file_url(staging.original_image) if not staging.files_deleted_at else None
@@ -69,6 +87,12 @@ class StagingResultSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, staging) -> str | None:
         return file_url(staging.thumbnail) if not staging.files_deleted_at else None
+
+    @extend_schema_field(VersionSerializer(many=True))
+    def get_versions(self, staging) -> list[dict]:
+        from staging.selectors import versions_of
+
+        return VersionSerializer(versions_of(staging), many=True).data
 
     def get_disclosure(self, staging) -> dict | None:
         from staging.selectors import disclosure_for

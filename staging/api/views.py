@@ -67,6 +67,23 @@ class StageDetailView(StagingAPIView):
         return Response(s.StagingStatusSerializer(staging, context={"request": request}).data)
 
 
+class StageReviseView(StagingAPIView):
+    rate_limited = True  # count_staging_request
+
+    @extend_schema(request=s.StagingReviseInputSerializer, responses={
+        202: s.StagingResultSerializer, 503: NO_ENGINE,
+        409: OpenApiResponse(description="CONFLICT: the staging has not completed yet")}, tags=["staging"])
+    def post(self, request, staging_id):
+        """A new version of a completed staging: same photo, style, room and seed; the prompt changed by a
+        short instruction ("no rug", "lighter sofa", "add plants"). One unit of usage, like a staging."""
+        instruction = parse(s.StagingReviseInputSerializer, request.data)["instruction"]
+        get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+        count_staging_request(request)
+        staging = services.revise(request.user, staging_id=staging_id, instruction=instruction)
+        return Response(s.StagingResultSerializer(staging, context={"request": request}).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
 class StyleListView(StagingAPIView):
     permission_classes = [AllowAny]
 

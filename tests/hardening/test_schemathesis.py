@@ -185,8 +185,10 @@ UNSTATABLE_REFUSALS = {
     # Django's password validators: not a common password, not like the email, not all digits.
     ("POST /api/v1/auth/register", "", "This password is"),
     ("POST /api/v1/auth/register", "", "The password is too similar"),
-    # Meaning in words: a design prompt must name something the rules know.
+    # Meaning in words: a design prompt must name something the rules know, a revision something to change.
     ("POST /api/v1/generate", "VALIDATION_ERROR", "No design type was recognised"),
+    ("POST /api/stage/{staging_id}/revise", "VALIDATION_ERROR", "The instruction names nothing"),
+    ("POST /api/stage/{staging_id}/revise", "VALIDATION_ERROR", "Write what to change"),
     ("POST /generate", "VALIDATION_ERROR", "No design type was recognised"),
 }
 
