@@ -41,6 +41,11 @@ class UploadForm(forms.Form):
     property_name = forms.CharField(label="Property name", max_length=200, required=False,
                                     help_text="Optional, e.g. 12 Harbour View. Groups photos in your history.")
     disclosure = forms.ChoiceField(label="Disclosure rule", required=False)
+    variants = forms.TypedChoiceField(label="Versions of each photo", coerce=int, initial=1, required=False,
+                                      empty_value=1,
+                                      choices=[(n, str(n)) for n in range(1, 5)],
+                                      help_text="Several versions of one photo, side by side to pick from; "
+                                                "one staging from your plan whatever the number.")
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)

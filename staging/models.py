@@ -158,6 +158,10 @@ class Staging(models.Model):
     revision_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="revisions")
     instruction = models.CharField(max_length=200, blank=True)
+    # Variants (``variants`` of POST /api/stage): the first of the group, and the one the agent chose.
+    variant_of = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="other_variants")
+    chosen = models.BooleanField(default=False)
     # Retention: files are deleted after STAGING_RETENTION_DAYS; the row stays.
     files_deleted_at = models.DateTimeField(null=True, blank=True)
 

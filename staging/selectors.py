@@ -1,6 +1,7 @@
 """Reads shared by the API and the pages."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 
 from config.ai import registry
@@ -56,3 +57,10 @@ def versions_of(staging: Staging) -> list[Staging]:
     return list(Staging.objects.filter(owner_id=staging.owner_id, pk=root_id).select_related("job")) + list(
         Staging.objects.filter(owner_id=staging.owner_id, revision_of_id=root_id).select_related("job")
         .order_by("created_at"))
+
+
+def variants_of(staging: Staging) -> list[Staging]:
+    """The variants made by ``staging``'s request, the first one first (just itself when one was asked)."""
+    first = staging.variant_of_id or staging.pk
+    return list(Staging.objects.filter(owner_id=staging.owner_id).filter(Q(pk=first) | Q(variant_of_id=first))
+                .select_related("job").order_by("created_at", "seed"))

@@ -1,6 +1,7 @@
 """Every write the staging app performs; the API, the pages and the admin call these."""
 
 import logging
+import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, Q
 from django.utils import timezone
 
 from config.ai import registry
@@ -109,6 +110,43 @@ def create_staging(owner, checked: StagingRequest, **fields) -> Staging:
         return _queue(owner, checked.photos[0], stored, checked=checked, batch=None, **fields)
 
 
+def create_variants(owner, checked: StagingRequest, *, count: int) -> Staging:
+    """Stage the photo ``count`` times with different seeds: the first staging, its group beside it.
+
+    One unit of usage for the request, carried by the first variant (so it is refunded
+    when that one fails); each variant is a staging with its own job and figures.
+    """
+    if count == 1:
+        return create_staging(owner, checked)
+    ensure_accepting(count)
+    # Seeds a hundred apart: a variant's retry (seed + 1) never repeats a sibling's first attempt.
+    base = secrets.randbelow(2**31 - 100 * count)
+    with files_removed_on_failure() as stored, transaction.atomic():
+        first = _queue(owner, checked.photos[0], stored, checked=checked, batch=None, seed=base)
+        for number in range(1, count):
+            _queue(owner, checked.photos[0], stored, checked=checked, batch=None, metered=False,
+                   seed=base + 100 * number, variant_of=first)
+    return first
+
+
+def choose_variant(owner, *, staging_id) -> Staging:
+    """Mark ``staging_id`` as the chosen variant of its group (the others unchosen).
+
+    Raises ``NotFound``, or ``Conflict`` when that variant has not completed.
+    """
+    staging = Staging.objects.for_user(owner).select_related("job").filter(pk=staging_id).first()
+    if staging is None:
+        raise NotFound("Staging not found.")
+    if staging.status != StagingStatus.COMPLETED:
+        raise Conflict("Only a completed variant can be chosen.", details={"status": staging.status})
+    first = staging.variant_of_id or staging.pk
+    with transaction.atomic():
+        Staging.objects.filter(owner=owner).filter(Q(pk=first) | Q(variant_of_id=first)).update(chosen=False)
+        Staging.objects.filter(pk=staging.pk).update(chosen=True)
+    staging.chosen = True
+    return staging
+
+
 def create_batch(owner, checked: StagingRequest) -> Batch:
     """Queue one staging per photo, all or nothing.
 
@@ -172,9 +210,9 @@ def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
 
 
 def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
-           **fields) -> Staging:
+           metered: bool = True, **fields) -> Staging:
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
-                          on_finish=ON_FINISH)
+                          on_finish=ON_FINISH, metered=metered)
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
                       quality_mode=checked.quality_mode, property_name=checked.property_name,
                       disclosure_profile=checked.profile, batch=batch, original_width=photo.width,

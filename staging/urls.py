@@ -15,5 +15,6 @@ urlpatterns = [
     path("<uuid:staging_id>/", views.detail, name="detail"),
     path("<uuid:staging_id>/restage", views.restage, name="restage"),
     path("<uuid:staging_id>/revise", views.revise, name="revise"),
+    path("<uuid:staging_id>/choose", views.choose, name="choose"),
     path("originals/<uuid:staging_id>", views.original, name="original"),
 ]

@@ -52,7 +52,7 @@ def upload(request):
                 disclosure=data["disclosure"])
             try:
                 if len(checked.photos) == 1:
-                    staging = services.create_staging(request.user, checked)
+                    staging = services.create_variants(request.user, checked, count=data["variants"])
                     return redirect("staging:detail", staging_id=staging.pk)
                 batch = services.create_batch(request.user, checked)
                 return redirect("staging:batch", batch_id=batch.pk)
@@ -139,6 +139,19 @@ def revise(request, staging_id):
 
 
 @login_required
+@require_POST
+def choose(request, staging_id):
+    staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+    try:
+        services.choose_variant(request.user, staging_id=staging.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Chosen. The other versions stay in your history.")
+    return redirect("staging:detail", staging_id=staging.pk)
+
+
+@login_required
 def history(request):
     form = HistoryFilterForm(request.GET)
     stagings = Staging.objects.for_user(request.user)
@@ -189,8 +202,11 @@ def original(request, staging_id):
 
 
 def _render_detail(request, staging: Staging, restage_form: RestageForm, revise_form: ReviseForm | None = None):
+    variants = selectors.variants_of(staging)
+    _add_thumbnails(variants)
     return render(request, "staging/detail.html", {
         "revise_form": revise_form or ReviseForm(), "versions": selectors.versions_of(staging),
+        "variants": variants if len(variants) > 1 else [],
         "staging": staging, "job": staging.job, "steps": _steps(staging.job), "files": _files(staging),
         "figures": _figures(staging) if staging.status == "completed" else [],
         "last_event_id": staging.job.events.order_by("-id").values_list("id", flat=True).first() or 0,

@@ -19,6 +19,8 @@ class StageInputSerializer(serializers.Serializer):
     quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
     property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
+    variants = serializers.IntegerField(min_value=1, max_value=4, default=1, help_text=(
+        "How many versions to make, each with its own seed and figures; one unit of usage whatever the count."))
 
 
 class BatchInputSerializer(serializers.Serializer):
@@ -46,6 +48,22 @@ class VersionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class VariantSerializer(serializers.Serializer):
+    """One version a request with ``variants`` made, with its own figures."""
+
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    seed = serializers.IntegerField(allow_null=True)
+    chosen = serializers.BooleanField()
+    quality_score = serializers.FloatField(allow_null=True)
+    integrity_score = serializers.FloatField(allow_null=True)
+    pixel_lock_share = serializers.FloatField(allow_null=True)
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_thumbnail_url(self, staging) -> str | None:
+        return file_url(staging.thumbnail) if not staging.files_deleted_at else None
+
+
 class StagingResultSerializer(serializers.ModelSerializer):
     """The POST response of seed 000, extended with what the pipeline measured."""
 
@@ -63,6 +81,7 @@ class StagingResultSerializer(serializers.ModelSerializer):
     revision_of = serializers.UUIDField(source="revision_of_id", allow_null=True,
                                         help_text="The first staging of this one's line of versions, if revised.")
     versions = serializers.SerializerMethodField()
+    variants = serializers.SerializerMethodField()
 
     class Meta:
         model = Staging
@@ -71,7 +90,7 @@ class StagingResultSerializer(serializers.ModelSerializer):
                   "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "integrity_parts",
                   "pixel_lock_share", "pixel_lock_parts", "provenance",
                   "engine", "model_name", "seed", "variant_count", "property_name", "batch_id", "disclosure",
-                  "revision_of", "instruction", "versions", "created_at", "completed_at"]
+                  "revision_of", "instruction", "versions", "variants", "chosen", "created_at", "completed_at"]
 
     def get_original_image_url(self, staging) -> str | None:
         return file_url(staging.original_image) if not staging.files_deleted_at else None
@@ -93,6 +112,12 @@ class StagingResultSerializer(serializers.ModelSerializer):
         from staging.selectors import versions_of
 
         return VersionSerializer(versions_of(staging), many=True).data
+
+    @extend_schema_field(VariantSerializer(many=True))
+    def get_variants(self, staging) -> list[dict]:
+        from staging.selectors import variants_of
+
+        return VariantSerializer(variants_of(staging), many=True).data
 
     def get_disclosure(self, staging) -> dict | None:
         from staging.selectors import disclosure_for

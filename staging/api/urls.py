@@ -9,6 +9,7 @@ urlpatterns = [
     path("stage/batch/<uuid:batch_id>/export", views.BatchExportView.as_view(), name="stage-batch-export"),
     path("stage/<uuid:staging_id>", views.StageDetailView.as_view(), name="stage-detail"),
     path("stage/<uuid:staging_id>/revise", views.StageReviseView.as_view(), name="stage-revise"),
+    path("stage/<uuid:staging_id>/choose", views.StageChooseView.as_view(), name="stage-choose"),
     path("styles", views.StyleListView.as_view(), name="styles"),
     path("health", views.HealthView.as_view(), name="staging-health"),
     path("account", views.AccountView.as_view(), name="staging-account"),

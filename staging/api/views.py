@@ -54,7 +54,7 @@ class StageCreateView(StagingAPIView):
             disclosure=data["disclosure_profile"],
         )
         count_staging_request(request)
-        staging = services.create_staging(request.user, checked)
+        staging = services.create_variants(request.user, checked, count=data["variants"])
         return Response(s.StagingResultSerializer(staging, context={"request": request}).data,
                         status=status.HTTP_202_ACCEPTED)
 
@@ -82,6 +82,17 @@ class StageReviseView(StagingAPIView):
         staging = services.revise(request.user, staging_id=staging_id, instruction=instruction)
         return Response(s.StagingResultSerializer(staging, context={"request": request}).data,
                         status=status.HTTP_202_ACCEPTED)
+
+
+class StageChooseView(StagingAPIView):
+    @extend_schema(request=None, responses={
+        200: s.StagingResultSerializer,
+        409: OpenApiResponse(description="CONFLICT: that variant has not completed")}, tags=["staging"])
+    def post(self, request, staging_id):
+        """Mark this variant as the chosen one of its request (the others are unmarked)."""
+        get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
+        staging = services.choose_variant(request.user, staging_id=staging_id)
+        return Response(s.StagingResultSerializer(staging, context={"request": request}).data)
 
 
 class StyleListView(StagingAPIView):
