@@ -244,6 +244,9 @@ class OAuthAttempt(models.Model):
     platform = models.CharField(max_length=16, choices=Platform.choices)
     server_url = models.URLField(blank=True)  # the Mastodon instance
     code_verifier_encrypted = models.TextField()
+    # Bluesky (AT Protocol OAuth) only: the issuer, token endpoint, PDS, DPoP private key and latest
+    # nonce the callback needs, as encrypted JSON (``config.crypto.encrypt_json``).
+    atproto_encrypted = models.TextField(blank=True)
     created_at = models.DateTimeField(default=now)
 
     def __str__(self) -> str:

@@ -61,13 +61,13 @@ class OAuthApp:
 def app_for(spec: OAuthSpec) -> OAuthApp | None:
     """The app's credentials from the environment; ``None`` when no client id is set (not configured)."""
     prefix = f"PERSONAS_{spec.env_name}_"
-    client_id = _env(prefix + "CLIENT_ID")
+    client_id = env(prefix + "CLIENT_ID")
     if not client_id:
         return None
-    return OAuthApp(client_id=client_id, client_secret=_env(prefix + "CLIENT_SECRET"),
-                    api_base=(_env(prefix + "API_BASE") or spec.api_base).rstrip("/"),
-                    auth_base=(_env(prefix + "AUTH_BASE") or spec.auth_base).rstrip("/"),
-                    token_base=(_env(prefix + "TOKEN_BASE") or spec.token_base).rstrip("/"))
+    return OAuthApp(client_id=client_id, client_secret=env(prefix + "CLIENT_SECRET"),
+                    api_base=(env(prefix + "API_BASE") or spec.api_base).rstrip("/"),
+                    auth_base=(env(prefix + "AUTH_BASE") or spec.auth_base).rstrip("/"),
+                    token_base=(env(prefix + "TOKEN_BASE") or spec.token_base).rstrip("/"))
 
 
 def not_configured_hint(spec: OAuthSpec) -> str:
@@ -75,7 +75,7 @@ def not_configured_hint(spec: OAuthSpec) -> str:
     return f"Set PERSONAS_{spec.env_name}_CLIENT_ID and PERSONAS_{spec.env_name}_CLIENT_SECRET."
 
 
-def _env(name: str) -> str:
+def env(name: str) -> str:
     # Read at call time, so a deployment (or a test) changes a platform without a restart of this module.
     return str(getattr(settings, name, "") or os.environ.get(name, "")).strip()
 

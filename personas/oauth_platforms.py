@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from personas import oauth
 from personas.choices import Platform
 from personas.connectors import CONNECTORS
@@ -16,7 +18,11 @@ class ConsentPlatform:
 
 
 def available() -> list[ConsentPlatform]:
-    """Every platform with an OAuth flow except Mastodon (its instance is typed in), configured or not."""
+    """Every platform with an OAuth flow except Mastodon (its instance is typed in), configured or not.
+
+    Bluesky's AT Protocol OAuth needs no app credentials, only a public https ``SITE_URL`` its
+    authorization server can fetch our client metadata from.
+    """
     found = []
     for value, connector in CONNECTORS.items():
         if connector.oauth is None or value == Platform.MASTODON:
@@ -24,4 +30,7 @@ def available() -> list[ConsentPlatform]:
         found.append(ConsentPlatform(value=value, label=Platform(value).label,
                                      configured=oauth.app_for(connector.oauth) is not None,
                                      configure=oauth.not_configured_hint(connector.oauth)))
+    found.append(ConsentPlatform(value=Platform.BLUESKY, label=Platform.BLUESKY.label,
+                                 configured=settings.SITE_URL.startswith("https://"),
+                                 configure="SITE_URL=https://<this deployment's public address>"))
     return found

@@ -22,6 +22,7 @@ urlpatterns = [
     path("connections/", views.connections, name="connections"),
     path("connections/<str:platform>/connect", views.connect, name="connect"),
     path("connections/<str:platform>/authorize", views.authorize, name="authorize"),
+    path("oauth/bluesky/client-metadata.json", views.bluesky_client_metadata, name="bluesky_client_metadata"),
     path("oauth/<str:platform>/callback", views.oauth_callback, name="oauth_callback"),
     path("accounts/<uuid:account_id>/disconnect", views.account_action, {"action": "disconnect"},
          name="disconnect"),

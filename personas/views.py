@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from personas import analytics, calendar, charts, oauth_platforms, platform_rules, selectors
 from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
+from personas.connectors import atproto_oauth
 from personas.forms import (
     BlueskyConnectForm,
     CharacterForm,
@@ -392,13 +393,18 @@ def oauth_callback(request, platform):
         raise Http404("Unknown platform.")
     try:
         account = oauth.finish_oauth(request.user, platform=platform, state=request.GET.get("state", ""),
-                                     code=request.GET.get("code", ""),
+                                     code=request.GET.get("code", ""), iss=request.GET.get("iss", ""),
                                      error=request.GET.get("error_description") or request.GET.get("error", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("personas:connections")
     messages.success(request, f"Connected @{account.account_username} on {account.get_platform_display()}.")
     return redirect("personas:character_edit", account.character_id)
+
+
+def bluesky_client_metadata(request):
+    """AT Protocol OAuth's client metadata: public, since Bluesky's authorization server fetches it by its URL."""
+    return JsonResponse(atproto_oauth.client_metadata())
 
 
 @login_required

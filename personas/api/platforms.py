@@ -50,7 +50,7 @@ class ConnectView(PersonasAPIView):
         data = parse(s.ConnectInputSerializer, request.data)
         if "auth_data" not in data:
             url = oauth.start_oauth(request.user, platform=platform, character_id=data["character_id"],
-                                    server_url=data.get("server_url", ""))
+                                    server_url=data.get("server_url", ""), login_hint=data["login_hint"])
             return ok({"authorization_url": url}, message="Open authorization_url to grant access")
         account = accounts.connect_account(request.user, platform=platform, character_id=data["character_id"],
                                            auth_data=data["auth_data"])

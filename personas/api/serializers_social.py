@@ -29,6 +29,9 @@ class ConnectInputSerializer(serializers.Serializer):
     character_id = serializers.CharField()
     auth_data = serializers.DictField(required=False)
     server_url = CheckedURLField(required=False, allow_blank=True, max_length=500)
+    login_hint = serializers.CharField(required=False, allow_blank=True, max_length=253, default="",
+                                       help_text="Bluesky: the handle to sign in as (e.g. maya.bsky.social), "
+                                                 "passed to the consent page.")
 
 
 class AuthorizationSerializer(serializers.Serializer):

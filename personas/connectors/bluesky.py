@@ -1,6 +1,9 @@
 """Bluesky through AT Protocol XRPC on the account's PDS (``https://bsky.social`` unless told otherwise).
 
-Sign-in uses an *app password*: a revocable credential Bluesky issues for
+Two ways in. AT Protocol OAuth (``personas/connectors/atproto_oauth.py``): the person consents
+on Bluesky's page and the tokens are DPoP-bound, so every call carries
+``Authorization: DPoP`` and a proof signed with the account's own key. Or an
+*app password*: a revocable credential Bluesky issues for
 third-party clients (Settings > Privacy and security > App passwords), never
 the account password. ``createSession`` turns it into short-lived access and
 refresh JWTs; only those are stored. Posts are ``app.bsky.feed.post`` records
@@ -19,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from config.errors import ValidationFailed
+from personas.connectors import atproto_oauth
 from personas.connectors.base import (
     AccountInfo,
     AccountMetrics,
@@ -35,6 +39,7 @@ from personas.connectors.base import (
     network_error,
 )
 from personas.connectors.images import fit_image, image_size
+from personas.errors import PlatformConnectionFailed
 
 DEFAULT_SERVER = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -108,16 +113,16 @@ class BlueskyConnector(Connector):
 
     # -- plumbing ---------------------------------------------------------------------------------------
 
+    @property
+    def oauth_session(self) -> bool:
+        """Whether the stored credentials came from AT Protocol OAuth (DPoP-bound), not an app password."""
+        return self.credentials.get("auth") == "atproto_oauth"
+
     def _call(self, method: str, nsid: str, what: str, *, token: str | None = None, **kwargs) -> dict:
-        bearer = token if token is not None else self.credentials.get("access_jwt", "")
-        headers = dict(kwargs.pop("headers", {}))
-        if bearer:
-            headers["Authorization"] = f"Bearer {bearer}"
-        try:
-            with self.client() as client:
-                response = client.request(method, f"/xrpc/{nsid}", headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise network_error("Bluesky", exc) from None
+        if self.oauth_session and token is None:
+            response = self._send_dpop(method, nsid, **kwargs)
+        else:
+            response = self._send_bearer(method, nsid, token, **kwargs)
         if response.status_code < 400:
             return response.json() if response.content else {}
         error = _xrpc_error(response)
@@ -127,6 +132,26 @@ class BlueskyConnector(Connector):
         failure = error_for("Bluesky", response, what)
         failure.details = {"platform_status": response.status_code, "platform_error": error}
         raise failure
+
+    def _send_bearer(self, method: str, nsid: str, token: str | None, **kwargs) -> httpx.Response:
+        bearer = token if token is not None else self.credentials.get("access_jwt", "")
+        headers = dict(kwargs.pop("headers", {}))
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        try:
+            with self.client() as client:
+                return client.request(method, f"/xrpc/{nsid}", headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise network_error("Bluesky", exc) from None
+
+    def _send_dpop(self, method: str, nsid: str, **kwargs) -> httpx.Response:
+        # Authorization: DPoP <token> plus a proof with ath; the PDS's nonce is kept for the next call.
+        key = atproto_oauth.DPoPKey.from_pem(self.credentials["dpop_key"])
+        response, nonce = atproto_oauth.dpop_request(
+            method, f"{self.server_url}/xrpc/{nsid}", key, self.credentials.get("dpop_pds_nonce", ""),
+            access_token=self.credentials["access_token"], transport=self._transport, **kwargs)
+        self.credentials["dpop_pds_nonce"] = nonce
+        return response
 
     def _session(self, body: dict) -> dict:
         return {"did": body["did"], "handle": body["handle"], "access_jwt": body["accessJwt"],
@@ -139,6 +164,8 @@ class BlueskyConnector(Connector):
     # -- account ----------------------------------------------------------------------------------------
 
     def connect(self, credentials: dict) -> AccountInfo:
+        if credentials.get("auth") == "atproto_oauth":
+            return self._connect_oauth(credentials)
         body = self._call("POST", "com.atproto.server.createSession", "sign in with the app password", token="",
                           json={"identifier": credentials["identifier"], "password": credentials["app_password"]})
         self.credentials = self._session(body)
@@ -148,7 +175,43 @@ class BlueskyConnector(Connector):
                            follower_count=int(profile.get("followersCount") or 0), credentials=self.credentials,
                            token_expires_at=datetime.fromisoformat(self.credentials["expires_at"]))
 
+    def _connect_oauth(self, credentials: dict) -> AccountInfo:
+        """Verify OAuth tokens live on the PDS (``describeRepo`` of the token's DID) and read the profile."""
+        self.credentials = dict(credentials)
+        repo = self._call("GET", "com.atproto.repo.describeRepo", "read the account",
+                          params={"repo": self.did})
+        if repo.get("did") != self.did:
+            raise ConnectorError("Bluesky's PDS answered for another account than the one that consented.")
+        self.credentials["handle"] = repo["handle"]
+        profile = self._profile()
+        return AccountInfo(platform_user_id=self.did, username=repo["handle"],
+                           url=f"https://bsky.app/profile/{repo['handle']}",
+                           follower_count=int(profile.get("followersCount") or 0), credentials=self.credentials,
+                           token_expires_at=datetime.fromisoformat(self.credentials["expires_at"]))
+
+    def _refresh_oauth(self, credentials: dict) -> dict:
+        """The refresh-token grant at the token endpoint, DPoP-bound to the account's key."""
+        key = atproto_oauth.DPoPKey.from_pem(credentials["dpop_key"])
+        try:
+            body, nonce = atproto_oauth.token_request(
+                credentials["token_endpoint"], key, credentials.get("dpop_auth_nonce", ""),
+                {"grant_type": "refresh_token", "refresh_token": credentials.get("refresh_token", "")},
+                "refresh the session", transport=self._transport)
+        except ConnectorError:
+            raise
+        except PlatformConnectionFailed as exc:  # a refused refresh token: the account must consent again
+            raise AuthExpired(exc.message, details=exc.details) from None
+        if body["sub"] != credentials["did"]:
+            raise AuthExpired("Bluesky refreshed the session for another account; connect the account again.")
+        fresh = atproto_oauth.credentials_from(body, key=key, issuer=credentials["issuer"],
+                                               token_endpoint=credentials["token_endpoint"], nonce=nonce)
+        self.credentials = {**fresh, "handle": credentials.get("handle", ""),
+                            "dpop_pds_nonce": credentials.get("dpop_pds_nonce", "")}
+        return self.credentials
+
     def refresh(self, credentials: dict) -> dict:
+        if credentials.get("auth") == "atproto_oauth":
+            return self._refresh_oauth(credentials)
         body = self._call("POST", "com.atproto.server.refreshSession", "refresh the session",
                           token=credentials.get("refresh_jwt", ""))
         self.credentials = self._session(body)

@@ -95,8 +95,8 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
     if platform == Platform.BLUESKY:
         if auth_type != AuthType.API_KEY:
             raise PlatformConnectionFailed(
-                "Bluesky connects with an app password (auth_type api_key); AT Protocol OAuth needs this "
-                "deployment to have a public URL and is not configured.")
+                "Bluesky takes an app password here (auth_type api_key); to connect through Bluesky's consent "
+                "page instead, send no auth_data.")
         _require(auth_data, "identifier", "app_password")
         credentials = {"identifier": auth_data["identifier"], "app_password": auth_data["app_password"]}
         return credentials, server_url or "https://bsky.social", auth_type
