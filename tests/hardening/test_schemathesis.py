@@ -151,6 +151,8 @@ UNSTATABLE_REFUSALS = {
     ("POST /api/v1/posts", "VALIDATION_ERROR", "scheduled_at must be in the future"),
     # The world outside: the platform (the seeded account's server is not a real one).
     ("POST /api/v1/platforms/accounts/{account_id}/sync", "PLATFORM_CONNECTION_FAILED", ""),
+    # ... and this deployment's configuration: a platform with no app here, a site that is not https.
+    ("POST /api/v1/platforms/{platform}/connect", "PLATFORM_CONNECTION_FAILED", ""),
     # Bytes: generated binary or base64 is never a real image or video.
     ("PUT /api/floorplan/sessions/{session_id}/rooms/{room_id}/photos/{direction}", "INVALID_IMAGE_FORMAT", ""),
     ("POST /api/v1/uploads/direct", "", "The file is not a recognised image"),
