@@ -118,3 +118,17 @@ def key_api(api, owner):
     _, raw = accounts.create_api_key(owner, name="tests")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return api
+
+
+@pytest.fixture
+def accepting(monkeypatch):
+    """An image engine is 'configured' and nothing reaches a real queue (the pages and API only queue)."""
+    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
+    monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
+
+
+@pytest.fixture
+def signed_in(client, owner):
+    """The owner's browser session."""
+    client.force_login(owner)
+    return client

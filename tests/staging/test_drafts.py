@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def connect_engine(use_engine, queued):
     """Call it to connect an image engine that furnishes the room (tasks go to ``queued``)."""
     return lambda: use_engine(ScriptedGenerator(lambda r: add_furniture(r.sized_init(), r.sized_mask())))

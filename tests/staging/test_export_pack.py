@@ -13,7 +13,7 @@ from PIL import Image, ImageCms
 from staging import export, services
 from staging.models import DisclosureProfile
 from tests.factories import UserFactory
-from tests.staging.test_pages import accepting, finish, photo  # noqa: F401
+from tests.staging.test_pages import finish, photo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("accepting")]
 

@@ -17,19 +17,6 @@ from tests.staging.factories import JobStepFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def accepting(monkeypatch):
-    """An image engine is 'configured' and nothing reaches a real queue."""
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
-    monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
-
-
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
 def photo(name="room.jpg", content=None):
     return SimpleUploadedFile(name, content if content is not None else jpeg(), content_type="image/jpeg")
 

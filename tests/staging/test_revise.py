@@ -11,19 +11,6 @@ from tests.staging.test_stage_flow import run_one
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def accepting(monkeypatch):
-    """An image engine that is 'ready', and jobs that go nowhere (the pages and API only queue)."""
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
-    monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
-
-
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
 @pytest.mark.parametrize(("instruction", "add", "remove"), [
     ("no rug", (), ("rug",)),
     ("lighter sofa", ("lighter sofa",), ()),

@@ -9,13 +9,6 @@ from tests.staging.test_stage_create import stage
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def accepting(monkeypatch):
-    """An image engine that is 'ready', and jobs that go nowhere (the pages and API only queue)."""
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
-    monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
-
-
 def test_three_variants_are_three_stagings_with_their_own_seeds_and_one_unit(key_api, owner, room_jpeg, accepting):
     response = stage(key_api, room_jpeg, variants=3)
     assert response.status_code == 202, response.content
