@@ -104,38 +104,36 @@ def delete_draft(request, draft_id):
 @login_required
 def detail(request, staging_id):
     staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
-    return _render_detail(request, staging, RestageForm(initial={"style": _another_style(staging)}))
+    return _render_detail(request, staging)
 
 
 @login_required
 @require_POST
 def restage(request, staging_id):
-    staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
-    form = RestageForm(request.POST)
-    if form.is_valid():
-        try:
-            new = services.restage(request.user, staging_id=staging.pk, style_id=form.cleaned_data["style"])
-        except ApplicationError as exc:
-            form.add_error("style", exc.message)
-        else:
-            return redirect("staging:detail", staging_id=new.pk)
-    return _render_detail(request, staging, form)
+    return _new_staging_from(request, staging_id, restage_form=RestageForm(request.POST), make=lambda staging, data: (
+        services.restage(request.user, staging_id=staging.pk, style_id=data["style"])))
 
 
 @login_required
 @require_POST
 def revise(request, staging_id):
+    return _new_staging_from(request, staging_id, revise_form=ReviseForm(request.POST), make=lambda staging, data: (
+        services.revise(request.user, staging_id=staging.pk, instruction=data["instruction"])))
+
+
+def _new_staging_from(request, staging_id, *, make, **form_by_name):
+    """Make a new staging from this one with ``make(staging, cleaned_data)`` of the one form given
+    (``restage_form`` or ``revise_form``); show the new one, or the form with the refusal on its field."""
     staging = get_object_or_404(Staging.objects.for_user(request.user), pk=staging_id)
-    form = ReviseForm(request.POST)
+    (form,) = form_by_name.values()
     if form.is_valid():
         try:
-            new = services.revise(request.user, staging_id=staging.pk, instruction=form.cleaned_data["instruction"])
+            new = make(staging, form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error("instruction", exc.message)
+            form.add_error(next(iter(form.fields)), exc.message)
         else:
             return redirect("staging:detail", staging_id=new.pk)
-    return _render_detail(request, staging, RestageForm(initial={"style": _another_style(staging)}),
-                          revise_form=form)
+    return _render_detail(request, staging, **form_by_name)
 
 
 @login_required
@@ -201,8 +199,10 @@ def original(request, staging_id):
     return response
 
 
-def _render_detail(request, staging: Staging, restage_form: RestageForm, revise_form: ReviseForm | None = None):
+def _render_detail(request, staging: Staging, *, restage_form: RestageForm | None = None,
+                   revise_form: ReviseForm | None = None):
     variants = selectors.variants_of(staging)
+    restage_form = restage_form or RestageForm(initial={"style": _another_style(staging)})
     _add_thumbnails(variants)
     return render(request, "staging/detail.html", {
         "revise_form": revise_form or ReviseForm(), "versions": selectors.versions_of(staging),
