@@ -50,7 +50,7 @@ def test_the_list_filters_by_status_and_pages_with_limit_and_offset(alice, owner
 
 
 def test_an_unknown_status_filter_is_refused(alice):
-    # It used to answer an empty list, as if no job had that status.
+    # Refused by the selector (catalog.selectors.jobs_for), not answered with an empty list.
     response = alice.get("/api/v1/jobs?status=finished")
     assert response.status_code == 422 and "status must be one of" in response.json()["detail"]
 
