@@ -75,10 +75,11 @@ def zone_tab_names() -> set[str]:
     return set()
 
 
-def canonical_zone_names() -> list[str]:
+@functools.cache
+def canonical_zone_names() -> tuple[str, ...]:
     """UTC and the current name of every zone, as the pages offer them: what the API schema lists
-    (the services also take the legacy aliases)."""
-    return ["UTC", *(name for _, options in timezone_choices()[1:] for name, _ in options)]
+    (the services also take the legacy aliases). Cached: serializers read it each time they are built."""
+    return ("UTC", *(name for _, options in timezone_choices()[1:] for name, _ in options))
 
 
 def zone(name: str) -> ZoneInfo:
