@@ -20,14 +20,14 @@ from config.files.validation import ImageHeader, check_image, clean_image, read_
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging import renditions, revisions
+from staging import dispatch, renditions, revisions
 from staging.choices import QualityMode, StagingStatus
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
 
 logger = logging.getLogger("stagecraft.staging")
 
-JOB_KIND = "staging.stage"
+JOB_KIND = dispatch.JOB_KIND
 TASK = "staging.tasks.run_staging"
 ON_FINISH = "staging.ending.on_job_finished"
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
