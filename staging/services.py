@@ -16,7 +16,7 @@ from config.ai import registry
 from config.ai.image.base import ImageRequest
 from config.errors import Conflict, InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
 from config.files.storage import delete_files, files_removed_on_failure, storage_errors
-from config.files.validation import ImageHeader, check_image, clean_image, read_limited
+from config.files.validation import CleanImage, ImageHeader, check_image, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
@@ -119,7 +119,7 @@ def _checked(data: bytes) -> Photo:
     return Photo(data, check_image(data, allowed=ACCEPTED_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES))
 
 
-def _cleaned(data: bytes):
+def _cleaned(data: bytes) -> CleanImage:
     return clean_image(data, allowed=ACCEPTED_FORMATS, keep=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
 
 

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from config.errors import ValidationFailed
 from staging import services
 from staging.models import Staging
 from tests.files import images
@@ -126,3 +127,19 @@ def test_retention_deletes_an_upload_its_job_never_cleaned(key_api, furnishing_e
     Staging.objects.filter(pk=staging.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert services.delete_expired_files() == 1
     assert not default_storage.exists(services.upload_key(staging))
+
+
+def test_a_staging_not_yet_cleaned_can_be_staged_again_from_its_upload(key_api, owner, furnishing_engine, queued,
+                                                                      room_jpeg):
+    source = Staging.objects.get(pk=stage(key_api, room_jpeg).json()["id"])
+    again = services.restage(owner, staging_id=source.pk, style_id="scandinavian_luxe")
+    assert default_storage.open(services.upload_key(again)).read() == room_jpeg and not again.original_image
+
+
+def test_a_staging_refused_by_its_validate_step_cannot_be_staged_again(
+        key_api, owner, furnishing_engine, run_queued, room_jpeg, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        source = stage(key_api, room_jpeg[: len(room_jpeg) // 2]).json()["id"]
+    run_queued()
+    with pytest.raises(ValidationFailed):
+        services.restage(owner, staging_id=source, style_id="scandinavian_luxe")
