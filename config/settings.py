@@ -437,6 +437,8 @@ PERSONAS_YOUTUBE_PRIVACY = env("PERSONAS_YOUTUBE_PRIVACY", "public")
 STAGING_MAINTENANCE_MODE = env_bool("STAGING_MAINTENANCE_MODE", False)
 # Stagings waiting for the GPU at most; past it a new one answers 503 with Retry-After (seed 000's queue rules).
 STAGING_MAX_QUEUED = env_int("STAGING_MAX_QUEUED", 1000)
+# Stagings handed to the broker beyond those running; the rest wait in the database in plan order.
+STAGING_DISPATCH_AHEAD = env_int("STAGING_DISPATCH_AHEAD", 4)
 STAGING_RETENTION_DAYS = env_int("STAGING_RETENTION_DAYS", 30)
 STAGING_MAX_UPLOAD_BYTES = env_int("STAGING_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 STAGING_MAX_LONG_EDGE = env_int("STAGING_MAX_LONG_EDGE", 4096)

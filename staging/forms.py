@@ -13,7 +13,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """One or several files; their content is checked by ``services.clean_upload``."""
+    """One or several files; their content is checked by ``services.check_upload``."""
 
     widget = MultipleFileInput(attrs={"accept": ACCEPT, "class": "dropzone-input"})
 

@@ -9,6 +9,7 @@ outside the furnished area, measured again on the stored files), ``quality``
 and provenance). No HTTP in here.
 """
 
+import io
 import logging
 import secrets
 import time
@@ -114,11 +115,9 @@ def read_stored(field) -> bytes:
 
 
 def load_original(staging: Staging) -> Image.Image:
-    """The stored original, decoded as RGB at its full size."""
-    with default_storage.open(staging.original_image.name, "rb") as stored:
-        image = Image.open(stored)
-        image.load()
-    return image.convert("RGB")
+    """The original, decoded as RGB at its full size; cleaned from the untouched upload on the job's first run."""
+    with Image.open(io.BytesIO(services.clean_original(staging))) as image:
+        return image.convert("RGB")
 
 
 def choose_room_type(staging: Staging, photo: Image.Image, verdict: interior.InteriorVerdict) -> tuple[str, str]:

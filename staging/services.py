@@ -16,18 +16,18 @@ from config.ai import registry
 from config.ai.image.base import ImageRequest
 from config.errors import Conflict, InvalidUpload, NotFound, UsageLimitExceeded, ValidationFailed
 from config.files.storage import delete_files, files_removed_on_failure, storage_errors
-from config.files.validation import CleanImage, clean_image, read_limited
+from config.files.validation import CleanImage, ImageHeader, check_image, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging import renditions, revisions
+from staging import dispatch, renditions, revisions
 from staging.choices import QualityMode, StagingStatus
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
 
 logger = logging.getLogger("stagecraft.staging")
 
-JOB_KIND = "staging.stage"
+JOB_KIND = dispatch.JOB_KIND
 TASK = "staging.tasks.run_staging"
 ON_FINISH = "staging.ending.on_job_finished"
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
@@ -36,13 +36,26 @@ KEPT_FORMATS = ("JPEG", "PNG")
 
 
 @dataclass(frozen=True)
+class Photo:
+    """An uploaded photo checked by its header only: the bytes untouched, not yet decoded.
+
+    Stored under ``upload_key``, which no URL is ever made for; the job's
+    validate step (``clean_original``) decodes, orients, strips and stores it
+    as the staging's original.
+    """
+
+    content: bytes
+    header: ImageHeader
+
+
+@dataclass(frozen=True)
 class StagingRequest:
     """A staging request that passed every check that needs no engine: the style,
-    the disclosure profile and each photo's content, size and pixels."""
+    the disclosure profile and each photo's magic bytes, byte size and header pixels."""
 
     style: Style
     profile: DisclosureProfile | None
-    photos: list[CleanImage]
+    photos: list[Photo]
     room_type: str = ""
     quality_mode: str = QualityMode.PREMIUM
     property_name: str = ""
@@ -55,12 +68,13 @@ def check_request(owner, *, images: list, style_id: str, room_type: str = "", qu
     A bad request gets its own 4xx (``MaintenanceMode`` first, then
     ``InvalidStyle``, ``ValidationFailed`` for the profile,
     ``InvalidUpload``/``UploadTooLarge``) even when no engine is configured.
+    Photos are checked by header only (see ``check_upload``).
     """
     if settings.STAGING_MAINTENANCE_MODE:
         raise MaintenanceMode()
     style = active_style(style_id)
     profile = disclosure_profile(owner, disclosure)
-    photos = [clean_upload(image) for image in images] or [clean_upload(None)]
+    photos = [check_upload(image) for image in images] or [check_upload(None)]
     return StagingRequest(style=style, profile=profile, photos=photos, room_type=room_type or "",
                           quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
 
@@ -89,13 +103,60 @@ def active_style(style_id: str) -> Style:
     return style
 
 
-def clean_upload(upload) -> CleanImage:
-    """Check an uploaded photo by content, size and pixels; strip identifying EXIF."""
+def check_upload(upload) -> Photo:
+    """Check an uploaded photo by its magic bytes, byte size and header pixels, decoding nothing.
+
+    The full decode, orientation and EXIF strip are the job's (``clean_original``):
+    a photo whose body is corrupt behind a sound header fails there, not here.
+    """
     if upload is None:
         raise InvalidUpload("Image must be JPEG or PNG format.", details="No image file received")
     data = read_limited(upload, settings.STAGING_MAX_UPLOAD_BYTES)
-    return clean_image(data, allowed=ACCEPTED_FORMATS, keep=KEPT_FORMATS,
-                       max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
+    return _checked(data)
+
+
+def _checked(data: bytes) -> Photo:
+    return Photo(data, check_image(data, allowed=ACCEPTED_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES))
+
+
+def _cleaned(data: bytes) -> CleanImage:
+    return clean_image(data, allowed=ACCEPTED_FORMATS, keep=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
+
+
+def upload_key(staging: Staging) -> str:
+    """Where a staging's upload waits, untouched, for its job: a key no URL is ever made for
+    (no model field holds it), under its own prefix so a bucket rule can keep it private."""
+    return f"staging/uploads/{staging.owner_id}/{staging.pk}"
+
+
+def clean_original(staging: Staging) -> bytes:
+    """Decode the staging's upload, apply its EXIF orientation, re-encode it without metadata and
+    store it as the staging's original; return the original's bytes. The job's validate step.
+
+    Safe to run twice: a staging whose original is stored reads it. Raises
+    ``InvalidUpload`` or ``UploadTooLarge`` (a body that is corrupt, an animation),
+    after deleting the upload; the job then fails with that code and is refunded.
+    """
+    if staging.original_image.name:
+        with storage_errors(), default_storage.open(staging.original_image.name, "rb") as stored:
+            return stored.read()
+    key = upload_key(staging)
+    with storage_errors(), default_storage.open(key, "rb") as upload:
+        data = upload.read()
+    try:
+        photo = _cleaned(data)
+    except InvalidUpload:
+        delete_files([key])
+        raise
+    name = staging.file_key(f"original.{photo.extension}")
+    with storage_errors():
+        if default_storage.exists(name):  # a run that died before recording it
+            default_storage.delete(name)
+        staging.original_image.name = default_storage.save(name, ContentFile(photo.content))
+    staging.original_width, staging.original_height = photo.width, photo.height
+    staging.save(update_fields=["original_image", "original_width", "original_height"])
+    delete_files([key])
+    return photo.content
 
 
 def create_staging(owner, checked: StagingRequest, **fields) -> Staging:
@@ -202,24 +263,29 @@ def revise(owner, *, staging_id, instruction: str) -> Staging:
 
 
 def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
-    """A request to stage ``source``'s original again."""
-    with default_storage.open(source.original_image.name, "rb") as original:
-        cleaned = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
-    return StagingRequest(style=style, profile=source.disclosure_profile, photos=[cleaned], room_type=room_type,
+    """A request to stage ``source``'s photo again: its original, or its upload while its job has not
+    cleaned it yet (the new staging's job cleans it either way)."""
+    name = source.original_image.name or upload_key(source)
+    with storage_errors():
+        if not default_storage.exists(name):  # refused by its job's validate step, which deleted it
+            raise ValidationFailed("This staging's photo is no longer stored.")
+        with default_storage.open(name, "rb") as stored:
+            photo = _checked(stored.read())
+    return StagingRequest(style=style, profile=source.disclosure_profile, photos=[photo], room_type=room_type,
                           quality_mode=source.quality_mode, property_name=source.property_name)
 
 
-def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
+def _queue(owner, photo: Photo, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
            metered: bool = True, **fields) -> Staging:
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
                           on_finish=ON_FINISH, metered=metered)
+    # The original stays empty (and unserved) until the job's validate step has cleaned the upload.
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
                       quality_mode=checked.quality_mode, property_name=checked.property_name,
-                      disclosure_profile=checked.profile, batch=batch, original_width=photo.width,
-                      original_height=photo.height, **fields)
-    key = staging.file_key(f"original.{photo.extension}")
-    staging.original_image.name = default_storage.save(key, ContentFile(photo.content))
-    stored.append(staging.original_image.name)
+                      disclosure_profile=checked.profile, batch=batch, original_width=photo.header.width,
+                      original_height=photo.header.height, **fields)
+    with storage_errors():
+        stored.append(default_storage.save(upload_key(staging), ContentFile(photo.content)))
     staging.save()
     job.params = {"staging_id": str(staging.pk)}
     job.save(update_fields=["params"])
@@ -228,9 +294,11 @@ def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingReque
 
 def save_drafts(owner, checked: StagingRequest) -> list[StagingDraft]:
     """Keep checked photos with their settings while no image engine can stage them (no job, no usage)."""
+    # A draft's photo is shown on the page, so it is cleaned here, in the request.
+    cleaned = [_cleaned(photo.content) for photo in checked.photos]
     with files_removed_on_failure() as stored, transaction.atomic():
         drafts = []
-        for photo in checked.photos:
+        for photo in cleaned:
             draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode,
                                  room_type=checked.room_type if len(checked.photos) == 1 else "",
                                  disclosure_profile=checked.profile, property_name=checked.property_name,
@@ -269,7 +337,7 @@ def stage_drafts(owner) -> list[Staging]:
         stagings = []
         for draft in drafts:
             with storage_errors(), default_storage.open(draft.original_image.name, "rb") as original:
-                photo = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
+                photo = _checked(original.read())
             checked = StagingRequest(style=draft.style, profile=draft.disclosure_profile, photos=[photo],
                                      room_type=draft.room_type, quality_mode=draft.quality_mode,
                                      property_name=draft.property_name)
@@ -342,10 +410,11 @@ def delete_expired_files() -> int:
     cutoff = timezone.now() - timedelta(days=settings.STAGING_RETENTION_DAYS)
     count = 0
     for staging in Staging.objects.filter(created_at__lt=cutoff, files_deleted_at__isnull=True).iterator():
-        for field in ("original_image", "staged_image", "download_image", "web_image", "thumbnail"):
-            name = getattr(staging, field).name
-            if name:
-                default_storage.delete(name)
+        # The upload is there only when the staging's job never cleaned it (cancelled while queued).
+        names = [getattr(staging, field).name for field in ("original_image", "staged_image", "download_image",
+                                                            "web_image", "thumbnail")]
+        for name in [*filter(None, names), upload_key(staging)]:
+            default_storage.delete(name)
         Staging.objects.filter(pk=staging.pk).update(files_deleted_at=timezone.now())
         count += 1
     if count:

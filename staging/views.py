@@ -192,7 +192,8 @@ def original(request, staging_id):
     if staging.files_deleted_at:
         return HttpResponse("The original was deleted under the retention policy.", status=410,
                             content_type="text/plain")
-    if not default_storage.exists(staging.original_image.name):
+    # No original before the job's validate step has cleaned the upload: the upload itself is never served.
+    if not staging.original_image.name or not default_storage.exists(staging.original_image.name):
         raise Http404
     response = FileResponse(default_storage.open(staging.original_image.name, "rb"))
     response["Cache-Control"] = "public, max-age=86400"

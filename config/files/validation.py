@@ -6,6 +6,10 @@ bytes with Pillow, refuses decompression bombs before decoding, decodes the
 whole image (a truncated file fails here, not later in a worker), applies the
 EXIF orientation and re-encodes without EXIF, so GPS position, camera serial
 numbers and similar identifying data never reach storage.
+
+``check_image`` is its first half alone (magic bytes, header dimensions, byte
+size) for an upload whose decoding is a job's work: staging stores the bytes
+untouched under a key no URL is ever made for, and its job cleans them.
 """
 
 import io
@@ -24,6 +28,7 @@ try:  # HEIC/HEIF support is optional (pillow-heif).
 except ImportError:  # pragma: no cover - depends on the installation
     pass
 
+ORIENTATION = 0x0112  # the EXIF tag
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
               "HEIF": "image/heic", "MPO": "image/jpeg"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -54,6 +59,16 @@ class CleanImage:
         return EXTENSIONS[self.format]
 
 
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image's header says, read without decoding a pixel (``check_image``)."""
+
+    format: str  # Pillow's name of the source format, e.g. "JPEG"
+    width: int  # upright: the EXIF orientation applied, as ``clean_image`` will store it
+    height: int
+    size: int  # bytes
+
+
 def read_limited(upload, max_bytes: int) -> bytes:
     """Read an uploaded file, refusing it as soon as it passes ``max_bytes``."""
     size = getattr(upload, "size", None)
@@ -82,6 +97,40 @@ def sniff_format(data: bytes) -> str:
         raise InvalidUpload("The file is not a recognised image.", details="unrecognised content") from None
 
 
+def check_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_bytes: int | None = None,
+                max_pixels: int | None = None) -> ImageHeader:
+    """Check image bytes by their magic bytes, header dimensions and byte size only.
+
+    The cheap half of ``clean_image``, for a request that stores the bytes
+    untouched and leaves the decoding and cleaning to a job: nothing is
+    decoded, so a body that is corrupt behind a sound header passes here and
+    fails in ``clean_image``. Bytes that pass must never be served as they are.
+    Raises ``InvalidUpload`` (wrong content) or ``UploadTooLarge`` (bytes or pixels).
+    """
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    max_pixels = max_pixels or settings.UPLOAD_MAX_PIXELS
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"The file is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes})
+    source_format = sniff_format(data)
+    if source_format == "MPO":  # multi-picture JPEG from phones: first frame is the photo
+        source_format = "JPEG"
+    if source_format not in allowed:
+        names = ", ".join(allowed)
+        received = MIME_TYPES.get(source_format, source_format or "unknown")
+        raise InvalidUpload(f"Image must be one of: {names}.", details=f"Received {received} format")
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        if width * height > max_pixels:
+            raise UploadTooLarge(f"The image has {width * height} pixels; the limit is {max_pixels}.",
+                                 details={"width": width, "height": height, "max_pixels": max_pixels})
+        try:
+            # Read from the header's EXIF block; orientations 5 to 8 turn the photo a quarter.
+            turned = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
+        except (OSError, SyntaxError, ValueError):
+            turned = False  # a broken EXIF block is the decode's to refuse, in ``clean_image``
+    return ImageHeader(source_format, *((height, width) if turned else (width, height)), len(data))
+
+
 def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_bytes: int | None = None,
                 max_pixels: int | None = None, convert_to: str | None = None,
                 keep: tuple[str, ...] = STORED_FORMATS, animated: tuple[str, ...] = ()) -> CleanImage:
@@ -97,23 +146,10 @@ def clean_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG"), max_
     Raises ``InvalidUpload`` (wrong or broken content) or ``UploadTooLarge``
     (bytes or pixels over the limit).
     """
-    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.UPLOAD_MAX_PIXELS
-    if len(data) > max_bytes:
-        raise UploadTooLarge(f"The file is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes})
-    source_format = sniff_format(data)
-    if source_format == "MPO":  # multi-picture JPEG from phones: first frame is the photo
-        source_format = "JPEG"
-    if source_format not in allowed:
-        names = ", ".join(allowed)
-        received = MIME_TYPES.get(source_format, source_format or "unknown")
-        raise InvalidUpload(f"Image must be one of: {names}.", details=f"Received {received} format")
+    # Format, bytes and pixels from the header, before any pixel is decoded.
+    source_format = check_image(data, allowed=allowed, max_bytes=max_bytes, max_pixels=max_pixels).format
     with Image.open(io.BytesIO(data)) as image:
-        width, height = image.size
-        # Checked from the header, before any pixel is decoded.
-        if width * height > max_pixels:
-            raise UploadTooLarge(f"The image has {width * height} pixels; the limit is {max_pixels}.",
-                                 details={"width": width, "height": height, "max_pixels": max_pixels})
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)

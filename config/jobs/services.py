@@ -14,6 +14,7 @@ from django_q.tasks import async_task
 
 from config.accounts import services as accounts
 from config.errors import Conflict, NotFound
+from config.jobs import dispatch
 from config.jobs.choices import FINISHED_STATUSES, Cluster, EventType, JobStatus
 from config.jobs.ending import job_ended
 from config.jobs.events import record_event
@@ -49,8 +50,20 @@ def create_job(
             on_finish=on_finish, notify_owner=notify_owner,
         )
         record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED)
-        transaction.on_commit(lambda: enqueue(job))
+        transaction.on_commit(lambda: hand_over(job))
     return job
+
+
+def hand_over(job: Job) -> None:
+    """Enqueue a queued job, or run its kind's dispatcher (``config.jobs.dispatch``); never raises."""
+    dispatcher = dispatch.dispatcher_for(job.kind)
+    if dispatcher is None:
+        enqueue(job)
+        return
+    try:
+        dispatcher()
+    except Exception:
+        logger.exception("The %s dispatcher failed; the minute sweep runs it again", job.kind)
 
 
 def enqueue(job: Job) -> None:
@@ -60,16 +73,40 @@ def enqueue(job: Job) -> None:
     must not turn the request into a 500: the job stays queued without
     ``enqueued_at`` and ``sweep_stuck_jobs`` hands it over once the broker is back.
     """
-    options = {"task_name": f"{job.kind}:{job.pk}", "timeout": job.timeout_seconds,
-               "hook": "config.jobs.hooks.on_task_finished"}
-    if job.cluster != Cluster.DEFAULT:
-        options["cluster"] = job.cluster
     try:
-        async_task(job.task, str(job.pk), **options)
+        _send(job)
     except Exception:
         logger.warning("Broker unavailable; job %s stays queued until the sweep enqueues it", job.pk, exc_info=True)
         return
     Job.objects.filter(pk=job.pk, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+
+
+def enqueue_once(job: Job) -> bool:
+    """Hand a dispatched job to its cluster unless another dispatcher did; never raises.
+
+    Claiming ``enqueued_at`` with a conditional update first is the lock: of two
+    dispatchers that picked the same job, only one updates the row and sends it.
+    A broker that refuses the task gives the claim back for the next dispatch.
+    """
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED, enqueued_at__isnull=True).update(
+        enqueued_at=timezone.now())
+    if not claimed:
+        return False
+    try:
+        _send(job)
+    except Exception:
+        logger.warning("Broker unavailable; job %s waits for the next dispatch", job.pk, exc_info=True)
+        Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(enqueued_at=None)
+        return False
+    return True
+
+
+def _send(job: Job) -> None:
+    options = {"task_name": f"{job.kind}:{job.pk}", "timeout": job.timeout_seconds,
+               "hook": "config.jobs.hooks.on_task_finished"}
+    if job.cluster != Cluster.DEFAULT:
+        options["cluster"] = job.cluster
+    async_task(job.task, str(job.pk), **options)
 
 
 def enqueue_share(job: Job, task: str) -> None:
@@ -198,7 +235,7 @@ def retry_job(owner, *, job_id) -> Job:
         )
         job.refresh_from_db()
         record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED, data={"retry": True})
-        transaction.on_commit(lambda: enqueue(job))
+        transaction.on_commit(lambda: hand_over(job))
     return job
 
 
@@ -244,7 +281,7 @@ def recover_lost_jobs() -> int:
                     continue
                 job.refresh_from_db()
                 record_event(job, EventType.JOB_QUEUED, status=JobStatus.QUEUED, data={"retry": True})
-                transaction.on_commit(lambda job=job: enqueue(job))
+                transaction.on_commit(lambda job=job: hand_over(job))
         recovered += 1
     if recovered:
         logger.warning("Recovered %d job(s) whose worker on %s died", recovered, host)
@@ -252,12 +289,21 @@ def recover_lost_jobs() -> int:
 
 
 def enqueue_pending_jobs() -> int:
-    """Hand the broker queued jobs it never accepted (it was down, or the web process died after commit)."""
+    """Hand the broker queued jobs it never accepted (it was down, or the web process died after commit),
+    and run every dispatcher, whose jobs wait in the database by design. Returns how many were sent."""
     settled = timezone.now() - timedelta(seconds=settings.JOBS_ENQUEUE_RETRY_SECONDS)
-    pending = list(Job.objects.filter(status=JobStatus.QUEUED, enqueued_at__isnull=True, created_at__lt=settled))
+    dispatchers = dispatch.dispatchers()
+    pending = list(Job.objects.filter(status=JobStatus.QUEUED, enqueued_at__isnull=True, created_at__lt=settled)
+                   .exclude(kind__in=list(dispatchers)))
     for job in pending:
         enqueue(job)
-    return len(pending)
+    sent = len(pending)
+    for kind, dispatcher in dispatchers.items():
+        try:
+            sent += dispatcher()
+        except Exception:
+            logger.exception("The %s dispatcher failed", kind)
+    return sent
 
 
 def attempt_lost(job: Job, now) -> bool:

@@ -127,8 +127,11 @@ class StagingResultSerializer(serializers.ModelSerializer):
 
 # Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED
 # is StageCraft's extension to seed 000's list; the others are the seed's or the job platform's.
-FAILURE_CODES = ["NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED", "QUALITY_CHECK_FAILED",
-                 "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
+# The two upload codes come from the validate step: a photo whose header passed at upload but
+# whose body does not decode.
+FAILURE_CODES = ["INVALID_IMAGE_FORMAT", "IMAGE_TOO_LARGE", "NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED",
+                 "QUALITY_CHECK_FAILED", "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE",
+                 "INTERNAL_ERROR"]
 
 
 class StagingStatusSerializer(serializers.Serializer):

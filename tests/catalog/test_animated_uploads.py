@@ -144,8 +144,8 @@ def test_other_callers_still_refuse_animations():
 
 
 def test_staging_still_refuses_an_animated_gif_as_an_invalid_format():
-    from staging.services import clean_upload
+    from staging.services import check_upload
 
     with pytest.raises(InvalidUpload) as refused:
-        clean_upload(SimpleUploadedFile("room.gif", animation("GIF")))
+        check_upload(SimpleUploadedFile("room.gif", animation("GIF")))
     assert refused.value.code == "INVALID_IMAGE_FORMAT"

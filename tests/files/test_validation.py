@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from config.errors import InvalidUpload, UploadTooLarge
-from config.files.validation import clean_image, read_limited
+from config.files.validation import check_image, clean_image, read_limited
 from tests.files import images
 
 
@@ -74,3 +74,31 @@ def test_webp_can_be_accepted_and_converted():
     Image.new("RGB", (10, 10), "blue").save(out, "WEBP")
     cleaned = clean_image(out.getvalue(), allowed=("JPEG", "PNG", "WEBP"), convert_to="JPEG")
     assert cleaned.format == "JPEG" and cleaned.source_format == "WEBP"
+
+
+def test_check_image_reads_the_header_upright_without_decoding():
+    data = images.jpeg((90, 60), exif=images.exif_with_gps_and_orientation(6))
+    header = check_image(data)
+    assert (header.format, header.width, header.height, header.size) == ("JPEG", 60, 90, len(data))
+    assert check_image(images.png((90, 60))).width == 90
+
+
+def test_check_image_passes_a_corrupt_body_that_clean_image_refuses():
+    whole = images.jpeg((256, 256))
+    data = whole[: len(whole) // 2]
+    assert check_image(data).width == 256
+    with pytest.raises(InvalidUpload):
+        clean_image(data)
+
+
+@pytest.mark.parametrize(("data", "limits", "code"), [
+    (images.gif(), {}, "INVALID_IMAGE_FORMAT"),
+    (b"", {}, "INVALID_IMAGE_FORMAT"),
+    (images.jpeg((64, 64))[:12], {}, "INVALID_IMAGE_FORMAT"),
+    (images.jpeg((64, 64)), {"max_bytes": 100}, "IMAGE_TOO_LARGE"),
+    (images.png_header_claiming(20_000, 20_000), {"max_pixels": 50_000_000}, "IMAGE_TOO_LARGE"),
+])
+def test_check_image_refuses_by_type_bytes_and_header_pixels(data, limits, code):
+    with pytest.raises(InvalidUpload) as refused:
+        check_image(data, **limits)
+    assert refused.value.code == code

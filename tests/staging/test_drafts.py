@@ -94,7 +94,7 @@ def test_once_an_engine_is_connected_one_click_queues_every_draft(signed_in, own
     assert stagings.count() == 2 and {s.property_name for s in stagings} == {"12 Harbour View"}
     assert all(s.job.status == "queued" and s.job.kind == services.JOB_KIND for s in stagings)
     assert sorted(args for _, args, _ in queued) == sorted((str(s.job_id),) for s in stagings)
-    assert all(default_storage.exists(s.original_image.name) for s in stagings)
+    assert all(default_storage.exists(services.upload_key(s)) and not s.original_image for s in stagings)
     assert not StagingDraft.objects.exists() and not any(default_storage.exists(name) for name in names)
     owner.refresh_from_db()
     assert owner.usage_this_cycle == 2

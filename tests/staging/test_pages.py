@@ -34,7 +34,8 @@ def staging_for(user, **options) -> Staging:
 
 
 def finish(staging: Staging) -> Staging:
-    """Complete a staging as the pipeline would: result files and figures, job completed."""
+    """Complete a staging as the pipeline would: the cleaned original, result files and figures, job completed."""
+    services.clean_original(staging)
     for field, name in (("staged_image", "staged.png"), ("web_image", "web.webp"), ("thumbnail", "thumb.jpg")):
         getattr(staging, field).name = default_storage.save(staging.file_key(name), ContentFile(jpeg()))
     staging.download_image.name = staging.staged_image.name
@@ -233,4 +234,6 @@ def test_history_filters_by_status(signed_in, owner, accepting):
 
 def test_the_original_stays_public(client, owner, accepting):
     staging = staging_for(owner)
+    assert client.get(f"/staging/originals/{staging.pk}").status_code == 404  # not cleaned by its job yet
+    services.clean_original(staging)
     assert client.get(f"/staging/originals/{staging.pk}").status_code == 200
