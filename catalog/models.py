@@ -11,7 +11,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from catalog.choices import AnalysisStatus, DescribeStatus, ItemStatus, ProductStatus, UploadStatus
+from catalog.choices import (
+    AnalysisStatus,
+    Availability,
+    Condition,
+    DescribeStatus,
+    ItemStatus,
+    ProductStatus,
+    UploadStatus,
+)
 from config.jobs.models import Job
 
 # Full-text search on PostgreSQL. Migration 0002 builds a GIN index on exactly
@@ -53,6 +61,16 @@ class Product(models.Model):
     ai_description = models.TextField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT)
     metadata = models.JSONField(default=dict, blank=True)
+    # What the product feeds need (catalog.feeds); blank until the seller fills them in.
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217; blank is CATALOG_DEFAULT_CURRENCY.")
+    brand = models.CharField(max_length=70, blank=True)
+    gtin = models.CharField(max_length=14, blank=True, help_text="GTIN-8, -12 (UPC), -13 (EAN) or -14, digits only.")
+    mpn = models.CharField(max_length=70, blank=True)
+    condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.NEW)
+    availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.IN_STOCK)
+    link = models.URLField(max_length=2000, blank=True)
+    google_product_category = models.CharField(max_length=250, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +131,8 @@ class ProductImage(models.Model):
     is_primary = models.BooleanField(default=False)
     upload_status = models.CharField(max_length=16, choices=UploadStatus.choices, default=UploadStatus.PENDING)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # 64-bit perceptual hash (16 hex digits, ``catalog.duplicates``); blank until the photo is decoded.
+    phash = models.CharField(max_length=16, blank=True)
     thumbnail = models.FileField(max_length=500, blank=True)
     web_image = models.FileField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

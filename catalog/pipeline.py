@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from catalog import compliance, defects, describe, measure, services, taxonomy
+from catalog import compliance, defects, describe, duplicates, measure, services, taxonomy
 from catalog.choices import ANALYSED_FRAME, STEPS, DescribeStatus, ItemStatus
 from catalog.errors import AnalysisFailed, ImageRejected
 from catalog.models import AnalysisResult, BatchItem, ProductImage
@@ -175,6 +175,7 @@ def run_steps(run: ItemRun) -> None:
         analysis = run.analysis = services.start_item(run.item, model_version=model_version())
         photo, sha256, frames = load_photo(image)
         services.save_renditions(image, width=photo.width, height=photo.height, sha256=sha256,
+                                 phash=duplicates.perceptual_hash(photo),
                                  thumbnail=encode_jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
                                  web=encode_jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
         services.save_analysis(analysis, frames=frames)

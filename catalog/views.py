@@ -2,6 +2,7 @@
 
 import csv
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from catalog import selectors, services
 from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
 from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
-from catalog.models import AnalysisResult, BatchItem, Product
+from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.ai import readiness
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
@@ -186,6 +187,7 @@ def dashboard(request):
     return render(request, "catalog/dashboard.html", {
         "stats": selectors.dashboard_stats(request.user), "jobs": selectors.recent_jobs(request.user),
         "distribution": selectors.category_distribution(request.user),
+        "duplicates": selectors.duplicate_report(request.user),
     })
 
 
@@ -227,7 +229,12 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         latest.setdefault(analysis.image_id, analysis)
     busy = dict(BatchItem.objects.filter(image__product=item, status__in=[ItemStatus.PENDING, ItemStatus.PROCESSING])
                 .exclude(job__status__in=FINISHED_STATUSES).values_list("image_id", "job_id"))
+    found = selectors.duplicate_photos(request.user)
+    others = {m.other.image_id for image in images for m in found.get(str(image.pk), [])}
+    names = dict(ProductImage.objects.filter(pk__in=others).values_list("pk", "original_filename"))
     for image in images:
+        image.duplicates = [{"match": m, "filename": names.get(uuid.UUID(m.other.image_id), "")}
+                            for m in found.get(str(image.pk), [])]
         image.thumb_url = _thumb(image)
         image.analysis = _describe(latest.get(image.pk))
         image.job_id = busy.get(image.pk)

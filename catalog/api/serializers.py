@@ -4,8 +4,10 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog import duplicates
 from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, JobType, ProductStatus
 from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
+from catalog.selectors import duplicate_photos
 from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
@@ -35,17 +37,39 @@ def file_url(name: str) -> str | None:
     return media_url(name) if name else None
 
 
+class DuplicateSerializer(serializers.Serializer):
+    """Another photo of the same owner that this one duplicates."""
+
+    image_id = serializers.UUIDField(source="other.image_id")
+    product_id = serializers.UUIDField(source="other.product_id")
+    match = serializers.ChoiceField(choices=[duplicates.EXACT, duplicates.NEAR], source="kind", help_text=(
+        "exact: the same file; near: the same picture re-encoded, resized or lightly edited."))
+    distance = serializers.IntegerField(help_text="Bits in which the two 64-bit perceptual hashes differ.")
+
+
 class ProductImageSerializer(serializers.ModelSerializer):
-    """Seed 001's image, plus signed URLs of the original and its renditions."""
+    """Seed 001's image, plus signed URLs of the original and its renditions, its perceptual hash and the
+    owner's other photos it duplicates (marketplaces reject listings that reuse a photo)."""
 
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
+    phash = serializers.CharField(help_text="64-bit perceptual hash (hex); blank until the photo is decoded.")
+    duplicates = serializers.SerializerMethodField()
 
     class Meta:
         model = ProductImage
         fields = ["id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
-                  "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "created_at"]
+                  "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "phash",
+                  "duplicates", "created_at"]
+
+    @extend_schema_field(DuplicateSerializer(many=True))
+    def get_duplicates(self, image) -> list:
+        # One comparison of the owner's photos per response, shared by every image serialized in it.
+        found = self.context.get("duplicates")
+        if found is None:
+            found = self.context["duplicates"] = duplicate_photos(image.product.owner_id)
+        return DuplicateSerializer(found.get(str(image.pk), []), many=True).data
 
     def get_url(self, image) -> str | None:
         return file_url(image.s3_key) if image.upload_status == "uploaded" else None

@@ -78,17 +78,18 @@ def start_item(item: BatchItem, *, model_version: str) -> AnalysisResult:
     return analysis
 
 
-def save_renditions(image: ProductImage, *, width: int, height: int, sha256: str, thumbnail: bytes,
+def save_renditions(image: ProductImage, *, width: int, height: int, sha256: str, phash: str, thumbnail: bytes,
                     web: bytes) -> None:
-    """Store the thumbnail and web copy at stable keys (a re-run overwrites its own files)."""
+    """Store the thumbnail and web copy at stable keys (a re-run overwrites its own files), and the
+    photo's perceptual hash (computed again on every analysis, so a photo stored before hashing has one)."""
     with storage_errors():
         for field, suffix, content in (("thumbnail", "thumb", thumbnail), ("web_image", "web", web)):
             key = image.product.file_key(f"{image.pk}_{suffix}.jpg")
             if default_storage.exists(key):
                 default_storage.delete(key)
             getattr(image, field).name = default_storage.save(key, ContentFile(content))
-    image.width, image.height, image.sha256 = width, height, image.sha256 or sha256
-    image.save(update_fields=["thumbnail", "web_image", "width", "height", "sha256"])
+    image.width, image.height, image.sha256, image.phash = width, height, image.sha256 or sha256, phash
+    image.save(update_fields=["thumbnail", "web_image", "width", "height", "sha256", "phash"])
 
 
 def save_analysis(analysis: AnalysisResult, **fields) -> None:
