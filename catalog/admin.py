@@ -43,9 +43,10 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "category", "subcategory", "status", "image_count", "created_at"]
-    list_filter = ["status", "category"]
-    search_fields = ["title", "description", "owner__email", "id"]
+    list_display = ["title", "owner", "category", "subcategory", "status", "price", "brand", "availability",
+                    "image_count", "created_at"]
+    list_filter = ["status", "category", "availability", "condition"]
+    search_fields = ["title", "description", "owner__email", "id", "brand", "gtin", "mpn"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     readonly_fields = ["id", "owner", "ai_description", "created_at", "updated_at"]
@@ -66,7 +67,7 @@ class ProductImageAdmin(admin.ModelAdmin):
     list_display = ["original_filename", "preview", "product", "content_type", "width", "height", "is_primary",
                     "upload_status", "created_at"]
     list_filter = ["upload_status", "content_type", "is_primary"]
-    search_fields = ["original_filename", "s3_key", "sha256", "product__title", "product__owner__email"]
+    search_fields = ["original_filename", "s3_key", "sha256", "phash", "product__title", "product__owner__email"]
     list_select_related = ["product"]
     readonly_fields = [f.name for f in ProductImage._meta.fields] + ["large"]
     actions = ["rerun_analysis"]

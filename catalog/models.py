@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,11 +21,13 @@ from catalog.choices import (
     ProductStatus,
     UploadStatus,
 )
+from catalog.gtin import validate_gtin
 from config.jobs.models import Job
 
 # Full-text search on PostgreSQL. Migration 0002 builds a GIN index on exactly
 # this expression, so the two must stay identical for the index to be used.
 SEARCH_CONFIG = "english"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
 def search_vector() -> SearchVector:
@@ -63,9 +66,11 @@ class Product(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # What the product feeds need (catalog.feeds); blank until the seller fills them in.
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217; blank is CATALOG_DEFAULT_CURRENCY.")
+    currency = models.CharField(max_length=3, blank=True, validators=[RegexValidator(CURRENCY_PATTERN)],
+                                help_text="ISO 4217 (USD, EUR); blank is CATALOG_DEFAULT_CURRENCY.")
     brand = models.CharField(max_length=70, blank=True)
-    gtin = models.CharField(max_length=14, blank=True, help_text="GTIN-8, -12 (UPC), -13 (EAN) or -14, digits only.")
+    gtin = models.CharField(max_length=14, blank=True, validators=[validate_gtin],
+                            help_text="GTIN-8, -12 (UPC), -13 (EAN) or -14, digits only.")
     mpn = models.CharField(max_length=70, blank=True)
     condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.NEW)
     availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.IN_STOCK)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
 from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
+from catalog.feeds import export as feeds_export
 from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
 from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.ai import readiness
@@ -183,6 +184,12 @@ def batch_export(request, job_id, fmt):
 
 
 @login_required
+def feeds(request):
+    """Download buttons for each feed, and what each product still misses."""
+    return render(request, "catalog/feeds.html", {"products": feeds_export.readiness(request.user)})
+
+
+@login_required
 def dashboard(request):
     return render(request, "catalog/dashboard.html", {
         "stats": selectors.dashboard_stats(request.user), "jobs": selectors.recent_jobs(request.user),
@@ -242,7 +249,7 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         "product": item, "images": images, "step_labels": STEP_LABELS, "steps": STEPS,
         "form": form or ProductEditForm(initial=_initial(item)),
         "photo_form": photo_form or PhotoForm(), "categories": _categories(request.user),
-        "not_configured": DescribeStatus.NOT_CONFIGURED,
+        "not_configured": DescribeStatus.NOT_CONFIGURED, "feed_fields": services.FEED_FIELDS,
         # Said before any upload: photos are analysed on this machine, copy needs a language model.
         "copy_readiness": readiness.language_model(),
         "engines_url": reverse("ai:engines") if request.user.is_staff else "",

@@ -5,15 +5,44 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import duplicates
-from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, JobType, ProductStatus
-from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
+from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, Availability, Condition, JobType, ProductStatus
+from catalog.models import (
+    CURRENCY_PATTERN,
+    AnalysisResult,
+    ComplianceCheck,
+    DetectedDefect,
+    ExtractedAttribute,
+    Product,
+    ProductImage,
+)
 from catalog.selectors import duplicate_photos
 from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
 
 
-class ProductInputSerializer(serializers.Serializer):
+class FeedFieldsMixin(serializers.Serializer):
+    """The fields the product feeds need (additions to seed 001), all optional; only those sent are set."""
+
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                     help_text="Price in ``currency``, e.g. \"15.00\"; null for none.")
+    currency = serializers.RegexField(CURRENCY_PATTERN, required=False, allow_blank=True, help_text=(
+        "ISO 4217 code (USD, EUR); blank uses the server's CATALOG_DEFAULT_CURRENCY."))
+    brand = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    # Digits of a GTIN length here; the check digit is the service's (422 naming the right digit).
+    gtin = serializers.RegexField(r"^(\d{8}|\d{12,14})$", required=False, allow_blank=True, error_messages={
+        "invalid": "gtin must be 8, 12, 13 or 14 digits."}, help_text=(
+        "GTIN-8, UPC (12), EAN (13) or GTIN-14 digits with a valid check digit."))
+    mpn = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    condition = serializers.ChoiceField(choices=Condition.choices, required=False)
+    availability = serializers.ChoiceField(choices=Availability.choices, required=False)
+    link = serializers.URLField(max_length=2000, required=False, allow_blank=True,
+                                help_text="The product's page on the seller's shop.")
+    google_product_category = serializers.CharField(max_length=250, required=False, allow_blank=True, help_text=(
+        "Google's product taxonomy: an ID (\"1604\") or a path (\"Apparel & Accessories > Clothing\")."))
+
+
+class ProductInputSerializer(FeedFieldsMixin):
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -22,7 +51,7 @@ class ProductInputSerializer(serializers.Serializer):
     metadata_ = serializers.DictField(required=False, default=dict, source="metadata")
 
 
-class ProductUpdateSerializer(serializers.Serializer):
+class ProductUpdateSerializer(FeedFieldsMixin):
     """All fields optional: only those sent change."""
 
     title = serializers.CharField(max_length=500, required=False)
@@ -82,14 +111,22 @@ class ProductImageSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    """Seed 001's product, plus the fields the product feeds need (price, brand, GTIN, availability, link...)."""
+
     user_id = serializers.UUIDField(source="owner_id")
     metadata_ = serializers.JSONField(source="metadata")
     images = ProductImageSerializer(many=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
         fields = ["id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
-                  "metadata_", "images", "created_at", "updated_at"]
+                  "metadata_", "images", "price", "currency", "brand", "gtin", "mpn", "condition", "availability",
+                  "link", "google_product_category", "created_at", "updated_at"]
+
+    def get_currency(self, product) -> str:
+        return product.currency or settings.CATALOG_DEFAULT_CURRENCY
 
 
 class PresignedUrlInputSerializer(serializers.Serializer):
@@ -247,3 +284,23 @@ class RecentJobSerializer(ProcessingJobSerializer):
 class JobListSerializer(serializers.Serializer):
     items = ProcessingJobSerializer(many=True)
     total = serializers.IntegerField()
+
+
+class FeedMissingSerializer(serializers.Serializer):
+    attribute = serializers.CharField(help_text="The feed's name of the attribute (gtin stands for gtin or mpn).")
+    reason = serializers.CharField()
+
+
+class FeedStateSerializer(serializers.Serializer):
+    included = serializers.BooleanField(help_text="In the feed now: an active product missing nothing.")
+    missing = FeedMissingSerializer(many=True)
+
+
+class FeedReadinessSerializer(serializers.Serializer):
+    """One product that is not archived, with what each feed still needs of it."""
+
+    product_id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProductStatus.choices)
+    google = FeedStateSerializer()
+    shopify = FeedStateSerializer()
