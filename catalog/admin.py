@@ -5,6 +5,7 @@ from catalog import services
 from catalog.models import (
     AnalysisResult,
     ComplianceCheck,
+    DamageFinding,
     DetectedDefect,
     ExtractedAttribute,
     Product,
@@ -105,6 +106,12 @@ class AttributeInline(ReadOnlyInline):
 
 class DefectInline(ReadOnlyInline):
     model = DetectedDefect
+    verbose_name_plural = "Photo problems (defects)"
+
+
+class DamageInline(ReadOnlyInline):
+    model = DamageFinding
+    verbose_name_plural = "Product damage (language model)"
 
 
 class ComplianceInline(ReadOnlyInline):
@@ -115,13 +122,13 @@ class ComplianceInline(ReadOnlyInline):
 class AnalysisResultAdmin(admin.ModelAdmin):
     list_display = ["image", "classification_label", "classification_confidence", "category", "status",
                     "describe_status", "processing_time_ms", "created_at"]
-    list_filter = ["status", "describe_status", "category", "model_version"]
+    list_filter = ["status", "describe_status", "damage_status", "category", "model_version"]
     search_fields = ["classification_label", "category", "subcategory", "title", "image__product__title",
                      "image__original_filename", "job__id"]
     list_select_related = ["image"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AnalysisResult._meta.fields]
-    inlines = [AttributeInline, DefectInline, ComplianceInline]
+    inlines = [AttributeInline, DefectInline, DamageInline, ComplianceInline]
     actions = ["rerun_analysis"]
 
     def has_add_permission(self, request) -> bool:

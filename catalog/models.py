@@ -164,7 +164,7 @@ class AnalysisResultQuerySet(models.QuerySet):
         return self.filter(image__product__owner=user)
 
     def with_findings(self) -> "AnalysisResultQuerySet":
-        return self.prefetch_related("attributes", "defects", "compliance_checks")
+        return self.prefetch_related("attributes", "defects", "compliance_checks", "damage_findings")
 
 
 class AnalysisResult(models.Model):
@@ -191,6 +191,8 @@ class AnalysisResult(models.Model):
     tags = models.JSONField(default=list, blank=True)
     alt_text = models.TextField(null=True, blank=True)
     describe_status = models.CharField(max_length=16, choices=DescribeStatus.choices, blank=True)
+    # Whether the language model looked for visible product damage (``catalog.damage``): blank before the step.
+    damage_status = models.CharField(max_length=16, choices=DescribeStatus.choices, blank=True)
     processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING)
     error_message = models.TextField(null=True, blank=True)
@@ -226,6 +228,11 @@ class ExtractedAttribute(models.Model):
 
 
 class DetectedDefect(models.Model):
+    """A photo problem measured from the pixels (blur, exposure, resolution, busy background, cropping).
+
+    Seed 001 calls these defects; they describe the photo, not damage to the product (``DamageFinding``).
+    """
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     analysis = models.ForeignKey(AnalysisResult, on_delete=models.CASCADE, related_name="defects")
     defect_type = models.CharField(max_length=100)
@@ -239,6 +246,24 @@ class DetectedDefect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.defect_type} ({self.severity})"
+
+
+class DamageFinding(models.Model):
+    """Visible damage to the product (a scratch, a dent), reported by a language model looking at the photo."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    analysis = models.ForeignKey(AnalysisResult, on_delete=models.CASCADE, related_name="damage_findings")
+    damage_type = models.CharField(max_length=50)
+    severity = models.CharField(max_length=16)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=50)  # who found it: "language_model"
+    model = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["damage_type"]
+
+    def __str__(self) -> str:
+        return f"{self.damage_type} ({self.severity}, {self.source})"
 
 
 class ComplianceCheck(models.Model):

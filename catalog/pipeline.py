@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from catalog import compliance, defects, describe, duplicates, measure, services, taxonomy
+from catalog import compliance, damage, defects, describe, duplicates, measure, services, taxonomy
 from catalog.choices import ANALYSED_FRAME, STEPS, DescribeStatus, ItemStatus
 from catalog.errors import AnalysisFailed, ImageRejected
 from catalog.models import AnalysisResult, BatchItem, ProductImage
@@ -210,10 +210,13 @@ def run_steps(run: ItemRun) -> None:
 
 
 def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: dict) -> None:
-    """Ask the language model for copy; without one the step says ``not_configured``.
+    """Ask the language model for copy, then for visible product damage; without one the step says
+    ``not_configured`` and records no damage findings at all.
 
     A model that is configured but fails (unreachable, invalid output) fails
-    this step only: the image keeps everything measured before it.
+    this step only: the image keeps everything measured before it. The damage
+    question is asked whether or not the copy came, and its failure is its own
+    (``damage_status``), not the copy's.
     """
     try:
         registry.language_model()
@@ -221,10 +224,14 @@ def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: 
         with step("describe") as report:
             report.data.update(status=DescribeStatus.NOT_CONFIGURED)
         services.save_description(analysis, None, status=DescribeStatus.NOT_CONFIGURED)
+        services.save_damage(analysis, None, status=DescribeStatus.NOT_CONFIGURED)
         return
     try:
         with step("describe") as report:
-            description = describe.describe(photo, facts=facts)
+            try:
+                description = describe.describe(photo, facts=facts)
+            finally:
+                report.data.update(damage=damage_check(analysis, photo))
             report.data.update(status=DescribeStatus.COMPLETED, model=description.model, title=description.title)
     except JobCancelled:
         raise
@@ -232,6 +239,17 @@ def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: 
         services.save_description(analysis, None, status=DescribeStatus.FAILED)
         return
     services.save_description(analysis, description, status=DescribeStatus.COMPLETED)
+
+
+def damage_check(analysis: AnalysisResult, photo: Image.Image) -> str:
+    """Ask the model for visible damage to the product and store what it saw; returns the damage status."""
+    try:
+        found = damage.find_damage(photo)
+    except ApplicationError:
+        services.save_damage(analysis, None, status=DescribeStatus.FAILED)
+        return DescribeStatus.FAILED
+    services.save_damage(analysis, found, status=DescribeStatus.COMPLETED)
+    return DescribeStatus.COMPLETED
 
 
 def load_photo(image: ProductImage) -> tuple[Image.Image, str, int]:

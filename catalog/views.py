@@ -23,8 +23,8 @@ from config.jobs.choices import FINISHED_STATUSES
 
 STEP_LABELS = {
     "preprocess": "Preparing the photo", "classify": "Recognising the product", "categorize": "Choosing a category",
-    "measure": "Measuring light, colour and framing", "defects": "Looking for defects",
-    "compliance": "Checking marketplace rules", "describe": "Writing copy",
+    "measure": "Measuring light, colour and framing", "defects": "Checking for photo problems",
+    "compliance": "Checking marketplace rules", "describe": "Writing copy and looking for damage",
 }
 EXPORT_FIELDS = ["position", "image_id", "filename", "status", "error", "label", "confidence", "category",
                  "subcategory", "colours", "defects", "compliance_failed", "title", "description", "tags", "alt_text"]

@@ -10,6 +10,7 @@ from catalog.models import (
     CURRENCY_PATTERN,
     AnalysisResult,
     ComplianceCheck,
+    DamageFinding,
     DetectedDefect,
     ExtractedAttribute,
     Product,
@@ -174,9 +175,25 @@ class ExtractedAttributeSerializer(serializers.ModelSerializer):
 
 
 class DetectedDefectSerializer(serializers.ModelSerializer):
+    """A photo problem measured from the pixels: blur, exposure, low_resolution, busy_background or cropped.
+
+    Seed 001 calls these defects; they describe the photo, not damage to the product (see ``product_damage``).
+    """
+
     class Meta:
         model = DetectedDefect
         fields = ["id", "defect_type", "severity", "confidence", "bounding_box", "description"]
+
+
+class DamageFindingSerializer(serializers.ModelSerializer):
+    """Visible damage to the product (scratch, dent, crack, chip, stain, tear, ...) reported by a language model."""
+
+    source = serializers.CharField(help_text="Who found it: language_model.")
+    model = serializers.CharField(help_text="The language model that reported it.")
+
+    class Meta:
+        model = DamageFinding
+        fields = ["id", "damage_type", "severity", "description", "source", "model"]
 
 
 class ComplianceCheckSerializer(serializers.ModelSerializer):
@@ -191,7 +208,15 @@ class AnalysisResultSerializer(serializers.ModelSerializer):
     product_image_id = serializers.UUIDField(source="image_id")
     job_id = serializers.UUIDField(allow_null=True)
     extracted_attributes = ExtractedAttributeSerializer(many=True, source="attributes")
-    detected_defects = DetectedDefectSerializer(many=True, source="defects")
+    detected_defects = DetectedDefectSerializer(many=True, source="defects", help_text=(
+        "Photo problems (blur, exposure, low_resolution, busy_background, cropped) measured from the pixels; "
+        "not damage to the product."))
+    product_damage = DamageFindingSerializer(many=True, source="damage_findings", help_text=(
+        "Visible damage to the product, found by a language model with vision when one is configured; "
+        "empty when none was seen or none was asked (see damage_status)."))
+    damage_status = serializers.SerializerMethodField(help_text=(
+        "completed: a language model looked; not_configured: none was configured, so no damage was looked for; "
+        "failed: the model could not answer; null: not reached yet."))
     compliance_checks = ComplianceCheckSerializer(many=True)
     describe_status = serializers.SerializerMethodField()
     analysed_frame = serializers.SerializerMethodField(
@@ -203,11 +228,15 @@ class AnalysisResultSerializer(serializers.ModelSerializer):
                   "classification_confidence", "classification_scores", "category", "subcategory",
                   "category_confidence", "category_method", "description_text", "description_model", "title", "tags",
                   "alt_text", "describe_status", "measurements", "frames", "analysed_frame", "processing_time_ms",
-                  "status", "error_message", "extracted_attributes", "detected_defects", "compliance_checks",
+                  "status", "error_message", "extracted_attributes", "detected_defects", "product_damage",
+                  "damage_status", "compliance_checks",
                   "created_at", "updated_at"]
 
     def get_describe_status(self, analysis) -> str | None:
         return analysis.describe_status or None
+
+    def get_damage_status(self, analysis) -> str | None:
+        return analysis.damage_status or None
 
     def get_analysed_frame(self, analysis) -> int | None:
         return ANALYSED_FRAME if analysis.frames else None

@@ -195,7 +195,9 @@ class JobDetailView(CatalogAPIView):
 class DashboardStatsView(CatalogAPIView):
     @extend_schema(responses={200: dict}, tags=TAGS)
     def get(self, request):
-        """Products, images, completed analyses, defects, active jobs and the mean analysis time."""
+        """Products, images, completed analyses, photo problems (``total_defects``: blur, exposure, resolution,
+        background, cropping; not product damage), active jobs, the mean analysis time and, as an addition,
+        ``duplicate_images``: photos that duplicate another of the user's."""
         return Response(selectors.dashboard_stats(request.user))
 
 

@@ -35,6 +35,7 @@ from catalog.services.results import (
     save_analysis,
     save_attributes,
     save_compliance,
+    save_damage,
     save_defects,
     save_description,
     save_renditions,
@@ -47,6 +48,6 @@ __all__ = [
     "FEED_FIELDS", "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
     "delete_product", "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis",
     "release_stalled_items", "rerun_images", "retry_analysis", "save_analysis", "save_attributes", "save_compliance",
-    "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
+    "save_damage", "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
     "update_product", "upload_direct",
 ]

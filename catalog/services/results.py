@@ -9,11 +9,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import damage
 from catalog.choices import AnalysisStatus, DescribeStatus, ItemStatus
 from catalog.models import (
     AnalysisResult,
     BatchItem,
     ComplianceCheck,
+    DamageFinding,
     DetectedDefect,
     ExtractedAttribute,
     Product,
@@ -73,7 +75,7 @@ def start_item(item: BatchItem, *, model_version: str) -> AnalysisResult:
         defaults={"status": AnalysisStatus.RUNNING, "model_version": model_version, "error_message": None},
     )
     # A second run computes everything again; stale findings must not linger beside new ones.
-    for related in (analysis.attributes, analysis.defects, analysis.compliance_checks):
+    for related in (analysis.attributes, analysis.defects, analysis.compliance_checks, analysis.damage_findings):
         related.all().delete()
     return analysis
 
@@ -136,6 +138,18 @@ def save_description(analysis: AnalysisResult, description, *, status: str) -> N
         fields.update(description_text=description.description, description_model=description.model,
                       title=description.title, tags=list(description.tags), alt_text=description.alt_text)
     save_analysis(analysis, **fields)
+
+
+def save_damage(analysis: AnalysisResult, report, *, status: str) -> None:
+    """Store a ``catalog.damage.DamageReport`` as findings marked with their source (``report`` is None unless
+    ``status`` is completed: without a model there is nothing to store, never a guess)."""
+    if report is not None:
+        DamageFinding.objects.bulk_create([
+            DamageFinding(analysis=analysis, damage_type=f.damage_type, severity=f.severity,
+                          description=f.description, source=damage.SOURCE, model=report.model)
+            for f in report.findings
+        ])
+    save_analysis(analysis, damage_status=status)
 
 
 def finish_item(item: BatchItem, analysis: AnalysisResult, *, processing_ms: int) -> None:
