@@ -107,15 +107,17 @@ def dashboard_stats(owner) -> dict:
     }
 
 
-def duplicate_photos(owner) -> dict[str, list[duplicates.Match]]:
-    """Every one of ``owner``'s uploaded photos that duplicates another of theirs, by image id (str).
+def duplicate_photos(owner, *, image_ids=None) -> dict[str, list[duplicates.Match]]:
+    """Every one of ``owner``'s uploaded photos (or of ``image_ids``) that duplicates another of theirs,
+    by image id (str).
 
     Only the owner's photos are compared; see ``catalog.duplicates`` for exact and near.
     """
     rows = (ProductImage.objects.filter(product__owner=owner, upload_status=UploadStatus.UPLOADED)
             .exclude(phash="").values_list("pk", "product_id", "phash", "sha256"))
     photos = [duplicates.Photo(str(pk), str(product_id), phash, sha256) for pk, product_id, phash, sha256 in rows]
-    return duplicates.find_duplicates(photos, max_distance=settings.CATALOG_DUPLICATE_DISTANCE)
+    only = None if image_ids is None else {str(image_id) for image_id in image_ids}
+    return duplicates.find_duplicates(photos, max_distance=settings.CATALOG_DUPLICATE_DISTANCE, only=only)
 
 
 def duplicate_report(owner) -> list[dict]:

@@ -236,7 +236,7 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         latest.setdefault(analysis.image_id, analysis)
     busy = dict(BatchItem.objects.filter(image__product=item, status__in=[ItemStatus.PENDING, ItemStatus.PROCESSING])
                 .exclude(job__status__in=FINISHED_STATUSES).values_list("image_id", "job_id"))
-    found = selectors.duplicate_photos(request.user)
+    found = selectors.duplicate_photos(request.user, image_ids=[image.pk for image in images])
     others = {m.other.image_id for image in images for m in found.get(str(image.pk), [])}
     names = dict(ProductImage.objects.filter(pk__in=others).values_list("pk", "original_filename"))
     for image in images:

@@ -95,10 +95,15 @@ class ProductImageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DuplicateSerializer(many=True))
     def get_duplicates(self, image) -> list:
-        # One comparison of the owner's photos per response, shared by every image serialized in it.
+        # A list view puts the page's matches in the context at once; otherwise one product's photos
+        # are compared with the owner's catalog, once per product in this response.
         found = self.context.get("duplicates")
         if found is None:
-            found = self.context["duplicates"] = duplicate_photos(image.product.owner_id)
+            cache = self.context.setdefault("duplicates_by_product", {})
+            if image.product_id not in cache:
+                cache[image.product_id] = duplicate_photos(
+                    image.product.owner_id, image_ids=[i.pk for i in image.product.images.all()])
+            found = cache[image.product_id]
         return DuplicateSerializer(found.get(str(image.pk), []), many=True).data
 
     def get_url(self, image) -> str | None:

@@ -47,6 +47,9 @@ def test_find_duplicates_tells_exact_from_near_and_skips_far_and_unhashed_photos
     assert [(m.other.image_id, m.kind, m.distance) for m in found["a"]] == [("b", "exact", 0), ("c", "near", 2)]
     assert [(m.other.image_id, m.kind, m.distance) for m in found["c"]] == [("a", "near", 2), ("b", "near", 2)]
     assert find_duplicates(photos, max_distance=1).keys() == {"a", "b"}
+    # Asked about some photos only, they are still compared with all of them.
+    only_c = find_duplicates(photos, max_distance=2, only={"c", "d"})
+    assert only_c.keys() == {"c"} and [m.other.image_id for m in only_c["c"]] == ["a", "b"]
 
 
 def test_the_same_photo_on_two_products_is_an_exact_duplicate_on_both(alice, owner, upload, photo):
