@@ -5,14 +5,40 @@ Each feed holds the user's active products that miss nothing the feed requires;
 each feed still needs. Read-tier rate limit.
 """
 
+import json
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from catalog.api import serializers as s
 from catalog.api.views import TAGS, CatalogAPIView
 from catalog.feeds import export
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client ask for the feed's own media type (``Accept: text/csv``) instead of a 406;
+    an error answered to such a request keeps its JSON body."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode() if isinstance(data, dict | list) else data
+
+
+class TSVRenderer(FileRenderer):
+    media_type, format = "text/tab-separated-values", "tsv"
+
+
+class XMLRenderer(FileRenderer):
+    media_type, format = "application/xml", "xml"
+
+
+class CSVRenderer(FileRenderer):
+    media_type, format = "text/csv", "csv"
 
 
 def download(content, *, content_type: str, filename: str) -> HttpResponse:
@@ -27,6 +53,8 @@ def file_schema(media_type: str, description: str):
 
 
 class GoogleTSVFeedView(CatalogAPIView):
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, TSVRenderer]
+
     @file_schema("text/tab-separated-values", "Google Merchant Center attributes, one header row, tab-separated.")
     def get(self, request):
         """Google Merchant Center product feed as a TSV file."""
@@ -35,6 +63,8 @@ class GoogleTSVFeedView(CatalogAPIView):
 
 
 class GoogleXMLFeedView(CatalogAPIView):
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XMLRenderer]
+
     @file_schema("application/xml", "RSS 2.0 with Google's g: namespace, one item per product.")
     def get(self, request):
         """Google Merchant Center product feed as RSS 2.0 XML."""
@@ -43,6 +73,8 @@ class GoogleXMLFeedView(CatalogAPIView):
 
 
 class ShopifyCSVFeedView(CatalogAPIView):
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
     @file_schema("text/csv", "Shopify's product import columns; further photos on rows of their own.")
     def get(self, request):
         """Shopify product import CSV."""

@@ -1,5 +1,7 @@
 """Seed 001's shapes: products, images, uploads, analyses, processing jobs."""
 
+import re
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,28 +19,44 @@ from catalog.models import (
     ProductImage,
 )
 from catalog.selectors import duplicate_photos
-from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
+from config.api.fields import CheckedChoiceField, CheckedURLField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
+
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": ["string", "null"], "format": "decimal", "pattern": PRICE_PATTERN,
+                      "description": 'Price in ``currency`` as a string, e.g. "15.00"; null for none.'})
+class PriceField(serializers.DecimalField):
+    """A price as a string of digits with up to two decimals: what the schema states, nothing else
+    (a JSON number, an exponent or a sign would pass ``DecimalField`` but not the schema)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(PRICE_PATTERN, data):
+            raise serializers.ValidationError('Give the price as a string such as "15.00".')
+        return super().to_internal_value(data)
 
 
 class FeedFieldsMixin(serializers.Serializer):
     """The fields the product feeds need (additions to seed 001), all optional; only those sent are set."""
 
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True,
-                                     help_text="Price in ``currency``, e.g. \"15.00\"; null for none.")
+    price = PriceField(required=False, allow_null=True)
     currency = serializers.RegexField(CURRENCY_PATTERN, required=False, allow_blank=True, help_text=(
         "ISO 4217 code (USD, EUR); blank uses the server's CATALOG_DEFAULT_CURRENCY."))
     brand = serializers.CharField(max_length=70, required=False, allow_blank=True)
     # Digits of a GTIN length here; the check digit is the service's (422 naming the right digit).
-    gtin = serializers.RegexField(r"^(\d{8}|\d{12,14})$", required=False, allow_blank=True, error_messages={
+    gtin = serializers.RegexField(r"^([0-9]{8}|[0-9]{12,14})$", required=False, allow_blank=True, error_messages={
         "invalid": "gtin must be 8, 12, 13 or 14 digits."}, help_text=(
         "GTIN-8, UPC (12), EAN (13) or GTIN-14 digits with a valid check digit."))
     mpn = serializers.CharField(max_length=70, required=False, allow_blank=True)
     condition = serializers.ChoiceField(choices=Condition.choices, required=False)
     availability = serializers.ChoiceField(choices=Availability.choices, required=False)
-    link = serializers.URLField(max_length=2000, required=False, allow_blank=True,
-                                help_text="The product's page on the seller's shop.")
+    link = CheckedURLField(max_length=2000, required=False, allow_blank=True,
+                           help_text="The product's page on the seller's shop (http or https).")
     google_product_category = serializers.CharField(max_length=250, required=False, allow_blank=True, help_text=(
         "Google's product taxonomy: an ID (\"1604\") or a path (\"Apparel & Accessories > Clothing\")."))
 

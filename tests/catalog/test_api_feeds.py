@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from decimal import Decimal
 from xml.etree import ElementTree
 
@@ -170,3 +171,28 @@ def test_the_product_page_edits_the_feed_fields_and_refuses_a_bad_gtin(client, o
     assert response.status_code == 302
     product.refresh_from_db()
     assert (product.price, product.brand, product.gtin) == (Decimal("12.50"), "Boxco", "4006381333931")
+
+
+@pytest.mark.parametrize("price", [15, "1e3", "+5.00", "15.001", " 15"])
+def test_a_price_other_than_a_plain_decimal_string_is_422(alice, product, price):
+    response = alice.patch(f"/api/v1/products/{product.pk}", {"price": price}, format="json")
+    assert response.status_code == 422 and response.json()["detail"].startswith("price")
+
+
+def test_a_link_must_be_http_or_https(alice, product):
+    response = alice.patch(f"/api/v1/products/{product.pk}", {"link": "ftp://shop.example/box"}, format="json")
+    assert response.status_code == 422 and response.json()["detail"].startswith("link")
+
+
+@pytest.mark.parametrize(("path", "accept"), [("google.tsv", "text/tab-separated-values"),
+                                              ("google.xml", "application/xml"), ("shopify.csv", "text/csv")])
+def test_a_client_may_ask_for_the_feeds_own_media_type(alice, owner, path, accept):
+    ready_product(owner, title="Mine")
+    response = alice.get(f"/api/v1/feeds/{path}", HTTP_ACCEPT=accept)
+    assert response.status_code == 200 and response["Content-Type"].startswith(accept)
+    assert b"Mine" in response.content
+
+
+def test_an_unauthenticated_request_for_a_csv_still_gets_the_json_error(client):
+    response = client.get("/api/v1/feeds/shopify.csv", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 401 and set(json.loads(response.content)) == {"detail"}
