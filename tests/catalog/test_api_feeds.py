@@ -196,3 +196,16 @@ def test_a_client_may_ask_for_the_feeds_own_media_type(alice, owner, path, accep
 def test_an_unauthenticated_request_for_a_csv_still_gets_the_json_error(client):
     response = client.get("/api/v1/feeds/shopify.csv", HTTP_ACCEPT="text/csv")
     assert response.status_code == 401 and set(json.loads(response.content)) == {"detail"}
+
+
+def test_the_admin_lists_the_feed_fields_and_its_form_refuses_a_bad_gtin(client, staff, owner):
+    from django.core.exceptions import ValidationError
+
+    product = ready_product(owner, title="Mine")
+    client.force_login(staff)
+    listing = client.get("/admin/catalog/product/?availability__exact=in_stock")
+    assert listing.status_code == 200 and "Mine" in listing.content.decode()
+    assert client.get(f"/admin/catalog/product/{product.pk}/change/").status_code == 200
+    product.gtin = "4006381333932"
+    with pytest.raises(ValidationError, match="last digit should be 1"):
+        product.full_clean()
