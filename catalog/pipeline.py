@@ -1,5 +1,6 @@
 """The catalog pipeline: from stored product photos to labels, categories, measurements,
-defects, marketplace checks and, when a language model is configured, copy.
+photo problems (``defects``), marketplace checks and, when a language model is configured,
+copy and visible product damage.
 
 A job holds one or more images (``BatchItem``); each runs the steps in
 ``STEPS`` as ``job_step``s named per image (``item`` = image id), so
@@ -14,9 +15,9 @@ analysed, and the analysis records how many frames the file has.
 Images are independent: one that fails (undecodable, a model error) is
 recorded ``failed`` and the next one runs; the job fails only when every image
 failed. A cancel stops the job at the next step boundary (``JobCancelled``).
-The real work sits in ``taxonomy``, ``measure``, ``defects``, ``compliance``
-and ``describe``; this module only feeds them and stores what they return
-through ``services``. No HTTP in here.
+The real work sits in ``taxonomy``, ``measure``, ``defects``, ``compliance``,
+``describe``, ``damage`` and ``duplicates`` (the photo's perceptual hash); this
+module only feeds them and stores what they return through ``services``. No HTTP in here.
 """
 
 import contextlib
