@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 
 from catalog import services
@@ -51,6 +52,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     readonly_fields = ["id", "owner", "ai_description", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # the product link; Django 6's default
     inlines = [ProductImageInline]
     actions = ["rerun_analysis"]
 
