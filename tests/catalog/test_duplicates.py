@@ -139,3 +139,26 @@ def test_pages_without_duplicates_say_so(client, alice, owner, upload, photo):
 
     assert "Duplicate</small>" not in client.get(f"/catalog/{product.pk}/").content.decode()
     assert "No duplicated photos." in client.get("/catalog/dashboard/").content.decode()
+
+
+def test_the_command_hashes_photos_stored_before_hashing_and_skips_unreadable_ones(owner, photo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.catalog.factories import ProductImageFactory
+
+    product = ProductFactory(owner=owner)
+    first = ProductImageFactory(product=product, data=encoded(photo, quality=92))
+    second = ProductImageFactory(product=product, data=encoded(photo, quality=92))
+    broken = ProductImageFactory(product=product, data=b"not an image")
+    out = StringIO()
+
+    call_command("catalog_hash_photos", stdout=out)
+
+    assert out.getvalue().strip() == "Hashed 2 photo(s); 1 could not be read."
+    for image in (first, second, broken):
+        image.refresh_from_db()
+    assert first.phash == second.phash == duplicates.hash_of_file(encoded(photo, quality=92)) and broken.phash == ""
+    call_command("catalog_hash_photos", stdout=out)  # again: nothing left but the unreadable one
+    assert out.getvalue().strip().endswith("Hashed 0 photo(s); 1 could not be read.")
