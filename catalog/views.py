@@ -250,6 +250,7 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         "form": form or ProductEditForm(initial=_initial(item)),
         "photo_form": photo_form or PhotoForm(), "categories": _categories(request.user),
         "not_configured": DescribeStatus.NOT_CONFIGURED, "feed_fields": services.FEED_FIELDS,
+        "feed_state": feeds_export.readiness(request.user, products=[item])[0],
         # Said before any upload: photos are analysed on this machine, copy needs a language model.
         "copy_readiness": readiness.language_model(),
         "engines_url": reverse("ai:engines") if request.user.is_staff else "",

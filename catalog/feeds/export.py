@@ -9,9 +9,11 @@ from catalog.feeds.readiness import FEEDS, GOOGLE, SHOPIFY, exportable, missing_
 from catalog.models import Product
 
 
-def readiness(owner) -> list[dict]:
-    """Each of ``owner``'s products that are not archived, with what each feed still needs of it."""
-    products = Product.objects.for_user(owner).exclude(status=ProductStatus.ARCHIVED).prefetch_related("images")
+def readiness(owner, *, products=None) -> list[dict]:
+    """Each of ``owner``'s products that are not archived (or each of ``products``, theirs), with what
+    each feed still needs of it."""
+    if products is None:
+        products = Product.objects.for_user(owner).exclude(status=ProductStatus.ARCHIVED).prefetch_related("images")
     return [{
         "product_id": listing.product_id, "title": listing.title, "status": listing.status,
         **{feed: {"included": exportable(listing, feed),

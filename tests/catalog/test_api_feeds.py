@@ -209,3 +209,14 @@ def test_the_admin_lists_the_feed_fields_and_its_form_refuses_a_bad_gtin(client,
     product.gtin = "4006381333932"
     with pytest.raises(ValidationError, match="last digit should be 1"):
         product.full_clean()
+
+
+def test_the_product_page_says_what_each_feed_still_needs(client, owner):
+    bare = ProductFactory(owner=owner, title="Bare", status="active")
+    ready = ready_product(owner, title="Ready")
+    client.force_login(owner)
+
+    page = client.get(f"/catalog/{bare.pk}/").content.decode()
+    assert "<strong>brand</strong>: Google requires the brand of new products." in page
+    assert "In the feed" not in page
+    assert client.get(f"/catalog/{ready.pk}/").content.decode().count("In the feed") == 2
