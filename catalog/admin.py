@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 
 from catalog import services
 from catalog.models import (
     AnalysisResult,
     ComplianceCheck,
+    DamageFinding,
     DetectedDefect,
     ExtractedAttribute,
     Product,
@@ -43,12 +45,14 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "category", "subcategory", "status", "image_count", "created_at"]
-    list_filter = ["status", "category"]
-    search_fields = ["title", "description", "owner__email", "id"]
+    list_display = ["title", "owner", "category", "subcategory", "status", "price", "brand", "availability",
+                    "image_count", "created_at"]
+    list_filter = ["status", "category", "availability", "condition"]
+    search_fields = ["title", "description", "owner__email", "id", "brand", "gtin", "mpn"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     readonly_fields = ["id", "owner", "ai_description", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # the product link; Django 6's default
     inlines = [ProductImageInline]
     actions = ["rerun_analysis"]
 
@@ -66,7 +70,7 @@ class ProductImageAdmin(admin.ModelAdmin):
     list_display = ["original_filename", "preview", "product", "content_type", "width", "height", "is_primary",
                     "upload_status", "created_at"]
     list_filter = ["upload_status", "content_type", "is_primary"]
-    search_fields = ["original_filename", "s3_key", "sha256", "product__title", "product__owner__email"]
+    search_fields = ["original_filename", "s3_key", "sha256", "phash", "product__title", "product__owner__email"]
     list_select_related = ["product"]
     readonly_fields = [f.name for f in ProductImage._meta.fields] + ["large"]
     actions = ["rerun_analysis"]
@@ -104,6 +108,12 @@ class AttributeInline(ReadOnlyInline):
 
 class DefectInline(ReadOnlyInline):
     model = DetectedDefect
+    verbose_name_plural = "Photo problems (defects)"
+
+
+class DamageInline(ReadOnlyInline):
+    model = DamageFinding
+    verbose_name_plural = "Product damage (language model)"
 
 
 class ComplianceInline(ReadOnlyInline):
@@ -114,13 +124,13 @@ class ComplianceInline(ReadOnlyInline):
 class AnalysisResultAdmin(admin.ModelAdmin):
     list_display = ["image", "classification_label", "classification_confidence", "category", "status",
                     "describe_status", "processing_time_ms", "created_at"]
-    list_filter = ["status", "describe_status", "category", "model_version"]
+    list_filter = ["status", "describe_status", "damage_status", "category", "model_version"]
     search_fields = ["classification_label", "category", "subcategory", "title", "image__product__title",
                      "image__original_filename", "job__id"]
     list_select_related = ["image"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AnalysisResult._meta.fields]
-    inlines = [AttributeInline, DefectInline, ComplianceInline]
+    inlines = [AttributeInline, DefectInline, DamageInline, ComplianceInline]
     actions = ["rerun_analysis"]
 
     def has_add_permission(self, request) -> bool:

@@ -10,6 +10,23 @@ class ProductStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class Availability(models.TextChoices):
+    """Google Merchant Center's ``availability`` values (Shopify reads ``out_of_stock`` as inventory policy deny)."""
+
+    IN_STOCK = "in_stock", "In stock"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    PREORDER = "preorder", "Preorder"
+    BACKORDER = "backorder", "Backorder"
+
+
+class Condition(models.TextChoices):
+    """Google Merchant Center's ``condition`` values."""
+
+    NEW = "new", "New"
+    REFURBISHED = "refurbished", "Refurbished"
+    USED = "used", "Used"
+
+
 class UploadStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     UPLOADED = "uploaded", "Uploaded"

@@ -66,7 +66,7 @@ def describe(image: Image.Image, *, facts: dict) -> Description:
     model = registry.language_model()
     request = LLMRequest(
         system=SYSTEM_PROMPT,
-        messages=(Message("user", text=_facts_text(facts), images=(_photo(image),)),),
+        messages=(Message("user", text=_facts_text(facts), images=(photo_input(image),)),),
         schema=DESCRIPTION_SCHEMA,
         schema_name="product_description",
         max_tokens=800,
@@ -84,7 +84,8 @@ def describe(image: Image.Image, *, facts: dict) -> Description:
     )
 
 
-def _photo(image: Image.Image) -> ImageInput:
+def photo_input(image: Image.Image) -> ImageInput:
+    """The photo as the language model sees it: upright, at most IMAGE_SIDE pixels on its long side."""
     copy = as_displayed(image).copy()
     copy.thumbnail((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.LANCZOS)
     return ImageInput.from_pil(copy, image_format="JPEG")

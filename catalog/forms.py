@@ -2,7 +2,8 @@
 
 from django import forms
 
-from catalog.choices import CONTENT_TYPES, ProductStatus
+from catalog.choices import CONTENT_TYPES, Availability, Condition, ProductStatus
+from catalog.gtin import validate_gtin
 
 ACCEPT = ",".join(CONTENT_TYPES)
 
@@ -35,12 +36,28 @@ class PhotoForm(forms.Form):
 
 
 class ProductEditForm(ProductForm):
-    """The product page's form: only fields the user changed are saved.
+    """The product page's form, with the fields the feeds need: only fields the user changed are saved.
 
     The page can be open while an analysis fills in the category; the hidden
     initial values let ``changed_data`` tell what the user edited from what was
     merely stale, so saving a title keeps the analysis' category.
     """
+
+    price = forms.DecimalField(label="Price", required=False, min_value=0, max_digits=12, decimal_places=2)
+    currency = forms.RegexField(label="Currency", regex=r"^[A-Z]{3}$", required=False, max_length=3,
+                                help_text="ISO 4217, e.g. USD or EUR. Blank uses the site's default.")
+    brand = forms.CharField(label="Brand", max_length=70, required=False)
+    gtin = forms.CharField(label="GTIN (barcode)", max_length=14, required=False, validators=[validate_gtin],
+                           help_text="8, 12 (UPC), 13 (EAN) or 14 digits.")
+    mpn = forms.CharField(label="MPN", max_length=70, required=False,
+                          help_text="The manufacturer's part number, when the product has no GTIN.")
+    condition = forms.ChoiceField(label="Condition", choices=Condition.choices, initial=Condition.NEW)
+    availability = forms.ChoiceField(label="Availability", choices=Availability.choices,
+                                     initial=Availability.IN_STOCK)
+    link = forms.URLField(label="Product page", max_length=2000, required=False, assume_scheme="https",
+                          help_text="The product's page on your shop (Google's link).")
+    google_product_category = forms.CharField(label="Google product category", max_length=250, required=False,
+                                              help_text="An ID or a path from Google's product taxonomy.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,17 +6,28 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from catalog.choices import AnalysisStatus, DescribeStatus, ItemStatus, ProductStatus, UploadStatus
+from catalog.choices import (
+    AnalysisStatus,
+    Availability,
+    Condition,
+    DescribeStatus,
+    ItemStatus,
+    ProductStatus,
+    UploadStatus,
+)
+from catalog.gtin import validate_gtin
 from config.jobs.models import Job
 
 # Full-text search on PostgreSQL. Migration 0002 builds a GIN index on exactly
 # this expression, so the two must stay identical for the index to be used.
 SEARCH_CONFIG = "english"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
 def search_vector() -> SearchVector:
@@ -53,6 +64,18 @@ class Product(models.Model):
     ai_description = models.TextField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT)
     metadata = models.JSONField(default=dict, blank=True)
+    # What the product feeds need (catalog.feeds); blank until the seller fills them in.
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, validators=[RegexValidator(CURRENCY_PATTERN)],
+                                help_text="ISO 4217 (USD, EUR); blank is CATALOG_DEFAULT_CURRENCY.")
+    brand = models.CharField(max_length=70, blank=True)
+    gtin = models.CharField(max_length=14, blank=True, validators=[validate_gtin],
+                            help_text="GTIN-8, -12 (UPC), -13 (EAN) or -14, digits only.")
+    mpn = models.CharField(max_length=70, blank=True)
+    condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.NEW)
+    availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.IN_STOCK)
+    link = models.URLField(max_length=2000, blank=True)
+    google_product_category = models.CharField(max_length=250, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +136,8 @@ class ProductImage(models.Model):
     is_primary = models.BooleanField(default=False)
     upload_status = models.CharField(max_length=16, choices=UploadStatus.choices, default=UploadStatus.PENDING)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # 64-bit perceptual hash (16 hex digits, ``catalog.duplicates``); blank until the photo is decoded.
+    phash = models.CharField(max_length=16, blank=True)
     thumbnail = models.FileField(max_length=500, blank=True)
     web_image = models.FileField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -139,7 +164,7 @@ class AnalysisResultQuerySet(models.QuerySet):
         return self.filter(image__product__owner=user)
 
     def with_findings(self) -> "AnalysisResultQuerySet":
-        return self.prefetch_related("attributes", "defects", "compliance_checks")
+        return self.prefetch_related("attributes", "defects", "compliance_checks", "damage_findings")
 
 
 class AnalysisResult(models.Model):
@@ -166,6 +191,8 @@ class AnalysisResult(models.Model):
     tags = models.JSONField(default=list, blank=True)
     alt_text = models.TextField(null=True, blank=True)
     describe_status = models.CharField(max_length=16, choices=DescribeStatus.choices, blank=True)
+    # Whether the language model looked for visible product damage (``catalog.damage``): blank before the step.
+    damage_status = models.CharField(max_length=16, choices=DescribeStatus.choices, blank=True)
     processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING)
     error_message = models.TextField(null=True, blank=True)
@@ -201,6 +228,11 @@ class ExtractedAttribute(models.Model):
 
 
 class DetectedDefect(models.Model):
+    """A photo problem measured from the pixels (blur, exposure, resolution, busy background, cropping).
+
+    Seed 001 calls these defects; they describe the photo, not damage to the product (``DamageFinding``).
+    """
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     analysis = models.ForeignKey(AnalysisResult, on_delete=models.CASCADE, related_name="defects")
     defect_type = models.CharField(max_length=100)
@@ -214,6 +246,24 @@ class DetectedDefect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.defect_type} ({self.severity})"
+
+
+class DamageFinding(models.Model):
+    """Visible damage to the product (a scratch, a dent), reported by a language model looking at the photo."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    analysis = models.ForeignKey(AnalysisResult, on_delete=models.CASCADE, related_name="damage_findings")
+    damage_type = models.CharField(max_length=50)
+    severity = models.CharField(max_length=16)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=50)  # who found it: "language_model"
+    model = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["damage_type"]
+
+    def __str__(self) -> str:
+        return f"{self.damage_type} ({self.severity}, {self.source})"
 
 
 class ComplianceCheck(models.Model):

@@ -1,5 +1,6 @@
 """The catalog pipeline: from stored product photos to labels, categories, measurements,
-defects, marketplace checks and, when a language model is configured, copy.
+photo problems (``defects``), marketplace checks and, when a language model is configured,
+copy and visible product damage.
 
 A job holds one or more images (``BatchItem``); each runs the steps in
 ``STEPS`` as ``job_step``s named per image (``item`` = image id), so
@@ -14,9 +15,9 @@ analysed, and the analysis records how many frames the file has.
 Images are independent: one that fails (undecodable, a model error) is
 recorded ``failed`` and the next one runs; the job fails only when every image
 failed. A cancel stops the job at the next step boundary (``JobCancelled``).
-The real work sits in ``taxonomy``, ``measure``, ``defects``, ``compliance``
-and ``describe``; this module only feeds them and stores what they return
-through ``services``. No HTTP in here.
+The real work sits in ``taxonomy``, ``measure``, ``defects``, ``compliance``,
+``describe``, ``damage`` and ``duplicates`` (the photo's perceptual hash); this
+module only feeds them and stores what they return through ``services``. No HTTP in here.
 """
 
 import contextlib
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from catalog import compliance, defects, describe, measure, services, taxonomy
+from catalog import compliance, damage, defects, describe, duplicates, measure, services, taxonomy
 from catalog.choices import ANALYSED_FRAME, STEPS, DescribeStatus, ItemStatus
 from catalog.errors import AnalysisFailed, ImageRejected
 from catalog.models import AnalysisResult, BatchItem, ProductImage
@@ -175,6 +176,7 @@ def run_steps(run: ItemRun) -> None:
         analysis = run.analysis = services.start_item(run.item, model_version=model_version())
         photo, sha256, frames = load_photo(image)
         services.save_renditions(image, width=photo.width, height=photo.height, sha256=sha256,
+                                 phash=duplicates.perceptual_hash(photo),
                                  thumbnail=encode_jpeg(fit_within(photo, THUMBNAIL_LONG_EDGE), quality=80),
                                  web=encode_jpeg(fit_within(photo, WEB_LONG_EDGE), quality=85))
         services.save_analysis(analysis, frames=frames)
@@ -209,10 +211,13 @@ def run_steps(run: ItemRun) -> None:
 
 
 def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: dict) -> None:
-    """Ask the language model for copy; without one the step says ``not_configured``.
+    """Ask the language model for copy, then for visible product damage; without one the step says
+    ``not_configured`` and records no damage findings at all.
 
     A model that is configured but fails (unreachable, invalid output) fails
-    this step only: the image keeps everything measured before it.
+    this step only: the image keeps everything measured before it. The damage
+    question is asked whether or not the copy came, and its failure is its own
+    (``damage_status``), not the copy's.
     """
     try:
         registry.language_model()
@@ -220,10 +225,14 @@ def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: 
         with step("describe") as report:
             report.data.update(status=DescribeStatus.NOT_CONFIGURED)
         services.save_description(analysis, None, status=DescribeStatus.NOT_CONFIGURED)
+        services.save_damage(analysis, None, status=DescribeStatus.NOT_CONFIGURED)
         return
     try:
         with step("describe") as report:
-            description = describe.describe(photo, facts=facts)
+            try:
+                description = describe.describe(photo, facts=facts)
+            finally:
+                report.data.update(damage=damage_check(analysis, photo))
             report.data.update(status=DescribeStatus.COMPLETED, model=description.model, title=description.title)
     except JobCancelled:
         raise
@@ -231,6 +240,17 @@ def describe_step(step, analysis: AnalysisResult, photo: Image.Image, *, facts: 
         services.save_description(analysis, None, status=DescribeStatus.FAILED)
         return
     services.save_description(analysis, description, status=DescribeStatus.COMPLETED)
+
+
+def damage_check(analysis: AnalysisResult, photo: Image.Image) -> str:
+    """Ask the model for visible damage to the product and store what it saw; returns the damage status."""
+    try:
+        found = damage.find_damage(photo)
+    except ApplicationError:
+        services.save_damage(analysis, None, status=DescribeStatus.FAILED)
+        return DescribeStatus.FAILED
+    services.save_damage(analysis, found, status=DescribeStatus.COMPLETED)
+    return DescribeStatus.COMPLETED
 
 
 def load_photo(image: ProductImage) -> tuple[Image.Image, str, int]:

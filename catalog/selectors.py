@@ -1,9 +1,10 @@
 """Reads shared by the API and the pages: product lists, analyses, jobs with image counts, dashboard."""
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from catalog import wording
+from catalog import duplicates, wording
 from catalog.choices import KIND_PREFIX, AnalysisStatus, ItemStatus, ProductStatus, UploadStatus
 from catalog.models import AnalysisResult, DetectedDefect, Product, ProductImage
 from config.errors import NotFound, ValidationFailed
@@ -101,7 +102,33 @@ def dashboard_stats(owner) -> dict:
         "active_jobs": Job.objects.for_user(owner).filter(
             kind__startswith=KIND_PREFIX, status__in=[JobStatus.QUEUED, JobStatus.PROCESSING]).count(),
         "avg_processing_time_ms": round(average) if average is not None else None,
+        # An addition to seed 001: photos that duplicate another of the owner's (marketplaces reject those).
+        "duplicate_images": len(duplicate_photos(owner)),
     }
+
+
+def duplicate_photos(owner, *, image_ids=None) -> dict[str, list[duplicates.Match]]:
+    """Every one of ``owner``'s uploaded photos (or of ``image_ids``) that duplicates another of theirs,
+    by image id (str).
+
+    Only the owner's photos are compared; see ``catalog.duplicates`` for exact and near.
+    """
+    rows = (ProductImage.objects.filter(product__owner=owner, upload_status=UploadStatus.UPLOADED)
+            .exclude(phash="").values_list("pk", "product_id", "phash", "sha256"))
+    photos = [duplicates.Photo(str(pk), str(product_id), phash, sha256) for pk, product_id, phash, sha256 in rows]
+    only = None if image_ids is None else {str(image_id) for image_id in image_ids}
+    return duplicates.find_duplicates(photos, max_distance=settings.CATALOG_DUPLICATE_DISTANCE, only=only)
+
+
+def duplicate_report(owner) -> list[dict]:
+    """The owner's duplicated photos for the pages: each with its product and the photos it matches."""
+    found = duplicate_photos(owner)
+    ids = set(found) | {match.other.image_id for matches in found.values() for match in matches}
+    images = {str(image.pk): image for image in ProductImage.objects.filter(pk__in=ids).select_related("product")}
+    return [{"image": images[image_id],
+             "matches": [{"image": images[m.other.image_id], "kind": m.kind, "distance": m.distance}
+                         for m in matches]}
+            for image_id, matches in sorted(found.items(), key=lambda pair: images[pair[0]].created_at)]
 
 
 def recent_jobs(owner, *, limit: int = RECENT_JOBS) -> list[Job]:

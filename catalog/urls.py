@@ -8,6 +8,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.products, name="products"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("feeds/", views.feeds, name="feeds"),
     path("<uuid:product_id>/", views.product, name="product"),
     path("<uuid:product_id>/photos", views.upload, name="upload"),
     path("<uuid:product_id>/analyse", views.analyse_all, name="analyse_all"),

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
 from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
+from catalog.feeds import export as feeds_export
 from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
-from catalog.models import AnalysisResult, BatchItem, Product
+from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.ai import readiness
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
@@ -21,8 +23,8 @@ from config.jobs.choices import FINISHED_STATUSES
 
 STEP_LABELS = {
     "preprocess": "Preparing the photo", "classify": "Recognising the product", "categorize": "Choosing a category",
-    "measure": "Measuring light, colour and framing", "defects": "Looking for defects",
-    "compliance": "Checking marketplace rules", "describe": "Writing copy",
+    "measure": "Measuring light, colour and framing", "defects": "Checking for photo problems",
+    "compliance": "Checking marketplace rules", "describe": "Writing copy and looking for damage",
 }
 EXPORT_FIELDS = ["position", "image_id", "filename", "status", "error", "label", "confidence", "category",
                  "subcategory", "colours", "defects", "compliance_failed", "title", "description", "tags", "alt_text"]
@@ -182,10 +184,17 @@ def batch_export(request, job_id, fmt):
 
 
 @login_required
+def feeds(request):
+    """Download buttons for each feed, and what each product still misses."""
+    return render(request, "catalog/feeds.html", {"products": feeds_export.readiness(request.user)})
+
+
+@login_required
 def dashboard(request):
     return render(request, "catalog/dashboard.html", {
         "stats": selectors.dashboard_stats(request.user), "jobs": selectors.recent_jobs(request.user),
         "distribution": selectors.category_distribution(request.user),
+        "duplicates": selectors.duplicate_report(request.user),
     })
 
 
@@ -227,7 +236,12 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         latest.setdefault(analysis.image_id, analysis)
     busy = dict(BatchItem.objects.filter(image__product=item, status__in=[ItemStatus.PENDING, ItemStatus.PROCESSING])
                 .exclude(job__status__in=FINISHED_STATUSES).values_list("image_id", "job_id"))
+    found = selectors.duplicate_photos(request.user, image_ids=[image.pk for image in images])
+    others = {m.other.image_id for image in images for m in found.get(str(image.pk), [])}
+    names = dict(ProductImage.objects.filter(pk__in=others).values_list("pk", "original_filename"))
     for image in images:
+        image.duplicates = [{"match": m, "filename": names.get(uuid.UUID(m.other.image_id), "")}
+                            for m in found.get(str(image.pk), [])]
         image.thumb_url = _thumb(image)
         image.analysis = _describe(latest.get(image.pk))
         image.job_id = busy.get(image.pk)
@@ -235,7 +249,8 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         "product": item, "images": images, "step_labels": STEP_LABELS, "steps": STEPS,
         "form": form or ProductEditForm(initial=_initial(item)),
         "photo_form": photo_form or PhotoForm(), "categories": _categories(request.user),
-        "not_configured": DescribeStatus.NOT_CONFIGURED,
+        "not_configured": DescribeStatus.NOT_CONFIGURED, "feed_fields": services.FEED_FIELDS,
+        "feed_state": feeds_export.readiness(request.user, products=[item])[0],
         # Said before any upload: photos are analysed on this machine, copy needs a language model.
         "copy_readiness": readiness.language_model(),
         "engines_url": reverse("ai:engines") if request.user.is_staff else "",

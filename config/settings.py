@@ -353,6 +353,14 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL_EXPIRES = env_int("MEDIA_URL_EXPIRES", 3600)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
+
+# Catalog duplicates: two photos of one owner whose 64-bit perceptual hashes differ in at most
+# this many bits are near duplicates (0 flags only identical hashes).
+CATALOG_DUPLICATE_DISTANCE = env_int("CATALOG_DUPLICATE_DISTANCE", 6)
+# Catalog feeds: the currency of product prices (ISO 4217) when a product names none.
+CATALOG_DEFAULT_CURRENCY = env("CATALOG_DEFAULT_CURRENCY", "USD")
+# Lifetime of the signed image links inside a feed (S3 presigns at most 7 days): fetch feeds more often.
+CATALOG_FEED_IMAGE_URL_EXPIRES = env_int("CATALOG_FEED_IMAGE_URL_EXPIRES", 7 * 24 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,17 +1,67 @@
 """Seed 001's shapes: products, images, uploads, analyses, processing jobs."""
 
+import re
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, JobType, ProductStatus
-from catalog.models import AnalysisResult, ComplianceCheck, DetectedDefect, ExtractedAttribute, Product, ProductImage
-from config.api.fields import CheckedChoiceField, RequiresOneOf, StatedIntegerField
+from catalog import duplicates
+from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, Availability, Condition, JobType, ProductStatus
+from catalog.models import (
+    CURRENCY_PATTERN,
+    AnalysisResult,
+    ComplianceCheck,
+    DamageFinding,
+    DetectedDefect,
+    ExtractedAttribute,
+    Product,
+    ProductImage,
+)
+from catalog.selectors import duplicate_photos
+from config.api.fields import CheckedChoiceField, CheckedURLField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
 
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 
-class ProductInputSerializer(serializers.Serializer):
+
+@extend_schema_field({"type": ["string", "null"], "format": "decimal", "pattern": PRICE_PATTERN,
+                      "description": 'Price in ``currency`` as a string, e.g. "15.00"; null for none.'})
+class PriceField(serializers.DecimalField):
+    """A price as a string of digits with up to two decimals: what the schema states, nothing else
+    (a JSON number, an exponent or a sign would pass ``DecimalField`` but not the schema)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(PRICE_PATTERN, data):
+            raise serializers.ValidationError('Give the price as a string such as "15.00".')
+        return super().to_internal_value(data)
+
+
+class FeedFieldsMixin(serializers.Serializer):
+    """The fields the product feeds need (additions to seed 001), all optional; only those sent are set."""
+
+    price = PriceField(required=False, allow_null=True)
+    currency = serializers.RegexField(CURRENCY_PATTERN, required=False, allow_blank=True, help_text=(
+        "ISO 4217 code (USD, EUR); blank uses the server's CATALOG_DEFAULT_CURRENCY."))
+    brand = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    # Digits of a GTIN length here; the check digit is the service's (422 naming the right digit).
+    gtin = serializers.RegexField(r"^([0-9]{8}|[0-9]{12,14})$", required=False, allow_blank=True, error_messages={
+        "invalid": "gtin must be 8, 12, 13 or 14 digits."}, help_text=(
+        "GTIN-8, UPC (12), EAN (13) or GTIN-14 digits with a valid check digit."))
+    mpn = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    condition = serializers.ChoiceField(choices=Condition.choices, required=False)
+    availability = serializers.ChoiceField(choices=Availability.choices, required=False)
+    link = CheckedURLField(max_length=2000, required=False, allow_blank=True,
+                           help_text="The product's page on the seller's shop (http or https).")
+    google_product_category = serializers.CharField(max_length=250, required=False, allow_blank=True, help_text=(
+        "Google's product taxonomy: an ID (\"1604\") or a path (\"Apparel & Accessories > Clothing\")."))
+
+
+class ProductInputSerializer(FeedFieldsMixin):
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -20,7 +70,7 @@ class ProductInputSerializer(serializers.Serializer):
     metadata_ = serializers.DictField(required=False, default=dict, source="metadata")
 
 
-class ProductUpdateSerializer(serializers.Serializer):
+class ProductUpdateSerializer(FeedFieldsMixin):
     """All fields optional: only those sent change."""
 
     title = serializers.CharField(max_length=500, required=False)
@@ -35,17 +85,44 @@ def file_url(name: str) -> str | None:
     return media_url(name) if name else None
 
 
+class DuplicateSerializer(serializers.Serializer):
+    """Another photo of the same owner that this one duplicates."""
+
+    image_id = serializers.UUIDField(source="other.image_id")
+    product_id = serializers.UUIDField(source="other.product_id")
+    match = serializers.ChoiceField(choices=[duplicates.EXACT, duplicates.NEAR], source="kind", help_text=(
+        "exact: the same file; near: the same picture re-encoded, resized or lightly edited."))
+    distance = serializers.IntegerField(help_text="Bits in which the two 64-bit perceptual hashes differ.")
+
+
 class ProductImageSerializer(serializers.ModelSerializer):
-    """Seed 001's image, plus signed URLs of the original and its renditions."""
+    """Seed 001's image, plus signed URLs of the original and its renditions, its perceptual hash and the
+    owner's other photos it duplicates (marketplaces reject listings that reuse a photo)."""
 
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
+    phash = serializers.CharField(help_text="64-bit perceptual hash (hex); blank until the photo is decoded.")
+    duplicates = serializers.SerializerMethodField()
 
     class Meta:
         model = ProductImage
         fields = ["id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
-                  "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "created_at"]
+                  "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "phash",
+                  "duplicates", "created_at"]
+
+    @extend_schema_field(DuplicateSerializer(many=True))
+    def get_duplicates(self, image) -> list:
+        # A list view puts the page's matches in the context at once; otherwise one product's photos
+        # are compared with the owner's catalog, once per product in this response.
+        found = self.context.get("duplicates")
+        if found is None:
+            cache = self.context.setdefault("duplicates_by_product", {})
+            if image.product_id not in cache:
+                cache[image.product_id] = duplicate_photos(
+                    image.product.owner_id, image_ids=[i.pk for i in image.product.images.all()])
+            found = cache[image.product_id]
+        return DuplicateSerializer(found.get(str(image.pk), []), many=True).data
 
     def get_url(self, image) -> str | None:
         return file_url(image.s3_key) if image.upload_status == "uploaded" else None
@@ -58,14 +135,22 @@ class ProductImageSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    """Seed 001's product, plus the fields the product feeds need (price, brand, GTIN, availability, link...)."""
+
     user_id = serializers.UUIDField(source="owner_id")
     metadata_ = serializers.JSONField(source="metadata")
     images = ProductImageSerializer(many=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
         fields = ["id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
-                  "metadata_", "images", "created_at", "updated_at"]
+                  "metadata_", "images", "price", "currency", "brand", "gtin", "mpn", "condition", "availability",
+                  "link", "google_product_category", "created_at", "updated_at"]
+
+    def get_currency(self, product) -> str:
+        return product.currency or settings.CATALOG_DEFAULT_CURRENCY
 
 
 class PresignedUrlInputSerializer(serializers.Serializer):
@@ -113,9 +198,25 @@ class ExtractedAttributeSerializer(serializers.ModelSerializer):
 
 
 class DetectedDefectSerializer(serializers.ModelSerializer):
+    """A photo problem measured from the pixels: blur, exposure, low_resolution, busy_background or cropped.
+
+    Seed 001 calls these defects; they describe the photo, not damage to the product (see ``product_damage``).
+    """
+
     class Meta:
         model = DetectedDefect
         fields = ["id", "defect_type", "severity", "confidence", "bounding_box", "description"]
+
+
+class DamageFindingSerializer(serializers.ModelSerializer):
+    """Visible damage to the product (scratch, dent, crack, chip, stain, tear, ...) reported by a language model."""
+
+    source = serializers.CharField(help_text="Who found it: language_model.")
+    model = serializers.CharField(help_text="The language model that reported it.")
+
+    class Meta:
+        model = DamageFinding
+        fields = ["id", "damage_type", "severity", "description", "source", "model"]
 
 
 class ComplianceCheckSerializer(serializers.ModelSerializer):
@@ -130,7 +231,15 @@ class AnalysisResultSerializer(serializers.ModelSerializer):
     product_image_id = serializers.UUIDField(source="image_id")
     job_id = serializers.UUIDField(allow_null=True)
     extracted_attributes = ExtractedAttributeSerializer(many=True, source="attributes")
-    detected_defects = DetectedDefectSerializer(many=True, source="defects")
+    detected_defects = DetectedDefectSerializer(many=True, source="defects", help_text=(
+        "Photo problems (blur, exposure, low_resolution, busy_background, cropped) measured from the pixels; "
+        "not damage to the product."))
+    product_damage = DamageFindingSerializer(many=True, source="damage_findings", help_text=(
+        "Visible damage to the product, found by a language model with vision when one is configured; "
+        "empty when none was seen or none was asked (see damage_status)."))
+    damage_status = serializers.SerializerMethodField(help_text=(
+        "completed: a language model looked; not_configured: none was configured, so no damage was looked for; "
+        "failed: the model could not answer; null: not reached yet."))
     compliance_checks = ComplianceCheckSerializer(many=True)
     describe_status = serializers.SerializerMethodField()
     analysed_frame = serializers.SerializerMethodField(
@@ -142,11 +251,15 @@ class AnalysisResultSerializer(serializers.ModelSerializer):
                   "classification_confidence", "classification_scores", "category", "subcategory",
                   "category_confidence", "category_method", "description_text", "description_model", "title", "tags",
                   "alt_text", "describe_status", "measurements", "frames", "analysed_frame", "processing_time_ms",
-                  "status", "error_message", "extracted_attributes", "detected_defects", "compliance_checks",
+                  "status", "error_message", "extracted_attributes", "detected_defects", "product_damage",
+                  "damage_status", "compliance_checks",
                   "created_at", "updated_at"]
 
     def get_describe_status(self, analysis) -> str | None:
         return analysis.describe_status or None
+
+    def get_damage_status(self, analysis) -> str | None:
+        return analysis.damage_status or None
 
     def get_analysed_frame(self, analysis) -> int | None:
         return ANALYSED_FRAME if analysis.frames else None
@@ -223,3 +336,23 @@ class RecentJobSerializer(ProcessingJobSerializer):
 class JobListSerializer(serializers.Serializer):
     items = ProcessingJobSerializer(many=True)
     total = serializers.IntegerField()
+
+
+class FeedMissingSerializer(serializers.Serializer):
+    attribute = serializers.CharField(help_text="The feed's name of the attribute (gtin stands for gtin or mpn).")
+    reason = serializers.CharField()
+
+
+class FeedStateSerializer(serializers.Serializer):
+    included = serializers.BooleanField(help_text="In the feed now: an active product missing nothing.")
+    missing = FeedMissingSerializer(many=True)
+
+
+class FeedReadinessSerializer(serializers.Serializer):
+    """One product that is not archived, with what each feed still needs of it."""
+
+    product_id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProductStatus.choices)
+    google = FeedStateSerializer()
+    shopify = FeedStateSerializer()

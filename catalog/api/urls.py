@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import feed_views, views
 
 urlpatterns = [
     path("products", views.ProductListView.as_view(), name="catalog-products"),
@@ -21,4 +21,8 @@ urlpatterns = [
     path("dashboard/recent", views.DashboardRecentView.as_view(), name="catalog-dashboard-recent"),
     path("dashboard/category-distribution", views.CategoryDistributionView.as_view(),
          name="catalog-category-distribution"),
+    path("feeds/google.tsv", feed_views.GoogleTSVFeedView.as_view(), name="catalog-feed-google-tsv"),
+    path("feeds/google.xml", feed_views.GoogleXMLFeedView.as_view(), name="catalog-feed-google-xml"),
+    path("feeds/shopify.csv", feed_views.ShopifyCSVFeedView.as_view(), name="catalog-feed-shopify-csv"),
+    path("feeds/readiness", feed_views.FeedReadinessView.as_view(), name="catalog-feed-readiness"),
 ]

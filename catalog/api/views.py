@@ -62,7 +62,9 @@ class ProductListView(CatalogAPIView):
         products = selectors.products_for(request.user, category=params.get("category", ""),
                                           status=params.get("status", ""), search=params.get("search", ""))
         items, total = window.slice(products)
-        return Response({"items": s.ProductSerializer(items, many=True).data, "total": total, "page": page,
+        found = selectors.duplicate_photos(request.user, image_ids=[i.pk for p in items for i in p.images.all()])
+        return Response({"items": s.ProductSerializer(items, many=True, context={"duplicates": found}).data,
+                         "total": total, "page": page,
                          "page_size": size, "pages": math.ceil(total / size)})
 
     @extend_schema(request=s.ProductInputSerializer, responses={201: s.ProductSerializer}, tags=TAGS)
@@ -195,7 +197,9 @@ class JobDetailView(CatalogAPIView):
 class DashboardStatsView(CatalogAPIView):
     @extend_schema(responses={200: dict}, tags=TAGS)
     def get(self, request):
-        """Products, images, completed analyses, defects, active jobs and the mean analysis time."""
+        """Products, images, completed analyses, photo problems (``total_defects``: blur, exposure, resolution,
+        background, cropping; not product damage), active jobs, the mean analysis time and, as an addition,
+        ``duplicate_images``: photos that duplicate another of the user's."""
         return Response(selectors.dashboard_stats(request.user))
 
 

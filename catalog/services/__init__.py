@@ -25,7 +25,7 @@ from catalog.services.analysis import (
     rerun_images,
     retry_analysis,
 )
-from catalog.services.products import create_product, delete_product, update_product
+from catalog.services.products import FEED_FIELDS, create_product, delete_product, update_product
 from catalog.services.results import (
     claim_item,
     fail_item,
@@ -35,6 +35,7 @@ from catalog.services.results import (
     save_analysis,
     save_attributes,
     save_compliance,
+    save_damage,
     save_defects,
     save_description,
     save_renditions,
@@ -44,9 +45,9 @@ from catalog.services.settling import settle_job
 from catalog.services.uploads import confirm_upload, start_upload, upload_direct
 
 __all__ = [
-    "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
+    "FEED_FIELDS", "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
     "delete_product", "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis",
     "release_stalled_items", "rerun_images", "retry_analysis", "save_analysis", "save_attributes", "save_compliance",
-    "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
+    "save_damage", "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
     "update_product", "upload_direct",
 ]

@@ -5,6 +5,7 @@ from contextlib import suppress
 from django.db import transaction
 
 from catalog.choices import ItemStatus, ProductStatus
+from catalog.gtin import gtin_problem
 from catalog.models import BatchItem, Product
 from catalog.selectors import product_for
 from catalog.services.settling import refund_items
@@ -13,26 +14,40 @@ from config.files.storage import delete_files
 from config.jobs import services as jobs
 from config.jobs.choices import FINISHED_STATUSES
 
-PRODUCT_FIELDS = ("title", "description", "category", "subcategory", "status", "metadata")
+# The feeds' fields (price, brand, GTIN, ...) come after seed 001's own.
+FEED_FIELDS = ("price", "currency", "brand", "gtin", "mpn", "condition", "availability", "link",
+               "google_product_category")
+PRODUCT_FIELDS = ("title", "description", "category", "subcategory", "status", "metadata", *FEED_FIELDS)
 
 
 def create_product(owner, *, title: str, description: str = "", category: str = "", subcategory: str = "",
-                   status: str = ProductStatus.DRAFT, metadata: dict | None = None) -> Product:
-    """Create a product (a draft unless told otherwise)."""
+                   status: str = ProductStatus.DRAFT, metadata: dict | None = None, **feed_fields) -> Product:
+    """Create a product (a draft unless told otherwise); ``feed_fields`` are ``FEED_FIELDS``.
+
+    ``ValidationFailed`` for a GTIN whose length or check digit is wrong, or another field.
+    """
+    _check_fields(feed_fields)
     return Product.objects.create(owner=owner, title=title.strip(), description=description, category=category,
-                                  subcategory=subcategory, status=status, metadata=metadata or {})
+                                  subcategory=subcategory, status=status, metadata=metadata or {}, **feed_fields)
 
 
 def update_product(owner, *, product_id, changes: dict) -> Product:
     """Change the given fields of one of ``owner``'s products (``PRODUCT_FIELDS`` only)."""
     product = product_for(owner, product_id)
-    unknown = set(changes) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    _check_fields(changes)
     for name, value in changes.items():
         setattr(product, name, value.strip() if name == "title" else value)
     product.save(update_fields=[*changes, "updated_at"])
     return product
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    problem = gtin_problem(fields.get("gtin") or "")
+    if problem:
+        raise ValidationFailed(problem)
 
 
 def delete_product(owner, *, product_id) -> None:

@@ -9,11 +9,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import damage
 from catalog.choices import AnalysisStatus, DescribeStatus, ItemStatus
 from catalog.models import (
     AnalysisResult,
     BatchItem,
     ComplianceCheck,
+    DamageFinding,
     DetectedDefect,
     ExtractedAttribute,
     Product,
@@ -73,22 +75,23 @@ def start_item(item: BatchItem, *, model_version: str) -> AnalysisResult:
         defaults={"status": AnalysisStatus.RUNNING, "model_version": model_version, "error_message": None},
     )
     # A second run computes everything again; stale findings must not linger beside new ones.
-    for related in (analysis.attributes, analysis.defects, analysis.compliance_checks):
+    for related in (analysis.attributes, analysis.defects, analysis.compliance_checks, analysis.damage_findings):
         related.all().delete()
     return analysis
 
 
-def save_renditions(image: ProductImage, *, width: int, height: int, sha256: str, thumbnail: bytes,
+def save_renditions(image: ProductImage, *, width: int, height: int, sha256: str, phash: str, thumbnail: bytes,
                     web: bytes) -> None:
-    """Store the thumbnail and web copy at stable keys (a re-run overwrites its own files)."""
+    """Store the thumbnail and web copy at stable keys (a re-run overwrites its own files), and the
+    photo's perceptual hash (computed again on every analysis, so a photo stored before hashing has one)."""
     with storage_errors():
         for field, suffix, content in (("thumbnail", "thumb", thumbnail), ("web_image", "web", web)):
             key = image.product.file_key(f"{image.pk}_{suffix}.jpg")
             if default_storage.exists(key):
                 default_storage.delete(key)
             getattr(image, field).name = default_storage.save(key, ContentFile(content))
-    image.width, image.height, image.sha256 = width, height, image.sha256 or sha256
-    image.save(update_fields=["thumbnail", "web_image", "width", "height", "sha256"])
+    image.width, image.height, image.sha256, image.phash = width, height, image.sha256 or sha256, phash
+    image.save(update_fields=["thumbnail", "web_image", "width", "height", "sha256", "phash"])
 
 
 def save_analysis(analysis: AnalysisResult, **fields) -> None:
@@ -135,6 +138,18 @@ def save_description(analysis: AnalysisResult, description, *, status: str) -> N
         fields.update(description_text=description.description, description_model=description.model,
                       title=description.title, tags=list(description.tags), alt_text=description.alt_text)
     save_analysis(analysis, **fields)
+
+
+def save_damage(analysis: AnalysisResult, report, *, status: str) -> None:
+    """Store a ``catalog.damage.DamageReport`` as findings marked with their source (``report`` is None unless
+    ``status`` is completed: without a model there is nothing to store, never a guess)."""
+    if report is not None:
+        DamageFinding.objects.bulk_create([
+            DamageFinding(analysis=analysis, damage_type=f.damage_type, severity=f.severity,
+                          description=f.description, source=damage.SOURCE, model=report.model)
+            for f in report.findings
+        ])
+    save_analysis(analysis, damage_status=status)
 
 
 def finish_item(item: BatchItem, analysis: AnalysisResult, *, processing_ms: int) -> None:

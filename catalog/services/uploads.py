@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from catalog import duplicates
 from catalog.choices import CONTENT_TYPES, JobType, UploadStatus
 from catalog.errors import ImageRejected, UploadAlreadyConfirmed, UploadMissing
 from catalog.models import Product, ProductImage, display_name, safe_filename
@@ -123,6 +124,7 @@ def _mark_uploaded(image: ProductImage, cleaned: CleanImage, stored_name: str) -
     image.file_size_bytes = len(cleaned.content)
     image.width, image.height = cleaned.width, cleaned.height
     image.sha256 = hashlib.sha256(cleaned.content).hexdigest()
+    image.phash = duplicates.hash_of_file(cleaned.content)  # flagged before the analysis runs
     image.upload_status = UploadStatus.UPLOADED
     image.is_primary = not product.images.filter(is_primary=True).exclude(pk=image.pk).exists()
     image.save()

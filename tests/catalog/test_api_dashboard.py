@@ -23,14 +23,14 @@ def test_stats_count_the_users_catalog(alice, owner, other_user, product, photo_
     ProductFactory(owner=other_user, title="Not Alice's")
     assert alice.get("/api/v1/dashboard/stats").json() == {
         "total_products": 1, "total_images": 2, "completed_analyses": 2, "total_defects": 1, "active_jobs": 1,
-        "avg_processing_time_ms": 1150,
+        "avg_processing_time_ms": 1150, "duplicate_images": 0,
     }
 
 
 def test_stats_of_a_new_user_are_zero(alice):
     assert alice.get("/api/v1/dashboard/stats").json() == {
         "total_products": 0, "total_images": 0, "completed_analyses": 0, "total_defects": 0, "active_jobs": 0,
-        "avg_processing_time_ms": None,
+        "avg_processing_time_ms": None, "duplicate_images": 0,
     }
 
 

@@ -8,8 +8,11 @@ from tests.catalog.factories import AnalysisResultFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
+# Seed 001's fields, unchanged, and the additions the product feeds need.
 PRODUCT_FIELDS = {"id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
-                  "metadata_", "images", "created_at", "updated_at"}
+                  "metadata_", "images", "created_at", "updated_at",
+                  "price", "currency", "brand", "gtin", "mpn", "condition", "availability", "link",
+                  "google_product_category"}
 IMAGE_FIELDS = {"id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
                 "is_primary", "upload_status", "created_at"}
 

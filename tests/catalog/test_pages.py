@@ -12,6 +12,8 @@ from config.jobs.models import Job
 from tests.catalog.factories import ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
+# The product form's selects, which a browser always sends.
+FEED_SELECTS = {"condition": "new", "availability": "in_stock"}
 
 
 @pytest.fixture
@@ -81,6 +83,7 @@ def test_it_edits_a_product(signed_in, product):
              "status": product.status}
     response = signed_in.post(f"/catalog/{product.pk}/", {"title": "Studio headphones", "description": "Closed back",
                                                           "category": "electronics", "status": "active",
+                                                          **FEED_SELECTS,
                                                           **{f"initial-{k}": v for k, v in seen.items()}})
     assert response.status_code == 302
     product.refresh_from_db()
@@ -90,7 +93,7 @@ def test_it_edits_a_product(signed_in, product):
 def test_saving_a_stale_form_keeps_what_the_analysis_set(signed_in, product):
     seen = {"title": product.title, "description": product.description, "category": "", "status": "draft"}
     Product.objects.filter(pk=product.pk).update(category="bags", status="active")  # the pipeline, meanwhile
-    response = signed_in.post(f"/catalog/{product.pk}/", {**seen, "title": "Renamed",
+    response = signed_in.post(f"/catalog/{product.pk}/", {**seen, "title": "Renamed", **FEED_SELECTS,
                                                           **{f"initial-{k}": v for k, v in seen.items()}})
     assert response.status_code == 302
     product.refresh_from_db()

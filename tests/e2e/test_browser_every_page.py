@@ -57,6 +57,7 @@ def main_pages(objects) -> dict[str, str]:
         "catalog-products": "/catalog/",
         "catalog-product": f"/catalog/{objects['product'].pk}/",
         "catalog-dashboard": "/catalog/dashboard/",
+        "catalog-feeds": "/catalog/feeds/",
         "designs-list": "/designs/",
         "designs-detail": f"/designs/{objects['design'].pk}/",
         "personas-characters": "/personas/",

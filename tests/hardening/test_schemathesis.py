@@ -184,6 +184,9 @@ UNSTATABLE_REFUSALS = {
     ("POST /api/floorplan/sessions/{session_id}/rooms", "VALIDATION_ERROR", "A room of type 'other' needs a label"),
     ("PATCH /api/floorplan/sessions/{session_id}/rooms/{room_id}", "VALIDATION_ERROR",
      "A room of type 'other' needs a label"),
+    # Arithmetic: a GTIN's check digit (the schema states its digits and length).
+    ("POST /api/v1/products", "", "gtin "),
+    ("PATCH /api/v1/products/{product_id}", "", "gtin "),
     # Django's password validators: not a common password, not like the email, not all digits.
     ("POST /api/v1/auth/register", "", "This password is"),
     ("POST /api/v1/auth/register", "", "The password is too similar"),
