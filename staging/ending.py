@@ -7,6 +7,7 @@ either, because the webhook carries the staging as the API answers it.
 
 from config.jobs.models import Job
 from config.webhooks import services as webhooks
+from staging import services
 from staging.api.serializers import StagingStatusSerializer
 from staging.models import Staging
 
@@ -18,3 +19,10 @@ def on_job_finished(job: Job) -> None:
         return
     webhooks.emit(job.owner_id, "staging.completed", StagingStatusSerializer(staging).data,
                   event_id=f"staging.completed:{staging.pk}")
+
+
+def on_reference_finished(job: Job) -> None:
+    """The end of a room set's first photo: what every staging's end does, then the set's other
+    photos are queued again (completed) or failed with ``ROOM_SET_REFERENCE_FAILED``."""
+    on_job_finished(job)
+    services.release_room_set(job)

@@ -30,7 +30,8 @@ LLM_SETTINGS = ("AI_LLM_PROVIDER", "AI_LLM_MODEL", "AI_LLM_BASE_URL", "AI_LLM_AP
                 "AI_LLM_MAX_RETRIES", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT")
 IMAGE_SETTINGS = ("AI_IMAGE_PROVIDER", "AI_IMAGE_MODEL", "AI_IMAGE_INPAINT_MODEL", "AI_IMAGE_CONTROLNET_MLSD",
                   "AI_IMAGE_CONTROLNET_CANNY", "AI_IMAGE_CONTROLNET_DEPTH", "AI_IMAGE_BASE_URL", "AI_IMAGE_TIMEOUT",
-                  "AI_IMAGE_MAX_RETRIES", "AI_IMAGE_DEVICE", "AI_MODEL_CACHE", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT")
+                  "AI_IMAGE_MAX_RETRIES", "AI_IMAGE_DEVICE", "AI_MODEL_CACHE", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT",
+                  "AI_IMAGE_REFERENCE_MODULE", "AI_IMAGE_REFERENCE_MODEL")
 
 _lock = threading.Lock()
 _engines: dict[tuple, Any] = {}
@@ -212,6 +213,8 @@ def _build_image_generator() -> ImageGenerator:
         base_url=setting("AI_IMAGE_BASE_URL"),
         checkpoint=setting("AI_IMAGE_MODEL"),
         controlnet_models={kind: source.rstrip("/").rsplit("/", 1)[-1] for kind, source in controlnets.items()},
+        reference_module=settings.AI_IMAGE_REFERENCE_MODULE,
+        reference_model=settings.AI_IMAGE_REFERENCE_MODEL,
         timeout=settings.AI_IMAGE_TIMEOUT,
         retry=RetryPolicy.from_settings(settings.AI_IMAGE_MAX_RETRIES),
     )
