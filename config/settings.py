@@ -457,7 +457,7 @@ STAGING_PIXEL_LOCK_MIN_SHARE = env_float("STAGING_PIXEL_LOCK_MIN_SHARE", 0.99)
 # STAGING_CONSISTENCY_MIN (similarity of the furnished areas, 0-1).
 STAGING_REFERENCE_WEIGHT = env_float("STAGING_REFERENCE_WEIGHT", 0.6)
 STAGING_REFERENCE_WEIGHT_RETRY = env_float("STAGING_REFERENCE_WEIGHT_RETRY", 1.0)
-STAGING_CONSISTENCY_MIN = env_float("STAGING_CONSISTENCY_MIN", 0.6)
+STAGING_CONSISTENCY_MIN = env_float("STAGING_CONSISTENCY_MIN", 0.8)
 # C2PA signing of staged files: a PEM certificate chain and its private key. The
 # embedded mode makes a self-signed development pair here (manage.py
 # create_provenance_certificate); production points these at a real certificate.

@@ -1,0 +1,143 @@
+"""POST /api/stage/room-set and GET /api/stage/room-set/{id}: one room, many photos, the same furniture."""
+
+import cv2
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from config.jobs.models import JobStep
+from staging.models import RoomSet, Staging
+from tests.staging.conftest import ScriptedGenerator, jpeg_bytes
+from tests.staging.drawings import draw_room
+
+pytestmark = pytest.mark.django_db
+
+# Where the scripted engines draw a sofa, a rug and a table, as shares of the frame (left, top, right, bottom).
+PIECES = ((0.3, 0.62, 0.7, 0.8), (0.3, 0.84, 0.7, 0.95), (0.78, 0.7, 0.86, 0.86))
+
+
+def furnish(request, colours) -> Image.Image:
+    """The request's room with the three pieces in ``colours``, painted only inside the mask."""
+    room, mask = np.array(request.sized_init()), np.asarray(request.sized_mask()) >= 128
+    pieces = np.zeros_like(room)
+    for (left, top, right, bottom), colour in zip(PIECES, colours, strict=True):
+        cv2.rectangle(pieces, (int(left * request.width), int(top * request.height)),
+                      (int(right * request.width), int(bottom * request.height)), tuple(map(int, colour)), -1)
+    painted = pieces.any(axis=2) & mask
+    room[painted] = pieces[painted]
+    return Image.fromarray(room)
+
+
+def seeded_colours(seed: int) -> list:
+    return [np.random.default_rng(seed + index).integers(20, 235, 3) for index in range(3)]
+
+
+def reference_colours(request) -> list:
+    """The colours of the reference's pieces: an engine that really looks at the reference."""
+    reference = np.asarray(request.sized_reference())
+    return [reference[int((top + bottom) / 2 * request.height), int((left + right) / 2 * request.width)]
+            for left, top, right, bottom in PIECES]
+
+
+def following(request) -> Image.Image:
+    return furnish(request, reference_colours(request) if request.reference else seeded_colours(request.seed))
+
+
+def following_only_when_strong(request) -> Image.Image:
+    """Ignores a weak reference (other furniture than the first photo's), follows a strong one."""
+    if request.reference is None:
+        return furnish(request, seeded_colours(request.seed))
+    strong = request.reference.weight >= 1.0
+    return furnish(request, reference_colours(request) if strong else seeded_colours(request.seed + 17))
+
+
+def room_set(client, count: int, **fields):
+    photos = [jpeg_bytes(draw_room(seed=index)) for index in range(count)]
+    body = {"style": "classic_elegance", "room_type": "living_room", **fields,
+            "images[]": [SimpleUploadedFile(f"room{i}.jpg", data) for i, data in enumerate(photos)]}
+    return client.post("/api/stage/room-set", body, format="multipart")
+
+
+@pytest.fixture
+def reference_engine(use_engine, monkeypatch):
+    engine = use_engine(ScriptedGenerator(following, reference=True))
+    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: engine)
+    return engine
+
+
+@pytest.mark.parametrize("count", [1, 9])
+def test_fewer_than_two_or_more_than_eight_photos_is_invalid_room_set(key_api, reference_engine, queued, count):
+    response = room_set(key_api, count)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "INVALID_ROOM_SET"
+    assert not RoomSet.objects.exists() and not Staging.objects.exists()
+
+
+def test_an_engine_without_reference_is_reference_not_supported(key_api, use_engine, monkeypatch, queued):
+    engine = use_engine(ScriptedGenerator(following))
+    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: engine)
+    response = room_set(key_api, 3)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "REFERENCE_NOT_SUPPORTED"
+    assert not Staging.objects.exists()
+
+
+def test_a_set_is_staged_from_the_first_result_with_one_seed(key_api, owner, reference_engine, working_size,
+                                                            run_queued, labeler_present,
+                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = room_set(key_api, 3, quality_mode="standard")
+    assert response.status_code == 202, response.content
+    created = response.json()
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 3 and len(created["photos"]) == 3
+    run_queued()
+
+    body = key_api.get(f"/api/stage/room-set/{created['id']}").json()
+    assert body["status"] == "completed", body
+    first, *others = body["photos"]
+    assert first["id"] == body["reference"] and first["consistency_score"] is None
+    assert all(photo["consistency_score"] >= 0.8 for photo in others)
+    assert body["consistency"] == min(photo["consistency_score"] for photo in others)
+    assert all(p["quality_score"] is not None and p["integrity_score"] and p["pixel_lock_share"] for p in others)
+    requests = reference_engine.requests
+    assert requests[0].reference is None and all(r.reference is not None for r in requests[1:])
+    assert {r.seed for r in requests} == {body["seed"]}
+    staged = Image.open(Staging.objects.get(pk=first["id"]).staged_image).convert("RGB")
+    sent = np.asarray(requests[1].reference.image.convert("RGB").resize(staged.size))
+    assert np.abs(sent.astype(int) - np.asarray(staged).astype(int)).mean() < 1
+
+
+def test_below_the_minimum_a_photo_is_retried_once_with_a_stronger_reference(
+        key_api, reference_engine, working_size, run_queued, labeler_present, django_capture_on_commit_callbacks):
+    reference_engine.paint = following_only_when_strong
+    with django_capture_on_commit_callbacks(execute=True):
+        created = room_set(key_api, 2, quality_mode="standard").json()
+    run_queued()
+
+    second = Staging.objects.get(pk=created["photos"][1]["id"])
+    steps = {(s.item, s.name): s.result_data for s in JobStep.objects.filter(job=second.job, name="consistency")}
+    assert ("2", "consistency") in steps, steps
+    weak, strong = steps[("1", "consistency")], steps[("2", "consistency")]
+    assert weak["score"] < weak["minimum"] <= strong["score"]
+    assert (weak["reference_weight"], strong["reference_weight"]) == (0.6, 1.0)
+    assert JobStep.objects.filter(job=second.job, name="generate", item="stronger-reference-1").exists()
+    assert second.consistency_score == strong["score"]
+
+
+def test_a_failed_first_photo_fails_the_others(key_api, reference_engine, working_size, run_queued, labeler_present,
+                                               django_capture_on_commit_callbacks):
+    reference_engine.paint = lambda request: Image.new("RGB", request.size, (0, 0, 0))  # breaks the room
+    with django_capture_on_commit_callbacks(execute=True):
+        created = room_set(key_api, 2, quality_mode="standard").json()
+    run_queued()
+    body = key_api.get(f"/api/stage/room-set/{created['id']}").json()
+    assert body["status"] == "failed"
+    assert body["photos"][1]["error_code"] == "ROOM_SET_REFERENCE_FAILED"
+    assert len(reference_engine.requests) == 2  # the first photo's two attempts, none for the second
+
+
+def test_another_users_set_is_404(key_api, other_user, reference_engine, queued):
+    from staging.models import Style
+
+    theirs = RoomSet.objects.create(owner=other_user, style=Style.objects.first(), room_type="living_room", seed=1)
+    assert key_api.get(f"/api/stage/room-set/{theirs.pk}").status_code == 404
