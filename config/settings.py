@@ -378,6 +378,10 @@ AI_IMAGE_CONTROLNET_DEPTH = env("AI_IMAGE_CONTROLNET_DEPTH", "lllyasviel/control
 # (reference_only needs no model; an IP-Adapter module such as ip-adapter_clip_sd15 needs its model).
 AI_IMAGE_REFERENCE_MODULE = env("AI_IMAGE_REFERENCE_MODULE", "reference_only")
 AI_IMAGE_REFERENCE_MODEL = env("AI_IMAGE_REFERENCE_MODEL", "None")
+# diffusers: a local folder with the IP-Adapter file and its image_encoder/ (h94/IP-Adapter's models/);
+# blank: diffusers cannot stage room sets (REFERENCE_NOT_SUPPORTED).
+AI_IMAGE_IP_ADAPTER = env("AI_IMAGE_IP_ADAPTER", "")
+AI_IMAGE_IP_ADAPTER_WEIGHTS = env("AI_IMAGE_IP_ADAPTER_WEIGHTS", "ip-adapter_sd15.safetensors")
 AI_IMAGE_DEVICE = env("AI_IMAGE_DEVICE", "auto")  # auto | cuda | mps | cpu (diffusers)
 AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")  # automatic1111 web UI, e.g. http://gpu-host:7860
 AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
