@@ -141,3 +141,34 @@ def test_another_users_set_is_404(key_api, other_user, reference_engine, queued)
 
     theirs = RoomSet.objects.create(owner=other_user, style=Style.objects.first(), room_type="living_room", seed=1)
     assert key_api.get(f"/api/stage/room-set/{theirs.pk}").status_code == 404
+
+
+def test_a_set_through_tiny_diffusers_gives_the_ip_adapter_the_first_result(
+        key_api, tiny_diffusers, small_generation, run_queued, settings, labeler_present, monkeypatch, tmp_path,
+        django_capture_on_commit_callbacks):
+    import diffusers
+
+    from tests.tiny_diffusers import save_tiny_ip_adapter
+
+    # Random weights draw no room: the gates are off here; the figures are still measured and stored.
+    settings.STAGING_INTEGRITY_THRESHOLD = settings.STAGING_QUALITY_FLOOR = settings.STAGING_CONSISTENCY_MIN = 0.0
+    tiny_diffusers.ip_adapter = save_tiny_ip_adapter(tmp_path / "ip", tiny_diffusers._part("inpaint")["unet"])
+    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: tiny_diffusers)
+    given = []
+    pipeline_class = diffusers.StableDiffusionControlNetInpaintPipeline
+    call = pipeline_class.__call__
+    monkeypatch.setattr(pipeline_class, "__call__",
+                        lambda self, **kwargs: given.append(kwargs.get("ip_adapter_image")) or call(self, **kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = room_set(key_api, 2, quality_mode="standard").json()
+    run_queued()
+
+    body = key_api.get(f"/api/stage/room-set/{created['id']}").json()
+    assert body["status"] == "completed", body
+    assert given[0] is None and given[1] is not None
+    first = Image.open(Staging.objects.get(pk=body["reference"]).staged_image).convert("RGB")
+    first = first.resize(given[1].size, Image.Resampling.LANCZOS)
+    assert np.abs(np.asarray(given[1]).astype(int) - np.asarray(first).astype(int)).mean() < 3
+    second = body["photos"][1]
+    assert 0 <= second["consistency_score"] <= 1 and body["consistency"] == second["consistency_score"]
+    assert second["pixel_lock_share"] >= 0.99 and second["integrity_score"] is not None
