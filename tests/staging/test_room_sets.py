@@ -172,3 +172,28 @@ def test_a_set_through_tiny_diffusers_gives_the_ip_adapter_the_first_result(
     second = body["photos"][1]
     assert 0 <= second["consistency_score"] <= 1 and body["consistency"] == second["consistency_score"]
     assert second["pixel_lock_share"] >= 0.99 and second["integrity_score"] is not None
+
+
+def test_the_pages_upload_a_set_and_show_its_photos_side_by_side(signed_in, owner, reference_engine, queued):
+    photos = [SimpleUploadedFile(f"room{i}.jpg", jpeg_bytes(draw_room(seed=i))) for i in range(3)]
+    response = signed_in.post("/staging/room-sets/new", {"photos": photos, "style": "classic_elegance",
+                                                         "room_type": "bedroom", "quality_mode": "standard"})
+    room_set = RoomSet.objects.get(owner=owner)
+    assert response.status_code == 302 and response["Location"] == f"/staging/room-sets/{room_set.pk}/"
+    page = signed_in.get(response["Location"]).content.decode()
+    assert page.count("<li data-status=") == 3 and "Photo 1 (reference)" in page and "not measured yet" in page
+
+
+def test_the_page_shows_a_single_photo_as_a_form_error(signed_in, reference_engine, queued):
+    photo = SimpleUploadedFile("room.jpg", jpeg_bytes(draw_room()))
+    response = signed_in.post("/staging/room-sets/new", {"photos": [photo], "style": "classic_elegance",
+                                                         "room_type": "bedroom", "quality_mode": "standard"})
+    assert response.status_code == 200 and "2 to 8 photos of one room; 1 received" in response.content.decode()
+    assert not RoomSet.objects.exists()
+
+
+def test_another_users_set_page_is_404(signed_in, other_user):
+    from staging.models import Style
+
+    theirs = RoomSet.objects.create(owner=other_user, style=Style.objects.first(), room_type="living_room", seed=1)
+    assert signed_in.get(f"/staging/room-sets/{theirs.pk}/").status_code == 404
