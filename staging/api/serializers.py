@@ -125,10 +125,12 @@ class StagingResultSerializer(serializers.ModelSerializer):
         return disclosure_for(staging, request=self.context.get("request"))
 
 
-# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED
-# is StageCraft's extension to seed 000's list; the others are the seed's or the job platform's.
+# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED and
+# ROOM_SET_REFERENCE_FAILED are StageCraft's extensions to seed 000's list; the others are the seed's
+# or the job platform's.
 FAILURE_CODES = ["NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED", "QUALITY_CHECK_FAILED",
-                 "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
+                 "ROOM_SET_REFERENCE_FAILED", "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT",
+                 "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
 
 
 class StagingStatusSerializer(serializers.Serializer):
