@@ -197,3 +197,28 @@ def test_another_users_set_page_is_404(signed_in, other_user):
 
     theirs = RoomSet.objects.create(owner=other_user, style=Style.objects.first(), room_type="living_room", seed=1)
     assert signed_in.get(f"/staging/room-sets/{theirs.pk}/").status_code == 404
+
+
+def ignoring(request) -> Image.Image:
+    """Takes the reference but furnishes every call anew: what random seeds without a reference give."""
+    weight = request.reference.weight if request.reference else 0
+    return furnish(request, seeded_colours(request.seed + int(weight * 100) + 1))
+
+
+def staged_set(client, engine, paint, run_queued, capture) -> dict:
+    engine.paint, engine.requests = paint, []
+    with capture(execute=True):
+        created = room_set(client, 3, quality_mode="standard").json()
+    run_queued()
+    return client.get(f"/api/stage/room-set/{created['id']}").json()
+
+
+def test_a_set_staged_with_the_reference_scores_above_one_furnished_anew(
+        key_api, reference_engine, working_size, run_queued, labeler_present, django_capture_on_commit_callbacks):
+    alike = staged_set(key_api, reference_engine, following, run_queued, django_capture_on_commit_callbacks)
+    unlike = staged_set(key_api, reference_engine, ignoring, run_queued, django_capture_on_commit_callbacks)
+
+    assert alike["status"] == unlike["status"] == "completed"
+    assert alike["consistency"] >= 0.8 > unlike["consistency"]
+    # Below the minimum each later photo was generated a second time, with the stronger reference.
+    assert [r.reference.weight for r in reference_engine.requests if r.reference] == [0.6, 1.0, 0.6, 1.0]
