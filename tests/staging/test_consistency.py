@@ -5,34 +5,20 @@ from PIL import Image
 
 from config.ai import registry
 from staging import consistency, structure
-from tests.staging.drawings import Room, draw_room
-from tests.staging.test_room_sets import furnish, seeded_colours
-
-
-class Request:
-    """Just what ``furnish`` reads of an image request."""
-
-    def __init__(self, image: Image.Image, mask: Image.Image) -> None:
-        self.image, self.mask, self.width, self.height = image, mask, image.width, image.height
-
-    def sized_init(self) -> Image.Image:
-        return self.image
-
-    def sized_mask(self) -> Image.Image:
-        return self.mask
+from tests.staging.drawings import Room, draw_room, paint_pieces, piece_colours
 
 
 def staged(seed: int, colours: list) -> tuple[Image.Image, Image.Image]:
     room = draw_room(Room(), seed=seed)
     mask = structure.furnished_area_mask(room).mask.resize(room.size)
-    return furnish(Request(room, mask), colours), mask
+    return paint_pieces(room, mask, colours), mask
 
 
 def test_the_same_furniture_scores_above_other_furniture(labeler_present):
     labeler = registry.labeler()
-    reference, reference_mask = staged(0, seeded_colours(5))
-    same, same_mask = staged(1, seeded_colours(5))
-    other, other_mask = staged(1, seeded_colours(90))
+    reference, reference_mask = staged(0, piece_colours(5))
+    same, same_mask = staged(1, piece_colours(5))
+    other, other_mask = staged(1, piece_colours(90))
 
     alike = consistency.measure(same, same_mask, reference, reference_mask, labeler=labeler)
     unlike = consistency.measure(other, other_mask, reference, reference_mask, labeler=labeler)

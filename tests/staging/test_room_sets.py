@@ -1,6 +1,5 @@
 """POST /api/stage/room-set and GET /api/stage/room-set/{id}: one room, many photos, the same furniture."""
 
-import cv2
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,28 +8,13 @@ from PIL import Image
 from config.jobs.models import JobStep
 from staging.models import RoomSet, Staging
 from tests.staging.conftest import ScriptedGenerator, jpeg_bytes
-from tests.staging.drawings import draw_room
+from tests.staging.drawings import PIECES, draw_room, paint_pieces, piece_colours
 
 pytestmark = pytest.mark.django_db
 
-# Where the scripted engines draw a sofa, a rug and a table, as shares of the frame (left, top, right, bottom).
-PIECES = ((0.3, 0.62, 0.7, 0.8), (0.3, 0.84, 0.7, 0.95), (0.78, 0.7, 0.86, 0.86))
-
-
 def furnish(request, colours) -> Image.Image:
     """The request's room with the three pieces in ``colours``, painted only inside the mask."""
-    room, mask = np.array(request.sized_init()), np.asarray(request.sized_mask()) >= 128
-    pieces = np.zeros_like(room)
-    for (left, top, right, bottom), colour in zip(PIECES, colours, strict=True):
-        cv2.rectangle(pieces, (int(left * request.width), int(top * request.height)),
-                      (int(right * request.width), int(bottom * request.height)), tuple(map(int, colour)), -1)
-    painted = pieces.any(axis=2) & mask
-    room[painted] = pieces[painted]
-    return Image.fromarray(room)
-
-
-def seeded_colours(seed: int) -> list:
-    return [np.random.default_rng(seed + index).integers(20, 235, 3) for index in range(3)]
+    return paint_pieces(request.sized_init(), request.sized_mask(), colours)
 
 
 def reference_colours(request) -> list:
@@ -41,15 +25,15 @@ def reference_colours(request) -> list:
 
 
 def following(request) -> Image.Image:
-    return furnish(request, reference_colours(request) if request.reference else seeded_colours(request.seed))
+    return furnish(request, reference_colours(request) if request.reference else piece_colours(request.seed))
 
 
 def following_only_when_strong(request) -> Image.Image:
     """Ignores a weak reference (other furniture than the first photo's), follows a strong one."""
     if request.reference is None:
-        return furnish(request, seeded_colours(request.seed))
+        return furnish(request, piece_colours(request.seed))
     strong = request.reference.weight >= 1.0
-    return furnish(request, reference_colours(request) if strong else seeded_colours(request.seed + 17))
+    return furnish(request, reference_colours(request) if strong else piece_colours(request.seed + 17))
 
 
 def room_set(client, count: int, **fields):
@@ -202,7 +186,7 @@ def test_another_users_set_page_is_404(signed_in, other_user):
 def ignoring(request) -> Image.Image:
     """Takes the reference but furnishes every call anew: what random seeds without a reference give."""
     weight = request.reference.weight if request.reference else 0
-    return furnish(request, seeded_colours(request.seed + int(weight * 100) + 1))
+    return furnish(request, piece_colours(request.seed + int(weight * 100) + 1))
 
 
 def staged_set(client, engine, paint, run_queued, capture) -> dict:
