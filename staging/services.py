@@ -223,6 +223,14 @@ def release_room_set(reference_job: Job) -> None:
             jobs.fail_job(job, error.code, error.message)
 
 
+def wait_for_reference(job_id) -> None:
+    """Leave a waiting set photo's job queued as never handed to the broker, so the sweep hands it over
+    again each ``JOBS_ENQUEUE_RETRY_SECONDS`` should the reference's end never queue it (a process that
+    died between the reference's commit and its ``on_finish``). A duplicate delivery is harmless:
+    ``claim_job`` runs a job once."""
+    Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(enqueued_at=None)
+
+
 def record_consistency(staging: Staging, report) -> None:
     """Store how alike a set photo's furnished area is to the set's first result."""
     staging.consistency_score, staging.consistency_parts = report.score, report.as_dict()

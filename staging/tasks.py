@@ -1,7 +1,7 @@
 """django-q2 entry points of the staging app."""
 
 from config.jobs.runner import run_job
-from staging import pipeline, room_sets
+from staging import pipeline, room_sets, services
 
 
 def run_staging(job_id: str) -> None:
@@ -12,5 +12,6 @@ def run_staging(job_id: str) -> None:
 def run_room_set_photo(job_id: str) -> None:
     """Stage a room set's later photo once its reference is staged (that job's end queues this again)."""
     if room_sets.waiting_for_reference(job_id):
+        services.wait_for_reference(job_id)
         return
     run_job(job_id, room_sets.stage_photo_job)

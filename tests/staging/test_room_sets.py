@@ -206,3 +206,24 @@ def test_a_set_staged_with_the_reference_scores_above_one_furnished_anew(
     assert alike["consistency"] >= 0.8 > unlike["consistency"]
     # Below the minimum each later photo was generated a second time, with the stronger reference.
     assert [r.reference.weight for r in reference_engine.requests if r.reference] == [0.6, 1.0, 0.6, 1.0]
+
+
+def test_a_photo_run_before_its_reference_waits_queued_for_the_sweep(key_api, reference_engine, queued,
+                                                                     django_capture_on_commit_callbacks):
+    from config.jobs import services as jobs
+    from staging.tasks import run_room_set_photo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = room_set(key_api, 2).json()
+    second = Staging.objects.select_related("job").get(pk=created["photos"][1]["id"])
+    assert second.job.enqueued_at is not None
+
+    run_room_set_photo(str(second.job_id))
+
+    second.job.refresh_from_db()
+    assert second.job.status == "queued" and second.job.enqueued_at is None and second.job.attempts == 0
+    assert not reference_engine.requests
+    queued.clear()
+    second.job.created_at = second.job.created_at.replace(year=2000)
+    second.job.save(update_fields=["created_at"])
+    assert jobs.enqueue_pending_jobs() == 1 and queued[0][0] == "staging.tasks.run_room_set_photo"
