@@ -227,3 +227,12 @@ def test_a_photo_run_before_its_reference_waits_queued_for_the_sweep(key_api, re
     second.job.created_at = second.job.created_at.replace(year=2000)
     second.job.save(update_fields=["created_at"])
     assert jobs.enqueue_pending_jobs() == 1 and queued[0][0] == "staging.tasks.run_room_set_photo"
+
+
+def test_a_plan_short_of_the_whole_set_refuses_it(key_api, owner, reference_engine, queued):
+    owner.monthly_usage_limit = owner.usage_this_cycle + 2
+    owner.save(update_fields=["monthly_usage_limit"])
+    response = room_set(key_api, 3)
+    assert response.status_code == 429 and response.json()["error"]["code"] == "USAGE_LIMIT_EXCEEDED"
+    assert response.json()["error"]["details"] == {"needed": 3, "remaining": 2}
+    assert not Staging.objects.exists() and not queued
