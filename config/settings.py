@@ -382,6 +382,14 @@ AI_IMAGE_INPAINT_MODEL = env("AI_IMAGE_INPAINT_MODEL", "stable-diffusion-v1-5/st
 AI_IMAGE_CONTROLNET_MLSD = env("AI_IMAGE_CONTROLNET_MLSD", "lllyasviel/control_v11p_sd15_mlsd")
 AI_IMAGE_CONTROLNET_CANNY = env("AI_IMAGE_CONTROLNET_CANNY", "lllyasviel/control_v11p_sd15_canny")
 AI_IMAGE_CONTROLNET_DEPTH = env("AI_IMAGE_CONTROLNET_DEPTH", "lllyasviel/control_v11f1p_sd15_depth")
+# automatic1111: the ControlNet extension unit that carries a room set's reference image
+# (reference_only needs no model; an IP-Adapter module such as ip-adapter_clip_sd15 needs its model).
+AI_IMAGE_REFERENCE_MODULE = env("AI_IMAGE_REFERENCE_MODULE", "reference_only")
+AI_IMAGE_REFERENCE_MODEL = env("AI_IMAGE_REFERENCE_MODEL", "None")
+# diffusers: a local folder with the IP-Adapter file and its image_encoder/ (h94/IP-Adapter's models/);
+# blank: diffusers cannot stage room sets (REFERENCE_NOT_SUPPORTED).
+AI_IMAGE_IP_ADAPTER = env("AI_IMAGE_IP_ADAPTER", "")
+AI_IMAGE_IP_ADAPTER_WEIGHTS = env("AI_IMAGE_IP_ADAPTER_WEIGHTS", "ip-adapter_sd15.safetensors")
 AI_IMAGE_DEVICE = env("AI_IMAGE_DEVICE", "auto")  # auto | cuda | mps | cpu (diffusers)
 AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")  # automatic1111 web UI, e.g. http://gpu-host:7860
 AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
@@ -459,6 +467,11 @@ STAGING_INTEGRITY_THRESHOLD = env_float("STAGING_INTEGRITY_THRESHOLD", 0.55)
 STAGING_QUALITY_FLOOR = env_float("STAGING_QUALITY_FLOOR", 0.7)
 # The delivered files must keep this share of the unmasked pixels within CIEDE2000 1 of the original.
 STAGING_PIXEL_LOCK_MIN_SHARE = env_float("STAGING_PIXEL_LOCK_MIN_SHARE", 0.99)
+# Room sets: how strongly later photos follow the first result, and the stronger retry below
+# STAGING_CONSISTENCY_MIN (similarity of the furnished areas, 0-1).
+STAGING_REFERENCE_WEIGHT = env_float("STAGING_REFERENCE_WEIGHT", 0.6)
+STAGING_REFERENCE_WEIGHT_RETRY = env_float("STAGING_REFERENCE_WEIGHT_RETRY", 1.0)
+STAGING_CONSISTENCY_MIN = env_float("STAGING_CONSISTENCY_MIN", 0.8)
 # C2PA signing of staged files: a PEM certificate chain and its private key. The
 # embedded mode makes a self-signed development pair here (manage.py
 # create_provenance_certificate); production points these at a real certificate.

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from config.files.signing import media_url
 from staging import services
-from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, Style
+from staging.models import Batch, DisclosureProfile, RoomSet, Staging, StagingDraft, Style
 
 
 def _image(field, height: int = 80) -> str:
@@ -44,7 +44,7 @@ class DisclosureProfileAdmin(admin.ModelAdmin):
 @admin.register(Staging)
 class StagingAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "style", "room_type", "status", "quality_score", "architectural_integrity",
-                    "property_name", "created_at", "before", "after"]
+                    "consistency_score", "property_name", "created_at", "before", "after"]
     list_filter = ["style", "quality_mode", "room_type", "architectural_integrity", "job__status"]
     search_fields = ["id", "owner__email", "property_name"]
     list_select_related = ["owner", "style", "job"]
@@ -85,6 +85,47 @@ class BatchAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "property_name", "style", "total_images", "estimated_completion_at", "created_at"]
     search_fields = ["property_name", "owner__email"]
     list_select_related = ["owner", "style"]
+
+
+class RoomSetPhotoInline(admin.TabularInline):
+    model = Staging
+    fk_name = "room_set"
+    fields = ["id", "status", "seed", "quality_score", "integrity_score", "pixel_lock_share", "consistency_score",
+              "after"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Status")
+    def status(self, staging):
+        return staging.status
+
+    @admin.display(description="Staged")
+    def after(self, staging):
+        return "deleted" if staging.files_deleted_at else _image(staging.thumbnail)
+
+
+@admin.register(RoomSet)
+class RoomSetAdmin(admin.ModelAdmin):
+    """Room sets: their photos side by side with each one's figures and consistency."""
+
+    list_display = ["id", "owner", "property_name", "style", "room_type", "status", "consistency", "created_at"]
+    list_filter = ["style", "room_type", "created_at"]
+    search_fields = ["id", "owner__email", "property_name"]
+    list_select_related = ["owner", "style"]
+    readonly_fields = [field.name for field in RoomSet._meta.fields]
+    inlines = [RoomSetPhotoInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Status")
+    def status(self, room_set):
+        return room_set.status
 
 
 @admin.register(StagingDraft)

@@ -8,24 +8,30 @@ when a staging is created (``config.jobs.services.hand_over``), when one ends
 """
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from config.accounts.choices import Plan
 from config.jobs import services as jobs
-from config.jobs.choices import JobStatus
+from config.jobs.choices import FINISHED_STATUSES, JobStatus
 from config.jobs.models import Job
 
 JOB_KIND = "staging.stage"
 # Lower goes first; a plan not named here waits with trial.
 PLAN_ORDER = {Plan.ENTERPRISE: 0, Plan.PROFESSIONAL: 1, Plan.TRIAL: 2}
+# A room set's later photo needs its set's first result: it waits until that photo's job has ended.
+AWAITING_REFERENCE = (Q(staging__room_set__isnull=False)
+                      & ~Q(staging__room_set__reference__job_id=F("pk"))
+                      & ~Q(staging__room_set__reference__job__status__in=FINISHED_STATUSES))
 
 
 def waiting(limit: int) -> list[Job]:
-    """The next ``limit`` stagings not yet handed to the broker, in plan order then age."""
+    """The next ``limit`` stagings not yet handed to the broker, in plan order then age (a room set's
+    later photos once its first photo has ended)."""
     priority = Case(*(When(owner__plan=plan, then=Value(rank)) for plan, rank in PLAN_ORDER.items()),
                     default=Value(max(PLAN_ORDER.values())), output_field=IntegerField())
     return list(Job.objects.filter(kind=JOB_KIND, status=JobStatus.QUEUED, enqueued_at__isnull=True)
-                .annotate(priority=priority).order_by("priority", "created_at", "pk")[:limit])
+                .exclude(AWAITING_REFERENCE).annotate(priority=priority)
+                .order_by("priority", "created_at", "pk")[:limit])
 
 
 def dispatch() -> int:

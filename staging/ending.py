@@ -7,6 +7,7 @@ either, because the webhook carries the staging as the API answers it.
 
 from config.jobs.models import Job
 from config.webhooks import services as webhooks
+from staging import services
 from staging.api.serializers import StagingStatusSerializer
 from staging.dispatch import dispatch
 from staging.models import Staging
@@ -20,3 +21,10 @@ def on_job_finished(job: Job) -> None:
         webhooks.emit(job.owner_id, "staging.completed", StagingStatusSerializer(staging).data,
                       event_id=f"staging.completed:{staging.pk}")
     dispatch()
+
+
+def on_reference_finished(job: Job) -> None:
+    """The end of a room set's first photo: what every staging's end does, then the set's other
+    photos are handed to the dispatcher (completed) or failed with ``ROOM_SET_REFERENCE_FAILED``."""
+    services.release_room_set(job)
+    on_job_finished(job)

@@ -41,3 +41,22 @@ class QueueFull(ServiceUnavailable):
     def __init__(self, message: str | None = None, *, retry_after: int, **kwargs) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message, **kwargs)
+
+
+class InvalidRoomSet(ApplicationError):
+    code = "INVALID_ROOM_SET"
+    status = 400
+    default_message = "A room set takes 2 to 8 photos of one room."
+
+
+class ReferenceNotSupported(ApplicationError):
+    code = "REFERENCE_NOT_SUPPORTED"
+    status = 400
+    default_message = ("The configured image engine cannot stage from a reference image, so it cannot "
+                       "stage a room set.")
+
+
+class RoomSetReferenceFailed(ApplicationError):
+    code = "ROOM_SET_REFERENCE_FAILED"
+    status = 422
+    default_message = "The set's first photo could not be staged, so the others have no reference."

@@ -60,6 +60,17 @@ class UploadForm(forms.Form):
             self.fields["style"].initial = owner.default_style
 
 
+class RoomSetForm(forms.Form):
+    photos = PhotosField(label="Photos of one room", help_text="2 to 8 photos of the same room, JPEG, PNG, WebP or "
+                                                              "HEIC. The first is staged first; the others get the "
+                                                              "same furniture.")
+    style = forms.ChoiceField(label="Style", choices=style_choices)
+    room_type = forms.ChoiceField(label="Room type", choices=RoomType.choices, initial=RoomType.LIVING_ROOM)
+    quality_mode = forms.ChoiceField(label="Quality", choices=QualityMode.choices, initial=QualityMode.PREMIUM,
+                                     widget=forms.RadioSelect)
+    property_name = forms.CharField(label="Property name", max_length=200, required=False)
+
+
 class RestageForm(forms.Form):
     style = forms.ChoiceField(label="New style", choices=style_choices)
 

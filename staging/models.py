@@ -104,6 +104,45 @@ class Batch(models.Model):
         return self.property_name or str(self.id)
 
 
+class RoomSetQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RoomSetQuerySet":
+        return self.filter(owner=user).select_related("style")
+
+
+class RoomSet(models.Model):
+    """2-8 photos of one room staged with the same furniture: the first staged alone, the others
+    with the same seed and the first result as their reference (``POST /api/stage/room-set``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staging_room_sets")
+    style = models.ForeignKey(Style, on_delete=models.PROTECT, related_name="+")
+    room_type = models.CharField(max_length=50, choices=RoomType.choices)
+    property_name = models.CharField(max_length=200, blank=True)
+    seed = models.BigIntegerField()
+    reference = models.ForeignKey("Staging", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The weakest photo's similarity to the reference (0-1), once a photo after the first is staged.
+    consistency = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RoomSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.property_name or str(self.id)
+
+    @property
+    def status(self) -> str:
+        """queued, processing, completed (every photo) or failed (any photo), read from the photos' jobs."""
+        statuses = {staging.status for staging in self.stagings.select_related("job")}
+        if StagingStatus.FAILED in statuses:
+            return StagingStatus.FAILED
+        if statuses == {StagingStatus.COMPLETED}:
+            return StagingStatus.COMPLETED
+        return StagingStatus.QUEUED if statuses <= {StagingStatus.QUEUED} else StagingStatus.PROCESSING
+
+
 class StagingQuerySet(models.QuerySet):
     def for_user(self, user) -> "StagingQuerySet":
         return self.filter(owner=user).select_related("job", "style", "disclosure_profile")
@@ -162,6 +201,10 @@ class Staging(models.Model):
     variant_of = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="other_variants")
     chosen = models.BooleanField(default=False)
+    # A room set's photo, and how alike its furnished area is to the set's first result.
+    room_set = models.ForeignKey(RoomSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="stagings")
+    consistency_score = models.FloatField(null=True, blank=True)
+    consistency_parts = models.JSONField(default=dict, blank=True)
     # Retention: files are deleted after STAGING_RETENTION_DAYS; the row stays.
     files_deleted_at = models.DateTimeField(null=True, blank=True)
 

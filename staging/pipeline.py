@@ -13,6 +13,7 @@ import io
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -23,7 +24,7 @@ from PIL import Image
 
 from config.ai import registry
 from config.ai.errors import EngineUnavailable
-from config.ai.image.base import ControlNetCondition, ImageRequest
+from config.ai.image.base import ControlNetCondition, ImageRequest, ReferenceImage
 from config.ai.llm.base import ImageInput, LLMRequest, Message
 from config.errors import ApplicationError
 from config.jobs.models import Job
@@ -56,8 +57,11 @@ class Generation:
     quality: quality.QualityReport
 
 
-def stage_job(job: Job) -> dict:
-    """Run every step for the staging behind ``job``; return the job's result summary."""
+def stage_job(job: Job, *, generate: Callable[..., Generation] | None = None) -> dict:
+    """Run every step for the staging behind ``job``; return the job's result summary.
+
+    ``generate`` replaces ``generate_checked`` (same arguments), as a room set's later photos do.
+    """
     started = time.monotonic()
     staging = Staging.objects.select_related("style", "disclosure_profile").get(job=job)
     with job_step(job, "validate", fraction=0.05) as step:
@@ -81,7 +85,8 @@ def stage_job(job: Job) -> dict:
                          mask_fell_back=area.fell_back)
     original_rgb = np.asarray(original)
     full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
-    generation = generate_checked(job, staging, original_rgb, working, full_mask, maps, area, steps=mode["steps"])
+    generation = (generate or generate_checked)(job, staging, original_rgb, working, full_mask, maps, area,
+                                                steps=mode["steps"])
     engine = registry.image_generator()
     with job_step(job, "store", fraction=0.9) as step:
         delivered = delivery.render(staging, generation.locked, original=read_stored(staging.original_image),
@@ -118,6 +123,14 @@ def load_original(staging: Staging) -> Image.Image:
     """The original, decoded as RGB at its full size; cleaned from the untouched upload on the job's first run."""
     with Image.open(io.BytesIO(services.clean_original(staging))) as image:
         return image.convert("RGB")
+
+
+def load_stored_image(field) -> Image.Image:
+    """A stored image file, decoded as RGB at its full size."""
+    with default_storage.open(field.name, "rb") as stored:
+        image = Image.open(stored)
+        image.load()
+    return image.convert("RGB")
 
 
 def choose_room_type(staging: Staging, photo: Image.Image, verdict: interior.InteriorVerdict) -> tuple[str, str]:
@@ -168,23 +181,30 @@ def revision_of(staging: Staging) -> revisions.Revision:
 
 def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
                      full_mask: Image.Image, maps: structure.StructuralMaps, area: structure.FurnishedArea, *,
-                     steps: int) -> Generation:
+                     steps: int, reference: ReferenceImage | None = None, round_name: str = "") -> Generation:
     """Generate, check integrity on the raw output, lock, check quality; retry once with
-    stronger conditioning, else fail with the last check's code (never charged)."""
+    stronger conditioning, else fail with the last check's code (never charged).
+
+    ``reference`` furnishes like another image; ``round_name`` prefixes the steps' items
+    when a caller runs this more than once for one staging.
+    """
     generator = registry.image_generator()
     prompt = build_prompt(staging, staging.room_type or RoomType.LIVING_ROOM)
     seed = staging.seed if staging.seed is not None else secrets.randbelow(2**31)
     failure: ApplicationError | None = None
     for attempt, scale in enumerate(CONTROL_SCALES, start=1):
-        with job_step(job, "generate", item=str(attempt), fraction=0.25 + 0.25 * attempt) as step:
+        item = f"{round_name}{attempt}"
+        with job_step(job, "generate", item=item, fraction=0.25 + 0.25 * attempt) as step:
             result = generator.generate(ImageRequest(
                 prompt, negative_prompt=build_negative_prompt(staging), width=working.width, height=working.height,
                 steps=steps, seed=seed + attempt - 1, init_image=working, mask=area.mask,
                 control=ControlNetCondition("mlsd", maps.lines, scale=scale), preserve_unmasked=False,
+                reference=reference,
             ))
             step.data.update(seed=result.seed, control_scale=scale, latency_ms=result.usage.latency_ms,
-                             provider=result.usage.provider, model=result.usage.model)
-        with job_step(job, "integrity", item=str(attempt)) as step:
+                             provider=result.usage.provider, model=result.usage.model,
+                             reference_weight=reference.weight if reference else None)
+        with job_step(job, "integrity", item=item) as step:
             report = integrity.measure_integrity(working, result.image, area.mask,
                                                  threshold=settings.STAGING_INTEGRITY_THRESHOLD)
             step.data.update(report.as_dict())
@@ -199,7 +219,7 @@ def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, worki
         generated = cv2.resize(np.asarray(result.image.convert("RGB")), original_rgb.shape[1::-1],
                                interpolation=cv2.INTER_LANCZOS4)
         locked = pixel_lock.lock(original_rgb, generated, full_mask)
-        with job_step(job, "quality", item=str(attempt)) as step:
+        with job_step(job, "quality", item=item) as step:
             graded = quality.quality_score(locked.image, mask=full_mask, integrity_score=report.score)
             step.data.update(score=graded.score, floor=settings.STAGING_QUALITY_FLOOR)
         if graded.score >= settings.STAGING_QUALITY_FLOOR:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Avg, Q
+from django.db.models import Avg, Min, Q
 from django.utils import timezone
 
 from config.ai import registry
@@ -21,9 +21,16 @@ from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from staging import dispatch, renditions, revisions
-from staging.choices import QualityMode, StagingStatus
-from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
-from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
+from staging.choices import QualityMode, RoomType, StagingStatus
+from staging.errors import (
+    InvalidRoomSet,
+    InvalidStyle,
+    MaintenanceMode,
+    QueueFull,
+    ReferenceNotSupported,
+    RoomSetReferenceFailed,
+)
+from staging.models import Batch, DisclosureProfile, RoomSet, Staging, StagingDraft, StagingPreferences, Style
 
 logger = logging.getLogger("stagecraft.staging")
 
@@ -79,11 +86,11 @@ def check_request(owner, *, images: list, style_id: str, room_type: str = "", qu
                           quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
 
 
-def ensure_accepting(count: int = 1) -> None:
+def ensure_accepting(count: int = 1):
     """Raise ``MaintenanceMode``; ``QueueFull`` (503, Retry-After) when ``count`` more stagings
     would pass ``STAGING_MAX_QUEUED`` waiting for the GPU; or ``EngineUnavailable`` (503)
     unless the image engine can really generate: diffusers weights on disk, or the
-    AUTOMATIC1111 server answering its model list."""
+    AUTOMATIC1111 server answering its model list. Returns that engine."""
     if settings.STAGING_MAINTENANCE_MODE:
         raise MaintenanceMode()
     waiting = Job.objects.filter(kind=JOB_KIND, status=JobStatus.QUEUED).count()
@@ -92,7 +99,7 @@ def ensure_accepting(count: int = 1) -> None:
         seconds = (estimate_completion(count) - timezone.now()).total_seconds()
         raise QueueFull(details={"queued": waiting, "limit": settings.STAGING_MAX_QUEUED},
                         retry_after=int(min(3600, max(30, seconds))))
-    registry.ready_image_generator()
+    return registry.ready_image_generator()
 
 
 def active_style(style_id: str) -> Style:
@@ -227,6 +234,76 @@ def create_batch(owner, checked: StagingRequest) -> Batch:
     return batch
 
 
+ROOM_SET_SIZES = range(2, 9)
+ROOM_SET_TASK = "staging.tasks.run_room_set_photo"
+ROOM_SET_REFERENCE_END = "staging.ending.on_reference_finished"
+
+
+def create_room_set(owner, checked: StagingRequest) -> RoomSet:
+    """Queue a room set: the first photo staged alone, each other one once that is done, all with one seed.
+
+    One unit of plan usage per photo (each refunded if its staging fails), so a short plan
+    refuses the set. Raises ``InvalidRoomSet`` (not 2-8 photos), what ``ensure_accepting``
+    raises, ``ReferenceNotSupported`` (the engine cannot take a reference image) and
+    ``UsageLimitExceeded``.
+    """
+    count = len(checked.photos)
+    if count not in ROOM_SET_SIZES:
+        raise InvalidRoomSet(f"A room set takes 2 to 8 photos of one room; {count} received.",
+                             details={"photos": count})
+    if not getattr(ensure_accepting(count), "supports_reference", False):
+        raise ReferenceNotSupported()
+    if owner.usage_remaining < count:
+        raise UsageLimitExceeded(f"This room set needs {count} stagings; {owner.usage_remaining} remain "
+                                 f"this month.", details={"needed": count, "remaining": owner.usage_remaining})
+    # Every photo gets the set's room (given, or the first photo's guess would differ per photo).
+    checked = replace(checked, room_type=checked.room_type or RoomType.LIVING_ROOM)
+    with files_removed_on_failure() as stored, transaction.atomic():
+        room_set = RoomSet.objects.create(owner=owner, style=checked.style, room_type=checked.room_type,
+                                         property_name=checked.property_name, seed=secrets.randbelow(2**31 - 1))
+        room_set.reference = _queue(owner, checked.photos[0], stored, checked=checked, batch=None,
+                                    seed=room_set.seed, room_set=room_set, on_finish=ROOM_SET_REFERENCE_END)
+        room_set.save(update_fields=["reference"])
+        for photo in checked.photos[1:]:
+            _queue(owner, photo, stored, checked=checked, batch=None, seed=room_set.seed, room_set=room_set,
+                   task=ROOM_SET_TASK)
+    return room_set
+
+
+def release_room_set(reference_job: Job) -> None:
+    """After a set's first photo ended without a result: fail its other photos (no reference).
+
+    After a result, nothing to do here: the dispatcher (run at every staging's end) now
+    hands the set's other photos to the broker (``staging.dispatch``).
+    """
+    if reference_job.status == JobStatus.COMPLETED:
+        return
+    waiting = Job.objects.filter(staging__room_set__reference__job=reference_job, status=JobStatus.QUEUED) \
+        .exclude(pk=reference_job.pk)
+    for job in waiting:
+        error = RoomSetReferenceFailed()
+        jobs.fail_job(job, error.code, error.message)
+
+
+def wait_for_reference(job_id) -> None:
+    """Put a set photo whose task ran before its reference ended back among the stagings waiting in the
+    database; the dispatcher hands it over once the reference has ended (``staging.dispatch``). A
+    duplicate delivery is harmless: ``claim_job`` runs a job once."""
+    Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(enqueued_at=None)
+
+
+def record_consistency(staging: Staging, report) -> None:
+    """Store how alike a set photo's furnished area is to the set's first result."""
+    staging.consistency_score, staging.consistency_parts = report.score, report.as_dict()
+    staging.save(update_fields=["consistency_score", "consistency_parts"])
+
+
+def record_set_consistency(room_set: RoomSet) -> None:
+    """The set's consistency: its weakest photo's, over the photos measured so far."""
+    weakest = room_set.stagings.filter(consistency_score__isnull=False).aggregate(low=Min("consistency_score"))
+    RoomSet.objects.filter(pk=room_set.pk).update(consistency=weakest["low"])
+
+
 def restage(owner, *, staging_id, style_id: str) -> Staging:
     """Stage the same original again in another style (a new staging)."""
     source = Staging.objects.for_user(owner).filter(pk=staging_id).first()
@@ -276,9 +353,9 @@ def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
 
 
 def _queue(owner, photo: Photo, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
-           metered: bool = True, **fields) -> Staging:
-    job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
-                          on_finish=ON_FINISH, metered=metered)
+           metered: bool = True, task: str = TASK, on_finish: str = ON_FINISH, **fields) -> Staging:
+    job = jobs.create_job(owner, kind=JOB_KIND, task=task, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
+                          on_finish=on_finish, metered=metered)
     # The original stays empty (and unserved) until the job's validate step has cleaned the upload.
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
                       quality_mode=checked.quality_mode, property_name=checked.property_name,

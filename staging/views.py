@@ -18,8 +18,8 @@ from config.ai.errors import EngineUnavailable
 from config.errors import ApplicationError, Conflict, NotFound
 from config.files.signing import media_url
 from staging import export, selectors, services
-from staging.forms import HistoryFilterForm, RestageForm, ReviseForm, UploadForm
-from staging.models import Batch, Staging, StagingDraft, Style
+from staging.forms import HistoryFilterForm, RestageForm, ReviseForm, RoomSetForm, UploadForm
+from staging.models import Batch, RoomSet, Staging, StagingDraft, Style
 
 HISTORY_PAGE_SIZE = 24
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -33,6 +33,7 @@ STEP_LABELS = {
     "pixel_lock": "Restoring untouched pixels",
     "quality": "Scoring the result",
     "store": "Preparing your downloads",
+    "consistency": "Comparing the furniture with the first photo",
 }
 # Which upload field an error belongs to; anything else shows above the form.
 ERROR_FIELDS = {"INVALID_IMAGE_FORMAT": "photos", "IMAGE_TOO_LARGE": "photos", "INVALID_STYLE": "style",
@@ -176,6 +177,38 @@ def batch(request, batch_id):
         "batch": batch, "stagings": stagings, "counts": counts, "progress": progress,
         "finished": counts["completed"] + counts["failed"] == len(stagings), "step_labels": STEP_LABELS,
     })
+
+
+ROOM_SET_ERROR_FIELDS = ERROR_FIELDS | {"INVALID_ROOM_SET": "photos"}
+
+
+@login_required
+def room_set_new(request):
+    """Upload 2-8 photos of one room, staged with the same furniture."""
+    form = RoomSetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checked = services.check_request(request.user, images=data["photos"], style_id=data["style"],
+                                             room_type=data["room_type"], quality_mode=data["quality_mode"],
+                                             property_name=data["property_name"])
+            room_set = services.create_room_set(request.user, checked)
+            return redirect("staging:room_set", room_set_id=room_set.pk)
+        except ApplicationError as exc:
+            form.add_error(ROOM_SET_ERROR_FIELDS.get(exc.code), exc.message)
+    return render(request, "staging/room_set_new.html", {"form": form})
+
+
+@login_required
+def room_set(request, room_set_id):
+    """A room set's photos side by side, each with its figures, and the set's consistency."""
+    room_set = get_object_or_404(RoomSet.objects.for_user(request.user), pk=room_set_id)
+    stagings = list(room_set.stagings.select_related("job", "style").order_by("created_at"))
+    for staging in stagings:
+        field = staging.web_image if staging.web_image else staging.original_image
+        staging.view_url = media_url(field.name) if field and not staging.files_deleted_at else ""
+    return render(request, "staging/room_set.html", {"room_set": room_set, "stagings": stagings,
+                                                     "minimum": settings.STAGING_CONSISTENCY_MIN})
 
 
 @login_required

@@ -94,3 +94,36 @@ def save_tiny_weights(folder: Path) -> dict[str, str]:
         "AI_IMAGE_INPAINT_MODEL": str(folders["inpaint"]), "AI_IMAGE_CONTROLNET_MLSD": str(folders["mlsd"]),
         "AI_IMAGE_CONTROLNET_CANNY": "", "AI_IMAGE_CONTROLNET_DEPTH": "", "AI_IMAGE_DEVICE": "cpu",
     }
+
+
+def save_tiny_ip_adapter(folder: Path, unet, *, weight_name: str = "ip-adapter_sd15.safetensors") -> Path:
+    """A random-weight IP-Adapter for ``unet`` and a tiny CLIP image encoder, written as h94/IP-Adapter
+    lays out its ``models`` folder (the adapter file and ``image_encoder/``)."""
+    import torch
+    import transformers
+    from safetensors.torch import save_file
+
+    torch.manual_seed(2)
+    embed_dim, tokens, cross = 16, 4, unet.config.cross_attention_dim
+    encoder = transformers.CLIPVisionModelWithProjection(transformers.CLIPVisionConfig(
+        hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2, image_size=32,
+        patch_size=4, projection_dim=embed_dim,
+    ))
+    encoder.save_pretrained(folder / "image_encoder")
+    tensors = {"image_proj.proj.weight": torch.randn(tokens * cross, embed_dim) * 0.5,
+               "image_proj.proj.bias": torch.zeros(tokens * cross),
+               "image_proj.norm.weight": torch.ones(cross), "image_proj.norm.bias": torch.zeros(cross)}
+    # One key pair per cross-attention layer, numbered as the original checkpoints are (1, 3, 5, ...).
+    widths = list(unet.config.block_out_channels)
+    cross_layers = [name for name in unet.attn_processors if name.endswith("attn2.processor")]
+    for number, name in enumerate(cross_layers):
+        if name.startswith("mid_block"):
+            hidden = widths[-1]
+        elif name.startswith("up_blocks"):
+            hidden = list(reversed(widths))[int(name[len("up_blocks.")])]
+        else:
+            hidden = widths[int(name[len("down_blocks.")])]
+        for projection in ("to_k_ip", "to_v_ip"):
+            tensors[f"ip_adapter.{2 * number + 1}.{projection}.weight"] = torch.randn(hidden, cross) * 0.5
+    save_file(tensors, str(folder / weight_name))
+    return folder

@@ -92,12 +92,24 @@ class Labeler:
         labels: list[list[Label]] = []
         for start in range(0, len(images), batch_size):
             batch = np.stack([preprocess(image) for image in images[start:start + batch_size]])
-            for row in _softmax(network(batch)):
+            for row in _softmax(network(batch)[0]):
                 best = np.argsort(row)[::-1][:top_k]
                 labels.append([Label(int(index), IMAGENET_CLASSES[index], round(float(row[index]), 4))
                                for index in best])
         self.last_call = CallRecord(self.provider, self.model, watch.elapsed_ms())
         return LabelResult(labels=labels, usage=self.last_call)
+
+    def embed(self, images: Sequence[Image.Image | np.ndarray], *, batch_size: int = DEFAULT_BATCH) -> np.ndarray:
+        """The penultimate layer (the pooled 1280 features before the classifier) of each image,
+        scaled to unit length, one row per image; on either runtime.
+
+        Raises ``EngineUnavailable`` when the model or its weights are not installed.
+        """
+        network = self._network()
+        rows = [network(np.stack([preprocess(image) for image in images[start:start + batch_size]]))[1]
+                for start in range(0, len(images), batch_size)]
+        features = np.concatenate(rows).astype(np.float64)
+        return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
 
     def _network(self) -> Any:
         if not installed(*REQUIRED_MODULES):
@@ -134,31 +146,43 @@ def preprocess(image: Image.Image | np.ndarray) -> np.ndarray:
 
 
 def _load(path: str) -> Any:
+    """The network answering (logits, penultimate features) for a batch."""
     import torch
     from efficientnet_lite_pytorch import EfficientNet
+
+    class LogitsAndFeatures(torch.nn.Module):
+        # The package's forward returns only logits; the features feed room-set consistency.
+        def __init__(self, network) -> None:
+            super().__init__()
+            self.network = network
+
+        def forward(self, pixels):
+            features = self.network._avg_pooling(self.network.extract_features(pixels)).flatten(1)
+            return self.network._fc(features), features
 
     # from_name and our own load: the package's from_pretrained prints, and calls
     # torch.load without map_location or weights_only.
     network = EfficientNet.from_name(MODEL_NAME)
     network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    return network.eval()
+    return LogitsAndFeatures(network.eval()).eval()
 
 
-def _torch_runner(path: str) -> Callable[[np.ndarray], np.ndarray]:
+def _torch_runner(path: str) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     import torch
 
     threads.apply_to_torch()
     # Channels-last runs the convolutions about half as fast again on CPU.
     network = _load(path).to(memory_format=torch.channels_last)
 
-    def run(batch: np.ndarray) -> np.ndarray:
+    def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
-            return network(torch.from_numpy(batch).contiguous(memory_format=torch.channels_last)).numpy()
+            logits, features = network(torch.from_numpy(batch).contiguous(memory_format=torch.channels_last))
+            return logits.numpy(), features.numpy()
 
     return run
 
 
-def _onnx_runner(path: str) -> Callable[[np.ndarray], np.ndarray]:
+def _onnx_runner(path: str) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     import onnxruntime
 
     exported = onnx_file(path)
@@ -166,7 +190,7 @@ def _onnx_runner(path: str) -> Callable[[np.ndarray], np.ndarray]:
     options.intra_op_num_threads = threads.per_process()
     options.inter_op_num_threads = 1
     session = onnxruntime.InferenceSession(str(exported), options, providers=["CPUExecutionProvider"])
-    return lambda batch: session.run(None, {"pixels": batch})[0]
+    return lambda batch: tuple(session.run(["logits", "features"], {"pixels": batch}))
 
 
 def onnx_file(weights_path: str) -> Path:
@@ -174,14 +198,17 @@ def onnx_file(weights_path: str) -> Path:
     import torch
 
     weights = Path(weights_path)
-    target = Path(settings.VAR_DIR) / "models" / f"{MODEL_NAME}-{weights.stat().st_size}-opset{ONNX_OPSET}.onnx"
+    # "-features": the export answers the penultimate layer beside the logits.
+    name = f"{MODEL_NAME}-{weights.stat().st_size}-opset{ONNX_OPSET}-features.onnx"
+    target = Path(settings.VAR_DIR) / "models" / name
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     example = torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE)
-    torch.onnx.export(_load(weights_path), example, str(partial), input_names=["pixels"], output_names=["logits"],
-                      dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}}, opset_version=ONNX_OPSET,
+    batch_axes = {"pixels": {0: "batch"}, "logits": {0: "batch"}, "features": {0: "batch"}}
+    torch.onnx.export(_load(weights_path), example, str(partial), input_names=["pixels"],
+                      output_names=["logits", "features"], dynamic_axes=batch_axes, opset_version=ONNX_OPSET,
                       dynamo=False)
     partial.replace(target)  # atomic: two processes exporting at once both end with a whole file
     return target

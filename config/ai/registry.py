@@ -30,7 +30,9 @@ LLM_SETTINGS = ("AI_LLM_PROVIDER", "AI_LLM_MODEL", "AI_LLM_BASE_URL", "AI_LLM_AP
                 "AI_LLM_MAX_RETRIES", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT")
 IMAGE_SETTINGS = ("AI_IMAGE_PROVIDER", "AI_IMAGE_MODEL", "AI_IMAGE_INPAINT_MODEL", "AI_IMAGE_CONTROLNET_MLSD",
                   "AI_IMAGE_CONTROLNET_CANNY", "AI_IMAGE_CONTROLNET_DEPTH", "AI_IMAGE_BASE_URL", "AI_IMAGE_TIMEOUT",
-                  "AI_IMAGE_MAX_RETRIES", "AI_IMAGE_DEVICE", "AI_MODEL_CACHE", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT")
+                  "AI_IMAGE_MAX_RETRIES", "AI_IMAGE_DEVICE", "AI_MODEL_CACHE", "AI_RETRY_BACKOFF", "AI_RETRY_MAX_WAIT",
+                  "AI_IMAGE_REFERENCE_MODULE", "AI_IMAGE_REFERENCE_MODEL", "AI_IMAGE_IP_ADAPTER",
+                  "AI_IMAGE_IP_ADAPTER_WEIGHTS")
 
 _lock = threading.Lock()
 _engines: dict[tuple, Any] = {}
@@ -199,7 +201,9 @@ def _build_image_generator() -> ImageGenerator:
         from config.ai.image.diffusers_engine import DiffusersImageGenerator
         from config.ai.image.weights import DiffusersWeights
 
-        return DiffusersImageGenerator(weights=DiffusersWeights.from_settings(), device=settings.AI_IMAGE_DEVICE)
+        return DiffusersImageGenerator(weights=DiffusersWeights.from_settings(), device=settings.AI_IMAGE_DEVICE,
+                                       ip_adapter=settings.AI_IMAGE_IP_ADAPTER,
+                                       ip_adapter_weights=settings.AI_IMAGE_IP_ADAPTER_WEIGHTS)
     from config.ai.image.automatic1111 import Automatic1111ImageGenerator
 
     # The web UI names a ControlNet model after its file: the repository's last segment.
@@ -212,6 +216,8 @@ def _build_image_generator() -> ImageGenerator:
         base_url=setting("AI_IMAGE_BASE_URL"),
         checkpoint=setting("AI_IMAGE_MODEL"),
         controlnet_models={kind: source.rstrip("/").rsplit("/", 1)[-1] for kind, source in controlnets.items()},
+        reference_module=settings.AI_IMAGE_REFERENCE_MODULE,
+        reference_model=settings.AI_IMAGE_REFERENCE_MODEL,
         timeout=settings.AI_IMAGE_TIMEOUT,
         retry=RetryPolicy.from_settings(settings.AI_IMAGE_MAX_RETRIES),
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from config.files.signing import media_url
 from staging.choices import QualityMode, RoomType
-from staging.models import Batch, Staging, Style
+from staging.models import Batch, RoomSet, Staging, Style
 
 # Styles are rows staff add and retire, so the schema cannot list them; the service answers
 # INVALID_STYLE (seed 000) with the valid ones.
@@ -125,13 +125,13 @@ class StagingResultSerializer(serializers.ModelSerializer):
         return disclosure_for(staging, request=self.context.get("request"))
 
 
-# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED
-# is StageCraft's extension to seed 000's list; the others are the seed's or the job platform's.
-# The two upload codes come from the validate step: a photo whose header passed at upload but
-# whose body does not decode.
+# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED and
+# ROOM_SET_REFERENCE_FAILED are StageCraft's extensions to seed 000's list; the others are the seed's
+# or the job platform's. The two upload codes come from the validate step: a photo whose header
+# passed at upload but whose body does not decode.
 FAILURE_CODES = ["INVALID_IMAGE_FORMAT", "IMAGE_TOO_LARGE", "NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED",
-                 "QUALITY_CHECK_FAILED", "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE",
-                 "INTERNAL_ERROR"]
+                 "QUALITY_CHECK_FAILED", "ROOM_SET_REFERENCE_FAILED", "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT",
+                 "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
 
 
 class StagingStatusSerializer(serializers.Serializer):
@@ -193,3 +193,45 @@ class BatchSerializer(serializers.Serializer):
             "individual_stagings": [{"id": str(s.id), "status": s.status} for s in stagings],
             "created_at": batch.created_at,
         }
+
+
+class RoomSetInputSerializer(serializers.Serializer):
+    style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
+    room_type = serializers.ChoiceField(choices=RoomType.choices, required=False, allow_blank=True, default="",
+                                        help_text="The room every photo shows; living_room when blank.")
+    property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
+    disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class RoomSetPhotoSerializer(VariantSerializer):
+    """One photo of a room set: its staging's status, figures and consistency with the first."""
+
+    consistency_score = serializers.FloatField(allow_null=True)
+    consistency_parts = serializers.JSONField()
+    staged_image_url = serializers.SerializerMethodField()
+    error_code = serializers.CharField(source="job.error_code")
+
+    def get_staged_image_url(self, staging) -> str | None:
+        return file_url(staging.staged_image) if not staging.files_deleted_at else None
+
+
+class RoomSetSerializer(serializers.ModelSerializer):
+    """``GET /api/stage/room-set/{id}``: the set, its consistency and each photo's staging."""
+
+    status = serializers.CharField(read_only=True)
+    style = serializers.CharField(source="style_id")
+    reference = serializers.UUIDField(source="reference_id", allow_null=True)
+    consistency = serializers.FloatField(allow_null=True, help_text=(
+        "The weakest later photo's similarity (0-1) of its furnished area to the first result's."))
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoomSet
+        fields = ["id", "status", "style", "room_type", "property_name", "seed", "reference", "consistency",
+                  "photos", "created_at"]
+
+    @extend_schema_field(RoomSetPhotoSerializer(many=True))
+    def get_photos(self, room_set) -> list[dict]:
+        photos = room_set.stagings.select_related("job").order_by("created_at")
+        return RoomSetPhotoSerializer(photos, many=True).data

@@ -15,7 +15,7 @@ from config.api.parsers import MultiPartParser
 from config.api.ratelimit import enforce
 from staging import export, selectors, services
 from staging.api import serializers as s
-from staging.models import Batch, Staging, Style
+from staging.models import Batch, RoomSet, Staging, Style
 
 
 class StagingAPIView(APIView):
@@ -160,6 +160,37 @@ class BatchExportView(StagingAPIView):
         batch = get_object_or_404(Batch.objects.for_user(request.user), pk=batch_id)
         return FileResponse(export.listing_pack(batch), as_attachment=True, filename=export.file_name(batch),
                             content_type="application/zip")
+
+
+class RoomSetCreateView(StagingAPIView):
+    rate_limited = True
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=s.RoomSetInputSerializer, responses={
+        202: s.RoomSetSerializer, 503: NO_ENGINE,
+        400: OpenApiResponse(description="INVALID_ROOM_SET (not 2-8 photos), REFERENCE_NOT_SUPPORTED (the engine "
+                                         "cannot stage from a reference image), or the staging request's codes")},
+        tags=["staging"])
+    def post(self, request):
+        """Stage 2-8 photos of one room with the same furniture: the first photo alone, then the others
+        with the same seed and the first result as their reference. One request against the rate limits,
+        one unit of plan usage per photo (each refunded if its staging fails)."""
+        data = parse(s.RoomSetInputSerializer, request.data)
+        images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
+        checked = services.check_request(request.user, images=images, style_id=data["style"],
+                                         room_type=data["room_type"], property_name=data["property_name"],
+                                         quality_mode=data["quality_mode"], disclosure=data["disclosure_profile"])
+        count_staging_request(request)
+        room_set = services.create_room_set(request.user, checked)
+        return Response(s.RoomSetSerializer(room_set).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RoomSetDetailView(StagingAPIView):
+    @extend_schema(responses={200: s.RoomSetSerializer}, tags=["staging"])
+    def get(self, request, room_set_id):
+        """A room set: its status, consistency, and each photo's staging with its figures."""
+        room_set = get_object_or_404(RoomSet.objects.for_user(request.user), pk=room_set_id)
+        return Response(s.RoomSetSerializer(room_set).data)
 
 
 class AccountView(StagingAPIView):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from config.ai import registry
 from config.ai.errors import EngineUnavailable
-from config.ai.image.base import ControlNetCondition, ImageRequest
+from config.ai.image.base import ControlNetCondition, ImageRequest, ReferenceImage
 
 
 def a1111_settings(url: str, **overrides):
@@ -101,6 +101,43 @@ def test_controlnet_goes_in_alwayson_scripts(stand_in, a1111):
         "enabled": True, "module": "none", "model": "control_v11p_sd15_mlsd", "weight": 0.8,
     }
     assert decode(unit["image"]).size == (64, 64)
+
+
+def test_a_reference_image_is_a_second_controlnet_unit(stand_in, a1111):
+    lines, reference = Image.new("RGB", (64, 64)), Image.new("RGB", (32, 32), (200, 30, 40))
+    stand_in.reply(generated())
+
+    assert a1111.supports_reference
+    a1111.generate(ImageRequest("a sofa", width=64, height=64, seed=1, init_image=lines, strength=0.5,
+                                control=ControlNetCondition("mlsd", lines), reference=ReferenceImage(reference, 0.9)))
+
+    control, unit = stand_in.requests[0].body["alwayson_scripts"]["controlnet"]["args"]
+    assert control["module"] == "none"
+    assert {key: unit[key] for key in ("enabled", "module", "model", "weight", "resize_mode")} == {
+        "enabled": True, "module": "reference_only", "model": "None", "weight": 0.9, "resize_mode": "Just Resize",
+    }
+    sent = decode(unit["image"])
+    assert sent.size == (64, 64) and sent.convert("RGB").getpixel((10, 10)) == (200, 30, 40)
+
+
+def test_an_ip_adapter_module_is_sent_with_its_model(stand_in):
+    with a1111_settings(stand_in.url, AI_IMAGE_REFERENCE_MODULE="ip-adapter_clip_sd15",
+                        AI_IMAGE_REFERENCE_MODEL="ip-adapter_sd15"):
+        stand_in.reply(generated())
+        registry.image_generator().generate(ImageRequest("a sofa", width=64, height=64, seed=1,
+                                                         reference=ReferenceImage(Image.new("RGB", (64, 64)))))
+    (unit,) = stand_in.requests[0].body["alwayson_scripts"]["controlnet"]["args"]
+    assert (unit["module"], unit["model"], unit["weight"]) == ("ip-adapter_clip_sd15", "ip-adapter_sd15", 0.6)
+
+
+def test_without_a_reference_module_a_reference_is_refused_before_any_request(stand_in):
+    with a1111_settings(stand_in.url, AI_IMAGE_REFERENCE_MODULE=""):
+        engine = registry.image_generator()
+        assert not engine.supports_reference
+        with pytest.raises(EngineUnavailable, match="reference"):
+            engine.generate(ImageRequest("a sofa", width=64, height=64,
+                                         reference=ReferenceImage(Image.new("RGB", (64, 64)))))
+    assert not stand_in.requests
 
 
 def test_429_is_retried_after_the_retry_after_wait(stand_in, a1111, waits):

@@ -38,10 +38,12 @@ def test_onnxruntime_and_pytorch_agree_on_every_bundled_photo(var_dir, bundled_p
     torch_run, onnx_run = runners()
     batch = np.stack([labels.preprocess(image) for image in bundled_photos])
 
-    expected, got = torch_run(batch), onnx_run(batch)
+    (expected, expected_features), (got, got_features) = torch_run(batch), onnx_run(batch)
 
     assert list(got.argmax(axis=1)) == list(expected.argmax(axis=1))
     assert np.abs(got - expected).max() < 1e-3
+    assert got_features.shape == (len(bundled_photos), 1280)
+    assert np.abs(got_features - expected_features).max() < 1e-3
 
 
 def test_the_export_is_made_once_and_reused(var_dir):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from config.api.schema import OPERATION_ID
 
 METHODS = {"get", "post", "put", "patch", "delete"}
-UPLOADS = {"/api/stage", "/api/stage/batch", "/api/v1/uploads/direct",
+UPLOADS = {"/api/stage", "/api/stage/batch", "/api/stage/room-set", "/api/v1/uploads/direct",
            "/api/floorplan/sessions/{session_id}/rooms/{room_id}/photos/{direction}"}
 
 

@@ -1,7 +1,7 @@
 """Staging benchmark: POST /api/stage latency, the pipeline's overhead, the figures' calibration and cost.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_staging.py [--posts 40] [--photos 5]
-[--parts posts,pipeline,calibration,measures]``
+[--parts posts,pipeline,calibration,measures,consistency]``
 
 ``calibration`` prints the table in docs/ai.md: integrity and quality for each
 photo of the calibration set (``tests/staging/calibration.py``) and each
@@ -9,7 +9,9 @@ manipulation, with the thresholds they were chosen for. ``measures`` times each
 figure on a 12 MP photo as the pipeline computes it: integrity at the premium
 working size, quality on the delivered image, and the pixel lock (building it
 at full size, then decoding and comparing the stored full-size PNG and web
-copy).
+copy). ``consistency`` prints room-set consistency (``staging/consistency.py``) for
+drawn rooms seen from other photos, furnished with the reference's furniture or
+with other furniture, against ``STAGING_CONSISTENCY_MIN``, and its time on 12 MP.
 
 Runs in the embedded mode against a fresh SQLite database in a temporary
 folder. The image engine is a stand-in that returns its input at once, so the
@@ -36,8 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=40, help="POST /api/stage requests to time")
     parser.add_argument("--photos", type=int, default=5, help="photos to run through the pipeline")
-    parser.add_argument("--parts", default="posts,pipeline,calibration,measures",
-                        help="comma-separated: posts, pipeline, calibration, measures")
+    parser.add_argument("--parts", default="posts,pipeline,calibration,measures,consistency",
+                        help="comma-separated: posts, pipeline, calibration, measures, consistency")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
 
@@ -49,6 +51,44 @@ def main() -> None:
         calibration_table()
     if "measures" in args.parts:
         measure_times()
+    if "consistency" in args.parts:
+        consistency_table()
+
+
+def consistency_table(rooms: int = 4) -> None:
+    """Consistency of later photos of one room with its first result: the same furniture, and other furniture."""
+    from django.conf import settings
+    from PIL import Image
+
+    from config.ai import registry
+    from staging import consistency, structure
+    from tests.staging.drawings import Room, draw_room, paint_pieces, piece_colours
+
+    labeler = registry.labeler()
+
+    def staged(seed: int, colours, scale: int = 1):
+        room = draw_room(Room(), seed=seed)
+        room = room.resize((room.width * scale, room.height * scale), Image.Resampling.LANCZOS)
+        mask = structure.furnished_area_mask(room).mask.resize(room.size)
+        return paint_pieces(room, mask, colours), mask
+
+    print(f"\nroom-set consistency (minimum {settings.STAGING_CONSISTENCY_MIN})\n"
+          "| room | same furniture | other furniture |\n| --- | --- | --- |")
+    for number in range(rooms):
+        reference = staged(100 * number, piece_colours(number))
+        same = consistency.measure(*staged(100 * number + 1, piece_colours(number)), *reference, labeler=labeler)
+        other = consistency.measure(*staged(100 * number + 1, piece_colours(number + 50)), *reference,
+                                    labeler=labeler)
+        print(f"| {number + 1} | {same.score:.2f} (colour {same.colour:.2f}, embedding {same.embedding:.2f}) "
+              f"| {other.score:.2f} (colour {other.colour:.2f}, embedding {other.embedding:.2f}) |")
+    large = staged(1, piece_colours(0), scale=4)
+    reference = staged(2, piece_colours(0), scale=4)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        consistency.measure(*large, *reference, labeler=labeler)
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"consistency of two {large[0].width}x{large[0].height} photos: median {statistics.median(times):.0f} ms")
 
 
 def calibration_table() -> None:

@@ -46,6 +46,7 @@ OBJECT_PARAMS: dict[str, str] = {
     "staging_id": "staging",
     "draft_id": "staging_draft",
     "batch_id": "staging_batch",
+    "room_set_id": "staging_room_set",
     "session_id": "floorplan_session",
     "room_id": "room",
     "product_id": "product",
@@ -177,7 +178,7 @@ class World:
 
     def _build_staging(self, owner) -> None:
         from config.jobs import services as jobs
-        from staging.models import Batch, Staging, StagingDraft, Style
+        from staging.models import Batch, RoomSet, Staging, StagingDraft, Style
 
         style = Style.objects.order_by("pk").first()
         self.staging_batch = Batch.objects.create(owner=owner, style=style, total_images=1)
@@ -186,6 +187,8 @@ class World:
         self.staging = Staging.objects.create(owner=owner, job=job, original_image=original, original_width=64,
                                               original_height=64, style=style, batch=self.staging_batch)
         self.staging_draft = StagingDraft.objects.create(owner=owner, original_image=original, style=style)
+        self.staging_room_set = RoomSet.objects.create(owner=owner, style=style, room_type="living_room", seed=1,
+                                                       reference=self.staging)
 
     def _build_floorplans(self, owner) -> None:
         from floorplans import services

@@ -167,6 +167,7 @@ UNSTATABLE_REFUSALS = {
     # Rows staff edit: styles (GET /api/styles lists them).
     ("POST /api/stage", "INVALID_STYLE", ""),
     ("POST /api/stage/batch", "INVALID_STYLE", ""),
+    ("POST /api/stage/room-set", "INVALID_STYLE", ""),
     # Rules over several fields, or in a language: a trigger's config by its type, a platform's
     # own needs (Mastodon's instance), template and recurrence syntax, a room's geometry.
     ("POST /api/v1/automation-rules", "VALIDATION_ERROR", "A schedule trigger needs"),

@@ -30,10 +30,15 @@ class ScriptedGenerator(ImageGenerator):
 
     provider = "scripted"
 
-    def __init__(self, paint) -> None:
+    def __init__(self, paint, *, reference: bool = False) -> None:
         super().__init__(model="scripted-test-engine")
         self.paint = paint
+        self.reference = reference
         self.requests: list[ImageRequest] = []
+
+    @property
+    def supports_reference(self) -> bool:
+        return self.reference
 
     def _generate(self, request: ImageRequest, seed: int):
         self.requests.append(request)

@@ -9,6 +9,7 @@ from staging import dispatch, services
 from staging.models import Staging
 from tests.factories import UserFactory
 from tests.staging.test_stage_create import stage
+from tests.staging.test_room_sets import reference_engine, room_set  # noqa: F401 (a fixture)
 from tests.staging.test_stage_flow import run_one
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,17 @@ def test_stagings_held_back_run_through_in_the_embedded_mode(key_api, furnishing
     assert second["status"] == "completed", second
     assert key_api.get(f"/api/stage/{first}").json()["status"] == "completed"
     assert Staging.objects.count() == 2
+
+
+def test_a_room_sets_later_photos_wait_until_its_first_photo_has_ended(
+        key_api, reference_engine, queued, settings, django_capture_on_commit_callbacks):
+    settings.STAGING_DISPATCH_AHEAD = 4
+    with django_capture_on_commit_callbacks(execute=True):
+        body = room_set(key_api, 3).json()
+    reference = Staging.objects.get(pk=body["photos"][0]["id"]).job
+    assert sent(queued) == [str(reference.pk)]  # room for four, but the others need the first result
+
+    finish(reference, django_capture_on_commit_callbacks)
+
+    later = [str(Staging.objects.get(pk=photo["id"]).job_id) for photo in body["photos"][1:]]
+    assert sent(queued) == [str(reference.pk), *later]

@@ -32,15 +32,21 @@ class Automatic1111ImageGenerator(ImageGenerator):
         base_url: str,
         checkpoint: str,
         controlnet_models: Mapping[str, str],
+        reference_module: str = "",
+        reference_model: str = "None",
         timeout: float,
         retry: RetryPolicy,
     ) -> None:
         """``checkpoint`` blank keeps the web UI's loaded model; ``controlnet_models``
-        maps a kind to the extension's model name."""
+        maps a kind to the extension's model name. ``reference_module`` (e.g.
+        ``reference_only``, or an IP-Adapter preprocessor with its ``reference_model``)
+        is the extension unit that carries a reference image; blank: none."""
         super().__init__(model=checkpoint or "(loaded checkpoint)")
         self.base_url = base_url.rstrip("/")
         self.checkpoint = checkpoint
         self.controlnet_models = dict(controlnet_models)
+        self.reference_module = reference_module
+        self.reference_model = reference_model or "None"
         self.timeout = timeout
         self.retry = retry
 
@@ -70,6 +76,10 @@ class Automatic1111ImageGenerator(ImageGenerator):
         if self.checkpoint and self.checkpoint not in names:
             return EngineStatus(Status.WEIGHTS_NOT_PRESENT, f"{self.checkpoint} is not among the web UI's models")
         return EngineStatus(Status.READY, f"reachable at {self.base_url}")
+
+    @property
+    def supports_reference(self) -> bool:
+        return bool(self.reference_module)
 
     def _sd_models(self, timeout: float) -> httpx.Response:
         return self._client.get("/sdapi/v1/sd-models", timeout=timeout)
@@ -113,8 +123,13 @@ class Automatic1111ImageGenerator(ImageGenerator):
                 "inpainting_mask_invert": 0,
                 "mask_blur": 0,
             }
+        units = []
         if request.control is not None:
-            payload["alwayson_scripts"] = {"controlnet": {"args": [self._controlnet_unit(request)]}}
+            units.append(self._controlnet_unit(request))
+        if request.reference is not None:
+            units.append(self._reference_unit(request))
+        if units:
+            payload["alwayson_scripts"] = {"controlnet": {"args": units}}
         return payload
 
     def _controlnet_unit(self, request: ImageRequest) -> dict:
@@ -127,6 +142,17 @@ class Automatic1111ImageGenerator(ImageGenerator):
             "model": model,
             "weight": request.control.scale,
             "image": _png_base64(request.sized_control()),
+            "resize_mode": "Just Resize",
+        }
+
+    def _reference_unit(self, request: ImageRequest) -> dict:
+        # reference_only needs no model ("None"); an IP-Adapter module needs its model.
+        return {
+            "enabled": True,
+            "module": self.reference_module,
+            "model": self.reference_model,
+            "weight": request.reference.weight,
+            "image": _png_base64(request.sized_reference()),
             "resize_mode": "Just Resize",
         }
 

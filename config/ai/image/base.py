@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from config.ai import vision
+from config.ai.errors import EngineUnavailable
 from config.ai.status import EngineStatus
 from config.ai.usage import CallRecord, Stopwatch
 
@@ -54,6 +55,23 @@ class ControlNetCondition:
 
 
 @dataclass(frozen=True)
+class ReferenceImage:
+    """An image whose look (furniture, colours, materials) the result should share.
+
+    ``weight`` is how strongly: 0 ignores it, 1 follows it closely. Only engines
+    with ``supports_reference`` accept one (IP-Adapter in diffusers, the
+    ControlNet extension's reference unit in AUTOMATIC1111).
+    """
+
+    image: Image.Image
+    weight: float = 0.6
+
+    def __post_init__(self) -> None:
+        if not 0 < self.weight <= 2:
+            raise ValueError("reference weight must be in (0, 2].")
+
+
+@dataclass(frozen=True)
 class ImageRequest:
     """One image to generate.
 
@@ -75,6 +93,7 @@ class ImageRequest:
     mask: Image.Image | None = None
     strength: float | None = None
     control: ControlNetCondition | None = None
+    reference: ReferenceImage | None = None
     # False returns the generator's raw inpainting, where diffusion may have
     # drifted outside the mask, for callers that measure that drift themselves
     # (staging's integrity check) before locking pixels at full resolution.
@@ -119,6 +138,9 @@ class ImageRequest:
     def sized_control(self) -> Image.Image:
         return self.control.image.convert("RGB").resize(self.size, Image.Resampling.BILINEAR)
 
+    def sized_reference(self) -> Image.Image:
+        return self.reference.image.convert("RGB").resize(self.size, Image.Resampling.LANCZOS)
+
 
 @dataclass(frozen=True)
 class ImageResult:
@@ -136,8 +158,16 @@ class ImageGenerator(ABC):
         self.model = model
         self.last_call: CallRecord | None = None
 
+    @property
+    def supports_reference(self) -> bool:
+        """Whether ``generate`` accepts a request with a ``reference`` image."""
+        return False
+
     def generate(self, request: ImageRequest) -> ImageResult:
-        """Generate one image. Raises ``EngineUnavailable`` when the engine cannot."""
+        """Generate one image. Raises ``EngineUnavailable`` when the engine cannot, or when
+        the request has a reference and the engine does not ``support_reference``."""
+        if request.reference is not None and not self.supports_reference:
+            raise EngineUnavailable(f"The {self.provider} engine cannot take a reference image.")
         watch = Stopwatch()
         seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
         image, attempts = self._generate(request, seed)

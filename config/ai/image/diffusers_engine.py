@@ -38,10 +38,15 @@ _generation_lock = threading.Lock()
 class DiffusersImageGenerator(ImageGenerator):
     provider = "diffusers"
 
-    def __init__(self, *, weights: DiffusersWeights, device: str = "auto") -> None:
+    def __init__(self, *, weights: DiffusersWeights, device: str = "auto", ip_adapter: str = "",
+                 ip_adapter_weights: str = "ip-adapter_sd15.safetensors") -> None:
+        """``ip_adapter`` is a local folder holding the IP-Adapter file ``ip_adapter_weights`` and its
+        ``image_encoder/`` (h94/IP-Adapter's ``models`` folder); blank: no reference images."""
         super().__init__(model=weights.base)
         self.weights = weights
         self.device_setting = device
+        self.ip_adapter = Path(ip_adapter) if ip_adapter else None
+        self.ip_adapter_weights = ip_adapter_weights
         self._parts: dict[str, Any] = {}
 
     @classmethod
@@ -51,20 +56,25 @@ class DiffusersImageGenerator(ImageGenerator):
         base: Mapping[str, Any],
         inpaint: Mapping[str, Any] | None = None,
         controlnets: Mapping[str, Any] | None = None,
+        ip_adapter: str = "",
     ) -> "DiffusersImageGenerator":
         """An engine over components already in memory, run on the device they are on.
 
         ``base`` and ``inpaint`` map vae, text_encoder, tokenizer, unet and
         scheduler to models; ``controlnets`` maps a kind to a ControlNetModel.
-        Nothing is loaded; a part not given is unavailable.
+        Nothing is loaded; a part not given is unavailable. ``ip_adapter`` is a folder as in ``__init__``.
         """
-        engine = cls(weights=DiffusersWeights(base="in-memory", inpaint=""))
+        engine = cls(weights=DiffusersWeights(base="in-memory", inpaint=""), ip_adapter=ip_adapter)
         engine._parts["base"] = dict(base)
         if inpaint is not None:
             engine._parts["inpaint"] = dict(inpaint)
         for kind, controlnet in (controlnets or {}).items():
             engine._parts[f"controlnet:{kind}"] = controlnet
         return engine
+
+    @property
+    def supports_reference(self) -> bool:
+        return self.ip_adapter is not None
 
     def status(self, timeout: float) -> EngineStatus:
         if not installed(*REQUIRED_MODULES):
@@ -86,13 +96,39 @@ class DiffusersImageGenerator(ImageGenerator):
 
         pipeline_class = getattr(diffusers, PIPELINES[(mode, controlnet is not None)])
         extra = {} if controlnet is None else {"controlnet": controlnet}
-        pipeline = pipeline_class(
-            **components, **extra, safety_checker=None, feature_extractor=None, requires_safety_checker=False
-        )
+        extra |= self._reference_parts() if request.reference else {"feature_extractor": None}
+        pipeline = pipeline_class(**components, **extra, safety_checker=None, requires_safety_checker=False)
         pipeline.set_progress_bar_config(disable=True)
         with _generation_lock, torch.inference_mode():
-            image = pipeline(**self._arguments(request, seed)).images[0]
+            if request.reference is None:
+                return pipeline(**self._arguments(request, seed)).images[0], 1
+            # The adapter changes the shared UNet's attention; it is taken off again before the
+            # lock is released, so a request without a reference runs the plain UNet.
+            pipeline.load_ip_adapter(str(self.ip_adapter), subfolder="", weight_name=self.ip_adapter_weights,
+                                     image_encoder_folder=None, local_files_only=True)
+            try:
+                pipeline.set_ip_adapter_scale(request.reference.weight)
+                image = pipeline(**self._arguments(request, seed)).images[0]
+            finally:
+                pipeline.unload_ip_adapter()
         return image, 1
+
+    def _reference_parts(self) -> dict:
+        """The IP-Adapter's image encoder (loaded once) and the preprocessing its input size needs."""
+        if self.ip_adapter is None:
+            raise EngineUnavailable("No IP-Adapter is configured (AI_IMAGE_IP_ADAPTER).")
+        folder = self.ip_adapter / "image_encoder"
+        if not (folder / "config.json").is_file() or not (self.ip_adapter / self.ip_adapter_weights).is_file():
+            raise EngineUnavailable(f"The IP-Adapter files are not present in {self.ip_adapter}.")
+        import transformers
+
+        device, half = self._device()
+        encoder = load_once(f"ip-adapter-encoder:{folder}:{device}", size_bytes=weights_bytes(folder),
+                            load=lambda: transformers.CLIPVisionModelWithProjection.from_pretrained(
+                                folder, local_files_only=True, dtype=_dtype(half)).to(device))
+        side = encoder.config.image_size
+        return {"image_encoder": encoder, "feature_extractor": transformers.CLIPImageProcessor(
+            size={"shortest_edge": side}, crop_size={"height": side, "width": side})}
 
     def _arguments(self, request: ImageRequest, seed: int) -> dict:
         import torch
@@ -112,6 +148,8 @@ class DiffusersImageGenerator(ImageGenerator):
             arguments |= {"image": request.sized_init(), "strength": request.denoising_strength}
         if request.mode == Mode.INPAINT:
             arguments["mask_image"] = request.sized_mask()
+        if request.reference is not None:
+            arguments["ip_adapter_image"] = request.sized_reference()
         if request.control is not None:
             control_argument = "image" if request.mode == Mode.TXT2IMG else "control_image"
             arguments[control_argument] = request.sized_control()
@@ -150,11 +188,16 @@ class DiffusersImageGenerator(ImageGenerator):
         return device, device != "cpu"
 
 
-def _from_folder(part: Part, folder: Path, device: str, half: bool) -> Any:
-    import diffusers
+def _dtype(half: bool) -> Any:
     import torch
 
-    dtype = torch.float16 if half else torch.float32
+    return torch.float16 if half else torch.float32
+
+
+def _from_folder(part: Part, folder: Path, device: str, half: bool) -> Any:
+    import diffusers
+
+    dtype = _dtype(half)
     if part.is_controlnet:
         return diffusers.ControlNetModel.from_pretrained(folder, dtype=dtype, local_files_only=True).to(device)
     pipeline = diffusers.DiffusionPipeline.from_pretrained(
