@@ -96,11 +96,14 @@ def _generate_with_job(owner, spec: DesignSpec | None, request: DesignInput, cla
 def save_version(owner, spec: DesignSpec | None, request: DesignInput, outcome: Outcome, *,
                  job: Job | None = None, processing_ms: int = 0) -> DesignVersion:
     """Store ``outcome`` as version 1.0 of a new spec or as the next version of ``spec``."""
-    with transaction.atomic():
+    # Inside generate()'s transaction a savepoint would only add two statements: any error here
+    # rolls the whole request back (usage included) anyway.
+    with transaction.atomic(savepoint=False):
         if spec is None:
             spec = DesignSpec.objects.create(owner=owner, name=outcome.draft.name[:200],
                                              design_type=outcome.draft.design_type,
-                                             category=outcome.draft.category)
+                                             category=outcome.draft.category,
+                                             last_object_number=outcome.last_object_number)
             previous, minor = None, 0
         else:
             spec = DesignSpec.objects.select_for_update().get(pk=spec.pk)
@@ -117,8 +120,9 @@ def save_version(owner, spec: DesignSpec | None, request: DesignInput, outcome: 
             output_tokens=outcome.output_tokens, repairs=outcome.repairs, corrections=outcome.corrections,
             fallback_reason=outcome.fallback_reason, processing_ms=processing_ms, job=job, author=owner.email,
         )
-        spec.last_object_number = max(spec.last_object_number, outcome.last_object_number)
-        spec.save(update_fields=["last_object_number", "updated_at"])
+        if previous is not None:  # a new spec was created with its numbers and time already
+            spec.last_object_number = max(spec.last_object_number, outcome.last_object_number)
+            spec.save(update_fields=["last_object_number", "updated_at"])
     return version
 
 

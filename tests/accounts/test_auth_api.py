@@ -70,6 +70,16 @@ def test_me_returns_the_profile_with_an_access_token(api, owner, jwt_for):
     assert response.json()["email"] == owner.email
 
 
+def test_me_refuses_a_user_deactivated_after_a_request_with_the_same_token(api, owner, jwt_for):
+    # Guards any cache of the token's user: deactivation counts from the next request.
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {jwt_for(owner)}")
+    assert api.get("/api/v1/auth/me").status_code == 200
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+
+    assert api.get("/api/v1/auth/me").status_code == 401
+
+
 @pytest.mark.parametrize("header", ["", "Bearer not-a-jwt", "Basic abc"])
 def test_me_without_a_valid_token_is_401(api, header):
     if header:

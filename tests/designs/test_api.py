@@ -118,6 +118,40 @@ def test_a_deactivated_user_is_refused_even_with_key_and_token(designer, owner):
     assert_error(post(designer, {"prompt": TABLE}), 401, "AUTHENTICATION_ERROR")
 
 
+def test_a_key_revoked_after_a_generation_is_refused_on_the_next_request(owner):
+    # Guards any per-process cache of keys or users: the warm path must still see the revocation.
+    from config.accounts.models import APIKey
+    from config.accounts.services import revoke_api_key
+
+    client = APIClient()
+    client.credentials(**credentials(owner))
+    assert post(client, {"prompt": TABLE}).status_code == 200
+    revoke_api_key(owner, key_id=APIKey.objects.get(owner=owner).pk)
+
+    assert_error(post(client, {"prompt": TABLE}), 401, "AUTHENTICATION_ERROR")
+
+
+def test_a_user_deactivated_after_a_generation_is_refused_on_the_next_request(designer, owner):
+    assert post(designer, {"prompt": TABLE}).status_code == 200
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+
+    assert_error(post(designer, {"prompt": TABLE}), 401, "AUTHENTICATION_ERROR")
+
+
+def test_a_generation_is_one_transaction_without_nested_savepoints(designer):
+    with CaptureQueriesContext(connection) as seen:
+        assert post(designer, {"prompt": TABLE}).status_code == 200
+    sql = [q["sql"].lstrip() for q in seen.captured_queries]
+    usage = next(i for i, text in enumerate(sql) if text.startswith('UPDATE "accounts_user"'))
+    version = next(i for i, text in enumerate(sql) if text.startswith('INSERT INTO "designs_designversion"'))
+
+    # From the usage counted to the version stored: no savepoint of the version's own.
+    assert not [text for text in sql[usage:version] if text.startswith("SAVEPOINT")]
+    # A new spec is inserted with its object numbers: no UPDATE of the spec follows.
+    assert not [text for text in sql if text.startswith('UPDATE "designs_designspec"')]
+
+
 @override_settings(DESIGNS_REQUIRE_KEY_AND_JWT=False)
 def test_the_setting_relaxes_to_either_credential(owner):
     client = APIClient()
