@@ -8,8 +8,8 @@ from config.jobs.models import Job
 from staging import dispatch, services
 from staging.models import Staging
 from tests.factories import UserFactory
-from tests.staging.test_stage_create import stage
 from tests.staging.test_room_sets import reference_engine, room_set  # noqa: F401 (a fixture)
+from tests.staging.test_stage_create import stage
 from tests.staging.test_stage_flow import run_one
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +123,9 @@ def test_stagings_held_back_run_through_in_the_embedded_mode(key_api, furnishing
     assert Staging.objects.count() == 2
 
 
+@pytest.mark.usefixtures("reference_engine")
 def test_a_room_sets_later_photos_wait_until_its_first_photo_has_ended(
-        key_api, reference_engine, queued, settings, django_capture_on_commit_callbacks):
+        key_api, queued, settings, django_capture_on_commit_callbacks):
     settings.STAGING_DISPATCH_AHEAD = 4
     with django_capture_on_commit_callbacks(execute=True):
         body = room_set(key_api, 3).json()
