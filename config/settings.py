@@ -374,6 +374,9 @@ AI_IMAGE_INPAINT_MODEL = env("AI_IMAGE_INPAINT_MODEL", "stable-diffusion-v1-5/st
 AI_IMAGE_CONTROLNET_MLSD = env("AI_IMAGE_CONTROLNET_MLSD", "lllyasviel/control_v11p_sd15_mlsd")
 AI_IMAGE_CONTROLNET_CANNY = env("AI_IMAGE_CONTROLNET_CANNY", "lllyasviel/control_v11p_sd15_canny")
 AI_IMAGE_CONTROLNET_DEPTH = env("AI_IMAGE_CONTROLNET_DEPTH", "lllyasviel/control_v11f1p_sd15_depth")
+# The model family sets the size staging generates at: sd15 (SD 1.5) or sdxl. The diffusers engine
+# runs SD 1.5-family pipelines only; SDXL checkpoints are served through AUTOMATIC1111.
+AI_IMAGE_MODEL_FAMILY = env("AI_IMAGE_MODEL_FAMILY", "sd15")
 AI_IMAGE_DEVICE = env("AI_IMAGE_DEVICE", "auto")  # auto | cuda | mps | cpu (diffusers)
 AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")  # automatic1111 web UI, e.g. http://gpu-host:7860
 AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
@@ -393,6 +396,10 @@ if AI_LLM_PROVIDER not in _AI_LLM_PROVIDERS:
     raise ImproperlyConfigured(f"AI_LLM_PROVIDER must be one of {', '.join(_AI_LLM_PROVIDERS)}.")
 if AI_IMAGE_PROVIDER not in _AI_IMAGE_PROVIDERS:
     raise ImproperlyConfigured(f"AI_IMAGE_PROVIDER must be one of {', '.join(_AI_IMAGE_PROVIDERS)}.")
+if AI_IMAGE_MODEL_FAMILY not in ("sd15", "sdxl"):
+    raise ImproperlyConfigured("AI_IMAGE_MODEL_FAMILY must be sd15 or sdxl.")
+if AI_IMAGE_MODEL_FAMILY == "sdxl" and AI_IMAGE_PROVIDER == "diffusers":
+    raise ImproperlyConfigured("The diffusers engine runs SD 1.5-family models; serve SDXL through automatic1111.")
 if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
     raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
@@ -454,13 +461,30 @@ STAGING_PIXEL_LOCK_MIN_SHARE = env_float("STAGING_PIXEL_LOCK_MIN_SHARE", 0.99)
 # create_provenance_certificate); production points these at a real certificate.
 STAGING_C2PA_CERT_PATH = Path(env("STAGING_C2PA_CERT_PATH", str(VAR_DIR / "c2pa" / "chain.pem")))
 STAGING_C2PA_KEY_PATH = Path(env("STAGING_C2PA_KEY_PATH", str(VAR_DIR / "c2pa" / "signing-key.pem")))
-# Generator settings per quality mode: premium is larger and takes more steps.
+# Generator settings per quality mode. A mode generates at the image model's native scale
+# (AI_IMAGE_MODEL_FAMILY: SD 1.5 at 512 px on the short side for standard and 768 for premium,
+# SDXL at 1024; see staging/scale.py) unless its SHORT_EDGE is set, and the pipeline reaches the
+# delivered size by a tiled img2img pass. Steps and guidance (classifier-free guidance scale) per mode.
 STAGING_QUALITY = {
-    "standard": {"long_edge": env_int("STAGING_STANDARD_LONG_EDGE", 768),
-                 "steps": env_int("STAGING_STANDARD_STEPS", 25)},
-    "premium": {"long_edge": env_int("STAGING_PREMIUM_LONG_EDGE", 1024),
-                "steps": env_int("STAGING_PREMIUM_STEPS", 40)},
+    mode: {"short_edge": env_int(f"STAGING_{mode.upper()}_SHORT_EDGE", 0),
+           "steps": env_int(f"STAGING_{mode.upper()}_STEPS", steps),
+           "guidance": env_float(f"STAGING_{mode.upper()}_GUIDANCE", guidance)}
+    for mode, steps, guidance in (("standard", 25, 7.0), ("premium", 40, 7.5))
 }
+for _mode, _values in STAGING_QUALITY.items():
+    if _values["short_edge"] and (_values["short_edge"] < 64 or _values["short_edge"] % 8):
+        raise ImproperlyConfigured(f"STAGING_{_mode.upper()}_SHORT_EDGE must be 0 (native) or a multiple of 8 >= 64.")
+    if _values["steps"] < 1 or _values["guidance"] <= 0:
+        raise ImproperlyConfigured(f"STAGING_{_mode.upper()}_STEPS and _GUIDANCE must be positive.")
+# The tiled img2img pass that brings a generation to the delivered size (staging/scale.py):
+# how much each tile is redrawn (0 keeps the resized pixels), and the largest factor it refines
+# to (a 12 MP photo from a 512 px generation would otherwise take dozens of tiles); past it the
+# refined image is resized with Lanczos.
+STAGING_UPSCALE_STRENGTH = env_float("STAGING_UPSCALE_STRENGTH", 0.3)
+STAGING_UPSCALE_MAX_FACTOR = env_float("STAGING_UPSCALE_MAX_FACTOR", 2.0)
+if not 0 <= STAGING_UPSCALE_STRENGTH <= 1:
+    raise ImproperlyConfigured("STAGING_UPSCALE_STRENGTH must be between 0 and 1.")
+
 
 # --- Floor plans ---
 FLOORPLANS_SESSION_DAYS = env_int("FLOORPLANS_SESSION_DAYS", 30)

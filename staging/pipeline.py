@@ -14,7 +14,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -27,7 +26,7 @@ from config.ai.llm.base import ImageInput, LLMRequest, Message
 from config.errors import ApplicationError
 from config.jobs.models import Job
 from config.jobs.runner import job_step
-from staging import delivery, integrity, interior, pixel_lock, quality, renditions, revisions, services, structure
+from staging import delivery, integrity, interior, pixel_lock, quality, revisions, scale, services, structure
 from staging.choices import RoomType, RoomTypeSource
 from staging.errors import ArchitecturalIntegrityFailed, NotInteriorImage, QualityCheckFailed
 from staging.models import Staging
@@ -72,15 +71,15 @@ def stage_job(job: Job) -> dict:
         services.record_room(staging, room_type=room_type, source=source, labels=verdict.labels_for_storage())
         step.data.update(room_type=room_type, source=source)
     with job_step(job, "structure", fraction=0.25) as step:
-        mode = settings.STAGING_QUALITY[staging.quality_mode]
-        working = original.resize(renditions.model_size(*original.size, mode["long_edge"]), Image.Resampling.LANCZOS)
+        working = original.resize(scale.generation_size(*original.size, staging.quality_mode),
+                                  Image.Resampling.LANCZOS)
         maps = structure.structural_maps(working)
         area = structure.furnished_area_mask(working)
         step.data.update(segments=maps.segment_count, mask_coverage=round(area.coverage, 3),
-                         mask_fell_back=area.fell_back)
+                         mask_fell_back=area.fell_back, generation_size=list(working.size))
     original_rgb = np.asarray(original)
     full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
-    generation = generate_checked(job, staging, original_rgb, working, full_mask, maps, area, steps=mode["steps"])
+    generation = generate_checked(job, staging, original_rgb, working, full_mask, maps, area)
     engine = registry.image_generator()
     with job_step(job, "store", fraction=0.9) as step:
         delivered = delivery.render(staging, generation.locked, original=read_stored(staging.original_image),
@@ -168,22 +167,25 @@ def revision_of(staging: Staging) -> revisions.Revision:
 
 
 def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
-                     full_mask: Image.Image, maps: structure.StructuralMaps, area: structure.FurnishedArea, *,
-                     steps: int) -> Generation:
-    """Generate, check integrity on the raw output, lock, check quality; retry once with
-    stronger conditioning, else fail with the last check's code (never charged)."""
+                     full_mask: Image.Image, maps: structure.StructuralMaps,
+                     area: structure.FurnishedArea) -> Generation:
+    """Generate at native scale, check integrity on the raw output, upscale to the photo's size,
+    lock, check quality; retry once with stronger conditioning, else fail with the last check's
+    code (never charged)."""
     generator = registry.image_generator()
+    chosen = scale.generation_settings(staging.quality_mode)
     prompt = build_prompt(staging, staging.room_type or RoomType.LIVING_ROOM)
     seed = staging.seed if staging.seed is not None else secrets.randbelow(2**31)
     failure: ApplicationError | None = None
-    for attempt, scale in enumerate(CONTROL_SCALES, start=1):
+    for attempt, control_scale in enumerate(CONTROL_SCALES, start=1):
         with job_step(job, "generate", item=str(attempt), fraction=0.25 + 0.25 * attempt) as step:
             result = generator.generate(ImageRequest(
                 prompt, negative_prompt=build_negative_prompt(staging), width=working.width, height=working.height,
-                steps=steps, seed=seed + attempt - 1, init_image=working, mask=area.mask,
-                control=ControlNetCondition("mlsd", maps.lines, scale=scale), preserve_unmasked=False,
+                steps=chosen.steps, guidance=chosen.guidance, seed=seed + attempt - 1, init_image=working,
+                mask=area.mask,
+                control=ControlNetCondition("mlsd", maps.lines, scale=control_scale), preserve_unmasked=False,
             ))
-            step.data.update(seed=result.seed, control_scale=scale, latency_ms=result.usage.latency_ms,
+            step.data.update(seed=result.seed, control_scale=control_scale, latency_ms=result.usage.latency_ms,
                              provider=result.usage.provider, model=result.usage.model)
         with job_step(job, "integrity", item=str(attempt)) as step:
             report = integrity.measure_integrity(working, result.image, area.mask,
@@ -197,9 +199,13 @@ def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, worki
                 details={"integrity_score": report.score, "integrity_parts": report.as_dict()},
             )
             continue
-        generated = cv2.resize(np.asarray(result.image.convert("RGB")), original_rgb.shape[1::-1],
-                               interpolation=cv2.INTER_LANCZOS4)
-        locked = pixel_lock.lock(original_rgb, generated, full_mask)
+        with job_step(job, "upscale", item=str(attempt)) as step:
+            upscaled = scale.upscale(generator, result.image, mask=area.mask, size=original_rgb.shape[1::-1],
+                                     prompt=prompt, negative_prompt=build_negative_prompt(staging),
+                                     quality_mode=staging.quality_mode, seed=result.seed)
+            step.data.update(tiles=upscaled.tiles, refined_size=list(upscaled.refined_size),
+                             strength=settings.STAGING_UPSCALE_STRENGTH)
+        locked = pixel_lock.lock(original_rgb, np.asarray(upscaled.image), full_mask)
         with job_step(job, "quality", item=str(attempt)) as step:
             graded = quality.quality_score(locked.image, mask=full_mask, integrity_score=report.score)
             step.data.update(score=graded.score, floor=settings.STAGING_QUALITY_FLOOR)

@@ -30,6 +30,7 @@ STEP_LABELS = {
     "structure": "Mapping walls, windows and doors",
     "generate": "Staging the room",
     "integrity": "Checking the architecture survived",
+    "upscale": "Bringing it to your photo's size",
     "pixel_lock": "Restoring untouched pixels",
     "quality": "Scoring the result",
     "store": "Preparing your downloads",

@@ -82,7 +82,7 @@ def measure_times(repeat: int = 5) -> None:
     from tests.staging.drawings import add_furniture
 
     photo = Image.open(io.BytesIO(photo_bytes(12))).convert("RGB")
-    working = photo.resize(renditions.model_size(*photo.size, 1024), Image.Resampling.LANCZOS)
+    working = photo.resize(renditions.model_size(*photo.size, 768), Image.Resampling.LANCZOS)
     mask = structure.furnished_area_mask(working).mask
     output = add_furniture(working, mask)
     full_mask = mask.resize(photo.size, Image.Resampling.NEAREST)
