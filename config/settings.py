@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.schema.add_links",
                              "config.api.schema.state_text_rules"],
     "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
+                            "StagingModeEnum": "staging.choices.StagingMode",
                             "StepStatusEnum": "config.jobs.choices.StepStatus",
                             "ProductStatusEnum": "catalog.choices.ProductStatus",
                             "CharacterStatusEnum": "personas.choices.CharacterStatus",
@@ -456,6 +457,9 @@ STAGING_INTEGRITY_THRESHOLD = env_float("STAGING_INTEGRITY_THRESHOLD", 0.55)
 STAGING_QUALITY_FLOOR = env_float("STAGING_QUALITY_FLOOR", 0.7)
 # The delivered files must keep this share of the unmasked pixels within CIEDE2000 1 of the original.
 STAGING_PIXEL_LOCK_MIN_SHARE = env_float("STAGING_PIXEL_LOCK_MIN_SHARE", 0.99)
+# Decluttering must remove at least this share of the furnished area's edges, else DECLUTTER_FAILED
+# (staging/emptiness.py; chosen from the drawn rooms' figures in docs/ai.md).
+STAGING_DECLUTTER_MIN_DROP = env_float("STAGING_DECLUTTER_MIN_DROP", 0.25)
 # C2PA signing of staged files: a PEM certificate chain and its private key. The
 # embedded mode makes a self-signed development pair here (manage.py
 # create_provenance_certificate); production points these at a real certificate.

@@ -21,7 +21,7 @@ from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
 from staging import renditions, revisions
-from staging.choices import QualityMode, StagingStatus
+from staging.choices import QualityMode, StagingMode, StagingStatus
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
 
@@ -46,10 +46,11 @@ class StagingRequest:
     room_type: str = ""
     quality_mode: str = QualityMode.PREMIUM
     property_name: str = ""
+    mode: str = StagingMode.STAGE
 
 
 def check_request(owner, *, images: list, style_id: str, room_type: str = "", quality_mode: str = "",
-                  property_name: str = "", disclosure: str = "") -> StagingRequest:
+                  property_name: str = "", disclosure: str = "", mode: str = "") -> StagingRequest:
     """Validate a staging or batch request before the engine, rate limits or usage are asked.
 
     A bad request gets its own 4xx (``MaintenanceMode`` first, then
@@ -62,7 +63,8 @@ def check_request(owner, *, images: list, style_id: str, room_type: str = "", qu
     profile = disclosure_profile(owner, disclosure)
     photos = [clean_upload(image) for image in images] or [clean_upload(None)]
     return StagingRequest(style=style, profile=profile, photos=photos, room_type=room_type or "",
-                          quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
+                          quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip(),
+                          mode=mode or StagingMode.STAGE)
 
 
 def ensure_accepting(count: int = 1) -> None:
@@ -206,7 +208,7 @@ def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
     with default_storage.open(source.original_image.name, "rb") as original:
         cleaned = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
     return StagingRequest(style=style, profile=source.disclosure_profile, photos=[cleaned], room_type=room_type,
-                          quality_mode=source.quality_mode, property_name=source.property_name)
+                          quality_mode=source.quality_mode, property_name=source.property_name, mode=source.mode)
 
 
 def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
@@ -214,7 +216,7 @@ def _queue(owner, photo: CleanImage, stored: list[str], *, checked: StagingReque
     job = jobs.create_job(owner, kind=JOB_KIND, task=TASK, gpu=True, timeout_seconds=settings.STAGING_JOB_TIMEOUT,
                           on_finish=ON_FINISH, metered=metered)
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
-                      quality_mode=checked.quality_mode, property_name=checked.property_name,
+                      quality_mode=checked.quality_mode, property_name=checked.property_name, mode=checked.mode,
                       disclosure_profile=checked.profile, batch=batch, original_width=photo.width,
                       original_height=photo.height, **fields)
     key = staging.file_key(f"original.{photo.extension}")
@@ -231,7 +233,7 @@ def save_drafts(owner, checked: StagingRequest) -> list[StagingDraft]:
     with files_removed_on_failure() as stored, transaction.atomic():
         drafts = []
         for photo in checked.photos:
-            draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode,
+            draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode, mode=checked.mode,
                                  room_type=checked.room_type if len(checked.photos) == 1 else "",
                                  disclosure_profile=checked.profile, property_name=checked.property_name,
                                  original_width=photo.width, original_height=photo.height)
@@ -272,7 +274,7 @@ def stage_drafts(owner) -> list[Staging]:
                 photo = clean_image(original.read(), allowed=KEPT_FORMATS, max_bytes=settings.STAGING_MAX_UPLOAD_BYTES)
             checked = StagingRequest(style=draft.style, profile=draft.disclosure_profile, photos=[photo],
                                      room_type=draft.room_type, quality_mode=draft.quality_mode,
-                                     property_name=draft.property_name)
+                                     property_name=draft.property_name, mode=draft.mode)
             stagings.append(_queue(owner, photo, stored, checked=checked, batch=None))
         names = [draft.original_image.name for draft in drafts]
         transaction.on_commit(lambda: delete_files(names))
@@ -342,7 +344,7 @@ def delete_expired_files() -> int:
     cutoff = timezone.now() - timedelta(days=settings.STAGING_RETENTION_DAYS)
     count = 0
     for staging in Staging.objects.filter(created_at__lt=cutoff, files_deleted_at__isnull=True).iterator():
-        for field in ("original_image", "staged_image", "download_image", "web_image", "thumbnail"):
+        for field in ("original_image", "emptied_image", "staged_image", "download_image", "web_image", "thumbnail"):
             name = getattr(staging, field).name
             if name:
                 default_storage.delete(name)
@@ -402,6 +404,18 @@ def store_renditions(staging: Staging, files: list) -> None:
             name = saved[id(rendition.content)] = default_storage.save(key, ContentFile(rendition.content))
         getattr(staging, rendition.field).name = name
     staging.save(update_fields=[rendition.field for rendition in files])
+
+
+def save_emptied(staging: Staging, *, seed: int, attempts: int, integrity, emptiness, quality,
+                 pixel_lock) -> Staging:
+    """Record the figures of a declutter's emptied room (its file is already stored)."""
+    staging.emptied_figures = {
+        "seed": seed, "attempts": attempts, "integrity_score": integrity.score, "integrity_parts": integrity.as_dict(),
+        "emptiness": emptiness.as_dict(), "quality_score": round(quality.score, 2), "quality_parts": quality.parts,
+        "pixel_lock_share": pixel_lock.share_within_delta_e_1, "pixel_lock_parts": [pixel_lock.as_dict()],
+    }
+    staging.save(update_fields=["emptied_figures"])
+    return staging
 
 
 def save_result(staging: Staging, *, seed: int, attempts: int, integrity, pixel_lock_share: float,
