@@ -12,6 +12,10 @@ from staging.models import Batch, Staging, Style
 STYLE_HELP = "A style id from GET /api/styles."
 
 
+MODE_HELP = ("stage furnishes the room; declutter empties it of furniture and clutter; declutter_and_stage "
+             "empties it, then furnishes the emptied room. One unit of usage whatever the mode.")
+
+
 class StageInputSerializer(serializers.Serializer):
     image = serializers.FileField(required=False, allow_empty_file=True)
     style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
@@ -21,13 +25,14 @@ class StageInputSerializer(serializers.Serializer):
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
     variants = serializers.IntegerField(min_value=1, max_value=4, default=1, help_text=(
         "How many versions to make, each with its own seed and figures; one unit of usage whatever the count."))
-    mode = serializers.ChoiceField(choices=StagingMode.choices, required=False, default=StagingMode.STAGE, help_text=(
-        "stage furnishes the room; declutter empties it of furniture and clutter; declutter_and_stage empties "
-        "it, then furnishes the emptied room. One unit of usage whatever the mode."))
+    mode = serializers.ChoiceField(choices=StagingMode.choices, required=False, default=StagingMode.STAGE,
+                                   help_text=MODE_HELP)
 
 
 class BatchInputSerializer(serializers.Serializer):
     style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
+    mode = serializers.ChoiceField(choices=StagingMode.choices, required=False, default=StagingMode.STAGE,
+                                   help_text=MODE_HELP)
     property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")

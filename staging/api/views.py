@@ -138,7 +138,7 @@ class BatchCreateView(StagingAPIView):
         images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
         checked = services.check_request(request.user, images=images, style_id=data["style"],
                                          property_name=data["property_name"], quality_mode=data["quality_mode"],
-                                         disclosure=data["disclosure_profile"])
+                                         disclosure=data["disclosure_profile"], mode=data["mode"])
         count_staging_request(request)
         batch = services.create_batch(request.user, checked)
         return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)

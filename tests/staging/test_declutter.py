@@ -163,3 +163,35 @@ def test_the_upload_page_queues_the_chosen_mode(signed_in, room_jpeg, accepting)
                                             "mode": "declutter_and_stage", "variants": 1})
     assert response.status_code == 302, response.content
     assert Staging.objects.get().mode == "declutter_and_stage"
+
+
+def test_a_batch_declutters_every_photo(key_api, owner, room_jpeg, accepting):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photos = [SimpleUploadedFile(f"room{n}.jpg", room_jpeg, "image/jpeg") for n in range(2)]
+    response = key_api.post("/api/stage/batch", {"images[]": photos, "style": "modern_luxury", "mode": "declutter"},
+                            format="multipart")
+    assert response.status_code == 201, response.content
+    assert list(Staging.objects.values_list("mode", flat=True)) == ["declutter", "declutter"]
+
+
+def test_automatic1111_gets_the_empty_room_prompt_then_the_style(key_api, stand_in, settings, furnished_jpeg,
+                                                                 run_queued, labeler_present,
+                                                                 django_capture_on_commit_callbacks):
+    from tests.staging.test_scale import a1111_image
+
+    settings.AI_IMAGE_PROVIDER, settings.AI_IMAGE_BASE_URL, settings.AI_IMAGE_MODEL = "automatic1111", stand_in.url, ""
+    # A flat answer neither keeps nor empties a room: the request bodies are under test.
+    settings.STAGING_INTEGRITY_THRESHOLD, settings.STAGING_QUALITY_FLOOR = 0.0, 0.0
+    settings.STAGING_DECLUTTER_MIN_DROP, settings.STAGING_UPSCALE_STRENGTH = -100.0, 0.0
+    stand_in.reply([{"title": "model.safetensors", "model_name": "model"}])
+    for _ in range(4):
+        stand_in.reply(a1111_image())
+    body = run_one(key_api, furnished_jpeg, run_queued, django_capture_on_commit_callbacks,
+                   mode="declutter_and_stage", quality_mode="standard")
+    assert body["status"] == "completed", body
+    posts = [r.body for r in stand_in.requests if r.path == "/sdapi/v1/img2img"]
+    assert len(posts) == 2 and posts[0]["prompt"].startswith("an empty") and "sofa" in posts[0]["negative_prompt"]
+    assert not posts[1]["prompt"].startswith("an empty")
+    assert all("mask" in post and post["alwayson_scripts"]["controlnet"]["args"][0]["module"] == "none"
+               for post in posts)
