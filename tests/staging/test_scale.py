@@ -130,3 +130,37 @@ def test_a_mode_without_its_own_size_takes_the_familys_native_one(settings):
     assert scale.generation_size(4032, 3024, "premium") == (1024, 768)
     settings.AI_IMAGE_MODEL_FAMILY = "sdxl"
     assert scale.generation_size(4032, 3024, "premium") == (1368, 1024)
+
+
+def settings_with(monkeypatch, tmp_path, **env: str) -> dict:
+    """config/settings.py executed afresh with this environment (nothing else is touched)."""
+    import os
+    import runpy
+
+    import config.settings
+
+    for name in [name for name in os.environ if name.startswith(("AI_IMAGE_", "STAGING_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("STAGECRAFT_VAR_DIR", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(config.settings.__file__)
+
+
+def test_the_generation_settings_have_documented_defaults_and_refuse_bad_values(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    defaults = settings_with(monkeypatch, tmp_path)
+    assert defaults["AI_IMAGE_MODEL_FAMILY"] == "sd15"
+    assert defaults["STAGING_QUALITY"] == {"standard": {"short_edge": 0, "steps": 25, "guidance": 7.0},
+                                           "premium": {"short_edge": 0, "steps": 40, "guidance": 7.5}}
+    assert (defaults["STAGING_UPSCALE_STRENGTH"], defaults["STAGING_UPSCALE_MAX_FACTOR"]) == (0.3, 2.0)
+    assert settings_with(monkeypatch, tmp_path, STAGING_PREMIUM_GUIDANCE="9")["STAGING_QUALITY"]["premium"][
+        "guidance"] == 9.0
+    for env, message in [({"AI_IMAGE_MODEL_FAMILY": "sd3"}, "sd15 or sdxl"),
+                         ({"AI_IMAGE_MODEL_FAMILY": "sdxl", "AI_IMAGE_PROVIDER": "diffusers"}, "automatic1111"),
+                         ({"STAGING_STANDARD_SHORT_EDGE": "500"}, "multiple of 8"),
+                         ({"STAGING_PREMIUM_GUIDANCE": "0"}, "positive"),
+                         ({"STAGING_UPSCALE_STRENGTH": "1.5"}, "between 0 and 1")]:
+        with pytest.raises(ImproperlyConfigured, match=message):
+            settings_with(monkeypatch, tmp_path, **env)
