@@ -20,7 +20,7 @@ from config.files.validation import CleanImage, clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging import renditions, revisions
+from staging import renditions, revisions, scale
 from staging.choices import QualityMode, StagingMode, StagingStatus
 from staging.errors import InvalidStyle, MaintenanceMode, QueueFull
 from staging.models import Batch, DisclosureProfile, Staging, StagingDraft, StagingPreferences, Style
@@ -356,6 +356,7 @@ def delete_expired_files() -> int:
 
 
 
+# A 3:2 preview, generated at the standard mode's native size (768x512 for SD 1.5, 1536x1024 for SDXL).
 STYLE_PREVIEW_SIZE = (768, 512)
 
 
@@ -368,10 +369,11 @@ def render_style_preview(style: Style, *, seed: int = 7) -> Style:
     """
     generator = registry.ready_image_generator()
     detail = "detailed, sharp focus"
+    width, height = scale.generation_size(*STYLE_PREVIEW_SIZE, QualityMode.STANDARD)
+    chosen = scale.generation_settings(QualityMode.STANDARD)
     result = generator.generate(ImageRequest(
         style.prompt_template.format(room="living room", quality=detail), negative_prompt=style.negative_prompt,
-        width=STYLE_PREVIEW_SIZE[0], height=STYLE_PREVIEW_SIZE[1], steps=settings.STAGING_QUALITY["standard"]["steps"],
-        seed=seed,
+        width=width, height=height, steps=chosen.steps, guidance=chosen.guidance, seed=seed,
     ))
     key = f"staging/styles/{style.pk}.jpg"
     if default_storage.exists(key):
