@@ -195,3 +195,28 @@ def test_automatic1111_gets_the_empty_room_prompt_then_the_style(key_api, stand_
     assert not posts[1]["prompt"].startswith("an empty")
     assert all("mask" in post and post["alwayson_scripts"]["controlnet"]["args"][0]["module"] == "none"
                for post in posts)
+
+
+def test_retention_deletes_the_emptied_room_too_and_the_images_lose_their_urls(owner, accepting):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from staging import selectors, services
+    from tests.files.images import jpeg
+    from tests.staging.test_pages import finish, staging_for
+
+    staging = finish(staging_for(owner, mode="declutter_and_stage"))
+    staging.emptied_image.name = default_storage.save(staging.file_key("emptied.png"), ContentFile(jpeg()))
+    staging.emptied_figures = {"integrity_score": 0.97, "quality_score": 0.81, "pixel_lock_share": 1.0,
+                               "emptiness": {"drop": 0.48}}
+    staging.save()
+    assert [image["url"] is not None for image in selectors.images_of(staging)] == [True, True, True]
+    Staging.objects.filter(pk=staging.pk).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert services.delete_expired_files() == 1
+    staging.refresh_from_db()
+    assert not default_storage.exists(staging.emptied_image.name)
+    assert [image["url"] for image in selectors.images_of(staging)] == [None, None, None]
+    assert selectors.images_of(staging)[1]["emptiness_drop"] == 0.48  # the figures stay with the row
