@@ -93,19 +93,7 @@ def stage_job(job: Job) -> dict:
     original_rgb = np.asarray(original)
     full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
     engine = registry.image_generator()
-    if staging.mode != StagingMode.STAGE:
-        generation = generate_checked(job, staging, original_rgb, working, full_mask, area,
-                                      task=declutter_task(staging, maps, area))
-        store_emptied(job, staging, generation, original_rgb=original_rgb, full_mask=full_mask, engine=engine)
-        if staging.mode == StagingMode.DECLUTTER_AND_STAGE:
-            # The emptied room is what gets furnished, under its own lines, in the same area.
-            working = generation.locked.resize(working.size, Image.Resampling.LANCZOS)
-            with job_step(job, "structure", item="emptied") as step:
-                maps = structure.structural_maps(working)
-                step.data.update(segments=maps.segment_count)
-    if staging.mode != StagingMode.DECLUTTER:
-        generation = generate_checked(job, staging, original_rgb, working, full_mask, area,
-                                      task=staging_task(staging, maps))
+    generation = run_passes(job, staging, original_rgb, working, full_mask, maps, area, engine=engine)
     with job_step(job, "store", fraction=0.9) as step:
         delivered = delivery.render(staging, generation.locked, original=read_stored(staging.original_image),
                                     engine=engine.provider, model=engine.model)
@@ -129,6 +117,26 @@ def stage_job(job: Job) -> dict:
     )
     return {"staging_id": str(staging.pk), "quality_score": round(generation.quality.score, 2),
             "integrity_score": generation.integrity.score, "pixel_lock_share": lock_share}
+
+
+def run_passes(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image, full_mask: Image.Image,
+               maps: structure.StructuralMaps, area: structure.FurnishedArea, *, engine) -> Generation:
+    """The inpainting passes the staging's mode asks for; returns the generation to deliver.
+
+    A declutter's emptied room is stored with its own figures before anything else runs, and
+    ``declutter_and_stage`` then furnishes it, under its own lines, in the same area.
+    """
+    if staging.mode != StagingMode.STAGE:
+        emptied = generate_checked(job, staging, original_rgb, working, full_mask, area,
+                                   task=declutter_task(staging, maps, area))
+        store_emptied(job, staging, emptied, original_rgb=original_rgb, full_mask=full_mask, engine=engine)
+        if staging.mode == StagingMode.DECLUTTER:
+            return emptied
+        working = emptied.locked.resize(working.size, Image.Resampling.LANCZOS)
+        with job_step(job, "structure", item="emptied") as step:
+            maps = structure.structural_maps(working)
+            step.data.update(segments=maps.segment_count)
+    return generate_checked(job, staging, original_rgb, working, full_mask, area, task=staging_task(staging, maps))
 
 
 def read_stored(field) -> bytes:
