@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.schema.add_links",
                              "config.api.schema.state_text_rules"],
     "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "config.jobs.choices.JobStatus",
+                            "StagingModeEnum": "staging.choices.StagingMode",
                             "StepStatusEnum": "config.jobs.choices.StepStatus",
                             "ProductStatusEnum": "catalog.choices.ProductStatus",
                             "CharacterStatusEnum": "personas.choices.CharacterStatus",
@@ -390,6 +391,9 @@ AI_IMAGE_REFERENCE_MODEL = env("AI_IMAGE_REFERENCE_MODEL", "None")
 # blank: diffusers cannot stage room sets (REFERENCE_NOT_SUPPORTED).
 AI_IMAGE_IP_ADAPTER = env("AI_IMAGE_IP_ADAPTER", "")
 AI_IMAGE_IP_ADAPTER_WEIGHTS = env("AI_IMAGE_IP_ADAPTER_WEIGHTS", "ip-adapter_sd15.safetensors")
+# The model family sets the size staging generates at: sd15 (SD 1.5) or sdxl. The diffusers engine
+# runs SD 1.5-family pipelines only; SDXL checkpoints are served through AUTOMATIC1111.
+AI_IMAGE_MODEL_FAMILY = env("AI_IMAGE_MODEL_FAMILY", "sd15")
 AI_IMAGE_DEVICE = env("AI_IMAGE_DEVICE", "auto")  # auto | cuda | mps | cpu (diffusers)
 AI_IMAGE_BASE_URL = env("AI_IMAGE_BASE_URL", "")  # automatic1111 web UI, e.g. http://gpu-host:7860
 AI_IMAGE_TIMEOUT = env_float("AI_IMAGE_TIMEOUT", 300.0)
@@ -409,6 +413,10 @@ if AI_LLM_PROVIDER not in _AI_LLM_PROVIDERS:
     raise ImproperlyConfigured(f"AI_LLM_PROVIDER must be one of {', '.join(_AI_LLM_PROVIDERS)}.")
 if AI_IMAGE_PROVIDER not in _AI_IMAGE_PROVIDERS:
     raise ImproperlyConfigured(f"AI_IMAGE_PROVIDER must be one of {', '.join(_AI_IMAGE_PROVIDERS)}.")
+if AI_IMAGE_MODEL_FAMILY not in ("sd15", "sdxl"):
+    raise ImproperlyConfigured("AI_IMAGE_MODEL_FAMILY must be sd15 or sdxl.")
+if AI_IMAGE_MODEL_FAMILY == "sdxl" and AI_IMAGE_PROVIDER == "diffusers":
+    raise ImproperlyConfigured("The diffusers engine runs SD 1.5-family models; serve SDXL through automatic1111.")
 if AI_IMAGE_DEVICE not in ("auto", "cuda", "mps", "cpu"):
     raise ImproperlyConfigured("AI_IMAGE_DEVICE must be auto, cuda, mps or cpu.")
 # --- end AI engines ---
@@ -472,18 +480,38 @@ STAGING_PIXEL_LOCK_MIN_SHARE = env_float("STAGING_PIXEL_LOCK_MIN_SHARE", 0.99)
 STAGING_REFERENCE_WEIGHT = env_float("STAGING_REFERENCE_WEIGHT", 0.6)
 STAGING_REFERENCE_WEIGHT_RETRY = env_float("STAGING_REFERENCE_WEIGHT_RETRY", 1.0)
 STAGING_CONSISTENCY_MIN = env_float("STAGING_CONSISTENCY_MIN", 0.8)
+# Decluttering must remove at least this share of the furnished area's edges, else DECLUTTER_FAILED
+# (staging/emptiness.py; chosen from the drawn rooms' figures in docs/ai.md).
+STAGING_DECLUTTER_MIN_DROP = env_float("STAGING_DECLUTTER_MIN_DROP", 0.25)
 # C2PA signing of staged files: a PEM certificate chain and its private key. The
 # embedded mode makes a self-signed development pair here (manage.py
 # create_provenance_certificate); production points these at a real certificate.
 STAGING_C2PA_CERT_PATH = Path(env("STAGING_C2PA_CERT_PATH", str(VAR_DIR / "c2pa" / "chain.pem")))
 STAGING_C2PA_KEY_PATH = Path(env("STAGING_C2PA_KEY_PATH", str(VAR_DIR / "c2pa" / "signing-key.pem")))
-# Generator settings per quality mode: premium is larger and takes more steps.
+# Generator settings per quality mode. A mode generates at the image model's native scale
+# (AI_IMAGE_MODEL_FAMILY: SD 1.5 at 512 px on the short side for standard and 768 for premium,
+# SDXL at 1024; see staging/scale.py) unless its SHORT_EDGE is set, and the pipeline reaches the
+# delivered size by a tiled img2img pass. Steps and guidance (classifier-free guidance scale) per mode.
 STAGING_QUALITY = {
-    "standard": {"long_edge": env_int("STAGING_STANDARD_LONG_EDGE", 768),
-                 "steps": env_int("STAGING_STANDARD_STEPS", 25)},
-    "premium": {"long_edge": env_int("STAGING_PREMIUM_LONG_EDGE", 1024),
-                "steps": env_int("STAGING_PREMIUM_STEPS", 40)},
+    mode: {"short_edge": env_int(f"STAGING_{mode.upper()}_SHORT_EDGE", 0),
+           "steps": env_int(f"STAGING_{mode.upper()}_STEPS", steps),
+           "guidance": env_float(f"STAGING_{mode.upper()}_GUIDANCE", guidance)}
+    for mode, steps, guidance in (("standard", 25, 7.0), ("premium", 40, 7.5))
 }
+for _mode, _values in STAGING_QUALITY.items():
+    if _values["short_edge"] and (_values["short_edge"] < 64 or _values["short_edge"] % 8):
+        raise ImproperlyConfigured(f"STAGING_{_mode.upper()}_SHORT_EDGE must be 0 (native) or a multiple of 8 >= 64.")
+    if _values["steps"] < 1 or _values["guidance"] <= 0:
+        raise ImproperlyConfigured(f"STAGING_{_mode.upper()}_STEPS and _GUIDANCE must be positive.")
+# The tiled img2img pass that brings a generation to the delivered size (staging/scale.py):
+# how much each tile is redrawn (0 keeps the resized pixels), and the largest factor it refines
+# to (a 12 MP photo from a 512 px generation would otherwise take dozens of tiles); past it the
+# refined image is resized with Lanczos.
+STAGING_UPSCALE_STRENGTH = env_float("STAGING_UPSCALE_STRENGTH", 0.3)
+STAGING_UPSCALE_MAX_FACTOR = env_float("STAGING_UPSCALE_MAX_FACTOR", 2.0)
+if not 0 <= STAGING_UPSCALE_STRENGTH <= 1:
+    raise ImproperlyConfigured("STAGING_UPSCALE_STRENGTH must be between 0 and 1.")
+
 
 # --- Floor plans ---
 FLOORPLANS_SESSION_DAYS = env_int("FLOORPLANS_SESSION_DAYS", 30)

@@ -43,13 +43,13 @@ class DisclosureProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Staging)
 class StagingAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "style", "room_type", "status", "quality_score", "architectural_integrity",
+    list_display = ["id", "owner", "style", "mode", "room_type", "status", "quality_score", "architectural_integrity",
                     "consistency_score", "property_name", "created_at", "before", "after"]
-    list_filter = ["style", "quality_mode", "room_type", "architectural_integrity", "job__status"]
+    list_filter = ["mode", "style", "quality_mode", "room_type", "architectural_integrity", "job__status"]
     search_fields = ["id", "owner__email", "property_name"]
     list_select_related = ["owner", "style", "job"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Staging._meta.fields] + ["before_large", "after_large"]
+    readonly_fields = [f.name for f in Staging._meta.fields] + ["before_large", "emptied_large", "after_large"]
     actions = ["delete_files_now"]
 
     def has_add_permission(self, request) -> bool:
@@ -70,6 +70,10 @@ class StagingAdmin(admin.ModelAdmin):
     @admin.display(description="Original")
     def before_large(self, staging):
         return _image(staging.original_image, 320)
+
+    @admin.display(description="Emptied (declutter)")
+    def emptied_large(self, staging):
+        return _image(staging.emptied_image, 320)
 
     @admin.display(description="Staged")
     def after_large(self, staging):
@@ -132,8 +136,8 @@ class RoomSetAdmin(admin.ModelAdmin):
 class StagingDraftAdmin(admin.ModelAdmin):
     """Photos people prepared while no image engine answered; they stage them from the upload page."""
 
-    list_display = ["id", "owner", "style", "room_type", "quality_mode", "property_name", "created_at"]
-    list_filter = ["style", "quality_mode", "room_type", "created_at"]
+    list_display = ["id", "owner", "style", "mode", "room_type", "quality_mode", "property_name", "created_at"]
+    list_filter = ["mode", "style", "quality_mode", "room_type", "created_at"]
     search_fields = ["owner__email", "property_name"]
     list_select_related = ["owner", "style"]
     readonly_fields = [field.name for field in StagingDraft._meta.fields] + ["photo"]

@@ -15,6 +15,14 @@ class QualityMode(models.TextChoices):
     PREMIUM = "premium", "Premium"
 
 
+class StagingMode(models.TextChoices):
+    """What a request does to the room: furnish it, empty it, or empty it and then furnish it."""
+
+    STAGE = "stage", "Stage"
+    DECLUTTER = "declutter", "Declutter (empty the room)"
+    DECLUTTER_AND_STAGE = "declutter_and_stage", "Declutter, then stage"
+
+
 class RoomType(models.TextChoices):
     LIVING_ROOM = "living_room", "Living room"
     BEDROOM = "bedroom", "Bedroom"

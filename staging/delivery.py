@@ -71,3 +71,17 @@ def render(staging: Staging, image: Image.Image, *, original: bytes, engine: str
         staged = signed[0]
         signed.append(Rendition("download_image", staged.name, staged.content))
     return Delivery(files=signed, provenance=manifest)
+
+
+def render_emptied(staging: Staging, image: Image.Image, *, original: bytes, engine: str, model: str) -> Rendition:
+    """The decluttered room before any staging, as a signed lossless PNG at full size.
+
+    No disclosure mark: a ``declutter`` staging delivers this room through ``render``
+    with its mark; this file is the intermediate image the API and pages show beside it.
+    """
+    original_mime = Image.MIME.get(Image.open(io.BytesIO(original)).format, "image/jpeg")
+    stamped = provenance.stamp(
+        renditions.encode_png(image, xmp=provenance.XMP_PACKET), mime=MIME_TYPES["png"], title="emptied.png",
+        original=original, original_mime=original_mime, engine=engine, model=model, staging_id=str(staging.pk),
+    )
+    return Rendition("emptied_image", "emptied.png", stamped.content)

@@ -21,6 +21,12 @@ class ArchitecturalIntegrityFailed(ApplicationError):
     default_message = "The staged image did not preserve the room's walls, windows and doors."
 
 
+class DeclutterFailed(ApplicationError):
+    code = "DECLUTTER_FAILED"
+    status = 422
+    default_message = "The emptied image did not remove the furniture and clutter from the room."
+
+
 class MaintenanceMode(ApplicationError):
     code = "MAINTENANCE_MODE"
     status = 503

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from staging.choices import QualityMode, RoomType, StagingStatus
+from staging.choices import QualityMode, RoomType, StagingMode, StagingStatus
 from staging.models import DisclosureProfile, StagingPreferences, Style
 
 ACCEPT = "image/jpeg,image/png,image/webp,image/heic"
@@ -38,6 +38,9 @@ class UploadForm(forms.Form):
                                   choices=[("", "Detect automatically"), *RoomType.choices])
     quality_mode = forms.ChoiceField(label="Quality", choices=QualityMode.choices, initial=QualityMode.PREMIUM,
                                      widget=forms.RadioSelect)
+    # Not required: a form posted without it (an older page, a script) stages, as the API does.
+    mode = forms.ChoiceField(label="What to do", choices=StagingMode.choices, initial=StagingMode.STAGE,
+                             required=False, widget=forms.RadioSelect)
     property_name = forms.CharField(label="Property name", max_length=200, required=False,
                                     help_text="Optional, e.g. 12 Harbour View. Groups photos in your history.")
     disclosure = forms.ChoiceField(label="Disclosure rule", required=False)

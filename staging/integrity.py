@@ -106,12 +106,15 @@ class _Samples:
 
 
 def measure_integrity(
-    original: Image.Image, result: Image.Image, mask: Image.Image, *, threshold: float = DEFAULT_THRESHOLD
+    original: Image.Image, result: Image.Image, mask: Image.Image, *, threshold: float = DEFAULT_THRESHOLD,
+    score_boundary: bool = True,
 ) -> IntegrityReport:
     """Compare the raw generator ``result`` with ``original`` (see the module docstring).
 
     All three images must have the same size. ``mask`` is "L", 255 where
-    furniture may be painted.
+    furniture may be painted. ``score_boundary=False`` scores the structure
+    outside the area only: when decluttering, the original's lines inside the
+    area are mostly the clutter's, whose loss is the point.
     """
     _same_size(original, result, mask)
     size = _working_size(original.size)
@@ -136,7 +139,7 @@ def measure_integrity(
     precision = _share(_matched(outside_after, distance_before, tolerance), len(outside_after))
     structure = _f_score(recall, precision, len(outside_before), len(outside_after))
 
-    in_area = samples_before.where(inside[samples_before.y, samples_before.x])
+    in_area = samples_before.where(inside[samples_before.y, samples_before.x] & score_boundary)
     boundary, visible = _boundary(in_area, before, after, distance_after, gradient_before, gradient_after_near,
                                   tolerance)
     score = round(structure * (1 - BOUNDARY_WEIGHT * (1 - boundary) if boundary is not None else 1.0), 4)

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging.choices import DisclosureMark, PriceRange, QualityMode, RoomType, RoomTypeSource, StagingStatus
+from staging.choices import (
+    DisclosureMark,
+    PriceRange,
+    QualityMode,
+    RoomType,
+    RoomTypeSource,
+    StagingMode,
+    StagingStatus,
+)
 
 STATUS_OF_JOB = {
     JobStatus.QUEUED: StagingStatus.QUEUED,
@@ -169,11 +177,17 @@ class Staging(models.Model):
     quality_mode = models.CharField(max_length=20, choices=QualityMode.choices, default=QualityMode.PREMIUM)
     disclosure_profile = models.ForeignKey(DisclosureProfile, on_delete=models.PROTECT, null=True, blank=True,
                                            related_name="stagings")
+    mode = models.CharField(max_length=24, choices=StagingMode.choices, default=StagingMode.STAGE)
     # Output
     staged_image = models.FileField(max_length=300, blank=True)
     download_image = models.FileField(max_length=300, blank=True)
     web_image = models.FileField(max_length=300, blank=True)
     thumbnail = models.FileField(max_length=300, blank=True)
+    # Decluttering's emptied room (lossless, signed, at full size) and its own figures: integrity,
+    # emptiness, quality and the pixel lock of the stored file. In ``declutter`` mode the delivered
+    # files above are this room's renditions; in ``declutter_and_stage`` they are the staged room's.
+    emptied_image = models.FileField(max_length=300, blank=True)
+    emptied_figures = models.JSONField(default=dict, blank=True)
     processing_time_ms = models.PositiveIntegerField(null=True, blank=True)
     quality_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     quality_parts = models.JSONField(default=dict, blank=True)
@@ -244,6 +258,7 @@ class StagingDraft(models.Model):
     quality_mode = models.CharField(max_length=20, choices=QualityMode.choices, default=QualityMode.PREMIUM)
     disclosure_profile = models.ForeignKey(DisclosureProfile, on_delete=models.PROTECT, null=True, blank=True,
                                            related_name="+")
+    mode = models.CharField(max_length=24, choices=StagingMode.choices, default=StagingMode.STAGE)
     property_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

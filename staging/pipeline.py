@@ -7,6 +7,13 @@ raw output keep the walls, windows and doors), ``pixel_lock`` (the original
 outside the furnished area, measured again on the stored files), ``quality``
 (how the delivered image looks) and ``delivery`` (the files, their disclosure
 and provenance). No HTTP in here.
+
+The staging's ``mode`` chooses the inpainting passes: ``stage`` furnishes the
+area; ``declutter`` empties it (an "empty room" prompt, checked by
+``emptiness`` as well) and delivers the emptied room; ``declutter_and_stage``
+empties it, stores the emptied room with its own figures, then furnishes it.
+Every pass generates at the model's native scale and reaches the photo's size
+through ``scale``.
 """
 
 import io
@@ -16,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -29,9 +35,9 @@ from config.ai.llm.base import ImageInput, LLMRequest, Message
 from config.errors import ApplicationError
 from config.jobs.models import Job
 from config.jobs.runner import job_step
-from staging import delivery, integrity, interior, pixel_lock, quality, renditions, revisions, services, structure
-from staging.choices import RoomType, RoomTypeSource
-from staging.errors import ArchitecturalIntegrityFailed, NotInteriorImage, QualityCheckFailed
+from staging import delivery, emptiness, integrity, interior, pixel_lock, quality, revisions, scale, services, structure
+from staging.choices import RoomType, RoomTypeSource, StagingMode
+from staging.errors import ArchitecturalIntegrityFailed, DeclutterFailed, NotInteriorImage, QualityCheckFailed
 from staging.models import Staging
 
 logger = logging.getLogger("stagecraft.staging")
@@ -44,6 +50,11 @@ ROOM_TYPE_SCHEMA = {
     "required": ["room_type"],
     "additionalProperties": False,
 }
+# Decluttering's inpainting prompt ("{room}" and "{quality}" filled in) and what it keeps out.
+DECLUTTER_PROMPT = ("an empty {room} with nothing in it, bare floor, bare walls, no furniture, unfurnished, "
+                    "same floor and walls, {quality}")
+DECLUTTER_NEGATIVE_PROMPT = ("furniture, sofa, couch, chair, table, bed, desk, shelf, cabinet, rug, carpet, lamp, "
+                            "plant, boxes, clutter, objects, decoration, people, text, watermark")
 
 
 @dataclass(frozen=True)
@@ -55,12 +66,14 @@ class Generation:
     attempt: int
     integrity: integrity.IntegrityReport
     quality: quality.QualityReport
+    emptiness_report: emptiness.EmptinessReport | None = None
 
 
 def stage_job(job: Job, *, generate: Callable[..., Generation] | None = None) -> dict:
     """Run every step for the staging behind ``job``; return the job's result summary.
 
-    ``generate`` replaces ``generate_checked`` (same arguments), as a room set's later photos do.
+    ``generate`` replaces ``generate_checked`` for the furnishing pass (same arguments), as a
+    room set's later photos do.
     """
     started = time.monotonic()
     staging = Staging.objects.select_related("style", "disclosure_profile").get(job=job)
@@ -77,17 +90,17 @@ def stage_job(job: Job, *, generate: Callable[..., Generation] | None = None) ->
         services.record_room(staging, room_type=room_type, source=source, labels=verdict.labels_for_storage())
         step.data.update(room_type=room_type, source=source)
     with job_step(job, "structure", fraction=0.25) as step:
-        mode = settings.STAGING_QUALITY[staging.quality_mode]
-        working = original.resize(renditions.model_size(*original.size, mode["long_edge"]), Image.Resampling.LANCZOS)
+        working = original.resize(scale.generation_size(*original.size, staging.quality_mode),
+                                  Image.Resampling.LANCZOS)
         maps = structure.structural_maps(working)
         area = structure.furnished_area_mask(working)
         step.data.update(segments=maps.segment_count, mask_coverage=round(area.coverage, 3),
-                         mask_fell_back=area.fell_back)
+                         mask_fell_back=area.fell_back, generation_size=list(working.size))
     original_rgb = np.asarray(original)
     full_mask = area.mask.resize(original.size, Image.Resampling.NEAREST)
-    generation = (generate or generate_checked)(job, staging, original_rgb, working, full_mask, maps, area,
-                                                steps=mode["steps"])
     engine = registry.image_generator()
+    generation = run_passes(job, staging, original_rgb, working, full_mask, maps, area, engine=engine,
+                            generate=generate)
     with job_step(job, "store", fraction=0.9) as step:
         delivered = delivery.render(staging, generation.locked, original=read_stored(staging.original_image),
                                     engine=engine.provider, model=engine.model)
@@ -111,6 +124,28 @@ def stage_job(job: Job, *, generate: Callable[..., Generation] | None = None) ->
     )
     return {"staging_id": str(staging.pk), "quality_score": round(generation.quality.score, 2),
             "integrity_score": generation.integrity.score, "pixel_lock_share": lock_share}
+
+
+def run_passes(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image, full_mask: Image.Image,
+               maps: structure.StructuralMaps, area: structure.FurnishedArea, *, engine,
+               generate: Callable[..., Generation] | None = None) -> Generation:
+    """The inpainting passes the staging's mode asks for; returns the generation to deliver.
+
+    A declutter's emptied room is stored with its own figures before anything else runs, and
+    ``declutter_and_stage`` then furnishes it, under its own lines, in the same area.
+    """
+    if staging.mode != StagingMode.STAGE:
+        emptied = generate_checked(job, staging, original_rgb, working, full_mask, area,
+                                   task=declutter_task(staging, maps, area))
+        store_emptied(job, staging, emptied, original_rgb=original_rgb, full_mask=full_mask, engine=engine)
+        if staging.mode == StagingMode.DECLUTTER:
+            return emptied
+        working = emptied.locked.resize(working.size, Image.Resampling.LANCZOS)
+        with job_step(job, "structure", item="emptied") as step:
+            maps = structure.structural_maps(working)
+            step.data.update(segments=maps.segment_count)
+    return (generate or generate_checked)(job, staging, original_rgb, working, full_mask, area,
+                                          task=staging_task(staging, maps))
 
 
 def read_stored(field) -> bytes:
@@ -179,54 +214,120 @@ def revision_of(staging: Staging) -> revisions.Revision:
     return revisions.parse_instruction(staging.instruction) if staging.instruction else revisions.Revision((), ())
 
 
+@dataclass(frozen=True)
+class Task:
+    """One inpainting pass: furnishing the area (staging) or emptying it (decluttering)."""
+
+    prompt: str
+    negative_prompt: str
+    control: Image.Image
+    declutter: bool = False
+
+    def step(self, name: str) -> str:
+        """The job step's name: staging's own, or the declutter pass's ("declutter", "declutter_integrity"...)."""
+        if not self.declutter:
+            return name
+        return "declutter" if name == "generate" else f"declutter_{name}"
+
+
+def staging_task(staging: Staging, maps: structure.StructuralMaps) -> Task:
+    """Furnish the area in the staging's style, conditioned on the room's line map."""
+    return Task(build_prompt(staging, staging.room_type or RoomType.LIVING_ROOM), build_negative_prompt(staging),
+                maps.lines)
+
+
+def declutter_task(staging: Staging, maps: structure.StructuralMaps, area: structure.FurnishedArea) -> Task:
+    """Empty the area: the "empty room" prompt, conditioned on the room's lines outside the area
+    (inside it the lines are mostly the clutter's outlines, which must not be drawn again)."""
+    detail = "detailed, sharp focus, natural light"
+    room = RoomType(staging.room_type or RoomType.LIVING_ROOM).label.lower()
+    lines = Image.composite(Image.new("RGB", maps.lines.size), maps.lines.convert("RGB"),
+                            area.mask.resize(maps.lines.size, Image.Resampling.NEAREST))
+    return Task(DECLUTTER_PROMPT.format(room=room, quality=detail), DECLUTTER_NEGATIVE_PROMPT, lines, declutter=True)
+
+
 def generate_checked(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
-                     full_mask: Image.Image, maps: structure.StructuralMaps, area: structure.FurnishedArea, *,
-                     steps: int, reference: ReferenceImage | None = None, round_name: str = "") -> Generation:
-    """Generate, check integrity on the raw output, lock, check quality; retry once with
-    stronger conditioning, else fail with the last check's code (never charged).
+                     full_mask: Image.Image, area: structure.FurnishedArea, *, task: Task,
+                     reference: ReferenceImage | None = None, round_name: str = "") -> Generation:
+    """Inpaint ``working``'s area at native scale, check integrity (and for a declutter, that the
+    area got emptier) on the raw output, upscale to the photo's size, lock, check quality; retry
+    once with stronger conditioning, else fail with the last check's code (never charged).
 
     ``reference`` furnishes like another image; ``round_name`` prefixes the steps' items
     when a caller runs this more than once for one staging.
     """
     generator = registry.image_generator()
-    prompt = build_prompt(staging, staging.room_type or RoomType.LIVING_ROOM)
+    chosen = scale.generation_settings(staging.quality_mode)
     seed = staging.seed if staging.seed is not None else secrets.randbelow(2**31)
     failure: ApplicationError | None = None
-    for attempt, scale in enumerate(CONTROL_SCALES, start=1):
+    for attempt, control_scale in enumerate(CONTROL_SCALES, start=1):
         item = f"{round_name}{attempt}"
-        with job_step(job, "generate", item=item, fraction=0.25 + 0.25 * attempt) as step:
+        with job_step(job, task.step("generate"), item=item, fraction=0.25 + 0.25 * attempt) as step:
             result = generator.generate(ImageRequest(
-                prompt, negative_prompt=build_negative_prompt(staging), width=working.width, height=working.height,
-                steps=steps, seed=seed + attempt - 1, init_image=working, mask=area.mask,
-                control=ControlNetCondition("mlsd", maps.lines, scale=scale), preserve_unmasked=False,
-                reference=reference,
+                task.prompt, negative_prompt=task.negative_prompt, width=working.width, height=working.height,
+                steps=chosen.steps, guidance=chosen.guidance, seed=seed + attempt - 1, init_image=working,
+                mask=area.mask, control=ControlNetCondition("mlsd", task.control, scale=control_scale),
+                preserve_unmasked=False, reference=reference,
             ))
-            step.data.update(seed=result.seed, control_scale=scale, latency_ms=result.usage.latency_ms,
+            step.data.update(seed=result.seed, control_scale=control_scale, latency_ms=result.usage.latency_ms,
                              provider=result.usage.provider, model=result.usage.model,
                              reference_weight=reference.weight if reference else None)
-        with job_step(job, "integrity", item=item) as step:
+        with job_step(job, task.step("integrity"), item=item) as step:
             report = integrity.measure_integrity(working, result.image, area.mask,
-                                                 threshold=settings.STAGING_INTEGRITY_THRESHOLD)
+                                                 threshold=settings.STAGING_INTEGRITY_THRESHOLD,
+                                                 score_boundary=not task.declutter)
             step.data.update(report.as_dict())
         if not report.passed:
             logger.info("Staging %s attempt %d: integrity %.3f", staging.pk, attempt, report.score)
             failure = ArchitecturalIntegrityFailed(
-                f"The staged image kept {report.score:.0%} of the room's structure (threshold "
-                f"{settings.STAGING_INTEGRITY_THRESHOLD:.0%}) after {attempt} attempt(s).",
+                f"The {'emptied' if task.declutter else 'staged'} image kept {report.score:.0%} of the room's "
+                f"structure (threshold {settings.STAGING_INTEGRITY_THRESHOLD:.0%}) after {attempt} attempt(s).",
                 details={"integrity_score": report.score, "integrity_parts": report.as_dict()},
             )
             continue
-        generated = cv2.resize(np.asarray(result.image.convert("RGB")), original_rgb.shape[1::-1],
-                               interpolation=cv2.INTER_LANCZOS4)
-        locked = pixel_lock.lock(original_rgb, generated, full_mask)
-        with job_step(job, "quality", item=item) as step:
+        emptied = None
+        if task.declutter:
+            with job_step(job, "emptiness", item=item) as step:
+                emptied = emptiness.measure_emptiness(working, result.image, area.mask,
+                                                      min_drop=settings.STAGING_DECLUTTER_MIN_DROP)
+                step.data.update(emptied.as_dict())
+            if not emptied.passed:
+                logger.info("Staging %s declutter attempt %d: edge drop %.3f", staging.pk, attempt, emptied.drop)
+                failure = DeclutterFailed(
+                    f"The emptied image removed {emptied.drop:.0%} of the furnished area's edges (at least "
+                    f"{emptied.min_drop:.0%} needed) after {attempt} attempt(s).", details=emptied.as_dict())
+                continue
+        with job_step(job, task.step("upscale"), item=item) as step:
+            upscaled = scale.upscale(generator, result.image, mask=area.mask, size=original_rgb.shape[1::-1],
+                                     prompt=task.prompt, negative_prompt=task.negative_prompt,
+                                     quality_mode=staging.quality_mode, seed=result.seed)
+            step.data.update(tiles=upscaled.tiles, refined_size=list(upscaled.refined_size),
+                             strength=settings.STAGING_UPSCALE_STRENGTH)
+        locked = pixel_lock.lock(original_rgb, np.asarray(upscaled.image), full_mask)
+        with job_step(job, task.step("quality"), item=item) as step:
             graded = quality.quality_score(locked.image, mask=full_mask, integrity_score=report.score)
             step.data.update(score=graded.score, floor=settings.STAGING_QUALITY_FLOOR)
         if graded.score >= settings.STAGING_QUALITY_FLOOR:
-            return Generation(locked.image, result.seed, attempt, report, graded)
+            return Generation(locked.image, result.seed, attempt, report, graded, emptied)
         logger.info("Staging %s attempt %d: quality %.3f", staging.pk, attempt, graded.score)
         failure = QualityCheckFailed(
-            f"The staged image scored {graded.score:.2f} for quality (floor {settings.STAGING_QUALITY_FLOOR:.2f}) "
-            f"after {attempt} attempt(s).", details={"quality_score": graded.score, "quality_parts": graded.parts},
+            f"The {'emptied' if task.declutter else 'staged'} image scored {graded.score:.2f} for quality (floor "
+            f"{settings.STAGING_QUALITY_FLOOR:.2f}) after {attempt} attempt(s).",
+            details={"quality_score": graded.score, "quality_parts": graded.parts},
         )
     raise failure
+
+
+def store_emptied(job: Job, staging: Staging, emptied: Generation, *, original_rgb: np.ndarray,
+                  full_mask: Image.Image, engine) -> None:
+    """Store the emptied room (a signed lossless PNG) and record its figures with its pixel lock,
+    measured on the stored file like the delivered ones."""
+    with job_step(job, "store_emptied", fraction=0.6) as step:
+        file = delivery.render_emptied(staging, emptied.locked, original=read_stored(staging.original_image),
+                                       engine=engine.provider, model=engine.model)
+        services.store_renditions(staging, [file])
+        check = pixel_lock.measure_delivered(file.field, read_stored(staging.emptied_image), original=original_rgb,
+                                             mask=full_mask)
+        services.save_emptied(staging, seed=emptied.seed, attempts=emptied.attempt, integrity=emptied.integrity,
+                              emptiness=emptied.emptiness_report, quality=emptied.quality, pixel_lock=check)
+        step.data.update(share_within_delta_e_1=check.share_within_delta_e_1)

@@ -20,6 +20,9 @@ WEB_LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 400
 # Diffusion models work in latents 1/8 of the pixel size.
 MODEL_MULTIPLE = 8
+# Wider than this, a model trained on near-square images repeats what it draws; a panorama is
+# squeezed to it and stretched back.
+MAX_MODEL_ASPECT = 2
 
 
 def web_copy(image: Image.Image, long_edge: int = WEB_LONG_EDGE, *, xmp: str = "") -> bytes:
@@ -39,17 +42,17 @@ def thumbnail(image: Image.Image, long_edge: int = THUMBNAIL_LONG_EDGE, *, xmp: 
     return encode_jpeg(fit_within(image, long_edge), quality=80, xmp=xmp)
 
 
-def model_size(width: int, height: int, long_edge: int) -> tuple[int, int]:
-    """The generator's (width, height): multiples of 8, the long side ``long_edge``
-    (rounded down to a multiple of 8), the short side the multiple of 8 nearest
-    the photo's aspect ratio.
+def model_size(width: int, height: int, short_edge: int) -> tuple[int, int]:
+    """The generator's (width, height): multiples of 8, the short side ``short_edge`` (rounded
+    down to a multiple of 8), the long side the multiple of 8 nearest the photo's aspect ratio,
+    at most ``MAX_MODEL_ASPECT`` times the short side.
 
-    This may be larger than the photo: a diffusion model draws poorly below its
-    native size, and the pipeline resizes the result back to the photo's size.
+    This may be larger than the photo: a diffusion model draws poorly away from its
+    native size (``staging.scale``), and the pipeline brings the result to the photo's size.
     """
     if width <= 0 or height <= 0:
         raise ValueError("width and height must be positive.")
-    long_side = max(MODEL_MULTIPLE, long_edge // MODEL_MULTIPLE * MODEL_MULTIPLE)
-    short_side = min(width, height) * long_side / max(width, height)
-    short_side = min(long_side, max(MODEL_MULTIPLE, round(short_side / MODEL_MULTIPLE) * MODEL_MULTIPLE))
+    short_side = max(MODEL_MULTIPLE, short_edge // MODEL_MULTIPLE * MODEL_MULTIPLE)
+    long_side = max(width, height) * short_side / min(width, height)
+    long_side = min(short_side * MAX_MODEL_ASPECT, round(long_side / MODEL_MULTIPLE) * MODEL_MULTIPLE)
     return (long_side, short_side) if width >= height else (short_side, long_side)

@@ -42,8 +42,8 @@ def stage_photo_job(job: Job) -> dict:
 
 
 def generate_consistent(job: Job, staging: Staging, original_rgb: np.ndarray, working: Image.Image,
-                        full_mask: Image.Image, maps: structure.StructuralMaps, area: structure.FurnishedArea, *,
-                        steps: int, reference: Image.Image, reference_mask: Image.Image) -> pipeline.Generation:
+                        full_mask: Image.Image, area: structure.FurnishedArea, *, task: pipeline.Task,
+                        reference: Image.Image, reference_mask: Image.Image) -> pipeline.Generation:
     """``pipeline.generate_checked`` with the reference, then the ``consistency`` step; below the
     minimum, one more round at ``STAGING_REFERENCE_WEIGHT_RETRY`` and the more consistent result kept."""
     labeler = registry.labeler()
@@ -51,7 +51,7 @@ def generate_consistent(job: Job, staging: Staging, original_rgb: np.ndarray, wo
     best: tuple[pipeline.Generation, consistency.ConsistencyReport] | None = None
     for number, weight in enumerate(weights, start=1):
         generation = pipeline.generate_checked(
-            job, staging, original_rgb, working, full_mask, maps, area, steps=steps,
+            job, staging, original_rgb, working, full_mask, area, task=task,
             reference=ReferenceImage(reference, weight), round_name="" if number == 1 else STRONGER)
         with job_step(job, "consistency", item=str(number)) as step:
             report = consistency.measure(generation.locked, full_mask, reference, reference_mask, labeler=labeler)

@@ -7,7 +7,9 @@ from django.urls import reverse
 from config.ai import registry
 from config.ai.errors import EngineUnavailable
 from config.ai.status import Status, cached_probe
+from config.files.signing import media_url
 from config.jobs.choices import JobStatus
+from staging.choices import StagingMode
 from staging.models import Staging
 
 
@@ -64,3 +66,28 @@ def variants_of(staging: Staging) -> list[Staging]:
     first = staging.variant_of_id or staging.pk
     return list(Staging.objects.filter(owner_id=staging.owner_id).filter(Q(pk=first) | Q(variant_of_id=first))
                 .select_related("job").order_by("created_at", "seed"))
+
+
+def images_of(staging: Staging) -> list[dict]:
+    """The staging's images in the order they were made, each with its URL and own figures:
+    the original; the emptied room when decluttering; the staged room unless only decluttering.
+
+    A completed ``declutter`` staging's delivered files are its emptied room; the list names it
+    once, as ``emptied``, with the emptied room's figures. URLs are None once retention deleted the files.
+    """
+    def url(field) -> str | None:
+        return media_url(field.name) if field and field.name and not staging.files_deleted_at else None
+
+    images = [{"kind": "original", "url": url(staging.original_image), "integrity_score": None,
+               "quality_score": None, "pixel_lock_share": None, "emptiness_drop": None}]
+    if staging.mode != StagingMode.STAGE and staging.emptied_figures:
+        figures = staging.emptied_figures
+        images.append({"kind": "emptied", "url": url(staging.emptied_image),
+                       "integrity_score": figures["integrity_score"], "quality_score": figures["quality_score"],
+                       "pixel_lock_share": figures["pixel_lock_share"], "emptiness_drop": figures["emptiness"]["drop"]})
+    if staging.mode != StagingMode.DECLUTTER and staging.staged_image:
+        images.append({"kind": "staged", "url": url(staging.web_image or staging.staged_image),
+                       "integrity_score": staging.integrity_score,
+                       "quality_score": float(staging.quality_score) if staging.quality_score is not None else None,
+                       "pixel_lock_share": staging.pixel_lock_share, "emptiness_drop": None})
+    return images

@@ -20,8 +20,8 @@ from config.files.validation import CleanImage, ImageHeader, check_image, clean_
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from staging import dispatch, renditions, revisions
-from staging.choices import QualityMode, RoomType, StagingStatus
+from staging import dispatch, renditions, revisions, scale
+from staging.choices import QualityMode, RoomType, StagingMode, StagingStatus
 from staging.errors import (
     InvalidRoomSet,
     InvalidStyle,
@@ -66,10 +66,11 @@ class StagingRequest:
     room_type: str = ""
     quality_mode: str = QualityMode.PREMIUM
     property_name: str = ""
+    mode: str = StagingMode.STAGE
 
 
 def check_request(owner, *, images: list, style_id: str, room_type: str = "", quality_mode: str = "",
-                  property_name: str = "", disclosure: str = "") -> StagingRequest:
+                  property_name: str = "", disclosure: str = "", mode: str = "") -> StagingRequest:
     """Validate a staging or batch request before the engine, rate limits or usage are asked.
 
     A bad request gets its own 4xx (``MaintenanceMode`` first, then
@@ -83,7 +84,8 @@ def check_request(owner, *, images: list, style_id: str, room_type: str = "", qu
     profile = disclosure_profile(owner, disclosure)
     photos = [check_upload(image) for image in images] or [check_upload(None)]
     return StagingRequest(style=style, profile=profile, photos=photos, room_type=room_type or "",
-                          quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip())
+                          quality_mode=quality_mode or QualityMode.PREMIUM, property_name=property_name.strip(),
+                          mode=mode or StagingMode.STAGE)
 
 
 def ensure_accepting(count: int = 1):
@@ -349,7 +351,7 @@ def _again(source: Staging, *, style: Style, room_type: str) -> StagingRequest:
         with default_storage.open(name, "rb") as stored:
             photo = _checked(stored.read())
     return StagingRequest(style=style, profile=source.disclosure_profile, photos=[photo], room_type=room_type,
-                          quality_mode=source.quality_mode, property_name=source.property_name)
+                          quality_mode=source.quality_mode, property_name=source.property_name, mode=source.mode)
 
 
 def _queue(owner, photo: Photo, stored: list[str], *, checked: StagingRequest, batch: Batch | None,
@@ -358,7 +360,7 @@ def _queue(owner, photo: Photo, stored: list[str], *, checked: StagingRequest, b
                           on_finish=on_finish, metered=metered)
     # The original stays empty (and unserved) until the job's validate step has cleaned the upload.
     staging = Staging(owner=owner, job=job, style=checked.style, room_type=checked.room_type,
-                      quality_mode=checked.quality_mode, property_name=checked.property_name,
+                      quality_mode=checked.quality_mode, property_name=checked.property_name, mode=checked.mode,
                       disclosure_profile=checked.profile, batch=batch, original_width=photo.header.width,
                       original_height=photo.header.height, **fields)
     with storage_errors():
@@ -376,7 +378,7 @@ def save_drafts(owner, checked: StagingRequest) -> list[StagingDraft]:
     with files_removed_on_failure() as stored, transaction.atomic():
         drafts = []
         for photo in cleaned:
-            draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode,
+            draft = StagingDraft(owner=owner, style=checked.style, quality_mode=checked.quality_mode, mode=checked.mode,
                                  room_type=checked.room_type if len(checked.photos) == 1 else "",
                                  disclosure_profile=checked.profile, property_name=checked.property_name,
                                  original_width=photo.width, original_height=photo.height)
@@ -417,7 +419,7 @@ def stage_drafts(owner) -> list[Staging]:
                 photo = _checked(original.read())
             checked = StagingRequest(style=draft.style, profile=draft.disclosure_profile, photos=[photo],
                                      room_type=draft.room_type, quality_mode=draft.quality_mode,
-                                     property_name=draft.property_name)
+                                     property_name=draft.property_name, mode=draft.mode)
             stagings.append(_queue(owner, photo, stored, checked=checked, batch=None))
         names = [draft.original_image.name for draft in drafts]
         transaction.on_commit(lambda: delete_files(names))
@@ -488,8 +490,8 @@ def delete_expired_files() -> int:
     count = 0
     for staging in Staging.objects.filter(created_at__lt=cutoff, files_deleted_at__isnull=True).iterator():
         # The upload is there only when the staging's job never cleaned it (cancelled while queued).
-        names = [getattr(staging, field).name for field in ("original_image", "staged_image", "download_image",
-                                                            "web_image", "thumbnail")]
+        names = [getattr(staging, field).name for field in ("original_image", "emptied_image", "staged_image",
+                                                            "download_image", "web_image", "thumbnail")]
         for name in [*filter(None, names), upload_key(staging)]:
             default_storage.delete(name)
         Staging.objects.filter(pk=staging.pk).update(files_deleted_at=timezone.now())
@@ -500,6 +502,7 @@ def delete_expired_files() -> int:
 
 
 
+# A 3:2 preview, generated at the standard mode's native size (768x512 for SD 1.5, 1536x1024 for SDXL).
 STYLE_PREVIEW_SIZE = (768, 512)
 
 
@@ -512,10 +515,11 @@ def render_style_preview(style: Style, *, seed: int = 7) -> Style:
     """
     generator = registry.ready_image_generator()
     detail = "detailed, sharp focus"
+    width, height = scale.generation_size(*STYLE_PREVIEW_SIZE, QualityMode.STANDARD)
+    chosen = scale.generation_settings(QualityMode.STANDARD)
     result = generator.generate(ImageRequest(
         style.prompt_template.format(room="living room", quality=detail), negative_prompt=style.negative_prompt,
-        width=STYLE_PREVIEW_SIZE[0], height=STYLE_PREVIEW_SIZE[1], steps=settings.STAGING_QUALITY["standard"]["steps"],
-        seed=seed,
+        width=width, height=height, steps=chosen.steps, guidance=chosen.guidance, seed=seed,
     ))
     key = f"staging/styles/{style.pk}.jpg"
     if default_storage.exists(key):
@@ -548,6 +552,18 @@ def store_renditions(staging: Staging, files: list) -> None:
             name = saved[id(rendition.content)] = default_storage.save(key, ContentFile(rendition.content))
         getattr(staging, rendition.field).name = name
     staging.save(update_fields=[rendition.field for rendition in files])
+
+
+def save_emptied(staging: Staging, *, seed: int, attempts: int, integrity, emptiness, quality,
+                 pixel_lock) -> Staging:
+    """Record the figures of a declutter's emptied room (its file is already stored)."""
+    staging.emptied_figures = {
+        "seed": seed, "attempts": attempts, "integrity_score": integrity.score, "integrity_parts": integrity.as_dict(),
+        "emptiness": emptiness.as_dict(), "quality_score": round(quality.score, 2), "quality_parts": quality.parts,
+        "pixel_lock_share": pixel_lock.share_within_delta_e_1, "pixel_lock_parts": [pixel_lock.as_dict()],
+    }
+    staging.save(update_fields=["emptied_figures"])
+    return staging
 
 
 def save_result(staging: Staging, *, seed: int, attempts: int, integrity, pixel_lock_share: float,

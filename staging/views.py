@@ -18,10 +18,14 @@ from config.ai.errors import EngineUnavailable
 from config.errors import ApplicationError, Conflict, NotFound
 from config.files.signing import media_url
 from staging import export, selectors, services
+from staging.choices import StagingMode
 from staging.forms import HistoryFilterForm, RestageForm, ReviseForm, RoomSetForm, UploadForm
 from staging.models import Batch, RoomSet, Staging, StagingDraft, Style
 
 HISTORY_PAGE_SIZE = 24
+PAIR_WORDS = {"original": "Original", "emptied": "Emptied", "staged": "Staged"}
+# Steps a declutter-only staging never runs.
+STAGING_ONLY_STEPS = ("generate", "integrity", "upscale", "quality")
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 # The pipeline's steps in the order they run (staging/pipeline.py), in the user's words.
 STEP_LABELS = {
@@ -30,10 +34,20 @@ STEP_LABELS = {
     "structure": "Mapping walls, windows and doors",
     "generate": "Staging the room",
     "integrity": "Checking the architecture survived",
+    "upscale": "Bringing it to your photo's size",
     "pixel_lock": "Restoring untouched pixels",
     "quality": "Scoring the result",
     "store": "Preparing your downloads",
     "consistency": "Comparing the furniture with the first photo",
+}
+# The declutter pass's steps (modes declutter and declutter_and_stage), shown after "structure".
+DECLUTTER_STEP_LABELS = {
+    "declutter": "Emptying the room",
+    "declutter_integrity": "Checking the emptied room's architecture",
+    "emptiness": "Checking the furniture is gone",
+    "declutter_upscale": "Bringing the emptied room to your photo's size",
+    "declutter_quality": "Scoring the emptied room",
+    "store_emptied": "Saving the emptied room",
 }
 # Which upload field an error belongs to; anything else shows above the form.
 ERROR_FIELDS = {"INVALID_IMAGE_FORMAT": "photos", "IMAGE_TOO_LARGE": "photos", "INVALID_STYLE": "style",
@@ -50,7 +64,7 @@ def upload(request):
             checked = services.check_request(
                 request.user, images=data["photos"], style_id=data["style"], room_type=data["room_type"],
                 quality_mode=data["quality_mode"], property_name=data["property_name"],
-                disclosure=data["disclosure"])
+                disclosure=data["disclosure"], mode=data["mode"])
             try:
                 if len(checked.photos) == 1:
                     staging = services.create_variants(request.user, checked, count=data["variants"])
@@ -241,7 +255,8 @@ def _render_detail(request, staging: Staging, *, restage_form: RestageForm | Non
     return render(request, "staging/detail.html", {
         "revise_form": revise_form or ReviseForm(), "versions": selectors.versions_of(staging),
         "variants": variants if len(variants) > 1 else [],
-        "staging": staging, "job": staging.job, "steps": _steps(staging.job), "files": _files(staging),
+        "staging": staging, "job": staging.job, "steps": _steps(staging),
+        "files": _files(staging, request.GET.get("pair")),
         "figures": _figures(staging) if staging.status == "completed" else [],
         "last_event_id": staging.job.events.order_by("-id").values_list("id", flat=True).first() or 0,
         "disclosure": selectors.disclosure_for(staging, request=request), "restage_form": restage_form,
@@ -289,27 +304,48 @@ def _another_style(staging: Staging) -> str:
     return other or staging.style_id
 
 
-def _steps(job) -> list[dict]:
+def _steps(staging: Staging) -> list[dict]:
     """Every pipeline step with its latest status; a step run twice (a retry) shows its last attempt."""
+    job = staging.job
     latest = {step.name: step for step in job.steps.all()}
-    names = [*STEP_LABELS, *(name for name in latest if name not in STEP_LABELS)]
-    return [{"name": name, "label": STEP_LABELS.get(name, name.replace("_", " ").capitalize()),
+    labels = dict(STEP_LABELS)
+    if staging.mode != StagingMode.STAGE:
+        order = list(STEP_LABELS)
+        at = order.index("structure") + 1
+        labels = {name: STEP_LABELS.get(name) or DECLUTTER_STEP_LABELS[name]
+                  for name in [*order[:at], *DECLUTTER_STEP_LABELS, *order[at:]]}
+        if staging.mode == StagingMode.DECLUTTER:
+            labels = {name: label for name, label in labels.items() if name not in STAGING_ONLY_STEPS}
+    names = [*labels, *(name for name in latest if name not in labels)]
+    return [{"name": name, "label": labels.get(name, name.replace("_", " ").capitalize()),
              "status": latest[name].status if name in latest else "pending",
              "attempt": latest[name].item if name in latest else "",
              "duration_ms": latest[name].duration_ms if name in latest else None} for name in names]
 
 
-def _files(staging: Staging) -> dict:
-    """Signed URLs of the staging's files; empty once retention deleted them."""
+def _files(staging: Staging, pair: str | None = None) -> dict:
+    """Signed URLs of the staging's files, and the before/after pair the slider shows (``pair``,
+    e.g. "emptied-staged", from the pairs its images make); empty once retention deleted them."""
     if staging.files_deleted_at:
         return {}
     name = slugify(staging.property_name or staging.style.name) or "staging"
     urls = {"original": media_url(staging.original_image.name) if staging.original_image else ""}
     if staging.status == "completed":
         urls["after"] = media_url((staging.web_image or staging.staged_image).name)
+        images = {image["kind"]: image["url"] for image in selectors.images_of(staging) if image["url"]}
+        pairs = [(before, after) for index, before in enumerate(images) for after in list(images)[index + 1:]]
+        urls["pairs"] = [{"key": f"{before}-{after}", "label": f"{PAIR_WORDS[before]} / {PAIR_WORDS[after]}"}
+                         for before, after in pairs]
+        before, after = next((p for p in pairs if f"{p[0]}-{p[1]}" == pair), pairs[-1] if pairs else ("", ""))
+        if before:
+            urls |= {"original": images[before], "after": images[after], "pair": f"{before}-{after}",
+                     "before_word": PAIR_WORDS[before], "after_word": PAIR_WORDS[after]}
         download = (staging.download_image or staging.staged_image).name
         extension = download.rsplit(".", 1)[-1]
         urls["download"] = media_url(download, download_name=f"{name}-staged-{str(staging.pk)[:8]}.{extension}")
+        if staging.mode == StagingMode.DECLUTTER_AND_STAGE and staging.emptied_image:
+            urls["emptied_download"] = media_url(staging.emptied_image.name,
+                                                 download_name=f"{name}-emptied-{str(staging.pk)[:8]}.png")
     return urls
 
 
@@ -326,6 +362,11 @@ def _figures(staging: Staging) -> list[tuple[str, str, str]]:
     if staging.pixel_lock_share is not None:
         figures.append(("Pixel lock", f"{staging.pixel_lock_share:.1%}",
                         "Pixels outside the furniture area in your downloads that match the original (within ΔE 1)"))
+    if staging.emptied_figures:
+        emptied = staging.emptied_figures
+        figures.append(("Furniture removed", f"{emptied['emptiness']['drop']:.0%}",
+                        "Share of the furnished area's edges gone in the emptied room "
+                        f"(integrity {emptied['integrity_score']:.0%}, pixel lock {emptied['pixel_lock_share']:.1%})"))
     if staging.room_type:
         figures.append(("Room type", staging.get_room_type_display(),
                         staging.get_room_type_source_display() if staging.room_type_source else ""))

@@ -4,12 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.files.signing import media_url
-from staging.choices import QualityMode, RoomType
+from staging.choices import QualityMode, RoomType, StagingMode
 from staging.models import Batch, RoomSet, Staging, Style
 
 # Styles are rows staff add and retire, so the schema cannot list them; the service answers
 # INVALID_STYLE (seed 000) with the valid ones.
 STYLE_HELP = "A style id from GET /api/styles."
+
+
+MODE_HELP = ("stage furnishes the room; declutter empties it of furniture and clutter; declutter_and_stage "
+             "empties it, then furnishes the emptied room. One unit of usage whatever the mode.")
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -21,10 +25,14 @@ class StageInputSerializer(serializers.Serializer):
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
     variants = serializers.IntegerField(min_value=1, max_value=4, default=1, help_text=(
         "How many versions to make, each with its own seed and figures; one unit of usage whatever the count."))
+    mode = serializers.ChoiceField(choices=StagingMode.choices, required=False, default=StagingMode.STAGE,
+                                   help_text=MODE_HELP)
 
 
 class BatchInputSerializer(serializers.Serializer):
     style = serializers.CharField(max_length=50, help_text=STYLE_HELP)
+    mode = serializers.ChoiceField(choices=StagingMode.choices, required=False, default=StagingMode.STAGE,
+                                   help_text=MODE_HELP)
     property_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     quality_mode = serializers.ChoiceField(choices=QualityMode.choices, required=False, default=QualityMode.PREMIUM)
     disclosure_profile = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
@@ -64,6 +72,18 @@ class VariantSerializer(serializers.Serializer):
         return file_url(staging.thumbnail) if not staging.files_deleted_at else None
 
 
+class StageImageSerializer(serializers.Serializer):
+    """One image of a staging, in the order they were made, with its own figures (None where not measured)."""
+
+    kind = serializers.ChoiceField(choices=["original", "emptied", "staged"])
+    url = serializers.CharField(allow_null=True)
+    integrity_score = serializers.FloatField(allow_null=True)
+    quality_score = serializers.FloatField(allow_null=True)
+    pixel_lock_share = serializers.FloatField(allow_null=True)
+    emptiness_drop = serializers.FloatField(allow_null=True, help_text=(
+        "Share of the furnished area's edges the declutter removed (emptied image only)."))
+
+
 class StagingResultSerializer(serializers.ModelSerializer):
     """The POST response of seed 000, extended with what the pipeline measured."""
 
@@ -82,13 +102,15 @@ class StagingResultSerializer(serializers.ModelSerializer):
                                         help_text="The first staging of this one's line of versions, if revised.")
     versions = serializers.SerializerMethodField()
     variants = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
 
     class Meta:
         model = Staging
         fields = ["id", "status", "original_image_url", "staged_image_url", "download_url", "web_image_url",
-                  "thumbnail_url", "style", "room_type", "room_type_source", "quality_mode", "processing_time_ms",
-                  "quality_score", "quality_parts", "architectural_integrity", "integrity_score", "integrity_parts",
-                  "pixel_lock_share", "pixel_lock_parts", "provenance",
+                  "thumbnail_url", "style", "room_type", "room_type_source", "quality_mode", "mode",
+                  "processing_time_ms", "quality_score", "quality_parts", "architectural_integrity",
+                  "integrity_score", "integrity_parts",
+                  "pixel_lock_share", "pixel_lock_parts", "emptied_figures", "images", "provenance",
                   "engine", "model_name", "seed", "variant_count", "property_name", "batch_id", "disclosure",
                   "revision_of", "instruction", "versions", "variants", "chosen", "created_at", "completed_at"]
 
@@ -119,19 +141,25 @@ class StagingResultSerializer(serializers.ModelSerializer):
 
         return VariantSerializer(variants_of(staging), many=True).data
 
+    @extend_schema_field(StageImageSerializer(many=True))
+    def get_images(self, staging) -> list[dict]:
+        from staging.selectors import images_of
+
+        return StageImageSerializer(images_of(staging), many=True).data
+
     def get_disclosure(self, staging) -> dict | None:
         from staging.selectors import disclosure_for
 
         return disclosure_for(staging, request=self.context.get("request"))
 
 
-# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED and
-# ROOM_SET_REFERENCE_FAILED are StageCraft's extensions to seed 000's list; the others are the seed's
-# or the job platform's. The two upload codes come from the validate step: a photo whose header
-# passed at upload but whose body does not decode.
+# Codes a staging's job can fail with (GET /api/stage/{id} ``error_code``). QUALITY_CHECK_FAILED,
+# DECLUTTER_FAILED and ROOM_SET_REFERENCE_FAILED are StageCraft's extensions to seed 000's list; the
+# others are the seed's or the job platform's. The two upload codes come from the validate step: a
+# photo whose header passed at upload but whose body does not decode.
 FAILURE_CODES = ["INVALID_IMAGE_FORMAT", "IMAGE_TOO_LARGE", "NOT_INTERIOR_IMAGE", "ARCHITECTURAL_INTEGRITY_FAILED",
-                 "QUALITY_CHECK_FAILED", "ROOM_SET_REFERENCE_FAILED", "AI_SERVICE_UNAVAILABLE", "PROCESSING_TIMEOUT",
-                 "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
+                 "QUALITY_CHECK_FAILED", "DECLUTTER_FAILED", "ROOM_SET_REFERENCE_FAILED", "AI_SERVICE_UNAVAILABLE",
+                 "PROCESSING_TIMEOUT", "PROVENANCE_UNAVAILABLE", "INTERNAL_ERROR"]
 
 
 class StagingStatusSerializer(serializers.Serializer):
@@ -139,7 +167,9 @@ class StagingStatusSerializer(serializers.Serializer):
 
     ``error_code`` QUALITY_CHECK_FAILED (an extension of seed 000): the
     delivered image scored below ``STAGING_QUALITY_FLOOR`` after one retry;
-    the staging is not charged.
+    the staging is not charged. ``DECLUTTER_FAILED`` (also an extension): a
+    declutter removed less than ``STAGING_DECLUTTER_MIN_DROP`` of the furnished
+    area's edges after one retry; not charged either.
     """
 
     # Declared for the OpenAPI schema (only id and status are always present); the

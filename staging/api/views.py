@@ -51,7 +51,7 @@ class StageCreateView(StagingAPIView):
         checked = services.check_request(
             request.user, images=[data["image"]] if data.get("image") else [], style_id=data["style"],
             room_type=data["room_type"], quality_mode=data["quality_mode"], property_name=data["property_name"],
-            disclosure=data["disclosure_profile"],
+            disclosure=data["disclosure_profile"], mode=data["mode"],
         )
         count_staging_request(request)
         staging = services.create_variants(request.user, checked, count=data["variants"])
@@ -138,7 +138,7 @@ class BatchCreateView(StagingAPIView):
         images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
         checked = services.check_request(request.user, images=images, style_id=data["style"],
                                          property_name=data["property_name"], quality_mode=data["quality_mode"],
-                                         disclosure=data["disclosure_profile"])
+                                         disclosure=data["disclosure_profile"], mode=data["mode"])
         count_staging_request(request)
         batch = services.create_batch(request.user, checked)
         return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)

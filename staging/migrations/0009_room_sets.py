@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('staging', '0007_staging_variants'),
+        ('staging', '0008_staging_modes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

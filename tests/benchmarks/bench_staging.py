@@ -1,7 +1,7 @@
 """Staging benchmark: POST /api/stage latency, the pipeline's overhead, the figures' calibration and cost.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_staging.py [--posts 40] [--photos 5]
-[--parts posts,pipeline,calibration,measures,consistency]``
+[--parts posts,pipeline,calibration,measures,consistency,modes]``
 
 ``calibration`` prints the table in docs/ai.md: integrity and quality for each
 photo of the calibration set (``tests/staging/calibration.py``) and each
@@ -12,6 +12,10 @@ at full size, then decoding and comparing the stored full-size PNG and web
 copy). ``consistency`` prints room-set consistency (``staging/consistency.py``) for
 drawn rooms seen from other photos, furnished with the reference's furniture or
 with other furniture, against ``STAGING_CONSISTENCY_MIN``, and its time on 12 MP.
+``modes`` runs a 12 MP furnished room through each ``mode`` (stage,
+declutter, declutter_and_stage) at the default settings (SD 1.5 native scale,
+the tiled upscale on) and prints the engine calls and the time per mode, the
+stand-in engine's own time left out.
 
 Runs in the embedded mode against a fresh SQLite database in a temporary
 folder. The image engine is a stand-in that returns its input at once, so the
@@ -38,8 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=40, help="POST /api/stage requests to time")
     parser.add_argument("--photos", type=int, default=5, help="photos to run through the pipeline")
-    parser.add_argument("--parts", default="posts,pipeline,calibration,measures,consistency",
-                        help="comma-separated: posts, pipeline, calibration, measures, consistency")
+    parser.add_argument("--parts", default="posts,pipeline,calibration,measures,consistency,modes",
+                        help="comma-separated: posts, pipeline, calibration, measures, consistency, modes")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
 
@@ -53,6 +57,8 @@ def main() -> None:
         measure_times()
     if "consistency" in args.parts:
         consistency_table()
+    if "modes" in args.parts:
+        mode_figures(args.photos)
 
 
 def consistency_table(rooms: int = 4) -> None:
@@ -122,7 +128,7 @@ def measure_times(repeat: int = 5) -> None:
     from tests.staging.drawings import add_furniture
 
     photo = Image.open(io.BytesIO(photo_bytes(12))).convert("RGB")
-    working = photo.resize(renditions.model_size(*photo.size, 1024), Image.Resampling.LANCZOS)
+    working = photo.resize(renditions.model_size(*photo.size, 768), Image.Resampling.LANCZOS)
     mask = structure.furnished_area_mask(working).mask
     output = add_furniture(working, mask)
     full_mask = mask.resize(photo.size, Image.Resampling.NEAREST)
@@ -154,6 +160,70 @@ def measure_times(repeat: int = 5) -> None:
           f"decode and check the stored PNG and web copy {check_ms:.0f} ms")
     total = integrity_ms + quality_ms + lock_ms + check_ms
     print(f"  together: {total:.0f} ms (goal < 600 ms on 2 cores)")
+
+
+def mode_figures(photos: int) -> None:
+    """Engine calls and pipeline time per mode for a 12 MP furnished room (no GPU: overhead only)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from config.ai import registry
+    from config.jobs.models import Job
+    from staging import services, structure
+    from staging.choices import StagingMode
+    from staging.models import Staging
+    from tests.staging.conftest import ScriptedGenerator
+    from tests.staging.drawings import add_furniture, draw_room
+    from tests.staging.test_declutter import is_declutter
+
+    engine_ms = [0.0]
+
+    def paint(request):
+        # An emptying or furnishing engine that answers at once; its own time is left out below.
+        started = time.perf_counter()
+        if is_declutter(request) and request.strength is None:
+            image = draw_room().resize(request.size, Image.Resampling.LANCZOS)
+        elif request.strength is None:
+            image = add_furniture(request.sized_init(), request.sized_mask())
+        else:
+            image = request.sized_init()  # a tile of the upscale: returned as it came
+        engine_ms[0] += (time.perf_counter() - started) * 1000
+        return image
+
+    engine = ScriptedGenerator(paint)
+    registry.image_generator = lambda: engine
+    registry.ready_image_generator = lambda: engine
+    services.jobs.async_task = lambda *a, **k: None
+    from config.accounts.models import User
+
+    user, _ = User.objects.get_or_create(email="modes@example.com", defaults={"monthly_usage_limit": 100_000})
+    room = draw_room()
+    furnished = add_furniture(room, structure.furnished_area_mask(room).mask).resize((4240, 2827))
+    buffer = io.BytesIO()
+    furnished.save(buffer, "JPEG", quality=90)
+    registry.labeler().label([Image.new("RGB", (64, 64))])
+    print(f"\nper mode, a {furnished.width}x{furnished.height} furnished room, standard quality, "
+          f"stand-in engine (n={photos} each):")
+    print("| mode | engine calls | of them upscale tiles | pipeline time, engine excluded (mean) |")
+    print("| --- | --- | --- | --- |")
+    for mode in StagingMode.values:
+        calls, tiles, times = [], [], []
+        for _ in range(photos):
+            checked = services.check_request(user, images=[SimpleUploadedFile("room.jpg", buffer.getvalue())],
+                                             style_id="modern_luxury", quality_mode="standard", mode=mode)
+            staging = services.create_staging(user, checked)
+            engine.requests.clear()
+            engine_ms[0] = 0.0
+            started = time.perf_counter()
+            from staging import pipeline
+
+            pipeline.stage_job(Job.objects.get(pk=staging.job_id))
+            times.append((time.perf_counter() - started) * 1000 - engine_ms[0])
+            calls.append(len(engine.requests))
+            tiles.append(sum(1 for request in engine.requests if request.strength is not None))
+            assert Staging.objects.get(pk=staging.pk).staged_image, "the pipeline did not deliver"
+        print(f"| {mode} | {statistics.mean(calls):.0f} | {statistics.mean(tiles):.0f} | "
+              f"{statistics.mean(times) / 1000:.1f} s |")
 
 
 def photo_bytes(megapixels: float, target_bytes: int | None = None) -> bytes:

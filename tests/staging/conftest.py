@@ -100,8 +100,13 @@ def tiny_diffusers(use_engine, tmp_path_factory):
 
 @pytest.fixture
 def small_generation(settings):
-    """Generate at 64 px in 2 steps: the pipeline's plumbing is under test, not the art."""
-    settings.STAGING_QUALITY = {"standard": {"long_edge": 64, "steps": 2}, "premium": {"long_edge": 96, "steps": 3}}
+    """Generate at 64 px in 2 steps: the pipeline's plumbing is under test, not the art.
+
+    A plain resize to the photo's size: the tiled upscale has its own tests (test_scale.py).
+    """
+    settings.STAGING_QUALITY = {"standard": {"short_edge": 64, "steps": 2, "guidance": 7.0},
+                                "premium": {"short_edge": 64, "steps": 3, "guidance": 7.5}}
+    settings.STAGING_UPSCALE_STRENGTH = 0.0
 
 
 @pytest.fixture
@@ -114,8 +119,11 @@ def labeler_present():
 @pytest.fixture
 def working_size(settings):
     """Generate at about 500 px in 2 steps: large enough for the room's lines and
-    the furnished area to be measured, small enough to stay fast."""
-    settings.STAGING_QUALITY = {"standard": {"long_edge": 480, "steps": 2}, "premium": {"long_edge": 512, "steps": 2}}
+    the furnished area to be measured, small enough to stay fast (and a plain resize to the
+    photo's size: the tiled upscale has its own tests)."""
+    settings.STAGING_QUALITY = {"standard": {"short_edge": 320, "steps": 2, "guidance": 7.0},
+                                "premium": {"short_edge": 344, "steps": 2, "guidance": 7.5}}
+    settings.STAGING_UPSCALE_STRENGTH = 0.0
 
 
 @pytest.fixture

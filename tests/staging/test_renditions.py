@@ -57,22 +57,24 @@ def test_encode_jpeg_flattens_any_mode_to_rgb():
     assert (image.mode, image.size) == ("RGB", (50, 40))
 
 
-@pytest.mark.parametrize(("size", "long_edge", "expected"), [
-    ((960, 640), 768, (768, 512)),
-    ((4032, 3024), 768, (768, 576)),
-    ((1920, 1080), 768, (768, 432)),
-    ((3024, 4032), 1024, (768, 1024)),
-    ((1000, 667), 768, (768, 512)),
+@pytest.mark.parametrize(("size", "short_edge", "expected"), [
+    ((960, 640), 512, (768, 512)),
+    ((4032, 3024), 768, (1024, 768)),
+    ((1920, 1080), 512, (912, 512)),
+    ((3024, 4032), 1024, (1024, 1368)),
+    ((1000, 667), 512, (768, 512)),
     ((500, 500), 1024, (1024, 1024)),
-    ((960, 640), 770, (768, 512)),
+    ((960, 640), 515, (768, 512)),
 ])
-def test_the_model_size_is_multiples_of_8_keeping_the_aspect_ratio(size, long_edge, expected):
-    width, height = model_size(*size, long_edge)
+def test_the_model_size_is_multiples_of_8_with_the_short_side_given_keeping_the_aspect_ratio(size, short_edge,
+                                                                                           expected):
+    width, height = model_size(*size, short_edge)
 
     assert (width, height) == expected
     assert width % 8 == height % 8 == 0
     assert width / height == pytest.approx(size[0] / size[1], rel=0.02)
 
 
-def test_a_very_long_panorama_keeps_at_least_8_px():
-    assert model_size(10000, 50, 768) == (768, 8)
+def test_a_very_long_panorama_is_squeezed_to_twice_the_short_side():
+    assert model_size(10000, 50, 512) == (1024, 512)
+    assert model_size(50, 10000, 512) == (512, 1024)

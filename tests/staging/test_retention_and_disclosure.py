@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staged(key_api, furnishing_engine, small_generation, run_queued, room_jpeg, settings,
            django_capture_on_commit_callbacks):
-    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY, "standard": {"long_edge": 240, "steps": 2}}
+    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY,
+                                "standard": {"short_edge": 160, "steps": 2, "guidance": 7.0}}
 
     def make(**fields) -> tuple[Staging, dict]:
         body = run_one(key_api, room_jpeg, run_queued, django_capture_on_commit_callbacks, quality_mode="standard",

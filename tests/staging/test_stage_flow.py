@@ -48,7 +48,8 @@ def test_the_full_flow_with_a_tiny_diffusers_engine(key_api, tiny_diffusers, sma
     assert {part["rendition"] for part in result["pixel_lock_parts"]} == {"download_image", "web_image"}
     assert result["engine"] == "diffusers" and result["seed"] is not None
     steps = list(staging.job.steps.values_list("name", flat=True))
-    assert steps == ["validate", "interior", "structure", "generate", "integrity", "quality", "store", "pixel_lock"]
+    assert steps == ["validate", "interior", "structure", "generate", "integrity", "upscale", "quality", "store",
+                     "pixel_lock"]
     owner.refresh_from_db()
     assert owner.usage_this_cycle == 1
 
