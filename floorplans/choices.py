@@ -64,6 +64,7 @@ class ExportFormat(models.TextChoices):
     DXF = "dxf", "DXF"
     PDF = "pdf", "PDF"
     PNG = "png", "PNG"
+    IFC = "ifc", "IFC"
 
 
 class ExportScale(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Exports: SVG, DXF, PDF and PNG of the plan, the scale, paper and dpi choices, EXPORT_FAILED."""
+"""Exports: SVG, DXF, PDF, PNG and IFC of the plan, the scale, paper and dpi choices, EXPORT_FAILED."""
 
 import io
 
@@ -24,7 +24,8 @@ def merged(session):
 @pytest.mark.parametrize(("fmt", "content_type", "magic"), [("svg", "image/svg+xml", b"<svg"),
                                                             ("dxf", "application/dxf", b"SECTION"),
                                                             ("pdf", "application/pdf", b"%PDF"),
-                                                            ("png", "image/png", b"\x89PNG")])
+                                                            ("png", "image/png", b"\x89PNG"),
+                                                            ("ifc", "application/x-step", b"ISO-10303-21")])
 def test_exports_in_each_format(fp, merged, fmt, content_type, magic):
     response = fp.get(session_url(merged, "export", fmt) + "?scale=quarter&paper=letter")
     assert response.status_code == 200 and response["Content-Type"] == content_type
