@@ -520,6 +520,8 @@ FLOORPLANS_PHOTO_MAX_BYTES = env_int("FLOORPLANS_PHOTO_MAX_BYTES", 10 * 1024 * 1
 FLOORPLANS_SATELLITE_URL = env("FLOORPLANS_SATELLITE_URL", "")
 FLOORPLANS_SATELLITE_KEY = env("FLOORPLANS_SATELLITE_KEY", "")
 FLOORPLANS_GEOCODER_URL = env("FLOORPLANS_GEOCODER_URL", "")
+# The PNG export refuses a ?dpi= that would make a bigger image (memory guard).
+FLOORPLANS_PNG_MAX_PIXELS = env_int("FLOORPLANS_PNG_MAX_PIXELS", 40_000_000)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -63,6 +63,8 @@ class ExportFormat(models.TextChoices):
     SVG = "svg", "SVG"
     DXF = "dxf", "DXF"
     PDF = "pdf", "PDF"
+    PNG = "png", "PNG"
+    IFC = "ifc", "IFC"
 
 
 class ExportScale(models.TextChoices):
@@ -78,3 +80,7 @@ class Paper(models.TextChoices):
     LETTER = "letter", "Letter"
     TABLOID = "tabloid", "Tabloid"
 
+
+
+# ``?dpi=`` of the PNG export: pixels per inch of the printed sheet.
+PNG_DPI_DEFAULT, PNG_DPI_MIN, PNG_DPI_MAX = 150, 72, 600

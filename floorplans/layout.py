@@ -39,7 +39,6 @@ import bisect
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from floorplans.areas import AreaReport
@@ -61,6 +60,7 @@ from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Rec
 from floorplans.geometry.parsing import parse_analysis
 from floorplans.geometry.plan import Plan, Room
 from floorplans.geometry.rooms import Opening, RoomAnalysis, WallSegment
+from floorplans.geometry.walls import PlacedWall, Shared, across, placed_walls, shared_intervals
 
 NAME_TEXT_FT = 0.5
 DETAIL_TEXT_FT = 0.35
@@ -92,8 +92,8 @@ def build_drawing(plan: Plan, *, title: str = "", subtitle: str = "", north_angl
                       notes=areas.plan_notes() if areas else [])
     if not plan.rooms:
         return drawing
-    walls = [_Wall(room, segment) for room in plan.rooms for segment in room.wall_segments()]
-    shared = _shared_intervals(walls)
+    walls = placed_walls(plan)
+    shared = shared_intervals(walls)
     for rect in _wall_rectangles(plan, walls, shared):
         drawing.add(Polygon(WALL, _rect_points(rect)))
     _add_openings(drawing, walls, shared)
@@ -112,57 +112,18 @@ def room_drawing(analysis: RoomAnalysis | Mapping[str, Any], label: str) -> Draw
 # -- Walls --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Wall:
-    room: Room
-    segment: WallSegment  # plan coordinates
-
-    @property
-    def key(self) -> tuple[bool, float]:
-        return self.segment.horizontal, round(self.segment.line, 6)
-
-    @property
-    def sign(self) -> int:
-        """+1 if the wall faces +x or +y (east, south), else -1."""
-        return 1 if self.segment.side in ("east", "south") else -1
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return self.segment.along, self.segment.along + self.segment.length
-
-
-def _shared_intervals(walls: list[_Wall]) -> dict[tuple[bool, float], list[tuple[float, float]]]:
-    """Where two rooms' walls lie back to back: per wall line, the stretches they share."""
-    shared: dict[tuple[bool, float], list[tuple[float, float]]] = {}
-    for a, b in itertools.combinations(walls, 2):
-        if a.room.room_id == b.room.room_id or a.key != b.key or a.sign == b.sign:
-            continue
-        lo, hi = max(a.interval[0], b.interval[0]), min(a.interval[1], b.interval[1])
-        if hi - lo > _EPS:
-            shared.setdefault(a.key, []).append((lo, hi))
-    return shared
-
-
-def _is_shared(shared: dict, wall: _Wall, at: float) -> bool:
-    return any(lo - _EPS <= at <= hi + _EPS for lo, hi in shared.get(wall.key, ()))
-
-
-def _across(wall: _Wall, opening: Opening, shared: dict) -> tuple[float, float, float]:
+def _across(wall: PlacedWall, opening: Opening, shared: Shared) -> tuple[float, float, float]:
     """(room face, middle, far face) of the wall at an opening, on the axis across the wall."""
-    line, sign = wall.segment.line, wall.sign
-    if _is_shared(shared, wall, wall.segment.along + opening.centre):
-        half = INTERIOR_WALL_FT / 2
-        return line - sign * half, line, line + sign * half
-    return line, line + sign * EXTERIOR_WALL_FT / 2, line + sign * EXTERIOR_WALL_FT
+    return across(shared, wall, wall.segment.along + opening.centre)
 
 
-def _plan_rect(wall: _Wall, along: tuple[float, float], across: tuple[float, float]) -> Rect:
+def _plan_rect(wall: PlacedWall, along: tuple[float, float], across: tuple[float, float]) -> Rect:
     (a0, a1), (c0, c1) = sorted(along), sorted(across)
     rect = (a0, c0, a1, c1) if wall.segment.horizontal else (c0, a0, c1, a1)
     return tuple(round(v, 6) for v in rect)  # type: ignore[return-value]
 
 
-def _wall_rectangles(plan: Plan, walls: list[_Wall], shared: dict) -> list[Rect]:
+def _wall_rectangles(plan: Plan, walls: list[PlacedWall], shared: Shared) -> list[Rect]:
     """Solid wall as rectangles: (rooms grown by the exterior wall, minus rooms) plus partitions, minus gaps."""
     t = EXTERIOR_WALL_FT
     inside = [tuple(round(v, 6) for v in r) for room in plan.rooms for r in room.rectangles()]
@@ -232,7 +193,7 @@ def _pt(x: float, y: float) -> Point:
 # -- Doors, windows, closets --------------------------------------------------------------------
 
 
-def _add_openings(drawing: Drawing, walls: list[_Wall], shared: dict) -> None:
+def _add_openings(drawing: Drawing, walls: list[PlacedWall], shared: Shared) -> None:
     drawn: dict[tuple[bool, float], list[tuple[float, float]]] = {}
     for wall in walls:
         seg = wall.segment

@@ -10,6 +10,9 @@ from rest_framework import serializers
 
 from config.files.signing import media_url
 from floorplans.choices import (
+    PNG_DPI_DEFAULT,
+    PNG_DPI_MAX,
+    PNG_DPI_MIN,
     AnalysisSource,
     Direction,
     ExportScale,
@@ -118,6 +121,7 @@ class FeedbackInputSerializer(ReviseInputSerializer):
 class ExportQuerySerializer(serializers.Serializer):
     scale = serializers.ChoiceField(choices=ExportScale.choices, default=ExportScale.QUARTER)
     paper = serializers.ChoiceField(choices=Paper.choices, default=Paper.LETTER)
+    dpi = serializers.IntegerField(min_value=PNG_DPI_MIN, max_value=PNG_DPI_MAX, default=PNG_DPI_DEFAULT)
 
 
 # -- The room analysis (documented shape, stored dict passed through) ------------------------------

@@ -18,7 +18,15 @@ from config.api.ratelimit import enforce
 from config.errors import ValidationFailed
 from floorplans import exports, files, selectors, services
 from floorplans.api import serializers as s
-from floorplans.choices import AnalysisSource, ExportFormat, ExportScale, Paper
+from floorplans.choices import (
+    PNG_DPI_DEFAULT,
+    PNG_DPI_MAX,
+    PNG_DPI_MIN,
+    AnalysisSource,
+    ExportFormat,
+    ExportScale,
+    Paper,
+)
 
 TAGS = ["floorplans"]
 # Seed 004's error table fixes these statuses; ANALYSIS_FAILED is also the answer when no model is
@@ -241,12 +249,14 @@ class ExportView(FloorplanAPIView):
     @extend_schema(tags=TAGS, parameters=[
         OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=ExportFormat.values),
         OpenApiParameter("scale", enum=ExportScale.values, default=ExportScale.QUARTER.value),
-        OpenApiParameter("paper", enum=Paper.values, default=Paper.LETTER.value)],
+        OpenApiParameter("paper", enum=Paper.values, default=Paper.LETTER.value),
+        OpenApiParameter("dpi", int, default=PNG_DPI_DEFAULT, description=f"PNG only, {PNG_DPI_MIN} to {PNG_DPI_MAX}")],
                    responses={**{(200, content_type): bytes for content_type in exports.CONTENT_TYPES.values()},
-                              400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper"),
+                              400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper,"
+                                                                " or a dpi out of range or too large for the plan"),
                               500: EXPORT_FAILED})
     def get(self, request, session_id, export_format):
-        """The plan as SVG, DXF or PDF (``scale=quarter|eighth``, ``paper=letter|tabloid``)."""
+        """The plan as SVG, DXF, PDF (``scale=quarter|eighth``, ``paper=letter|tabloid``) or PNG (``dpi``)."""
         session = selectors.session_for(request.user, session_id)
         if export_format not in ExportFormat.values:
             raise ValidationFailed(f"format must be one of {', '.join(ExportFormat.values)}.")

@@ -1,4 +1,4 @@
-"""Floor plan benchmark: merge, calibrate and export (SVG, DXF, PDF) a 12-room plan.
+"""Floor plan benchmark: merge, calibrate and export (SVG, DXF, PDF, PNG, IFC) a 12-room plan.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_floorplans.py [--repeat 5]``
 
@@ -49,11 +49,14 @@ def main() -> None:
     in_process("floorplans", database=False)  # pure geometry and rendering: no database
     from floorplans import areas, geometry, layout
     from floorplans.export_dxf import export_dxf
+    from floorplans.export_ifc import export_ifc
     from floorplans.export_pdf import export_pdf
+    from floorplans.render_png import render_png
     from floorplans.render_svg import render_svg
 
     timings: dict[str, list[float]] = {name: [] for name in ("merge 12 rooms", "calibrate", "draw", "svg", "dxf",
-                                                             "pdf (eighth, tabloid)")}
+                                                             "pdf (eighth, tabloid)", "png (150 dpi)",
+                                                             "ifc")}
     for _ in range(args.repeat):
         started = time.perf_counter()
         plan = build()
@@ -70,10 +73,14 @@ def main() -> None:
         pdf_options = {"scale": "eighth", "paper": "tabloid", "address": "1 Bench St", "area_table": report.table(),
                        "area_totals": report.summary()[:2], "declaration": report.declaration}
         for name, render, options in (("svg", render_svg, {}), ("dxf", export_dxf, {}),
-                                      ("pdf (eighth, tabloid)", export_pdf, pdf_options)):
+                                      ("pdf (eighth, tabloid)", export_pdf, pdf_options),
+                                      ("png (150 dpi)", render_png, {"dpi": 150, "max_pixels": 40_000_000})):
             started = time.perf_counter()
             render(drawing, **options)
             timings[name].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        export_ifc(calibration.plan, report.rows, name="1 Bench St")
+        timings["ifc"].append(time.perf_counter() - started)
     print(f"machine: {machine_line()}; 12-room plan, {args.repeat} runs")
     for name, values in timings.items():
         print(f"{name:>24}: median {statistics.median(values) * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms")

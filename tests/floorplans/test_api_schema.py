@@ -49,8 +49,10 @@ def test_the_session_answer_documents_rooms_analysis_and_house_bounds(schema):
     assert set(resolve(schema, session["satelliteStatus"])["enum"]) >= {"processing", "done", "failed"}
 
 
-def test_the_export_documents_its_scale_and_paper_choices(schema):
+def test_the_export_documents_its_scale_paper_and_dpi_choices(schema):
     operation = schema["paths"]["/api/floorplan/sessions/{session_id}/export/{export_format}"]["get"]
     enums = {param["name"]: set(param["schema"].get("enum") or ()) for param in operation["parameters"]}
     assert enums["scale"] == {"quarter", "eighth"} and enums["paper"] == {"letter", "tabloid"}
-    assert enums["export_format"] == {"svg", "dxf", "pdf"}
+    assert enums["export_format"] == {"svg", "dxf", "pdf", "png", "ifc"}
+    dpi = next(param for param in operation["parameters"] if param["name"] == "dpi")
+    assert dpi["schema"]["type"] == "integer" and "72 to 600" in dpi["description"]
