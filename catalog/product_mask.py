@@ -40,6 +40,16 @@ class ProductMask:
         """The product's share of the frame's pixels."""
         return float(self.mask.mean())
 
+    @property
+    def edge_share(self) -> float:
+        """The share of the frame's outermost pixels the cut covers.
+
+        Near 0 for a whole product framed on a backdrop; higher when the product
+        is cropped by the frame or the cut took in parts of a scene.
+        """
+        edge = np.concatenate([self.mask[0], self.mask[-1], self.mask[1:-1, 0], self.mask[1:-1, -1]])
+        return float(edge.mean())
+
     def fill(self) -> float:
         """The box's longer side relative to the frame: the larger of width and height shares."""
         if self.box is None:
@@ -59,6 +69,9 @@ def product_mask(rgb: np.ndarray) -> ProductMask:
         return ProductMask(mask=np.zeros((height, width), bool), box=None)
     background_model, foreground_model = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
+    # GrabCut seeds its colour models with k-means on OpenCV's global RNG; a fixed
+    # seed makes one photo give one mask whatever ran before it in the process.
+    cv2.setRNGSeed(0)
     cv2.grabCut(bgr, seeds, None, background_model, foreground_model, ITERATIONS, cv2.GC_INIT_WITH_MASK)
     cut = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
     # Bilinear enlargement then a 0.5 threshold puts the edge between the cut's pixels, not on their grid.
@@ -77,10 +90,7 @@ def iou(mask: np.ndarray, truth: np.ndarray) -> float:
 
 def _seeds(rgb: np.ndarray) -> np.ndarray:
     lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
-    height, width = lab.shape[:2]
-    band = max(1, round(min(height, width) * BORDER))
-    ring = np.ones((height, width), bool)
-    ring[band:height - band, band:width - band] = False
+    ring = _ring(*lab.shape[:2])
     distance = np.linalg.norm(lab - np.median(lab[ring], axis=0), axis=2)
     differs = distance > SEED_DISTANCE
     seeds = np.where(differs, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
@@ -89,6 +99,13 @@ def _seeds(rgb: np.ndarray) -> np.ndarray:
     seeds[ring & ~differs] = cv2.GC_BGD
     seeds[ring & differs] = cv2.GC_PR_BGD
     return seeds
+
+
+def _ring(height: int, width: int) -> np.ndarray:
+    band = max(1, round(min(height, width) * BORDER))
+    ring = np.ones((height, width), bool)
+    ring[band:height - band, band:width - band] = False
+    return ring
 
 
 def _without_specks(mask: np.ndarray) -> np.ndarray:
