@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from catalog.product_mask import product_mask
 from config.ai import vision
 
 # A background channel at or above this counts as white: JPEG noise and
@@ -82,9 +83,10 @@ class Measurements:
     the shares of pixels clipped to black or white. ``colours`` are the
     product's main colours, largest share first. ``background_uniformity`` is
     the share of the visible border band (outside the product's box) that
-    matches its median colour. ``fill_ratio`` is the product box's longer
-    side relative to the frame: the larger of box width / frame width and box
-    height / frame height.
+    matches its median colour. ``fill_ratio`` is the product's longer
+    side relative to the frame (the larger of width / frame width and height /
+    frame height), measured on the product's mask (``catalog.product_mask``);
+    ``foreground_touches_edge`` says whether that mask reaches the frame's edge.
     """
 
     width: int
@@ -152,10 +154,12 @@ def measure(image: Image.Image, *, file_size_bytes: int) -> Measurements:
     colours = vision.dominant_colours(_colour_sample(pixels), k=COLOUR_COUNT)
     sharpness, tiles = _sharpness(small, _grown(box, small_width, small_height) if separable else None)
 
-    fill, touches = 0.0, False
-    if box is not None:
-        x, y, w, h = box
-        fill = max(w / small_width, h / small_height)
+    # Fill comes from the product's cut-out, not the colour box: on a wooden table
+    # every pixel differs from the border's median and the box is the whole frame.
+    cut = product_mask(small)
+    fill, touches = round(cut.fill(), 4), False
+    if cut.box is not None:
+        x, y, w, h = cut.box
         touches = (min(x, y) <= EDGE_MARGIN or x + w >= small_width - EDGE_MARGIN
                    or y + h >= small_height - EDGE_MARGIN)
     return Measurements(
@@ -174,7 +178,7 @@ def measure(image: Image.Image, *, file_size_bytes: int) -> Measurements:
         background_is_white=all(channel >= WHITE_LEVEL for channel in backdrop.rgb)
         and uniformity >= WHITE_MIN_UNIFORMITY,
         foreground_box=_scaled(box, scale) if box else None,
-        fill_ratio=round(fill, 4),
+        fill_ratio=fill,
         foreground_touches_edge=touches,
         sharpness_tiles=[{**_scaled(tile["box"], scale), "sharpness": tile["sharpness"]} for tile in tiles],
     )

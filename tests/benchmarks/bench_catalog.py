@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python tests/benchmarks/bench_catalog.py [--photos 5] [--batch 100] [--products 10000]
-        [--requests 200] [--parts analysis,batch,listing] [--keep]
+        [--requests 200] [--parts analysis,batch,listing,fix] [--keep]
 
 1. **analysis**: the real catalog task (``catalog.tasks.run_analysis``: claim,
    pipeline, settle) run in this process on drawn 12 MP product photos
@@ -22,6 +22,14 @@ Run from the repository root::
    user's rows are replaced on each run). Three query shapes: page 1, ``search=``
    and ``category=``, ``page_size=20``. Skipped, with the reason, when
    PostgreSQL is unreachable.
+
+4. **fix**: ``catalog.main_image_fix.fix_main_image`` for Amazon, in-process,
+   on drawn 12 MP JPEGs of a cup (``tests/catalog/drawn_scenes.py``) filling
+   30, 60 and 90 % of the frame on white and on a wooden table, ``--photos``
+   rounds after one warm-up. Prints time per photo (cut-out, edge refinement,
+   framing, JPEG and the re-analysis's measurements) and the product mask's IoU
+   against each photo's exact mask, beside the IoU of a cluttered room (the
+   low end: no fix can trust that cut).
 
 Each part runs in a child process of this script (``--child PART``) because
 Django reads its settings once per process. This is a benchmark, not a test:
@@ -53,7 +61,7 @@ from tests.benchmarks.setup import (  # noqa: E402  (the path above makes the re
     temp_var_dir,
 )
 
-PARTS = ("analysis", "batch", "listing")
+PARTS = ("analysis", "batch", "listing", "fix")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/stagecraft_bench_catalog"
 BENCH_EMAIL = "bench-catalog@stagecraft.local"
 PHOTO_SIZE = (4000, 3000)  # 12 MP
@@ -145,6 +153,13 @@ def report(results: list[dict], machine: dict, elapsed: float) -> None:
             for name, figures in result["shapes"].items():
                 print(f"  {name:<34} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['max']:>8.1f} "
                       f"{figures['n']:>5} {figures['total']:>11}")
+        elif part == "fix":
+            print(f"[fix] Amazon main image from a {result['megapixels']:.0f} MP JPEG, CPU, in-process, "
+                  f"n={result['n']} after 1 warm-up:")
+            print(f"  mean {result['mean_s']:.2f} s, max {result['max_s']:.2f} s per photo "
+                  f"(rules unmet on {result['unmet']} of {result['n']})")
+            print("  product mask IoU against the exact mask: "
+                  + ", ".join(f"{name} {value:.3f}" for name, value in result["iou"].items()))
     print()
     print(f"Total time {elapsed:.0f} s.")
 
@@ -376,12 +391,46 @@ def child_listing(args) -> dict:
     return result
 
 
+def child_fix(args) -> dict:
+    import numpy as np
+    from PIL import Image
+
+    from catalog.main_image_fix import fix_main_image
+    from catalog.product_mask import iou, product_mask
+    from tests.catalog import drawn
+    from tests.catalog.drawn_scenes import cup_scene
+
+    scenes = {f"{backdrop} {round(fill * 100)}%": cup_scene(PHOTO_SIZE, fill=fill, backdrop=backdrop)
+              for backdrop in ("white", "wood") for fill in (0.3, 0.6, 0.9)}
+    jpegs = {}
+    for name, (photo, _) in scenes.items():
+        buffer = io.BytesIO()
+        Image.fromarray(photo).save(buffer, "JPEG", quality=90)
+        jpegs[name] = buffer.getvalue()
+    fix_main_image(Image.open(io.BytesIO(next(iter(jpegs.values())))), "amazon")
+    timings, unmet = [], 0
+    for round_ in range(args.photos):
+        name = list(jpegs)[round_ % len(jpegs)]
+        started = time.perf_counter()
+        fixed = fix_main_image(Image.open(io.BytesIO(jpegs[name])), "amazon")
+        timings.append(time.perf_counter() - started)
+        unmet += bool(fixed.unmet)
+        log(f"[fix] {name}: {timings[-1]:.2f} s, unmet {[c.rule for c in fixed.unmet]}")
+    scores = {name: iou(product_mask(np.asarray(Image.open(io.BytesIO(jpegs[name])))).mask, truth)
+              for name, (_, truth) in scenes.items()}
+    busy = drawn.busy_scene(PHOTO_SIZE, fill=0.6)
+    busy_truth = (np.asarray(drawn.product_photo(PHOTO_SIZE, fill=0.6)) != 255).any(axis=2)
+    scores["cluttered room 60%"] = iou(product_mask(np.asarray(busy)).mask, busy_truth)
+    return {"part": "fix", "megapixels": PHOTO_SIZE[0] * PHOTO_SIZE[1] / 1e6, "n": len(timings),
+            "mean_s": statistics.mean(timings), "max_s": max(timings), "unmet": unmet, "iou": scores}
+
+
 def main_child(args) -> int:
     part = args.child
     started = time.monotonic()
     log(f"[{part}] migrate + createcachetable")
     setup_django()
-    result = {"analysis": child_analysis, "batch": child_batch, "listing": child_listing}[part](args)
+    result = {"analysis": child_analysis, "batch": child_batch, "listing": child_listing, "fix": child_fix}[part](args)
     Path(args.result_file).write_text(json.dumps(result))
     log(f"[{part}] done in {time.monotonic() - started:.1f} s")
     return 0
@@ -390,11 +439,11 @@ def main_child(args) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--photos", type=int, default=5, help="timed photos for the analysis part (default 5)")
+    parser.add_argument("--photos", type=int, default=5, help="timed photos for the analysis and fix parts (default 5)")
     parser.add_argument("--batch", type=int, default=100, help="photos in the timed batch job (default 100, max 100)")
     parser.add_argument("--products", type=int, default=10_000, help="products for the listing part (default 10000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per query shape (default 200)")
-    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: analysis,batch,listing")
+    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: analysis,batch,listing,fix")
     parser.add_argument("--batch-workers", default="1,2",
                         help="worker counts the batch part runs with, comma-separated (default 1,2: the speed-up)")
     parser.add_argument("--keep", action="store_true", help="keep each part's temporary directory")
