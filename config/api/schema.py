@@ -116,7 +116,7 @@ class StageCraftAutoSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         app = self.view.__module__.split(".")[0]
-        words = [word.replace("-", "_") for word in _MOUNTS.sub("", self.path).split("/")
+        words = [word.replace("-", "_").replace(".", "_") for word in _MOUNTS.sub("", self.path).split("/")
                  if word and not word.startswith("{")]
         action = "list" if self.method == "GET" and self._is_list_view() else self.method_mapping[self.method.lower()]
         return "_".join(["platform" if app == "config" else app, *words, action]).lower()

@@ -112,7 +112,8 @@ def test_stagings_held_back_run_through_in_the_embedded_mode(key_api, furnishing
                                                               run_queued, labeler_present, room_jpeg, settings,
                                                               django_capture_on_commit_callbacks):
     settings.STAGING_DISPATCH_AHEAD = 1
-    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY, "standard": {"long_edge": 240, "steps": 2}}
+    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY,
+                                "standard": {"short_edge": 160, "steps": 2, "guidance": 7.0}}
     with django_capture_on_commit_callbacks(execute=True):
         first = stage(key_api, room_jpeg, quality_mode="standard", room_type="living_room").json()["id"]
     # The second waits in the database until the first ends; run_queued runs whatever the broker gets.

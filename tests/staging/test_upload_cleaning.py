@@ -65,7 +65,8 @@ def test_the_validate_step_stores_the_original_upright_without_exif_and_deletes_
 def test_a_completed_stagings_urls_serve_only_cleaned_files(key_api, client, furnishing_engine, small_generation,
                                                             run_queued, labeler_present, settings,
                                                             django_capture_on_commit_callbacks):
-    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY, "standard": {"long_edge": 240, "steps": 2}}
+    settings.STAGING_QUALITY = {**settings.STAGING_QUALITY,
+                                "standard": {"short_edge": 160, "steps": 2, "guidance": 7.0}}
     upload = jpeg_bytes(draw_room(), exif=images.exif_with_gps_and_orientation(1))
     assert GPS in Image.open(io.BytesIO(upload)).getexif()
     body = run_one(key_api, upload, run_queued, django_capture_on_commit_callbacks, quality_mode="standard",
