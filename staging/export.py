@@ -22,6 +22,7 @@ from PIL import Image, ImageCms
 
 from config.files.renditions import fit_within
 from config.timestamps import iso8601
+from staging.choices import StagingMode
 from staging.models import Batch, Staging
 from staging.selectors import disclosure_for
 
@@ -60,7 +61,7 @@ def _add_photo(pack: zipfile.ZipFile, number: int, staging: Staging) -> dict:
     stem = f"{number:02d}-{slugify(room) or 'room'}"
     entry = {
         "staging_id": str(staging.pk), "status": staging.status, "style": staging.style_id,
-        "room_type": staging.room_type or None, "files": {},
+        "mode": staging.mode, "room_type": staging.room_type or None, "files": {},
         "quality_score": float(staging.quality_score) if staging.quality_score is not None else None,
         "architectural_integrity": staging.architectural_integrity, "integrity_score": staging.integrity_score,
         "pixel_lock_share": staging.pixel_lock_share, "disclosure": disclosure_for(staging),
@@ -72,6 +73,11 @@ def _add_photo(pack: zipfile.ZipFile, number: int, staging: Staging) -> dict:
         staged = mls_jpeg(Image.open(io.BytesIO(handle.read())))
     entry["files"]["staged"] = f"{stem}-staged.jpg"
     pack.writestr(entry["files"]["staged"], staged)
+    if staging.mode == StagingMode.DECLUTTER_AND_STAGE and staging.emptied_image.name:
+        # The emptied room is a photo an agent can list too ("the room as it is, empty").
+        with default_storage.open(staging.emptied_image.name, "rb") as handle:
+            entry["files"]["emptied"] = f"{stem}-emptied.jpg"
+            pack.writestr(entry["files"]["emptied"], mls_jpeg(Image.open(io.BytesIO(handle.read()))))
     if staging.original_image.name:
         original = f"{stem}-original{PurePosixPath(staging.original_image.name).suffix or '.jpg'}"
         with default_storage.open(staging.original_image.name, "rb") as handle:

@@ -88,3 +88,18 @@ def test_the_page_offers_the_pack_once_a_photo_is_done(client, owner, batch):
 def test_another_persons_batch_is_not_found(client, batch):
     client.force_login(UserFactory())
     assert client.get(f"/staging/batches/{batch.pk}/export.zip").status_code == 404
+
+
+def test_a_declutter_and_stage_photo_adds_its_emptied_room_and_the_manifest_names_each_mode(batch):
+    done = batch.stagings.order_by("created_at").first()
+    done.mode = "declutter_and_stage"
+    done.emptied_image.name = default_storage.save(done.file_key("emptied.png"), ContentFile(big_staged_png()))
+    done.save()
+
+    pack = unzip(export.listing_pack(batch).read())
+
+    emptied = Image.open(io.BytesIO(pack.read("01-living-room-emptied.jpg")))
+    assert emptied.format == "JPEG" and max(emptied.size) == 2048
+    manifest = json.loads(pack.read("manifest.json"))
+    assert [photo["mode"] for photo in manifest["photos"]] == ["declutter_and_stage", "stage"]
+    assert manifest["photos"][0]["files"]["emptied"] == "01-living-room-emptied.jpg"
