@@ -8,6 +8,7 @@ here, and cancel it when no answer comes in time.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from floorplans import analysis, files, plans, revision, satellite, selectors
+from floorplans import analysis, files, plans, revision, roomplan, satellite, scans, selectors
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus, RoomKind
 from floorplans.errors import AnalysisFailed, PhotosIncomplete
 from floorplans.geometry.measures import GeometryError
@@ -141,6 +142,23 @@ def save_analysis(room: Room, *, analysis: dict, source: str, author, confidence
         room.svg_data = plans.room_svg(room)
         room.save()
     return revision
+
+
+def import_scan(owner, session: FloorplanSession, *, scan: Any, type: str, custom_label: str = "") -> Room:
+    """Add a room measured by a RoomPlan ``CapturedRoom`` scan (``source: lidar``); its notes are the revision's.
+
+    ``ValidationFailed`` (with ``details.path``) for a scan that cannot be read,
+    ``UnsupportedScanShape`` for a footprint the plan cannot hold; nothing is
+    created then.
+    """
+    scanned = roomplan.parse_captured_room(scan, max_surfaces=settings.FLOORPLANS_SCAN_MAX_SURFACES)
+    imported = scans.to_analysis(scanned, confidence=scans.scan_confidence(scan))
+    with transaction.atomic():
+        room = create_room(session, type=type, custom_label=custom_label)
+        save_analysis(room, analysis=imported.analysis, source=AnalysisSource.LIDAR, author=owner,
+                      confidence=imported.confidence, changes=list(imported.notes))
+    room.refresh_from_db()
+    return room
 
 
 def restore_revision(owner, room: Room, *, number: int) -> RoomRevision:

@@ -30,7 +30,7 @@ def floorplan_answers(schema: dict):
 
 def test_every_success_answer_has_a_named_schema_with_properties(schema):
     answers = dict(floorplan_answers(schema))
-    assert len(answers) == 19
+    assert len(answers) == 20
     for name, response in answers.items():
         for content_type, body in response["content"].items():
             if content_type != "application/json":

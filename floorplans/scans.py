@@ -1,0 +1,164 @@
+"""A RoomPlan scan's footprint turned into the plan's room analysis (feet, square corners), or refused.
+
+The plan model holds rectangles and L-shapes whose walls face north, east,
+south and west. A scan is turned so its longest wall runs east-west, then
+every wall must lie within ``ANGLE_TOLERANCE_DEG`` of an axis: those walls are
+squared (each straight run on the mean of its ends, corners where runs meet)
+and the largest turn and corner shift are written in the room's notes. A wall
+further off-axis, or a footprint with more than one notch, is refused with
+``UNSUPPORTED_SCAN_SHAPE`` naming the walls; nothing is squared silently.
+
+Confidence: RoomPlan grades each surface only ``high``, ``medium`` or ``low``
+(no probability). A room is as sure as its least sure wall, read as
+``CONFIDENCE_OF_GRADE`` (high 0.9, medium 0.6, low 0.3; a wall without a grade
+counts as low): a scan never claims more than its worst wall.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from config.errors import ValidationFailed
+from floorplans.errors import UnsupportedScanShape
+from floorplans.geometry.rooms import Notch, RoomAnalysis, WallSegment
+from floorplans.roomplan import ScannedOpening, ScannedRoom
+
+FEET_PER_METRE = 1 / 0.3048
+ANGLE_TOLERANCE_DEG = 3.0
+CONFIDENCE_OF_GRADE = {"high": 0.9, "medium": 0.6, "low": 0.3}
+_CORNER_EPS_FT = 1e-6
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class ScanImport:
+    """The room's analysis document (``source: lidar``), its confidence, notes and squared outline (feet)."""
+
+    analysis: dict[str, Any]
+    confidence: float
+    notes: tuple[str, ...]
+    outline: tuple[Point, ...]
+
+
+def scan_confidence(data: Mapping[str, Any]) -> float:
+    """The lowest grade of the scan's walls, as a number (see the module docstring)."""
+    grades = []
+    for i, wall in enumerate(data.get("walls") or []):
+        given = wall.get("confidence") if isinstance(wall, Mapping) else None
+        if given is None:
+            grades.append(CONFIDENCE_OF_GRADE["low"])
+            continue
+        grade = next(iter(given), None) if isinstance(given, Mapping) and len(given) == 1 else None
+        if grade not in CONFIDENCE_OF_GRADE:
+            raise ValidationFailed(f"walls[{i}].confidence: must be one of {', '.join(CONFIDENCE_OF_GRADE)}.",
+                                   details={"path": f"walls[{i}].confidence"})
+        grades.append(CONFIDENCE_OF_GRADE[grade])
+    return min(grades, default=CONFIDENCE_OF_GRADE["low"])
+
+
+def to_analysis(room: ScannedRoom, *, confidence: float) -> ScanImport:
+    """The scanned room as the plan's analysis; ``UnsupportedScanShape`` when it has no square-cornered form."""
+    polygon = np.array(room.polygon, dtype=float)
+    vectors = np.roll(polygon, -1, axis=0) - polygon
+    longest = int(np.argmax(np.hypot(vectors[:, 0], vectors[:, 1])))
+    turn = math.atan2(vectors[longest, 1], vectors[longest, 0])
+    c, s = math.cos(turn), math.sin(turn)
+    turned = polygon @ np.array([[c, -s], [s, c]])  # rows (x, z) turned by -turn: the longest wall along +x
+    angles = np.degrees(np.arctan2(*(np.roll(turned, -1, axis=0) - turned)[:, ::-1].T))
+    off = np.abs((angles + 45) % 90 - 45)
+    wrong = [k for k in range(len(off)) if off[k] > ANGLE_TOLERANCE_DEG]
+    if wrong:
+        walls = sorted({room.edge_walls[k] for k in wrong})
+        raise UnsupportedScanShape(
+            f"{', '.join(walls)}: not square to the room (up to {max(off[k] for k in wrong):.1f}° off; the plan "
+            f"holds walls within {ANGLE_TOLERANCE_DEG:g}° of square).",
+            details={"walls": walls, "toleranceDegrees": ANGLE_TOLERANCE_DEG, "notes": list(room.notes)})
+    horizontal = [abs(a) < 45 or abs(a) > 135 for a in angles]
+    corners, shift = _squared(turned, horizontal)
+    if len(corners) not in (4, 6):
+        raise UnsupportedScanShape(
+            f"The scanned room has {len(corners)} corners; the plan holds a rectangle (4) or an L-shape (6).",
+            details={"walls": sorted(set(room.edge_walls)), "corners": len(corners), "notes": list(room.notes)})
+    origin = corners.min(axis=0)
+    local = (corners - origin) * FEET_PER_METRE
+    width, height = (float(v) for v in local.max(axis=0))
+    notch = _notch(local, width, height)
+    bare = RoomAnalysis(width, height, shape="L-shape" if notch else "rectangle", notch=notch)
+    walls: dict[str, list[dict]] = {}
+    inner: dict[str, list[dict]] = {}
+    for opening in room.openings:
+        centre = _centre(room.polygon, opening) @ np.array([[c, -s], [s, c]])
+        segment, along = _on_wall(bare.wall_segments(), (centre - origin) * FEET_PER_METRE,
+                                  horizontal[opening.edge])
+        (inner if segment.inner else walls).setdefault(segment.side, []).append({
+            "type": opening.kind, "position": along - opening.width * FEET_PER_METRE / 2,
+            "width": opening.width * FEET_PER_METRE, "sillHeight": opening.sill * FEET_PER_METRE,
+            "headHeight": opening.head * FEET_PER_METRE})
+    notes = [*room.notes, f"Turned {math.degrees(turn) % 360:.1f}° so the longest wall runs east-west.",
+             f"Walls squared: at most {float(off.max()):.1f}° off square, corners moved at most "
+             f"{shift * 100:.1f} cm."]
+    analysis: dict[str, Any] = {
+        "dimensions": {"width": width, "height": height, "confidence": confidence},
+        "ceilingHeight": room.ceiling_height * FEET_PER_METRE,
+        "walls": walls, "referenceObject": None, "shape": bare.shape, "source": "lidar", "notes": notes}
+    if notch:
+        analysis["notch"] = {"corner": notch.corner, "width": notch.width, "depth": notch.depth, "walls": inner}
+    return ScanImport(analysis, confidence, tuple(notes), tuple((float(x), float(y)) for x, y in local))
+
+
+def _squared(points: np.ndarray, horizontal: Sequence[bool]) -> tuple[np.ndarray, float]:
+    """Corners of the runs of same-direction edges, each run on the mean line of its points; the largest shift."""
+    n = len(points)
+    start = next((k for k in range(n) if horizontal[k] != horizontal[k - 1]), None)
+    if start is None:
+        return np.empty((0, 2)), 0.0
+    runs: list[tuple[bool, list[int]]] = []  # (horizontal, the edges of the run)
+    for k in [*range(start, n), *range(start)]:
+        if runs and runs[-1][0] == horizontal[k]:
+            runs[-1][1].append(k)
+        else:
+            runs.append((horizontal[k], [k]))
+    lines = []
+    for is_horizontal, edges in runs:
+        ends = points[[*edges, (edges[-1] + 1) % n]]
+        lines.append(float(ends[:, 1 if is_horizontal else 0].mean()))
+    corners, shift = [], 0.0
+    for i, (is_horizontal, edges) in enumerate(runs):
+        here, following = lines[i], lines[(i + 1) % len(runs)]
+        corner = (following, here) if is_horizontal else (here, following)
+        shift = max(shift, math.dist(corner, points[(edges[-1] + 1) % n]))
+        corners.append(corner)
+    return np.array(corners), shift
+
+
+def _notch(local: np.ndarray, width: float, height: float) -> Notch | None:
+    """An L-shape's cut-out corner and size, read from its one inner corner."""
+    if len(local) == 4:
+        return None
+    box = {"NW": (0.0, 0.0), "NE": (width, 0.0), "SE": (width, height), "SW": (0.0, height)}
+    corner = next(name for name, point in box.items()
+                  if not any(math.dist(point, p) < _CORNER_EPS_FT for p in local))
+    inner = next(p for p in local if all(abs(p[i] - edge) > _CORNER_EPS_FT
+                                         for i, edge in ((0, 0.0), (0, width), (1, 0.0), (1, height))))
+    x, y = float(inner[0]), float(inner[1])
+    return Notch(corner, x if corner[1] == "W" else width - x, y if corner[0] == "N" else height - y)
+
+
+def _centre(polygon: Sequence[Point], opening: ScannedOpening) -> np.ndarray:
+    a, b = np.array(polygon[opening.edge]), np.array(polygon[(opening.edge + 1) % len(polygon)])
+    return a + (b - a) / np.linalg.norm(b - a) * (opening.position + opening.width / 2)
+
+
+def _on_wall(segments: Sequence[WallSegment], point: np.ndarray, horizontal: bool) -> tuple[WallSegment, float]:
+    """The squared wall nearest ``point`` running the same way as its scanned wall, and how far along it lies."""
+    def fit(segment: WallSegment) -> tuple[float, float]:
+        along = float(point[0 if horizontal else 1]) - segment.along
+        beyond = max(0.0, -along, along - segment.length)
+        return math.hypot(float(point[1 if horizontal else 0]) - segment.line, beyond), along
+
+    segment = min((seg for seg in segments if seg.horizontal == horizontal), key=lambda seg: fit(seg)[0])
+    return segment, fit(segment)[1]
