@@ -1,7 +1,7 @@
 """A RoomPlan scan's footprint turned into the plan's room analysis (feet, square corners), or refused.
 
 The plan model holds rectangles and L-shapes whose walls face north, east,
-south and west. A scan is turned so its longest wall runs east-west, then
+south and west. A scan is turned (by at most 45°) so its longest wall lies on an axis, then
 every wall must lie within ``ANGLE_TOLERANCE_DEG`` of an axis: those walls are
 squared (each straight run on the mean of its ends, corners where runs meet)
 and the largest turn and corner shift are written in the room's notes. A wall
@@ -15,7 +15,8 @@ counts as low): a scan never claims more than its worst wall.
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 from config.errors import ValidationFailed
 from floorplans.errors import UnsupportedScanShape
 from floorplans.geometry.rooms import Notch, RoomAnalysis, WallSegment
-from floorplans.roomplan import ScannedOpening, ScannedRoom
+from floorplans.roomplan import ScannedOpening, ScannedRoom, parse_captured_room
 
 FEET_PER_METRE = 1 / 0.3048
 ANGLE_TOLERANCE_DEG = 3.0
@@ -42,6 +43,52 @@ class ScanImport:
     confidence: float
     notes: tuple[str, ...]
     outline: tuple[Point, ...]
+    corner: Point = (0.0, 0.0)  # metres: the north-west corner of its box, in the turned scan frame
+
+    def position(self, origin: Point) -> dict[str, float]:
+        """Its plan position (feet) when the structure's north-west corner ``origin`` is the plan's origin."""
+        return {"x": (self.corner[0] - origin[0]) * FEET_PER_METRE, "y": (self.corner[1] - origin[1]) * FEET_PER_METRE}
+
+
+def read_structure(data: Any, *, max_surfaces: int) -> list[ScanImport]:
+    """Each room of a ``CapturedStructure`` (``rooms``), squared on the structure's one pair of axes.
+
+    The axes are those of the longest wall of all rooms, so every room keeps
+    its place and turn from the scan (a turn by a multiple of 90° is still
+    square); paths in refusals start with ``rooms[i].``.
+    """
+    rooms = data.get("rooms")
+    if not isinstance(rooms, list) or not rooms:
+        raise ValidationFailed("rooms: a CapturedStructure needs a list of rooms.", details={"path": "rooms"})
+    count = sum(len(room.get(key) or ()) for room in rooms if isinstance(room, Mapping)
+                for key in ("walls", "doors", "windows", "openings"))
+    if count > max_surfaces:
+        raise ValidationFailed(f"rooms: the scan has {count} walls, doors, windows and openings; at most "
+                               f"{max_surfaces} are read.", details={"path": "rooms"})
+    scanned = []
+    for i, room in enumerate(rooms):
+        with _prefixed(f"rooms[{i}]"):
+            scanned.append((parse_captured_room(room, max_surfaces=max_surfaces), scan_confidence(room)))
+    turn = _longest_wall_turn(np.concatenate([_edges(np.array(r.polygon, dtype=float)) for r, _ in scanned]))
+    imports = []
+    for i, (room, confidence) in enumerate(scanned):
+        with _prefixed(f"rooms[{i}]"):
+            imports.append(to_analysis(room, confidence=confidence, turn=turn))
+    return imports
+
+
+@contextmanager
+def _prefixed(prefix: str) -> Iterator[None]:
+    """Refusals of one room of a structure, with their paths under ``prefix``."""
+    try:
+        yield
+    except UnsupportedScanShape as exc:
+        details = {**exc.details, "walls": [f"{prefix}.{wall}" for wall in exc.details["walls"]]}
+        raise UnsupportedScanShape(f"{prefix}: {exc.message}", details=details) from None
+    except ValidationFailed as exc:
+        path = f"{prefix}.{exc.details['path']}" if exc.details.get("path") else prefix
+        message = f"{prefix}.{exc.message}" if exc.details.get("path") else f"{prefix}: {exc.message}"
+        raise ValidationFailed(message, details={"path": path}) from None
 
 
 def scan_confidence(data: Mapping[str, Any]) -> float:
@@ -60,12 +107,14 @@ def scan_confidence(data: Mapping[str, Any]) -> float:
     return min(grades, default=CONFIDENCE_OF_GRADE["low"])
 
 
-def to_analysis(room: ScannedRoom, *, confidence: float) -> ScanImport:
-    """The scanned room as the plan's analysis; ``UnsupportedScanShape`` when it has no square-cornered form."""
+def to_analysis(room: ScannedRoom, *, confidence: float, turn: float | None = None) -> ScanImport:
+    """The scanned room as the plan's analysis; ``UnsupportedScanShape`` when it has no square-cornered form.
+
+    ``turn`` (radians) is the direction that becomes east; by default the room's longest wall.
+    """
     polygon = np.array(room.polygon, dtype=float)
-    vectors = np.roll(polygon, -1, axis=0) - polygon
-    longest = int(np.argmax(np.hypot(vectors[:, 0], vectors[:, 1])))
-    turn = math.atan2(vectors[longest, 1], vectors[longest, 0])
+    if turn is None:
+        turn = _longest_wall_turn(_edges(polygon))
     c, s = math.cos(turn), math.sin(turn)
     turned = polygon @ np.array([[c, -s], [s, c]])  # rows (x, z) turned by -turn: the longest wall along +x
     angles = np.degrees(np.arctan2(*(np.roll(turned, -1, axis=0) - turned)[:, ::-1].T))
@@ -98,7 +147,8 @@ def to_analysis(room: ScannedRoom, *, confidence: float) -> ScanImport:
             "type": opening.kind, "position": along - opening.width * FEET_PER_METRE / 2,
             "width": opening.width * FEET_PER_METRE, "sillHeight": opening.sill * FEET_PER_METRE,
             "headHeight": opening.head * FEET_PER_METRE})
-    notes = [*room.notes, f"Turned {math.degrees(turn) % 360:.1f}° so the longest wall runs east-west.",
+    notes = [*room.notes,
+             f"Turned {math.degrees(turn):.1f}° to square the scan (its longest wall sets the plan's axes).",
              f"Walls squared: at most {float(off.max()):.1f}° off square, corners moved at most "
              f"{shift * 100:.1f} cm."]
     analysis: dict[str, Any] = {
@@ -107,7 +157,19 @@ def to_analysis(room: ScannedRoom, *, confidence: float) -> ScanImport:
         "walls": walls, "referenceObject": None, "shape": bare.shape, "source": "lidar", "notes": notes}
     if notch:
         analysis["notch"] = {"corner": notch.corner, "width": notch.width, "depth": notch.depth, "walls": inner}
-    return ScanImport(analysis, confidence, tuple(notes), tuple((float(x), float(y)) for x, y in local))
+    return ScanImport(analysis, confidence, tuple(notes), tuple((float(x), float(y)) for x, y in local),
+                      (float(origin[0]), float(origin[1])))
+
+
+def _edges(polygon: np.ndarray) -> np.ndarray:
+    return np.roll(polygon, -1, axis=0) - polygon
+
+
+def _longest_wall_turn(vectors: np.ndarray) -> float:
+    """The smallest turn (-45° to 45°) that lines the longest wall up with an axis: the scan keeps its bearing."""
+    longest = int(np.argmax(np.hypot(vectors[:, 0], vectors[:, 1])))
+    quarter = math.pi / 2
+    return (math.atan2(vectors[longest, 1], vectors[longest, 0]) + quarter / 2) % quarter - quarter / 2
 
 
 def _squared(points: np.ndarray, horizontal: Sequence[bool]) -> tuple[np.ndarray, float]:

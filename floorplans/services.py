@@ -144,21 +144,43 @@ def save_analysis(room: Room, *, analysis: dict, source: str, author, confidence
     return revision
 
 
-def import_scan(owner, session: FloorplanSession, *, scan: Any, type: str, custom_label: str = "") -> Room:
-    """Add a room measured by a RoomPlan ``CapturedRoom`` scan (``source: lidar``); its notes are the revision's.
+def import_scan(owner, session: FloorplanSession, *, scan: Any, type: str, custom_label: str = "") -> list[Room]:
+    """Add the rooms of a RoomPlan scan (``source: lidar``), each with its notes as its revision's changes.
 
+    A ``CapturedRoom`` adds one room, to be merged like any other. A
+    ``CapturedStructure`` (a ``rooms`` list) becomes the merged plan: its rooms
+    where the scan measured them, so the session must have none merged yet.
     ``ValidationFailed`` (with ``details.path``) for a scan that cannot be read,
     ``UnsupportedScanShape`` for a footprint the plan cannot hold; nothing is
     created then.
     """
-    scanned = roomplan.parse_captured_room(scan, max_surfaces=settings.FLOORPLANS_SCAN_MAX_SURFACES)
-    imported = scans.to_analysis(scanned, confidence=scans.scan_confidence(scan))
+    limit = settings.FLOORPLANS_SCAN_MAX_SURFACES
+    structure = isinstance(scan, dict) and "rooms" in scan
+    if structure:
+        imports = scans.read_structure(scan, max_surfaces=limit)
+    else:
+        imports = [scans.to_analysis(roomplan.parse_captured_room(scan, max_surfaces=limit),
+                                     confidence=scans.scan_confidence(scan))]
     with transaction.atomic():
-        room = create_room(session, type=type, custom_label=custom_label)
-        save_analysis(room, analysis=imported.analysis, source=AnalysisSource.LIDAR, author=owner,
-                      confidence=imported.confidence, changes=list(imported.notes))
-    room.refresh_from_db()
-    return room
+        _lock(session)
+        if structure and session.room_positions:
+            raise ValidationFailed("This session's plan already has merged rooms; a scanned structure places "
+                                   "its rooms itself, so import it into a new session.",
+                                   details={"path": "rooms"})
+        rooms = []
+        for imported in imports:
+            room = create_room(session, type=type, custom_label=custom_label)
+            save_analysis(room, analysis=imported.analysis, source=AnalysisSource.LIDAR, author=owner,
+                          confidence=imported.confidence, changes=list(imported.notes))
+            room.refresh_from_db()
+            rooms.append(room)
+        if structure:
+            origin = (min(i.corner[0] for i in imports), min(i.corner[1] for i in imports))
+            _store_plan(session, plans.scanned([(room, i.position(origin)) for room, i in zip(rooms, imports,
+                                                                                               strict=True)]))
+            for room in rooms:
+                room.refresh_from_db()
+    return rooms
 
 
 def restore_revision(owner, room: Room, *, number: int) -> RoomRevision:

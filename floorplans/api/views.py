@@ -139,14 +139,18 @@ class ScanImportView(FloorplanAPIView):
                               413: OpenApiResponse(description="SCAN_TOO_LARGE: over FLOORPLANS_SCAN_MAX_BYTES")},
                    tags=TAGS)
     def post(self, request, session_id):
-        """Add a room measured by an Apple RoomPlan ``CapturedRoom`` scan (JSON body or file upload)."""
+        """Add the rooms of an Apple RoomPlan scan (JSON body or file upload).
+
+        A ``CapturedRoom`` adds one room; a ``CapturedStructure`` adds its rooms placed as scanned, as the
+        merged plan of a session that has none yet.
+        """
         session = selectors.session_for(request.user, session_id)
         if request.content_type.startswith("application/json"):
             files.check_scan_body(request.META.get("CONTENT_LENGTH"))
         data = parse(s.ScanInputSerializer, request.data)
         scan = files.read_scan(data["file"]) if "file" in data else data["scan"]
-        room = services.import_scan(request.user, session, scan=scan, type=data["type"], custom_label=data["label"])
-        return Response(s.ScanImportedSerializer({"rooms": [room]}).data, status=status.HTTP_201_CREATED)
+        rooms = services.import_scan(request.user, session, scan=scan, type=data["type"], custom_label=data["label"])
+        return Response(s.ScanImportedSerializer({"rooms": rooms}).data, status=status.HTTP_201_CREATED)
 
 
 class PhotoUploadView(FloorplanAPIView):

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from floorplans import plans
 from floorplans.models import Room
 from floorplans.scans import FEET_PER_METRE
 from tests.floorplans.calls import error_of, session_url
@@ -108,3 +109,61 @@ def test_another_users_session_is_session_not_found(fp, other_user):
     response = fp.post(session_url(stranger, "scans"), {"type": "bedroom", "scan": _scan()}, format="json")
     assert response.status_code == 404 and error_of(response)["code"] == "SESSION_NOT_FOUND"
     assert not stranger.rooms.exists()
+
+
+def _structure(*rooms: dict) -> dict:
+    return {"version": 2, "story": 0, "rooms": list(rooms), "walls": [], "doors": [], "windows": [], "openings": [],
+            "objects": [], "floors": [], "sections": []}
+
+
+def _two_rooms() -> dict:
+    # The second room is scanned turned by 90°, 15 cm (one wall) east of the first.
+    second = captured_room(walls_around([(0.0, 0.0), (2.0, 0.0), (2.0, 3.0), (0.0, 3.0)], rotate_deg=90.0,
+                                        offset=(4.15, 2.0)))
+    return _structure(_scan(), second)
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<svg"), ("dxf", b"SECTION"), ("pdf", b"%PDF"),
+                                            ("png", b"\x89PNG"), ("ifc", b"ISO-10303-21")])
+def test_a_structure_becomes_the_merged_plan_and_exports(fp, session, fmt, magic):
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _two_rooms()}, format="json")
+    assert response.status_code == 201, response.json()
+    first, second = response.json()["rooms"]
+    assert first["position"] == {"x": pytest.approx(0.0, abs=1e-9), "y": pytest.approx(0.0, abs=1e-9)}
+    # Positions are stored to the hundredth of a foot.
+    assert second["position"] == {"x": pytest.approx(4.15 * FEET_PER_METRE, abs=0.005),
+                                  "y": pytest.approx(0.0, abs=1e-9)}
+    session.refresh_from_db()
+    assert session.shared_walls == [{"rooms": [first["roomId"], second["roomId"]], "wall": "east/west",
+                                     "reconciled": False, "lengthDiscrepancy": 3.3}]  # 3 m against 2 m
+    assert session.merged_plan_svg.startswith("<svg")
+    exported = fp.get(session_url(session, "export", fmt))
+    assert exported.status_code == 200 and magic in exported.content[:200]
+
+
+def test_ansi_areas_of_a_scanned_l_shape_are_its_polygon_not_its_box(fp, session):
+    l_shape = captured_room(walls_around([(0.0, 0.0), (5.0, 0.0), (5.0, 2.0), (2.0, 2.0), (2.0, 4.0), (0.0, 4.0)]))
+    response = fp.post(session_url(session, "scans"), {"type": "living_room", "scan": _structure(l_shape)},
+                       format="json")
+    assert response.status_code == 201, response.json()
+    session.refresh_from_db()
+    row = plans.area_report(session, plans.placed_plan(session)).row("Living Room#1")
+    # ANSI works from dimensions rounded to a tenth of a foot: 150.7 sq ft within that, not the 215.3 of its box.
+    assert row.area == pytest.approx(14.0 * FEET_PER_METRE**2, abs=1.0)
+
+
+def test_a_structure_needs_a_session_without_merged_rooms(fp, session):
+    assert fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _two_rooms()},
+                   format="json").status_code == 201
+    again = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _two_rooms()}, format="json")
+    assert again.status_code == 400 and error_of(again)["details"] == {"path": "rooms"}
+    assert session.rooms.count() == 2
+
+
+def test_a_structure_room_with_an_angled_wall_is_refused_by_path(fp, session):
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _structure(_scan(), _scan(ANGLED))},
+                       format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "UNSUPPORTED_SCAN_SHAPE" and error["details"]["walls"] == ["rooms[1].walls[2]"]
+    assert not session.rooms.exists()

@@ -8,7 +8,7 @@ from config.errors import ValidationFailed
 from floorplans.errors import UnsupportedScanShape
 from floorplans.geometry.parsing import parse_analysis
 from floorplans.roomplan import parse_captured_room
-from floorplans.scans import FEET_PER_METRE, scan_confidence, to_analysis
+from floorplans.scans import FEET_PER_METRE, read_structure, scan_confidence, to_analysis
 from tests.floorplans.roomplan_scans import captured_room, surface, walls_around
 
 RECTANGLE = [(0.0, 0.0), (4.0, 0.0), (4.0, 3.0), (0.0, 3.0)]
@@ -52,7 +52,7 @@ def test_a_turned_room_is_read_in_its_own_axes_with_a_note():
     analysis = parse_analysis(imported.analysis)
     assert analysis.area == pytest.approx(14.0 * FT**2)
     assert sorted([analysis.width, analysis.height]) == [pytest.approx(4 * FT), pytest.approx(5 * FT)]
-    assert any(note.startswith("Turned 327.0°") for note in imported.notes)
+    assert any(note.startswith("Turned -33.0°") for note in imported.notes)
 
 
 def test_a_wall_slightly_off_square_is_squared_and_the_deviation_noted():
@@ -115,3 +115,42 @@ def test_the_outline_is_the_squared_footprint_in_feet():
     area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(outline, [*outline[1:], outline[0]], strict=True))
     assert abs(area) / 2 == pytest.approx(14.0 * FT**2)
     assert all(math.isfinite(v) and v >= -1e-9 for point in outline for v in point)
+
+
+def _structure(*rooms: dict) -> dict:
+    return {"version": 2, "story": 0, "rooms": list(rooms), "walls": [], "doors": [], "windows": [], "openings": [],
+            "objects": [], "floors": [], "sections": []}
+
+
+# Room B is 3 m east-west and 2 m north-south, scanned turned by 90° and 15 cm (a wall) east of room A.
+B_TURNED = dict(rotate_deg=90.0, offset=(4.15, 2.0))
+B_LOCAL = [(0.0, 0.0), (2.0, 0.0), (2.0, 3.0), (0.0, 3.0)]
+
+
+def test_a_structure_places_each_room_where_it_was_scanned():
+    first, second = read_structure(_structure(captured_room(walls_around(RECTANGLE)),
+                                              captured_room(walls_around(B_LOCAL, **B_TURNED))), max_surfaces=200)
+    origin = (min(first.corner[0], second.corner[0]), min(first.corner[1], second.corner[1]))
+    assert first.position(origin) == {"x": pytest.approx(0.0, abs=1e-9), "y": pytest.approx(0.0, abs=1e-9)}
+    assert second.position(origin) == {"x": pytest.approx(4.15 * FT), "y": pytest.approx(0.0, abs=1e-9)}
+    assert (second.analysis["dimensions"]["width"], second.analysis["dimensions"]["height"]) == (
+        pytest.approx(3 * FT), pytest.approx(2 * FT))
+
+
+def test_a_structure_room_off_the_structures_axes_is_refused_with_its_path():
+    turned = captured_room(walls_around(B_LOCAL, rotate_deg=20.0, offset=(6.0, 0.0)))
+    with pytest.raises(UnsupportedScanShape) as refused:
+        read_structure(_structure(captured_room(walls_around(RECTANGLE)), turned), max_surfaces=200)
+    assert all(wall.startswith("rooms[1].walls[") for wall in refused.value.details["walls"])
+    assert len(refused.value.details["walls"]) == 4
+
+
+def test_a_structure_room_that_cannot_be_read_names_its_path():
+    broken = captured_room(walls_around(RECTANGLE))
+    broken["walls"][3]["transform"] = [float("nan")] * 16
+    with pytest.raises(ValidationFailed) as refused:
+        read_structure(_structure(captured_room(walls_around(RECTANGLE)), broken), max_surfaces=200)
+    assert refused.value.details == {"path": "rooms[1].walls[3].transform"}
+    with pytest.raises(ValidationFailed) as too_many:
+        read_structure(_structure(broken, broken), max_surfaces=7)
+    assert too_many.value.details == {"path": "rooms"}
