@@ -74,9 +74,19 @@ def delete_session_files(session: FloorplanSession) -> int:
 def read_scan(upload) -> Any:
     """The JSON of an uploaded RoomPlan export, at most ``FLOORPLANS_SCAN_MAX_BYTES``."""
     try:
-        content = read_limited(upload, settings.FLOORPLANS_SCAN_MAX_BYTES)
+        return _decode_scan(read_limited(upload, settings.FLOORPLANS_SCAN_MAX_BYTES))
     except UploadTooLarge as exc:
         raise ScanTooLarge(exc.message, details=exc.details) from None
+
+
+def scan_from_text(text: str) -> Any:
+    """A previewed scan sent back by the page as JSON text, held to the same limit as an upload."""
+    content = text.encode()
+    check_scan_body(str(len(content)))
+    return _decode_scan(content)
+
+
+def _decode_scan(content: bytes) -> Any:
     try:
         return json.loads(content)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; nesting can overflow the parser

@@ -50,6 +50,18 @@ class ScanImport:
         return {"x": (self.corner[0] - origin[0]) * FEET_PER_METRE, "y": (self.corner[1] - origin[1]) * FEET_PER_METRE}
 
 
+def is_structure(data: Any) -> bool:
+    """A ``CapturedStructure`` (rooms placed together) rather than one ``CapturedRoom``."""
+    return isinstance(data, Mapping) and "rooms" in data
+
+
+def read_scan(data: Any, *, max_surfaces: int) -> list[ScanImport]:
+    """The rooms of a ``CapturedRoom`` (one) or a ``CapturedStructure``, ready for the plan; nothing is stored."""
+    if is_structure(data):
+        return read_structure(data, max_surfaces=max_surfaces)
+    return [to_analysis(parse_captured_room(data, max_surfaces=max_surfaces), confidence=scan_confidence(data))]
+
+
 def read_structure(data: Any, *, max_surfaces: int) -> list[ScanImport]:
     """Each room of a ``CapturedStructure`` (``rooms``), squared on the structure's one pair of axes.
 

@@ -23,7 +23,7 @@ from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from floorplans import analysis, files, plans, revision, roomplan, satellite, scans, selectors
+from floorplans import analysis, files, plans, revision, satellite, scans, selectors
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus, RoomKind
 from floorplans.errors import AnalysisFailed, PhotosIncomplete
 from floorplans.geometry.measures import GeometryError
@@ -154,13 +154,8 @@ def import_scan(owner, session: FloorplanSession, *, scan: Any, type: str, custo
     ``UnsupportedScanShape`` for a footprint the plan cannot hold; nothing is
     created then.
     """
-    limit = settings.FLOORPLANS_SCAN_MAX_SURFACES
-    structure = isinstance(scan, dict) and "rooms" in scan
-    if structure:
-        imports = scans.read_structure(scan, max_surfaces=limit)
-    else:
-        imports = [scans.to_analysis(roomplan.parse_captured_room(scan, max_surfaces=limit),
-                                     confidence=scans.scan_confidence(scan))]
+    structure = scans.is_structure(scan)
+    imports = scans.read_scan(scan, max_surfaces=settings.FLOORPLANS_SCAN_MAX_SURFACES)
     with transaction.atomic():
         _lock(session)
         if structure and session.room_positions:
