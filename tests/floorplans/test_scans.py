@@ -6,7 +6,9 @@ import pytest
 
 from config.errors import ValidationFailed
 from floorplans.errors import UnsupportedScanShape
+from floorplans.geometry.merging import touching_walls
 from floorplans.geometry.parsing import parse_analysis
+from floorplans.geometry.plan import Plan, make_room
 from floorplans.roomplan import parse_captured_room
 from floorplans.scans import FEET_PER_METRE, read_structure, scan_confidence, to_analysis
 from tests.floorplans.roomplan_scans import captured_room, surface, walls_around
@@ -154,3 +156,15 @@ def test_a_structure_room_that_cannot_be_read_names_its_path():
     with pytest.raises(ValidationFailed) as too_many:
         read_structure(_structure(broken, broken), max_surfaces=7)
     assert too_many.value.details == {"path": "rooms"}
+
+
+def test_only_rooms_a_wall_apart_share_a_wall():
+    room = {"dimensions": {"width": 10.0, "height": 10.0}, "walls": {}, "shape": "rectangle"}
+
+    def pair(gap: float):
+        plan = Plan((make_room("a", room), make_room("b", room, position={"x": 10.0 + gap, "y": 3.0})))
+        return touching_walls(plan, max_gap=1.0)
+
+    (shared,) = pair(0.5)
+    assert (shared.rooms, shared.wall, shared.reconciled) == (("a", "b"), "east/west", True)
+    assert pair(2.5) == ()  # a corridor's width apart: two walls, not one
