@@ -77,6 +77,11 @@ def read_structure(data: Any, *, max_surfaces: int) -> list[ScanImport]:
     if count > max_surfaces:
         raise ValidationFailed(f"rooms: the scan has {count} walls, doors, windows and openings; at most "
                                f"{max_surfaces} are read.", details={"path": "rooms"})
+    stories = [room.get("story", 0) if isinstance(room, Mapping) else 0 for room in rooms]
+    other = next((i for i, story in enumerate(stories) if story != stories[0]), None)
+    if other is not None:  # the plan is one floor: rooms of two stories would be drawn on top of each other
+        raise ValidationFailed(f"rooms[{other}].story: the rooms are on more than one story; import one story "
+                               "at a time.", details={"path": f"rooms[{other}].story"})
     scanned = []
     for i, room in enumerate(rooms):
         with _prefixed(f"rooms[{i}]"):

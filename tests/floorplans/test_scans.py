@@ -168,3 +168,11 @@ def test_only_rooms_a_wall_apart_share_a_wall():
     (shared,) = pair(0.5)
     assert (shared.rooms, shared.wall, shared.reconciled) == (("a", "b"), "east/west", True)
     assert pair(2.5) == ()  # a corridor's width apart: two walls, not one
+
+
+def test_a_structure_of_two_stories_is_refused():
+    upstairs = captured_room(walls_around(RECTANGLE))
+    upstairs["story"] = 1
+    with pytest.raises(ValidationFailed) as refused:
+        read_structure(_structure(captured_room(walls_around(RECTANGLE)), upstairs), max_surfaces=200)
+    assert refused.value.details == {"path": "rooms[1].story"}
