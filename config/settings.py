@@ -522,6 +522,10 @@ FLOORPLANS_SATELLITE_KEY = env("FLOORPLANS_SATELLITE_KEY", "")
 FLOORPLANS_GEOCODER_URL = env("FLOORPLANS_GEOCODER_URL", "")
 # The PNG export refuses a ?dpi= that would make a bigger image (memory guard).
 FLOORPLANS_PNG_MAX_PIXELS = env_int("FLOORPLANS_PNG_MAX_PIXELS", 40_000_000)
+# RoomPlan scan import: the largest JSON accepted (body or file) and the most walls, doors, windows
+# and openings read from one room.
+FLOORPLANS_SCAN_MAX_BYTES = env_int("FLOORPLANS_SCAN_MAX_BYTES", 2 * 1024 * 1024)
+FLOORPLANS_SCAN_MAX_SURFACES = env_int("FLOORPLANS_SCAN_MAX_SURFACES", 200)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

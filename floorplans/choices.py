@@ -37,6 +37,7 @@ class AnalysisSource(models.TextChoices):
     VISION = "vision", "Vision model"
     MANUAL = "manual", "Entered by hand"
     RESTORED = "restored", "Restored revision"
+    LIDAR = "lidar", "LiDAR scan (RoomPlan)"
 
 
 class Grade(models.TextChoices):

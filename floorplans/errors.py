@@ -43,3 +43,15 @@ class SessionExpired(ApplicationError):
     code = "SESSION_EXPIRED"
     status = 410
     default_message = "This session has expired."
+
+
+class UnsupportedScanShape(ApplicationError):
+    code = "UNSUPPORTED_SCAN_SHAPE"
+    status = 400
+    default_message = "The scanned room is not a rectangle or an L-shape with square corners."
+
+
+class ScanTooLarge(ApplicationError):
+    code = "SCAN_TOO_LARGE"
+    status = 413
+    default_message = "The scan is larger than FLOORPLANS_SCAN_MAX_BYTES."

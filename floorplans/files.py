@@ -7,14 +7,19 @@ walking that prefix, whatever wrote it.
 
 import base64
 import io
+import json
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from config.errors import UploadTooLarge, ValidationFailed
 from config.files.storage import delete_files, storage_errors
-from config.files.validation import clean_image
+from config.files.validation import clean_image, read_limited
+from floorplans.errors import ScanTooLarge
 from floorplans.models import FloorplanSession
 
 # The agent's annotation drawing is a phone-sized PNG sketch.
@@ -64,3 +69,34 @@ def delete_session_files(session: FloorplanSession) -> int:
     names = session_files(session)
     delete_files(names)
     return len(names)
+
+
+def read_scan(upload) -> Any:
+    """The JSON of an uploaded RoomPlan export, at most ``FLOORPLANS_SCAN_MAX_BYTES``."""
+    try:
+        return _decode_scan(read_limited(upload, settings.FLOORPLANS_SCAN_MAX_BYTES))
+    except UploadTooLarge as exc:
+        raise ScanTooLarge(exc.message, details=exc.details) from None
+
+
+def scan_from_text(text: str) -> Any:
+    """A previewed scan sent back by the page as JSON text, held to the same limit as an upload."""
+    content = text.encode()
+    check_scan_body(str(len(content)))
+    return _decode_scan(content)
+
+
+def _decode_scan(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; nesting can overflow the parser
+        raise ValidationFailed("file: a RoomPlan scan must be a JSON file (Apple's JSONEncoder export).",
+                               details={"path": "file"}) from None
+
+
+def check_scan_body(length: str | None) -> None:
+    """Refuse a JSON body declared longer than ``FLOORPLANS_SCAN_MAX_BYTES`` before it is read."""
+    limit = settings.FLOORPLANS_SCAN_MAX_BYTES
+    if length and length.isdigit() and int(length) > limit:
+        raise ScanTooLarge(f"The scan is {length} bytes; the limit is {limit}.",
+                             details={"size": int(length), "max_bytes": limit})

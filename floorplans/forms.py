@@ -41,6 +41,17 @@ class RoomForm(forms.Form):
                             help_text="Only for “Other”, e.g. Mudroom. Other rooms are numbered: Bedroom#1, Bedroom#2.")
 
 
+class ScanForm(RoomForm):
+    file = forms.FileField(label="RoomPlan scan (.json)", help_text="A CapturedRoom or CapturedStructure exported "
+                                                                     "from Apple RoomPlan.")
+
+
+class ScanAcceptForm(RoomForm):
+    """The previewed scan sent back as its JSON text; it is read and checked again before anything is made."""
+
+    scan = forms.CharField(widget=forms.HiddenInput)
+
+
 class HouseBoundsForm(forms.Form):
     width = feet("Width, east-west (ft)", min_value=1, max_value=1000)
     height = feet("Depth, north-south (ft)", min_value=1, max_value=1000)

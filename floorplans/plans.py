@@ -7,7 +7,7 @@ returns.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from config.errors import ValidationFailed
@@ -16,10 +16,14 @@ from floorplans.drawing import Drawing
 from floorplans.errors import AnalysisFailed
 from floorplans.geometry.calibration import Calibration, calibrate
 from floorplans.geometry.measures import GeometryError
-from floorplans.geometry.merging import MergeResult, merge
+from floorplans.geometry.merging import MergeResult, merge, touching_walls
 from floorplans.geometry.plan import Plan, SharedWall, make_room
 from floorplans.models import FloorplanSession, Room
 from floorplans.render_svg import render_svg
+
+# A scan measures rooms to their wall faces: two rooms either side of one wall are its thickness apart
+# (a 2x6 wall with drywall is 0.55 ft); a foot also takes the scan's few centimetres of error.
+SCANNED_WALL_GAP_FT = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,14 @@ def merged(session: FloorplanSession, new_room: Room, adjacent: Room, *, directi
                      direction, connection_type)
     except GeometryError as exc:
         raise ValidationFailed(str(exc)) from None
+
+
+def scanned(rooms: Iterable[tuple[Room, dict[str, float]]]) -> Plan:
+    """Rooms of one scanned structure at the positions the scan measured (no merge guess), with their shared
+    walls: facing walls at most ``SCANNED_WALL_GAP_FT`` apart."""
+    plan = Plan(tuple(make_room(str(room.pk), room.analysis, label=room.label, position=position)
+                      for room, position in rooms))
+    return replace(plan, shared_walls=touching_walls(plan, max_gap=SCANNED_WALL_GAP_FT))
 
 
 def moved(session: FloorplanSession, moves: Iterable[Move]) -> Plan:

@@ -64,6 +64,7 @@ class ScannedRoom:
     openings: tuple[ScannedOpening, ...]
     ceiling_height: float
     notes: tuple[str, ...] = field(default=())
+    edge_walls: tuple[str, ...] = field(default=())  # the path of the wall each polygon edge came from
 
     @property
     def area(self) -> float:
@@ -96,7 +97,8 @@ def parse_captured_room(data: Any, *, max_surfaces: int) -> ScannedRoom:
     floor = min(wall.bottom for wall in walls)
     openings = [_opening(item, f"{key}[{i}]", kind, walls, polygon, edges, floor)
                 for key, kind in OPENING_KINDS.items() for i, item in enumerate(_list(data, key))]
-    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes))
+    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes),
+                       tuple(walls[w].path for w in edges))
 
 
 def _fail(path: str, message: str) -> None:

@@ -8,6 +8,7 @@ here, and cancel it when no answer comes in time.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from config.files.validation import clean_image, read_limited
 from config.jobs import services as jobs
 from config.jobs.choices import JobStatus
 from config.jobs.models import Job
-from floorplans import analysis, files, plans, revision, satellite, selectors
+from floorplans import analysis, files, plans, revision, satellite, scans, selectors
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus, RoomKind
 from floorplans.errors import AnalysisFailed, PhotosIncomplete
 from floorplans.geometry.measures import GeometryError
@@ -141,6 +142,40 @@ def save_analysis(room: Room, *, analysis: dict, source: str, author, confidence
         room.svg_data = plans.room_svg(room)
         room.save()
     return revision
+
+
+def import_scan(owner, session: FloorplanSession, *, scan: Any, type: str, custom_label: str = "") -> list[Room]:
+    """Add the rooms of a RoomPlan scan (``source: lidar``), each with its notes as its revision's changes.
+
+    A ``CapturedRoom`` adds one room, to be merged like any other. A
+    ``CapturedStructure`` (a ``rooms`` list) becomes the merged plan: its rooms
+    where the scan measured them, so the session must have none merged yet.
+    ``ValidationFailed`` (with ``details.path``) for a scan that cannot be read,
+    ``UnsupportedScanShape`` for a footprint the plan cannot hold; nothing is
+    created then.
+    """
+    structure = scans.is_structure(scan)
+    imports = scans.read_scan(scan, max_surfaces=settings.FLOORPLANS_SCAN_MAX_SURFACES)
+    with transaction.atomic():
+        _lock(session)
+        if structure and session.room_positions:
+            raise ValidationFailed("This session's plan already has merged rooms; a scanned structure places "
+                                   "its rooms itself, so import it into a new session.",
+                                   details={"path": "rooms"})
+        rooms = []
+        for imported in imports:
+            room = create_room(session, type=type, custom_label=custom_label)
+            save_analysis(room, analysis=imported.analysis, source=AnalysisSource.LIDAR, author=owner,
+                          confidence=imported.confidence, changes=list(imported.notes))
+            room.refresh_from_db()
+            rooms.append(room)
+        if structure:
+            origin = (min(i.corner[0] for i in imports), min(i.corner[1] for i in imports))
+            _store_plan(session, plans.scanned([(room, i.position(origin)) for room, i in zip(rooms, imports,
+                                                                                               strict=True)]))
+            for room in rooms:
+                room.refresh_from_db()
+    return rooms
 
 
 def restore_revision(owner, room: Room, *, number: int) -> RoomRevision:

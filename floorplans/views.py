@@ -1,8 +1,10 @@
 """Floor plan pages, phone first: sessions, the step-by-step session hub, and one room's capture and review."""
 
 import io
+import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -15,9 +17,10 @@ from django.views.decorators.http import require_POST
 from config.ai import readiness
 from config.errors import ApplicationError
 from config.files.signing import media_url
-from floorplans import exports, forms, selectors, services
+from floorplans import exports, files, forms, scans, selectors, services
 from floorplans.choices import AnalysisSource, Direction, ReviewStatus
 from floorplans.errors import RoomNotFound, SessionExpired, SessionNotFound
+from floorplans.geometry.parsing import parse_analysis
 from floorplans.models import FloorplanSession
 
 # The hub's steps in order; the keys are what ``current_step`` stores (the API's
@@ -101,6 +104,66 @@ def add_room(request, session_id):
             _remember(session, step="capture", room_index=room.index)
             return redirect("floorplans:room", session_id=session.pk, room_id=room.pk)
     return _render_hub(request, session, room_form=form, step="room-type")
+
+
+@floorplan_page
+@require_POST
+def scan_preview(request, session_id):
+    """Read an uploaded RoomPlan scan and show the rooms it would make; nothing is stored yet."""
+    session = selectors.session_for(request.user, session_id)
+    form = forms.ScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            scan = files.read_scan(form.cleaned_data["file"])
+            imports = scans.read_scan(scan, max_surfaces=settings.FLOORPLANS_SCAN_MAX_SURFACES)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            accept = forms.ScanAcceptForm(initial={**form.cleaned_data, "scan": json.dumps(scan)})
+            return render(request, "floorplans/scan_preview.html", {
+                "session": session, "accept_form": accept, "structure": scans.is_structure(scan),
+                **_scan_drawing(imports)})
+    return _render_hub(request, session, scan_form=form, step="room-type")
+
+
+@floorplan_page
+@require_POST
+def scan_accept(request, session_id):
+    """Create the previewed scan's rooms (the scan is read and checked again)."""
+    session = selectors.session_for(request.user, session_id)
+    form = forms.ScanAcceptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rooms = services.import_scan(request.user, session, scan=files.scan_from_text(data["scan"]),
+                                         type=data["type"], custom_label=data["label"])
+        except ApplicationError as exc:
+            messages.error(request, f"The scan was not imported: {exc.message}")
+        else:
+            messages.success(request, f"Imported from the scan: {', '.join(r.display_label for r in rooms)}.")
+            _remember(session, step="room-type")
+    return redirect("floorplans:session", session_id=session.pk)
+
+
+def _scan_drawing(imports: list) -> dict:
+    """The previewed rooms' outlines as SVG polygon points (feet, y south), each at its scanned place."""
+    origin = (min(i.corner[0] for i in imports), min(i.corner[1] for i in imports))
+    rooms, placed = [], []
+    for imported in imports:
+        at = imported.position(origin)
+        points = [(x + at["x"], y + at["y"]) for x, y in imported.outline]
+        placed.extend(points)
+        analysis = imported.analysis
+        notch_walls = (analysis.get("notch") or {}).get("walls", {})
+        rooms.append({"points": " ".join(f"{x:.2f},{y:.2f}" for x, y in points),
+                      "width": analysis["dimensions"]["width"], "depth": analysis["dimensions"]["height"],
+                      "ceiling": analysis["ceilingHeight"], "shape": analysis["shape"],
+                      "area": parse_analysis(analysis).area, "notes": imported.notes,
+                      "confidence": imported.confidence,
+                      "openings": sum(len(o) for o in [*analysis["walls"].values(), *notch_walls.values()])})
+    width, height = max(x for x, _ in placed), max(y for _, y in placed)
+    margin = 2.0  # feet around the outlines, so their strokes are not cut
+    return {"rooms": rooms, "viewbox": f"{-margin:g} {-margin:g} {width + 2 * margin:.2f} {height + 2 * margin:.2f}"}
 
 
 @floorplan_page
@@ -338,6 +401,7 @@ def _hub_forms(session: FloorplanSession, analysed: list) -> dict:
     return {
         "corner_form": forms.StartingCornerForm(initial={"starting_corner": session.starting_corner or "SW"}),
         "room_form": forms.RoomForm(),
+        "scan_form": forms.ScanForm(),
         "bounds_form": forms.HouseBoundsForm(initial={"width": bounds.get("width"), "height": bounds.get("height"),
                                                       "shape": bounds.get("shape", "rectangle"),
                                                       "roof_overhang": bounds.get("roofOverhangEstimate")}),

@@ -57,6 +57,20 @@ class RoomInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
+class ScanInputSerializer(serializers.Serializer):
+    """A RoomPlan ``CapturedRoom``: as ``scan`` in a JSON body, or as the JSON ``file`` of a form upload."""
+
+    type = serializers.ChoiceField(choices=RoomKind.choices)
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    scan = serializers.JSONField(required=False, help_text="The CapturedRoom as Apple's JSONEncoder writes it.")
+    file = serializers.FileField(required=False, allow_empty_file=True, help_text="The exported JSON file.")
+
+    def validate(self, data: dict) -> dict:
+        if ("scan" in data) == ("file" in data):
+            raise serializers.ValidationError("Send the scan either as `scan` (JSON) or as `file` (upload).")
+        return data
+
+
 class PhotoInputSerializer(serializers.Serializer):
     # An empty file reaches services.upload_photo, which answers INVALID_IMAGE_FORMAT like any bad photo.
     image = serializers.FileField(allow_empty_file=True)
@@ -387,3 +401,7 @@ class FinalRevisionSerializer(serializers.Serializer):
     calibration = CalibrationSerializer(source="session.calibration")
     isFinalized = serializers.BooleanField(source="session.is_finalized")
     changesApplied = serializers.ListField(source="changes", child=serializers.CharField())
+
+
+class ScanImportedSerializer(serializers.Serializer):
+    rooms = RoomSerializer(many=True, help_text="The rooms made from the scan, with ``analysisSource: lidar``.")

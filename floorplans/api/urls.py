@@ -10,6 +10,7 @@ urlpatterns = [
     path(f"{session}/satellite", views.SatelliteView.as_view(), name="fp-satellite"),
     path(f"{session}/house-bounds", views.HouseBoundsView.as_view(), name="fp-house-bounds"),
     path(f"{session}/rooms", views.RoomCreateView.as_view(), name="fp-rooms"),
+    path(f"{session}/scans", views.ScanImportView.as_view(), name="fp-scans"),
     path(room, views.RoomDetailView.as_view(), name="fp-room"),
     path(f"{room}/photos/<str:direction>", views.PhotoUploadView.as_view(), name="fp-photo"),
     path(f"{room}/analyze", views.AnalyzeView.as_view(), name="fp-analyze"),

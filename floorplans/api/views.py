@@ -35,6 +35,9 @@ ANALYSIS_FAILED = OpenApiResponse(description="ANALYSIS_FAILED: no model is conf
                                               "(nothing is charged), or its answer was unusable")
 SATELLITE_UNAVAILABLE = OpenApiResponse(description="SATELLITE_UNAVAILABLE: no imagery service, or it failed")
 EXPORT_FAILED = OpenApiResponse(description="EXPORT_FAILED: no merged plan yet, or the export could not be made")
+UNSUPPORTED_SCAN = OpenApiResponse(description="UNSUPPORTED_SCAN_SHAPE: a wall more than 3° off square or more "
+                                               "than one notch (details.walls names them); VALIDATION_ERROR: the "
+                                               "scan cannot be read (details.path names the field)")
 NOT_READY = OpenApiResponse(description="VALIDATION_ERROR: the plan is not at that step yet (see the message)")
 
 
@@ -126,6 +129,28 @@ class RoomDetailView(FloorplanAPIView):
         if "connections" in fields:
             fields["connections"] = [{**c, "toRoomId": str(c["toRoomId"])} for c in fields["connections"]]
         return Response(s.RoomSerializer(services.update_room(room, fields=fields)).data)
+
+
+class ScanImportView(FloorplanAPIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(request={"application/json": s.ScanInputSerializer, "multipart/form-data": s.ScanInputSerializer},
+                   responses={201: s.ScanImportedSerializer, 400: UNSUPPORTED_SCAN,
+                              413: OpenApiResponse(description="SCAN_TOO_LARGE: over FLOORPLANS_SCAN_MAX_BYTES")},
+                   tags=TAGS)
+    def post(self, request, session_id):
+        """Add the rooms of an Apple RoomPlan scan (JSON body or file upload).
+
+        A ``CapturedRoom`` adds one room; a ``CapturedStructure`` adds its rooms placed as scanned, as the
+        merged plan of a session that has none yet.
+        """
+        session = selectors.session_for(request.user, session_id)
+        if request.content_type.startswith("application/json"):
+            files.check_scan_body(request.META.get("CONTENT_LENGTH"))
+        data = parse(s.ScanInputSerializer, request.data)
+        scan = files.read_scan(data["file"]) if "file" in data else data["scan"]
+        rooms = services.import_scan(request.user, session, scan=scan, type=data["type"], custom_label=data["label"])
+        return Response(s.ScanImportedSerializer({"rooms": rooms}).data, status=status.HTTP_201_CREATED)
 
 
 class PhotoUploadView(FloorplanAPIView):

@@ -106,3 +106,24 @@ def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: s
               for b in back.openings if b.type == connection_type]
     return min(shifts, key=abs) if shifts else None
 
+
+
+def touching_walls(plan: Plan, *, max_gap: float, tolerance: float = RECONCILE_TOLERANCE_FT) -> tuple[SharedWall, ...]:
+    """The shared walls of rooms placed where they were measured: outer walls facing each other across at most
+    ``max_gap`` feet (the wall between them) and overlapping along their length, reconciled as ``merge`` does."""
+    shared = []
+    for first in plan.rooms:
+        for second in plan.rooms:
+            for side in ("east", "south"):
+                a, b = first.analysis.wall(side), second.analysis.wall(OPPOSITE[side])
+                horizontal = side == "south"
+                across = (first.y, second.y) if horizontal else (first.x, second.x)
+                shift = (first.x, second.x) if horizontal else (first.y, second.y)
+                gap = (across[1] + b.line) - (across[0] + a.line)
+                overlap = (min(shift[0] + a.along + a.length, shift[1] + b.along + b.length)
+                           - max(shift[0] + a.along, shift[1] + b.along))
+                if first is not second and -EPS <= gap <= max_gap + EPS and overlap > EPS:
+                    discrepancy = round_half_up(abs(a.length - b.length), 1)
+                    shared.append(SharedWall((first.room_id, second.room_id), f"{side}/{OPPOSITE[side]}",
+                                             discrepancy <= tolerance + EPS, discrepancy))
+    return tuple(shared)

@@ -1,10 +1,11 @@
-"""Floor plan benchmark: merge, calibrate and export (SVG, DXF, PDF, PNG, IFC) a 12-room plan.
+"""Floor plan benchmark: read a 12-room RoomPlan scan, merge, calibrate and export (SVG, DXF, PDF, PNG, IFC).
 
 Run: ``.venv/bin/python tests/benchmarks/bench_floorplans.py [--repeat 5]``
 
 Pure geometry and rendering (no database): twelve measured rooms in a 4 x 3
 grid, merged one by one against their west or north neighbour, calibrated to
-a footprint, then drawn and exported.
+a footprint, then drawn and exported; and the same grid as a RoomPlan
+``CapturedStructure`` (a door per room) read and squared into plan rooms.
 """
 
 import argparse
@@ -42,22 +43,41 @@ def build(columns: int = 4, rows: int = 3):
     return plan
 
 
+def scanned_structure(columns: int = 4, rows: int = 3) -> dict:
+    """The grid as a RoomPlan CapturedStructure: 3.6 x 3 m rooms, 15 cm walls, one door each."""
+    from tests.floorplans.roomplan_scans import captured_room, surface, walls_around
+
+    rooms = []
+    for r in range(rows):
+        for c in range(columns):
+            x, z = c * 3.75, r * 3.15
+            walls = walls_around([(x, z), (x + 3.6, z), (x + 3.6, z + 3.0), (x, z + 3.0)])
+            door = surface("door", length=0.9, height=2.0, centre=(x + 1.0, z), y=1.0, yaw_deg=0.0,
+                           parent=walls[0]["identifier"])
+            rooms.append(captured_room(walls, doors=[door]))
+    return {"rooms": rooms}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     in_process("floorplans", database=False)  # pure geometry and rendering: no database
-    from floorplans import areas, geometry, layout
+    from floorplans import areas, geometry, layout, scans
     from floorplans.export_dxf import export_dxf
     from floorplans.export_ifc import export_ifc
     from floorplans.export_pdf import export_pdf
     from floorplans.render_png import render_png
     from floorplans.render_svg import render_svg
 
-    timings: dict[str, list[float]] = {name: [] for name in ("merge 12 rooms", "calibrate", "draw", "svg", "dxf",
-                                                             "pdf (eighth, tabloid)", "png (150 dpi)",
-                                                             "ifc")}
+    structure = scanned_structure()
+    timings: dict[str, list[float]] = {name: [] for name in ("read 12-room scan", "merge 12 rooms", "calibrate",
+                                                             "draw", "svg", "dxf", "pdf (eighth, tabloid)",
+                                                             "png (150 dpi)", "ifc")}
     for _ in range(args.repeat):
+        started = time.perf_counter()
+        scans.read_scan(structure, max_surfaces=200)
+        timings["read 12-room scan"].append(time.perf_counter() - started)
         started = time.perf_counter()
         plan = build()
         timings["merge 12 rooms"].append(time.perf_counter() - started)

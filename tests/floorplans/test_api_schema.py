@@ -30,7 +30,7 @@ def floorplan_answers(schema: dict):
 
 def test_every_success_answer_has_a_named_schema_with_properties(schema):
     answers = dict(floorplan_answers(schema))
-    assert len(answers) == 19
+    assert len(answers) == 20
     for name, response in answers.items():
         for content_type, body in response["content"].items():
             if content_type != "application/json":
@@ -56,3 +56,16 @@ def test_the_export_documents_its_scale_paper_and_dpi_choices(schema):
     assert enums["export_format"] == {"svg", "dxf", "pdf", "png", "ifc"}
     dpi = next(param for param in operation["parameters"] if param["name"] == "dpi")
     assert dpi["schema"]["type"] == "integer" and "72 to 600" in dpi["description"]
+
+
+def test_the_scan_import_documents_both_bodies_its_rooms_and_refusals(schema):
+    operation = schema["paths"]["/api/floorplan/sessions/{session_id}/scans"]["post"]
+    bodies = operation["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(bodies)
+    fields = set(resolve(schema, bodies["application/json"]["schema"])["properties"])
+    assert {"type", "label", "scan", "file"} <= fields
+    rooms = resolve(schema, operation["responses"]["201"]["content"]["application/json"]["schema"])["properties"]
+    room = resolve(schema, rooms["rooms"]["items"])["properties"]
+    assert "lidar" in resolve(schema, room["analysisSource"])["enum"]
+    assert "UNSUPPORTED_SCAN_SHAPE" in operation["responses"]["400"]["description"]
+    assert "SCAN_TOO_LARGE" in operation["responses"]["413"]["description"]
