@@ -9,7 +9,7 @@ import json
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -47,12 +47,21 @@ def download(content, *, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+class FeedFileView(CatalogAPIView):
+    """A feed is one file whatever the client asks for (``Accept``, ``?format=``): negotiation only
+    chooses how an error renders, and never answers 404 or 406 on its own."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
 def file_schema(media_type: str, description: str):
-    return extend_schema(tags=TAGS, responses={(200, media_type): OpenApiResponse(OpenApiTypes.STR,
-                                                                                   description=description)})
+    # ``format`` is not offered: a feed view answers its file whatever it says (FeedFileView).
+    return extend_schema(tags=TAGS, parameters=[OpenApiParameter("format", exclude=True)],
+                         responses={(200, media_type): OpenApiResponse(OpenApiTypes.STR, description=description)})
 
 
-class GoogleTSVFeedView(CatalogAPIView):
+class GoogleTSVFeedView(FeedFileView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, TSVRenderer]
 
     @file_schema("text/tab-separated-values", "Google Merchant Center attributes, one header row, tab-separated.")
@@ -62,7 +71,7 @@ class GoogleTSVFeedView(CatalogAPIView):
                         filename="google-products.tsv")
 
 
-class GoogleXMLFeedView(CatalogAPIView):
+class GoogleXMLFeedView(FeedFileView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XMLRenderer]
 
     @file_schema("application/xml", "RSS 2.0 with Google's g: namespace, one item per product.")
@@ -72,7 +81,7 @@ class GoogleXMLFeedView(CatalogAPIView):
                         filename="google-products.xml")
 
 
-class ShopifyCSVFeedView(CatalogAPIView):
+class ShopifyCSVFeedView(FeedFileView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
     @file_schema("text/csv", "Shopify's product import columns; further photos on rows of their own.")

@@ -57,18 +57,21 @@ class RoomInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class ScanInputSerializer(serializers.Serializer):
-    """A RoomPlan ``CapturedRoom``: as ``scan`` in a JSON body, or as the JSON ``file`` of a form upload."""
-
+class ScanFieldsSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=RoomKind.choices)
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    scan = serializers.JSONField(required=False, help_text="The CapturedRoom as Apple's JSONEncoder writes it.")
-    file = serializers.FileField(required=False, allow_empty_file=True, help_text="The exported JSON file.")
 
-    def validate(self, data: dict) -> dict:
-        if ("scan" in data) == ("file" in data):
-            raise serializers.ValidationError("Send the scan either as `scan` (JSON) or as `file` (upload).")
-        return data
+
+class ScanJSONSerializer(ScanFieldsSerializer):
+    """A RoomPlan ``CapturedRoom`` or ``CapturedStructure`` as ``scan`` in a JSON body."""
+
+    scan = serializers.DictField(help_text="The CapturedRoom or CapturedStructure as Apple's JSONEncoder writes it.")
+
+
+class ScanUploadSerializer(ScanFieldsSerializer):
+    """The same scan as the JSON ``file`` of a form upload."""
+
+    file = serializers.FileField(allow_empty_file=True, help_text="The exported JSON file.")
 
 
 class PhotoInputSerializer(serializers.Serializer):

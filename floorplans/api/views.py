@@ -134,7 +134,7 @@ class RoomDetailView(FloorplanAPIView):
 class ScanImportView(FloorplanAPIView):
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(request={"application/json": s.ScanInputSerializer, "multipart/form-data": s.ScanInputSerializer},
+    @extend_schema(request={"application/json": s.ScanJSONSerializer, "multipart/form-data": s.ScanUploadSerializer},
                    responses={201: s.ScanImportedSerializer, 400: UNSUPPORTED_SCAN,
                               413: OpenApiResponse(description="SCAN_TOO_LARGE: over FLOORPLANS_SCAN_MAX_BYTES")},
                    tags=TAGS)
@@ -147,8 +147,11 @@ class ScanImportView(FloorplanAPIView):
         session = selectors.session_for(request.user, session_id)
         if request.content_type.startswith("application/json"):
             files.check_scan_body(request.META.get("CONTENT_LENGTH"))
-        data = parse(s.ScanInputSerializer, request.data)
-        scan = files.read_scan(data["file"]) if "file" in data else data["scan"]
+            data = parse(s.ScanJSONSerializer, request.data)
+            scan = data["scan"]
+        else:
+            data = parse(s.ScanUploadSerializer, request.data)
+            scan = files.read_scan(data["file"])
         rooms = services.import_scan(request.user, session, scan=scan, type=data["type"], custom_label=data["label"])
         return Response(s.ScanImportedSerializer({"rooms": rooms}).data, status=status.HTTP_201_CREATED)
 
@@ -275,7 +278,8 @@ class ExportView(FloorplanAPIView):
         OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=ExportFormat.values),
         OpenApiParameter("scale", enum=ExportScale.values, default=ExportScale.QUARTER.value),
         OpenApiParameter("paper", enum=Paper.values, default=Paper.LETTER.value),
-        OpenApiParameter("dpi", int, default=PNG_DPI_DEFAULT, description=f"PNG only, {PNG_DPI_MIN} to {PNG_DPI_MAX}")],
+        OpenApiParameter("dpi", {"type": "integer", "minimum": PNG_DPI_MIN, "maximum": PNG_DPI_MAX},
+                         default=PNG_DPI_DEFAULT, description=f"PNG only, {PNG_DPI_MIN} to {PNG_DPI_MAX}")],
                    responses={**{(200, content_type): bytes for content_type in exports.CONTENT_TYPES.values()},
                               400: OpenApiResponse(description="VALIDATION_ERROR: an unknown format, scale or paper,"
                                                                 " or a dpi out of range or too large for the plan"),

@@ -48,7 +48,8 @@ def test_stage_a_room_watch_it_live_compare_and_download(monkeypatch, tmp_path):
     # work when no image engine is configured.
     # Random weights draw no room: the figures are switched off; they have their own tests.
     env = process_env(**engine, STAGING_INTEGRITY_THRESHOLD="0", STAGING_QUALITY_FLOOR="0",
-                      STAGING_STANDARD_LONG_EDGE="64", STAGING_STANDARD_STEPS="2")
+                      STAGING_STANDARD_SHORT_EDGE="64", STAGING_STANDARD_STEPS="2",
+                      STAGING_UPSCALE_STRENGTH="0")
     user = UserFactory(email="stager@example.com")
     room = tmp_path / "empty-living-room.jpg"
     draw_room().save(room, "JPEG", quality=90)

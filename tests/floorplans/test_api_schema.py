@@ -62,8 +62,8 @@ def test_the_scan_import_documents_both_bodies_its_rooms_and_refusals(schema):
     operation = schema["paths"]["/api/floorplan/sessions/{session_id}/scans"]["post"]
     bodies = operation["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(bodies)
-    fields = set(resolve(schema, bodies["application/json"]["schema"])["properties"])
-    assert {"type", "label", "scan", "file"} <= fields
+    assert set(resolve(schema, bodies["application/json"]["schema"])["properties"]) == {"type", "label", "scan"}
+    assert set(resolve(schema, bodies["multipart/form-data"]["schema"])["properties"]) == {"type", "label", "file"}
     rooms = resolve(schema, operation["responses"]["201"]["content"]["application/json"]["schema"])["properties"]
     room = resolve(schema, rooms["rooms"]["items"])["properties"]
     assert "lidar" in resolve(schema, room["analysisSource"])["enum"]
