@@ -47,15 +47,17 @@ def download(content, *, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def file_schema(media_type: str, description: str):
-    return extend_schema(tags=TAGS, responses={(200, media_type): OpenApiResponse(OpenApiTypes.STR,
-                                                                                   description=description)})
+def file_schema(operation_id: str, media_type: str, description: str):
+    # The route's dot (google.tsv) would otherwise become part of the generated operation id.
+    body = OpenApiResponse(OpenApiTypes.STR, description=description)
+    return extend_schema(operation_id=operation_id, tags=TAGS, responses={(200, media_type): body})
 
 
 class GoogleTSVFeedView(CatalogAPIView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, TSVRenderer]
 
-    @file_schema("text/tab-separated-values", "Google Merchant Center attributes, one header row, tab-separated.")
+    @file_schema("catalog_feeds_google_tsv_retrieve", "text/tab-separated-values",
+                 "Google Merchant Center attributes, one header row, tab-separated.")
     def get(self, request):
         """Google Merchant Center product feed as a TSV file."""
         return download(export.google_tsv(request.user), content_type="text/tab-separated-values; charset=utf-8",
@@ -65,7 +67,8 @@ class GoogleTSVFeedView(CatalogAPIView):
 class GoogleXMLFeedView(CatalogAPIView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XMLRenderer]
 
-    @file_schema("application/xml", "RSS 2.0 with Google's g: namespace, one item per product.")
+    @file_schema("catalog_feeds_google_xml_retrieve", "application/xml",
+                 "RSS 2.0 with Google's g: namespace, one item per product.")
     def get(self, request):
         """Google Merchant Center product feed as RSS 2.0 XML."""
         return download(export.google_xml(request.user), content_type="application/xml; charset=utf-8",
@@ -75,7 +78,8 @@ class GoogleXMLFeedView(CatalogAPIView):
 class ShopifyCSVFeedView(CatalogAPIView):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
-    @file_schema("text/csv", "Shopify's product import columns; further photos on rows of their own.")
+    @file_schema("catalog_feeds_shopify_csv_retrieve", "text/csv",
+                 "Shopify's product import columns; further photos on rows of their own.")
     def get(self, request):
         """Shopify product import CSV."""
         return download(export.shopify_csv(request.user), content_type="text/csv; charset=utf-8",
