@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:product_id>/photos", views.upload, name="upload"),
     path("<uuid:product_id>/analyse", views.analyse_all, name="analyse_all"),
     path("images/<uuid:image_id>/rerun", views.rerun, name="rerun"),
+    path("images/<uuid:image_id>/fix", views.fix, name="fix"),
     path("batches/<uuid:job_id>/", views.batch, name="batch"),
     path("batches/<uuid:job_id>/cancel", views.batch_cancel, name="batch_cancel"),
     path("batches/<uuid:job_id>/retry", views.batch_retry, name="batch_retry"),
