@@ -64,6 +64,7 @@ class JobType(models.TextChoices):
     SINGLE = "single", "Single image"
     BATCH = "batch", "Batch"
     FIX = "fix", "Main-image fix"
+    FIX_ALL = "fix_all", "Fix of failing main images"
 
 
 class Marketplace(models.TextChoices):

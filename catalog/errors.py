@@ -55,3 +55,9 @@ class NothingToCutOut(ApplicationError):
     code = "NO_PRODUCT_TO_CUT_OUT"
     status = 422
     default_message = "No product could be told apart from the background of this photo."
+
+
+class NothingToFix(ApplicationError):
+    code = "NO_FAILING_MAIN_IMAGES"
+    status = 422
+    default_message = "No analysed main image fails this marketplace's rules."

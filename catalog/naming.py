@@ -8,6 +8,9 @@ from config.jobs.naming import JobTitle
 
 
 def describe(job) -> JobTitle | None:
+    if job.kind.endswith(JobType.FIX_ALL):
+        marketplace = Marketplace(job.params["marketplace"]).label
+        return JobTitle(f"Fixing failing main images for {marketplace}", reverse("catalog:products"))
     if job.kind.endswith(JobType.FIX):
         return describe_fix(job)
     analysis = AnalysisResult.objects.filter(job=job).select_related("image__product").first()

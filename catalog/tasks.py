@@ -22,3 +22,8 @@ def share_analysis(job_id: str) -> None:
 def run_fix(job_id: str) -> None:
     """Make a marketplace main image from a product photo and analyse it (queued by ``services.queue_fix``)."""
     run_job(job_id, fixing.fix_job)
+
+
+def run_fix_all(job_id: str) -> None:
+    """Fix each failing main image of a list in one job (queued by ``services.queue_fix_all``)."""
+    run_job(job_id, fixing.fix_all_job)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.products, name="products"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("feeds/", views.feeds, name="feeds"),
+    path("fix-failing", views.fix_failing, name="fix_failing"),
     path("<uuid:product_id>/", views.product, name="product"),
     path("<uuid:product_id>/photos", views.upload, name="upload"),
     path("<uuid:product_id>/analyse", views.analyse_all, name="analyse_all"),

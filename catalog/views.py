@@ -51,7 +51,7 @@ def products(request):
     _decorate(items)
     return render(request, "catalog/products.html", {
         "products": items, "filters": filters, "form": form, "categories": categories,
-        "filtered": any(filters.cleaned_data.values()),
+        "filtered": any(filters.cleaned_data.values()), "fix_form": FixForm(),
     })
 
 
@@ -126,6 +126,21 @@ def fix(request, image_id):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("catalog:product", args=[image.product_id]) + f"#image-{image.pk}")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def fix_failing(request):
+    """Fix every failing main image of the user's products for one marketplace, as one job."""
+    form = FixForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Choose a marketplace.", status=422)
+        job = services.queue_fix_all(request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:products")
     return redirect("jobs:detail", job_id=job.pk)
 
 

@@ -26,7 +26,7 @@ from catalog.services.analysis import (
     rerun_images,
     retry_analysis,
 )
-from catalog.services.fixes import queue_fix, store_fixed_image
+from catalog.services.fixes import queue_fix, queue_fix_all, store_fixed_image
 from catalog.services.products import FEED_FIELDS, create_product, delete_product, update_product
 from catalog.services.results import (
     claim_item,
@@ -49,7 +49,7 @@ from catalog.services.uploads import confirm_upload, start_upload, upload_direct
 __all__ = [
     "FEED_FIELDS", "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
     "delete_product", "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis",
-    "queue_fix",
+    "queue_fix", "queue_fix_all",
     "release_stalled_items", "rerun_images", "retry_analysis", "save_analysis", "save_attributes", "save_compliance",
     "save_damage", "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
     "store_fixed_image", "update_product", "upload_direct",
