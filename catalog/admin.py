@@ -32,7 +32,8 @@ class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
     can_delete = False
-    fields = ["preview", "original_filename", "content_type", "width", "height", "is_primary", "upload_status"]
+    fields = ["preview", "original_filename", "content_type", "width", "height", "is_primary", "upload_status",
+              "fixed_from", "fixed_for"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -68,8 +69,8 @@ class ProductAdmin(admin.ModelAdmin):
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
     list_display = ["original_filename", "preview", "product", "content_type", "width", "height", "is_primary",
-                    "upload_status", "created_at"]
-    list_filter = ["upload_status", "content_type", "is_primary"]
+                    "upload_status", "fixed_for", "created_at"]
+    list_filter = ["upload_status", "content_type", "is_primary", "fixed_for"]
     search_fields = ["original_filename", "s3_key", "sha256", "phash", "product__title", "product__owner__email"]
     list_select_related = ["product"]
     readonly_fields = [f.name for f in ProductImage._meta.fields] + ["large"]

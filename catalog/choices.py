@@ -63,11 +63,24 @@ class JobType(models.TextChoices):
 
     SINGLE = "single", "Single image"
     BATCH = "batch", "Batch"
+    FIX = "fix", "Main-image fix"
+    FIX_ALL = "fix_all", "Fix of failing main images"
+
+
+class Marketplace(models.TextChoices):
+    """The marketplaces a main image can be fixed for (``catalog.main_image_fix.MARKETPLACES``)."""
+
+    AMAZON = "amazon", "Amazon"
+    GOOGLE = "google", "Google Merchant Center"
+    SHOPIFY = "shopify", "Shopify"
+    EBAY = "ebay", "eBay"
 
 
 KIND_PREFIX = "catalog."
 # The pipeline's steps per image, in order; each is a JobStep named per image (see pipeline.py).
 STEPS = ("preprocess", "classify", "categorize", "measure", "defects", "compliance", "describe")
+# A fix job's own steps, on the source image, before the fixed image runs through STEPS.
+FIX_STEPS = ("load", "fix", "store")
 # The frame of an animated GIF or WebP the pipeline analyses: the first, what a listing shows before it plays.
 ANALYSED_FRAME = 0
 

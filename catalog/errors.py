@@ -47,3 +47,17 @@ class AnalysisFailed(ApplicationError):
     code = "ANALYSIS_FAILED"
     status = 502
     default_message = "No image of the job could be analysed."
+
+
+class NothingToCutOut(ApplicationError):
+    """A main-image fix found no product to tell from the background; the fix job fails with this code."""
+
+    code = "NO_PRODUCT_TO_CUT_OUT"
+    status = 422
+    default_message = "No product could be told apart from the background of this photo."
+
+
+class NothingToFix(ApplicationError):
+    code = "NO_FAILING_MAIN_IMAGES"
+    status = 422
+    default_message = "No analysed main image fails this marketplace's rules."

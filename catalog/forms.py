@@ -2,7 +2,7 @@
 
 from django import forms
 
-from catalog.choices import CONTENT_TYPES, Availability, Condition, ProductStatus
+from catalog.choices import CONTENT_TYPES, Availability, Condition, Marketplace, ProductStatus
 from catalog.gtin import validate_gtin
 
 ACCEPT = ",".join(CONTENT_TYPES)
@@ -63,3 +63,7 @@ class ProductEditForm(ProductForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.show_hidden_initial = True
+
+
+class FixForm(forms.Form):
+    marketplace = forms.ChoiceField(label="Marketplace", choices=Marketplace.choices)

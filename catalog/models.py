@@ -18,6 +18,7 @@ from catalog.choices import (
     Condition,
     DescribeStatus,
     ItemStatus,
+    Marketplace,
     ProductStatus,
     UploadStatus,
 )
@@ -140,6 +141,9 @@ class ProductImage(models.Model):
     phash = models.CharField(max_length=16, blank=True)
     thumbnail = models.FileField(max_length=500, blank=True)
     web_image = models.FileField(max_length=500, blank=True)
+    # A marketplace main image made from another photo of the product (``catalog.fixing``); the source stays.
+    fixed_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fixes")
+    fixed_for = models.CharField(max_length=16, choices=Marketplace.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ProductImageQuerySet.as_manager()

@@ -2,11 +2,17 @@
 
 from django.urls import reverse
 
-from catalog.models import AnalysisResult
+from catalog.choices import JobType, Marketplace
+from catalog.models import AnalysisResult, Product
 from config.jobs.naming import JobTitle
 
 
 def describe(job) -> JobTitle | None:
+    if job.kind.endswith(JobType.FIX_ALL):
+        marketplace = Marketplace(job.params["marketplace"]).label
+        return JobTitle(f"Fixing failing main images for {marketplace}", reverse("catalog:products"))
+    if job.kind.endswith(JobType.FIX):
+        return describe_fix(job)
     analysis = AnalysisResult.objects.filter(job=job).select_related("image__product").first()
     batch = job.kind.endswith("batch")
     text = "Analysing a batch of product photos" if batch else "Analysing a product photo"
@@ -14,4 +20,13 @@ def describe(job) -> JobTitle | None:
         return JobTitle(text)
     product = analysis.image.product
     return JobTitle(f"{text} of {product.title}" if not batch else text,
+                    reverse("catalog:product", args=[product.pk]))
+
+
+def describe_fix(job) -> JobTitle:
+    marketplace = Marketplace(job.params["marketplace"]).label
+    product = Product.objects.filter(pk=job.params.get("product_id")).first()
+    if product is None:
+        return JobTitle(f"Making a {marketplace} main image")
+    return JobTitle(f"Making a {marketplace} main image of {product.title}",
                     reverse("catalog:product", args=[product.pk]))

@@ -1,6 +1,6 @@
 """django-q2 entry points of the catalog app."""
 
-from catalog import pipeline
+from catalog import fixing, pipeline
 from config.jobs.runner import run_job
 
 
@@ -17,3 +17,13 @@ def run_analysis(job_id: str) -> None:
 def share_analysis(job_id: str) -> None:
     """Take images of a running batch on another worker (queued by ``pipeline.analyse_job``)."""
     pipeline.share_analysis(job_id)
+
+
+def run_fix(job_id: str) -> None:
+    """Make a marketplace main image from a product photo and analyse it (queued by ``services.queue_fix``)."""
+    run_job(job_id, fixing.fix_job)
+
+
+def run_fix_all(job_id: str) -> None:
+    """Fix each failing main image of a list in one job (queued by ``services.queue_fix_all``)."""
+    run_job(job_id, fixing.fix_all_job)

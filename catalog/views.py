@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from catalog import selectors, services
 from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
 from catalog.feeds import export as feeds_export
-from catalog.forms import PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
+from catalog.forms import FixForm, PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
 from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.ai import readiness
 from config.errors import ApplicationError, NotFound
@@ -51,7 +51,7 @@ def products(request):
     _decorate(items)
     return render(request, "catalog/products.html", {
         "products": items, "filters": filters, "form": form, "categories": categories,
-        "filtered": any(filters.cleaned_data.values()),
+        "filtered": any(filters.cleaned_data.values()), "fix_form": FixForm(),
     })
 
 
@@ -108,6 +108,40 @@ def rerun(request, image_id):
     else:
         messages.success(request, f"{image.original_filename} is being analysed again.")
     return redirect(reverse("catalog:product", args=[image.product_id]) + f"#image-{image.pk}")
+
+
+@login_required
+@require_POST
+def fix(request, image_id):
+    """A marketplace main image from a photo (the service behind ``POST .../images/{image_id}/fix``)."""
+    try:
+        image = selectors.image_for(request.user, image_id)
+    except NotFound:
+        raise Http404 from None
+    form = FixForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Choose a marketplace.", status=422)
+        job = services.queue_fix(request.user, product_id=image.product_id, image_id=image.pk, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("catalog:product", args=[image.product_id]) + f"#image-{image.pk}")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def fix_failing(request):
+    """Fix every failing main image of the user's products for one marketplace, as one job."""
+    form = FixForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Choose a marketplace.", status=422)
+        job = services.queue_fix_all(request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:products")
+    return redirect("jobs:detail", job_id=job.pk)
 
 
 @login_required
@@ -245,11 +279,14 @@ def _render_product(request, item: Product, *, form=None, photo_form=None, statu
         image.thumb_url = _thumb(image)
         image.analysis = _describe(latest.get(image.pk))
         image.job_id = busy.get(image.pk)
+    by_id = {image.pk: image for image in images}
+    for image in images:
+        image.source = by_id.get(image.fixed_from_id)  # the before of a fixed image's before/after
     return render(request, "catalog/product.html", {
         "product": item, "images": images, "step_labels": STEP_LABELS, "steps": STEPS,
         "form": form or ProductEditForm(initial=_initial(item)),
         "photo_form": photo_form or PhotoForm(), "categories": _categories(request.user),
-        "not_configured": DescribeStatus.NOT_CONFIGURED, "feed_fields": services.FEED_FIELDS,
+        "not_configured": DescribeStatus.NOT_CONFIGURED, "fix_form": FixForm(), "feed_fields": services.FEED_FIELDS,
         "feed_state": feeds_export.readiness(request.user, products=[item])[0],
         # Said before any upload: photos are analysed on this machine, copy needs a language model.
         "copy_readiness": readiness.language_model(),

@@ -7,7 +7,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import duplicates
-from catalog.choices import ANALYSED_FRAME, CONTENT_TYPES, KIND_PREFIX, Availability, Condition, JobType, ProductStatus
+from catalog.choices import (
+    ANALYSED_FRAME,
+    CONTENT_TYPES,
+    KIND_PREFIX,
+    Availability,
+    Condition,
+    JobType,
+    Marketplace,
+    ProductStatus,
+)
 from catalog.models import (
     CURRENCY_PATTERN,
     AnalysisResult,
@@ -96,8 +105,9 @@ class DuplicateSerializer(serializers.Serializer):
 
 
 class ProductImageSerializer(serializers.ModelSerializer):
-    """Seed 001's image, plus signed URLs of the original and its renditions, its perceptual hash and the
-    owner's other photos it duplicates (marketplaces reject listings that reuse a photo)."""
+    """Seed 001's image, plus signed URLs of the original and its renditions, its perceptual hash, the
+    owner's other photos it duplicates (marketplaces reject listings that reuse a photo) and, for a
+    marketplace main image made by a fix, the image it was made from and the marketplace."""
 
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -109,7 +119,9 @@ class ProductImageSerializer(serializers.ModelSerializer):
         model = ProductImage
         fields = ["id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
                   "is_primary", "upload_status", "sha256", "url", "thumbnail_url", "web_url", "phash",
-                  "duplicates", "created_at"]
+                  "duplicates", "fixed_from", "fixed_for", "created_at"]
+        extra_kwargs = {"fixed_from": {"help_text": "The image this one was fixed from; null for a photo."},
+                        "fixed_for": {"help_text": "The marketplace it was fixed for; blank for a photo."}}
 
     @extend_schema_field(DuplicateSerializer(many=True))
     def get_duplicates(self, image) -> list:
@@ -189,6 +201,11 @@ class QueuedSerializer(serializers.Serializer):
     job_id = serializers.UUIDField()
     status = serializers.CharField()
     message = serializers.CharField()
+
+
+class FixInputSerializer(serializers.Serializer):
+    marketplace = serializers.ChoiceField(choices=Marketplace.choices, help_text=(
+        "The marketplace whose main-image rules the new image must meet."))
 
 
 class ExtractedAttributeSerializer(serializers.ModelSerializer):
@@ -297,7 +314,8 @@ class ProcessingStepSerializer(serializers.ModelSerializer):
 class ProcessingJobSerializer(serializers.ModelSerializer):
     """Seed 001's ``ProcessingJobResponse``. Load jobs with ``selectors.with_image_counts``.
 
-    ``celery_task_id`` is always null: jobs run on django-q2 and are known by their id.
+    ``celery_task_id`` is always null: jobs run on django-q2 and are known by their id. ``result`` is an
+    addition: what the job returned once it completed (a fix names its new image there), ``{}`` before.
     """
 
     user_id = serializers.UUIDField(source="owner_id")
@@ -309,12 +327,13 @@ class ProcessingJobSerializer(serializers.ModelSerializer):
     completed_at = serializers.DateTimeField(source="finished_at", allow_null=True)
     error_message = serializers.SerializerMethodField()
     steps = ProcessingStepSerializer(many=True)
+    result = serializers.JSONField(read_only=True)
     updated_at = serializers.DateTimeField()
 
     class Meta:
         model = Job
         fields = ["id", "user_id", "job_type", "status", "total_images", "processed_images", "failed_images",
-                  "celery_task_id", "started_at", "completed_at", "error_message", "steps", "created_at",
+                  "celery_task_id", "started_at", "completed_at", "error_message", "steps", "result", "created_at",
                   "updated_at"]
 
     def get_job_type(self, job) -> str:

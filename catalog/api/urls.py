@@ -8,6 +8,8 @@ urlpatterns = [
     path("products", views.ProductListView.as_view(), name="catalog-products"),
     path("products/<uuid:product_id>", views.ProductDetailView.as_view(), name="catalog-product"),
     path("products/<uuid:product_id>/analysis", views.ProductAnalysisView.as_view(), name="catalog-product-analysis"),
+    path("products/<uuid:product_id>/images/<uuid:image_id>/fix", views.ImageFixView.as_view(),
+         name="catalog-image-fix"),
     path("uploads/presigned-url", views.PresignedUrlView.as_view(), name="catalog-presigned-url"),
     path("uploads/confirm", views.UploadConfirmView.as_view(), name="catalog-upload-confirm"),
     path("uploads/direct", views.DirectUploadView.as_view(), name="catalog-upload-direct"),

@@ -43,9 +43,10 @@ class AnalysisAPIView(CatalogAPIView):
     rate_scope = "catalog_analysis"
 
 
-def queued(job, message: str, image=None) -> dict:
+def queued(job, message: str, image=None, *, image_id=None) -> dict:
+    image_id = image.pk if image is not None else image_id
     body = {"job_id": job.pk, "status": job.status, "message": message}
-    return s.QueuedSerializer({"image_id": image.pk, **body} if image is not None else body).data
+    return s.QueuedSerializer({"image_id": image_id, **body} if image_id is not None else body).data
 
 
 class ProductListView(CatalogAPIView):
@@ -150,6 +151,20 @@ class AnalysisRetryView(AnalysisAPIView):
         """Analyse the image again in a new job (409 while an analysis of it is queued or running)."""
         job = services.retry_analysis(request.user, image_id=image_id)
         return Response(queued(job, "Analysis retry started"))
+
+
+class ImageFixView(AnalysisAPIView):
+    @extend_schema(request=s.FixInputSerializer, responses={202: s.QueuedSerializer}, tags=TAGS)
+    def post(self, request, product_id, image_id):
+        """Make a main image for ``marketplace`` from this photo, as a new image of the product, in a job.
+
+        The job stores the fixed photo (the source stays), analyses it, and its result names the new
+        ``image_id``, the ``marketplace``, the fix's ``checks`` and the rules it could not meet (``unmet``).
+        A photo with no product to cut out fails the job with ``NO_PRODUCT_TO_CUT_OUT``.
+        """
+        data = parse(s.FixInputSerializer, request.data)
+        job = services.queue_fix(request.user, product_id=product_id, image_id=image_id, **data)
+        return Response(queued(job, "Main-image fix started", image_id=image_id), status=status.HTTP_202_ACCEPTED)
 
 
 class BatchCreateView(AnalysisAPIView):

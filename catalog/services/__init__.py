@@ -2,7 +2,8 @@
 
 One module per topic: ``products`` (create, update, delete), ``uploads``
 (checking and storing images, presigned uploads), ``analysis`` (queueing single
-and batch analyses, retry, cancel), ``results`` (what the pipeline records) and
+and batch analyses, retry, cancel), ``fixes`` (marketplace main-image fixes), ``results``
+(what the pipeline records) and
 ``settling`` (a job's end). Callers use ``from catalog import services``; the
 names below are the catalog's service surface.
 
@@ -25,6 +26,7 @@ from catalog.services.analysis import (
     rerun_images,
     retry_analysis,
 )
+from catalog.services.fixes import queue_fix, queue_fix_all, store_fixed_image
 from catalog.services.products import FEED_FIELDS, create_product, delete_product, update_product
 from catalog.services.results import (
     claim_item,
@@ -47,7 +49,8 @@ from catalog.services.uploads import confirm_upload, start_upload, upload_direct
 __all__ = [
     "FEED_FIELDS", "MAX_BATCH_IMAGES", "cancel_batch", "claim_item", "confirm_upload", "create_batch", "create_product",
     "delete_product", "fail_item", "finish_item", "is_being_analysed", "items_to_run", "queue_analysis",
+    "queue_fix", "queue_fix_all",
     "release_stalled_items", "rerun_images", "retry_analysis", "save_analysis", "save_attributes", "save_compliance",
     "save_damage", "save_defects", "save_description", "save_renditions", "settle_job", "start_item", "start_upload",
-    "update_product", "upload_direct",
+    "store_fixed_image", "update_product", "upload_direct",
 ]

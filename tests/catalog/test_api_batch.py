@@ -14,7 +14,8 @@ from tests.catalog.factories import ProductFactory, ProductImageFactory
 pytestmark = pytest.mark.django_db
 
 JOB_FIELDS = {"id", "user_id", "job_type", "status", "total_images", "processed_images", "failed_images",
-              "celery_task_id", "started_at", "completed_at", "error_message", "steps", "created_at", "updated_at"}
+              "celery_task_id", "started_at", "completed_at", "error_message", "steps", "result", "created_at",
+              "updated_at"}
 STEP_FIELDS = {"id", "step_name", "status", "started_at", "completed_at", "duration_ms", "error_message",
                "result_data"}
 

@@ -308,7 +308,8 @@ def test_the_sweep_finds_the_object_routes_of_every_app():
     for expected in ("api/stage/<uuid:staging_id>", "api/v1/products/<uuid:product_id>",
                      "api/floorplan/sessions/<uuid:session_id>", "designs/<uuid:spec_id>/",
                      "api/v1/characters/<str:character_id>", "api/v1/jobs/<uuid:job_id>",
-                     "api/v1/auth/api-keys/<int:key_id>", "preview/<uuid:spec_id>"):
+                     "api/v1/auth/api-keys/<int:key_id>", "preview/<uuid:spec_id>",
+                     "api/v1/products/<uuid:product_id>/images/<uuid:image_id>/fix"):
         assert expected in paths
     assert len(paths) > 80
 

@@ -1,0 +1,111 @@
+"""Fix all failing main images: one job over the user's failing primary photos, one photo after another."""
+
+import pytest
+from PIL import Image
+
+from catalog.models import ProductImage
+from config.jobs.models import Job, JobEvent
+from tests.catalog.conftest import encoded
+from tests.catalog.drawn_scenes import cup_scene
+from tests.catalog.factories import (
+    AnalysisResultFactory,
+    ComplianceCheckFactory,
+    ProductFactory,
+    ProductImageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def main_image(owner, data: bytes, *, amazon_passes: bool, title: str = "Cup") -> ProductImage:
+    image = ProductImageFactory(product=ProductFactory(owner=owner, title=title), data=data)
+    ComplianceCheckFactory(analysis=AnalysisResultFactory(image=image), rule="main_image_white_background",
+                           measured="rgb(120, 80, 40)", threshold="white", passed=amazon_passes)
+    return image
+
+
+def cup_on_wood() -> bytes:
+    photo, _ = cup_scene((1600, 1200), fill=0.5, backdrop="wood")
+    return encoded(Image.fromarray(photo), quality=92)
+
+
+@pytest.fixture
+def start(client, owner, django_capture_on_commit_callbacks):
+    client.force_login(owner)
+
+    def post(marketplace: str = "amazon"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/catalog/fix-failing", {"marketplace": marketplace})
+
+    return post
+
+
+def test_the_product_list_has_the_fix_all_button(client, owner, product):
+    client.force_login(owner)
+
+    page = client.get("/catalog/").content.decode()
+
+    assert 'action="/catalog/fix-failing"' in page and "Fix all failing main images" in page
+
+
+def test_only_failing_main_images_are_fixed_each_with_its_own_steps_and_live_progress(
+        start, owner, other_user, queued, run_queued, labeler_present):
+    failing = main_image(owner, cup_on_wood(), amazon_passes=False, title="Cup A")
+    blank = main_image(owner, encoded(Image.new("RGB", (800, 600), "white")), amazon_passes=False, title="Blank")
+    passing = main_image(owner, cup_on_wood(), amazon_passes=True, title="Cup B")
+    strangers = main_image(other_user, cup_on_wood(), amazon_passes=False, title="Not mine")
+
+    response = start()
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.params["image_ids"] == [str(failing.pk), str(blank.pk)]
+    run_queued()
+
+    job.refresh_from_db()
+    assert job.status == "completed", job.error_message
+    assert [f["source_image_id"] for f in job.result["fixed"]] == [str(failing.pk)]
+    assert [(f["source_image_id"], f["code"]) for f in job.result["failed"]] == [
+        (str(blank.pk), "NO_PRODUCT_TO_CUT_OUT")]
+    fixed = ProductImage.objects.get(pk=job.result["fixed"][0]["image_id"])
+    assert (fixed.fixed_from, fixed.fixed_for) == (failing, "amazon")
+    assert not ProductImage.objects.filter(fixed_from__in=[passing, strangers]).exists()
+    # Per-photo steps; the live stream counts photos.
+    events = JobEvent.objects.filter(job=job, type="step_update")
+    assert {("fix", str(failing.pk)), ("fix", str(blank.pk)), ("store", str(failing.pk))} <= {
+        (e.step, e.item) for e in events}
+    assert [(e.completed, e.total) for e in events.filter(step="load", status="running")] == [(0, 2), (1, 2)]
+
+
+def test_a_list_whose_every_photo_fails_fails_the_job(start, owner, queued, run_queued):
+    main_image(owner, encoded(Image.new("RGB", (800, 600), "white")), amazon_passes=False)
+
+    start()
+    run_queued()
+
+    job = Job.objects.get()
+    assert (job.status, job.error_code) == ("failed", "ANALYSIS_FAILED")
+
+
+def test_nothing_failing_says_so_and_starts_nothing(start, owner, queued):
+    main_image(owner, b"", amazon_passes=True)
+
+    response = start()
+
+    assert response.status_code == 302 and response["Location"] == "/catalog/"
+    assert not Job.objects.exists() and not queued
+
+
+def test_a_photo_already_fixed_for_the_marketplace_is_left_out(start, owner, queued):
+    source = main_image(owner, b"", amazon_passes=False)
+    ProductImageFactory(product=source.product, fixed_from=source, fixed_for="amazon")
+
+    start("amazon")
+    assert not Job.objects.exists()
+    start("ebay")  # no eBay check failed either
+    assert not Job.objects.exists()
+
+
+def test_an_unknown_marketplace_starts_nothing(start, owner, queued):
+    main_image(owner, b"", amazon_passes=False)
+
+    assert start("etsy")["Location"] == "/catalog/" and not Job.objects.exists()
