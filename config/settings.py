@@ -291,7 +291,8 @@ SPECTACULAR_SETTINGS = {
                             "PersonaContentTypeEnum": "personas.choices.ContentType",
                             "TriggerTypeEnum": "personas.choices.TriggerType",
                             "RuleActionEnum": "personas.choices.RuleAction",
-                            "ImageContentTypeEnum": "catalog.choices.CONTENT_TYPES"},
+                            "ImageContentTypeEnum": "catalog.choices.CONTENT_TYPES",
+                            "MarketplaceEnum": "catalog.choices.Marketplace"},
 }
 
 # --- Rate limits (django-ratelimit on the shared cache) -------------------
