@@ -42,6 +42,10 @@ class RoomForm(forms.Form):
 
 
 class ScanForm(RoomForm):
+    # Named apart from the manual room form's fields on the same hub page.
+    type = forms.ChoiceField(label="Scanned room type", choices=RoomKind.choices, initial=RoomKind.BEDROOM)
+    label = forms.CharField(label="Scanned room name", max_length=100, required=False,
+                            help_text="Only for “Other”; a structure's rooms all take this type.")
     file = forms.FileField(label="RoomPlan scan (.json)", help_text="A CapturedRoom or CapturedStructure exported "
                                                                      "from Apple RoomPlan.")
 

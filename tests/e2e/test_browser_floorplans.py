@@ -31,7 +31,7 @@ def big_photo(path):
 
 
 def add_room(page, kind: str) -> None:
-    page.get_by_label("Room type").select_option(label=kind)
+    page.get_by_label("Room type", exact=True).select_option(label=kind)
     page.get_by_role("button", name="Add room").click()
     page.wait_for_url(ROOM)
 
