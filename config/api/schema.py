@@ -224,6 +224,10 @@ _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
 FILLED_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*" \
                       "[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+# A form's text also may not hold U+FFFD: Django decodes a field that is not UTF-8 with it, so the
+# parser (config.api.parsers.check_form) cannot tell one typed from one made by a bad byte.
+FORM_PATTERNS = {pattern: pattern.replace("\\u001f]", "\\u001f\\ufffd]")
+                 for pattern in (TEXT_PATTERN, FILLED_TEXT_PATTERN)}
 
 
 # Any JSON a free-form field or an extra key may hold, under the same text rule:
@@ -298,16 +302,19 @@ def _is_any(node) -> bool:
 
 def _text_rules(schema: dict, *, form: bool = False) -> None:
     """State the text rule on ``schema``'s strings, keys and free-form values (text only in a form)."""
-    free_form = {"type": "string", "pattern": TEXT_PATTERN} if form else {"$ref": f"#/components/schemas/{FREE_FORM}"}
+    text = FORM_PATTERNS[TEXT_PATTERN] if form else TEXT_PATTERN
+    free_form = {"type": "string", "pattern": text} if form else {"$ref": f"#/components/schemas/{FREE_FORM}"}
     stack = [schema]
     while stack:
         node = stack.pop()
         if not isinstance(node, dict) or "$ref" in node:
             continue
+        if form and node.get("pattern") in FORM_PATTERNS:
+            node["pattern"] = FORM_PATTERNS[node["pattern"]]
         if "string" in _types(node) and not ({"enum", "format", "pattern"} & set(node)):
-            node["pattern"] = TEXT_PATTERN
+            node["pattern"] = text
         if "object" in _types(node) and node.get("additionalProperties", True) is not False:
-            node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+            node.setdefault("propertyNames", {"pattern": text})
             if _is_any(node.get("additionalProperties", True)):
                 node["additionalProperties"] = free_form
         properties = node.get("properties", {})
