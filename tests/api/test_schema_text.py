@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.generators import SchemaGenerator
 
 from config.api.parsers import FORBIDDEN_CHARACTERS
-from config.api.schema import FILLED_TEXT_PATTERN, TEXT_PATTERN
+from config.api.schema import FILLED_TEXT_PATTERN, FORM_PATTERNS, TEXT_PATTERN
 from config.net import HTTP_URL_PATTERN
 
 
@@ -87,8 +87,10 @@ def test_extra_keys_and_free_form_values_hold_clean_json_and_forms_hold_text(sch
 
     assert components["CharacterInputRequest"]["additionalProperties"] == free_form
     assert components["RuleInputRequest"]["properties"]["trigger_config"]["additionalProperties"] == free_form
-    assert components["DirectUploadInputRequest"]["additionalProperties"] == {"type": "string",
-                                                                              "pattern": TEXT_PATTERN}
+    # A form's text may not hold U+FFFD either: the parser cannot tell it from a byte that was not UTF-8.
+    assert components["DirectUploadInputRequest"]["additionalProperties"] == {
+        "type": "string", "pattern": FORM_PATTERNS[TEXT_PATTERN]}
+    assert re.fullmatch(TEXT_PATTERN, "caf\ufffd") and not re.fullmatch(FORM_PATTERNS[TEXT_PATTERN], "caf\ufffd")
     leaves = components["FreeFormValue2"]["anyOf"]
     assert {"type": "string", "pattern": TEXT_PATTERN} in leaves and all("$ref" not in str(leaf) for leaf in leaves)
 
