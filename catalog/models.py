@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Q
@@ -113,9 +114,17 @@ def safe_filename(filename: str) -> str:
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = get_valid_filename(stem[:100]) if stem.strip(" .") else "image"
-    suffix = get_valid_filename(suffix[:10]) if suffix.strip(" .") else ""
+    stem = _valid_part(stem[:100]) or "image"
+    suffix = _valid_part(suffix[:10])
     return f"{stem}.{suffix}" if suffix else stem
+
+
+def _valid_part(text: str) -> str:
+    """``text`` as Django's ``get_valid_filename`` keeps it, or "" when nothing of it is usable."""
+    try:
+        return get_valid_filename(text) if text.strip(" .") else ""
+    except SuspiciousFileOperation:  # only characters a file name cannot keep
+        return ""
 
 
 class ProductImageQuerySet(models.QuerySet):
