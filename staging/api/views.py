@@ -18,6 +18,11 @@ from staging.api import serializers as s
 from staging.models import Batch, RoomSet, Staging, Style
 
 
+def uploaded_images(request) -> list:
+    """The photos of a multipart request, sent as ``images[]`` (the document's name) or ``images``."""
+    return request.FILES.getlist("images[]") or request.FILES.getlist("images")
+
+
 class StagingAPIView(APIView):
     error_envelope = envelopes.STAGING
 
@@ -135,7 +140,7 @@ class BatchCreateView(StagingAPIView):
         (each refunded if its staging fails).
         """
         data = parse(s.BatchInputSerializer, request.data)
-        images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
+        images = uploaded_images(request)
         checked = services.check_request(request.user, images=images, style_id=data["style"],
                                          property_name=data["property_name"], quality_mode=data["quality_mode"],
                                          disclosure=data["disclosure_profile"], mode=data["mode"])
@@ -176,7 +181,7 @@ class RoomSetCreateView(StagingAPIView):
         with the same seed and the first result as their reference. One request against the rate limits,
         one unit of plan usage per photo (each refunded if its staging fails)."""
         data = parse(s.RoomSetInputSerializer, request.data)
-        images = request.FILES.getlist("images[]") or request.FILES.getlist("images")
+        images = uploaded_images(request)
         checked = services.check_request(request.user, images=images, style_id=data["style"],
                                          room_type=data["room_type"], property_name=data["property_name"],
                                          quality_mode=data["quality_mode"], disclosure=data["disclosure_profile"])
