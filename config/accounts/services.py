@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -116,19 +116,24 @@ def consume_usage(user: User, amount: int = 1) -> None:
     """Count ``amount`` AI jobs against the plan, or raise ``UsageLimitExceeded``.
 
     The check and the increment are one conditional UPDATE, so concurrent
-    requests cannot overshoot the limit.
+    requests cannot overshoot the limit. It returns the new counter (``RETURNING``, which
+    PostgreSQL and SQLite both have), so ``user.usage_this_cycle`` is fresh without a second read.
     """
     _roll_cycle_if_due(user)
-    updated = User.objects.filter(pk=user.pk, usage_this_cycle__lte=user.usage_limit - amount).update(
-        usage_this_cycle=F("usage_this_cycle") + amount
-    )
-    if not updated:
+    table, column, key = (connection.ops.quote_name(name) for name in
+                          (User._meta.db_table, "usage_this_cycle", User._meta.pk.column))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = {column} + %s WHERE {key} = %s AND {column} <= %s "
+                       f"RETURNING {column}", [amount, User._meta.pk.get_db_prep_value(user.pk, connection),
+                                               user.usage_limit - amount])
+        row = cursor.fetchone()
+    if row is None:
         raise UsageLimitExceeded(
             f"Monthly limit of {user.usage_limit} reached; it resets on {user.cycle_resets_at:%Y-%m-%d}.",
             details={"limit": user.usage_limit, "used": user.usage_this_cycle,
                      "resets_at": iso8601(user.cycle_resets_at)},
         )
-    user.refresh_from_db(fields=["usage_this_cycle"])
+    user.usage_this_cycle = row[0]
 
 
 def refund_usage(user_id, amount: int = 1) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from config.accounts import services
+from config.accounts.models import User
 from config.errors import UsageLimitExceeded
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,22 @@ def test_a_new_cycle_starts_after_a_month(owner):
 def test_plan_defaults_come_from_settings(owner, settings):
     settings.PLAN_LIMITS = {"trial": 3, "professional": 9, "enterprise": 99}
     assert owner.usage_limit == 3
+
+
+def test_the_counter_on_the_user_is_the_database_one_after_another_request_counted(owner):
+    """Another process counted 4 jobs meanwhile: the in-memory user reads 5, not its stale 0 + 1."""
+    owner.monthly_usage_limit = 10
+    owner.save()
+    User.objects.filter(pk=owner.pk).update(usage_this_cycle=4)
+    services.consume_usage(owner)
+    assert owner.usage_this_cycle == 5
+
+
+def test_the_limit_counts_what_other_requests_used_not_the_stale_counter(owner):
+    owner.monthly_usage_limit = 3
+    owner.save()
+    User.objects.filter(pk=owner.pk).update(usage_this_cycle=3)
+    with pytest.raises(UsageLimitExceeded):
+        services.consume_usage(owner)
+    owner.refresh_from_db()
+    assert owner.usage_this_cycle == 3
