@@ -50,10 +50,14 @@ def generate(owner, *, prompt: str, context: dict | None = None, style: str = ""
     if pipeline.uses_language_model():
         return _generate_with_job(owner, spec, request, classification)
     started = time.monotonic()
+    outcome = pipeline.rule_based(request, previous)
     with transaction.atomic():
+        version = save_version(owner, spec, request, outcome, processing_ms=int((time.monotonic() - started) * 1000))
+        # Counted last: the conditional UPDATE locks the user's row until the commit, and every
+        # concurrent request of that user waits on it, so the lock is held for one statement only.
+        # A refusal rolls the version back.
         accounts.consume_usage(owner)
-        outcome = pipeline.rule_based(request, previous)
-        return save_version(owner, spec, request, outcome, processing_ms=int((time.monotonic() - started) * 1000))
+    return version
 
 
 def check_limits(request: DesignInput) -> None:

@@ -143,13 +143,17 @@ def test_a_generation_is_one_transaction_without_nested_savepoints(designer):
     with CaptureQueriesContext(connection) as seen:
         assert post(designer, {"prompt": TABLE}).status_code == 200
     sql = [q["sql"].lstrip() for q in seen.captured_queries]
-    usage = next(i for i, text in enumerate(sql) if text.startswith('UPDATE "accounts_user"'))
-    version = next(i for i, text in enumerate(sql) if text.startswith('INSERT INTO "designs_designversion"'))
+    first = next(i for i, text in enumerate(sql) if text.startswith('INSERT INTO "designs_designspec"'))
+    block = [text.split(" ", 3)[:3] for text in sql[first - 1:first + 4]]
 
-    # From the usage counted to the version stored: no savepoint of the version's own.
-    assert not [text for text in sql[usage:version] if text.startswith("SAVEPOINT")]
-    # A new spec is inserted with its object numbers: no UPDATE of the spec follows.
-    assert not [text for text in sql if text.startswith('UPDATE "designs_designspec"')]
+    # The request's own transaction (a savepoint inside the test's) holds three statements: the spec
+    # inserted with its object numbers (no UPDATE after), the version without a savepoint of its own,
+    # and the usage counted last and read back by the same statement, so the user's row is locked
+    # from that UPDATE to the commit only.
+    assert block[0][0] in ("BEGIN", "SAVEPOINT") and block[4][0] in ("COMMIT", "RELEASE")
+    assert block[1:4] == [["INSERT", "INTO", '"designs_designspec"'], ["INSERT", "INTO", '"designs_designversion"'],
+                          ["UPDATE", '"accounts_user"', "SET"]]
+    assert "RETURNING" in sql[first + 2]
 
 
 @override_settings(DESIGNS_REQUIRE_KEY_AND_JWT=False)
