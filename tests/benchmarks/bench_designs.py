@@ -42,7 +42,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.benchmarks.bench_platform import http_load, summary  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks import wrk  # noqa: E402  (the path above makes the repo importable)
+from tests.benchmarks.bench_platform import http_load, summary  # noqa: E402
 from tests.benchmarks.setup import (  # noqa: E402
     log,
     machine_line,
@@ -115,19 +116,28 @@ def main_child(args) -> int:
     server = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
               str(port), "--no-access-log", "--log-level", "warning", "--workers", str(args.workers)]
     result = {"mode": args.mode, "workers": args.workers}
+    bodies = tuple(json.dumps({"prompt": prompt, "style": "modern"}) for prompt in PROMPTS)
     with running(server, dict(os.environ), f"{base}/health"):
-        log(f"/health: {args.requests * 4} requests at concurrency {args.concurrency}")
-        result["health"] = asyncio.run(http_load(f"{base}/health", {}, args.requests * 4, args.concurrency))
-        log(f"/api/v1/auth/me: {args.requests * 4} requests at concurrency {args.concurrency}")
-        result["auth_me"] = asyncio.run(http_load(f"{base}/api/v1/auth/me", jwt, args.requests * 4,
-                                                  args.concurrency))
         log("warm-up (loads MiniLM in the server)")
         asyncio.run(post_load(f"{base}/api/v1/generate", headers, 12 * args.workers, args.workers))
         log(f"latency: {args.requests} sequential requests")
         result["latency"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests, 1))
-        log(f"throughput: {args.requests} requests at concurrency {args.concurrency}")
-        result["throughput"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests,
-                                                     args.concurrency))
+        if args.client == "wrk":
+            for name, path, method, request_headers in (("health", "/health", "GET", {}),
+                                                        ("auth_me", "/api/v1/auth/me", "GET", jwt),
+                                                        ("throughput", "/api/v1/generate", "POST", headers)):
+                log(f"{path}: wrk, {args.seconds:g} s at concurrency {args.concurrency}")
+                result[name] = wrk.wrk_load(f"{base}{path}", request_headers, args.concurrency, args.seconds,
+                                            method=method, bodies=bodies if method == "POST" else ())
+        else:
+            log(f"/health: {args.requests * 4} requests at concurrency {args.concurrency}")
+            result["health"] = asyncio.run(http_load(f"{base}/health", {}, args.requests * 4, args.concurrency))
+            log(f"/api/v1/auth/me: {args.requests * 4} requests at concurrency {args.concurrency}")
+            result["auth_me"] = asyncio.run(http_load(f"{base}/api/v1/auth/me", jwt, args.requests * 4,
+                                                      args.concurrency))
+            log(f"throughput: {args.requests} requests at concurrency {args.concurrency}")
+            result["throughput"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests,
+                                                         args.concurrency))
     Path(args.result_file).write_text(json.dumps(result))
     return 0
 
@@ -149,7 +159,7 @@ def main_parent(args) -> int:
     result_file = var_dir / "result.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--mode", mode, "--result-file",
                str(result_file), "--requests", str(args.requests), "--concurrency", str(args.concurrency),
-               "--workers", str(args.workers)]
+               "--workers", str(args.workers), "--client", args.client, "--seconds", str(args.seconds)]
     started = time.monotonic()
     finished = subprocess.run(command, cwd=REPO, env=env, timeout=1800)
     if finished.returncode != 0 or not result_file.exists():
@@ -157,7 +167,8 @@ def main_parent(args) -> int:
         return 1
     result = json.loads(result_file.read_text())
     shutil.rmtree(var_dir, ignore_errors=True)
-    print(f"\nDesigns benchmark ({result['mode']} mode {backends or ''}, uvicorn workers: {result['workers']})")
+    print(f"\nDesigns benchmark ({result['mode']} mode {backends or ''}, uvicorn workers: {result['workers']}, "
+          f"client: {args.client})")
     print(f"machine: {machine_line()}")
     print(f"load average at start: {' '.join(f'{value:.2f}' for value in load_at_start)}")
     print(f"database {os.environ['BENCH_DATABASE_URL'].rpartition('/')[2]}, "
@@ -180,6 +191,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--mode", choices=("production", "embedded"), default="production")
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk" if wrk.available() else "httpx",
+                        help="load generator for the concurrent runs (default wrk when installed)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each wrk run")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
