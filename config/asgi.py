@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
+import gc
 import os
 
 import django
@@ -41,3 +42,6 @@ application = ProtocolTypeRouter(
         "websocket": BrowserOriginValidator(WebSocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything imported so far lives as long as the process; the collector need not walk it again.
+gc.freeze()

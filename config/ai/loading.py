@@ -9,6 +9,7 @@ loaded. It is a floor, not the peak (activations come on top), and it keeps a
 small worker from loading a diffusion model next to the labeler and embedder.
 """
 
+import gc
 import importlib.util
 import threading
 from collections.abc import Callable
@@ -61,6 +62,10 @@ def load_once(key: str, *, size_bytes: int, load: Callable[[], T]) -> T:
         except (OSError, ValueError, RuntimeError) as exc:
             raise EngineUnavailable(f"Could not load {key}: {exc}") from exc
         _loaded[key] = _Loaded(model, size_bytes)
+        # A model and the libraries it imported live as long as the process: hundreds of thousands of
+        # objects that every full collection would walk again (MiniLM: 1.4 ms of each designs request,
+        # docs/performance.md). Frozen, the collector leaves them alone.
+        gc.freeze()
         return model
 
 

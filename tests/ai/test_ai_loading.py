@@ -1,5 +1,6 @@
 """Local models load once per process, within the memory budget."""
 
+import gc
 import threading
 
 import pytest
@@ -48,3 +49,15 @@ def test_unreadable_weights_are_unavailable(request):
 def test_installed_checks_without_importing():
     assert installed("json", "numpy")
     assert not installed("json", "no_such_module_here")
+
+
+def test_a_loaded_model_is_frozen_out_of_the_collectors_walks(request):
+    gc.unfreeze()
+    weights = [[index] for index in range(10_000)]
+
+    load_once(f"test:{request.node.name}", size_bytes=1, load=lambda: weights)
+
+    # Frozen objects are out of every generation the collector walks.
+    assert gc.get_freeze_count() >= len(weights)
+    assert not any(tracked is weights for tracked in gc.get_objects())
+    gc.unfreeze()
