@@ -136,7 +136,7 @@ def key_api(api, owner):
 @pytest.fixture
 def accepting(monkeypatch):
     """An image engine is 'configured' and nothing reaches a real queue (the pages and API only queue)."""
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
+    monkeypatch.setattr("config.ai.registry.ready_image_generator", lambda: object())
     monkeypatch.setattr("config.jobs.services.async_task", lambda *args, **kwargs: None)
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def engine_ready(monkeypatch):
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: object())
+    monkeypatch.setattr("config.ai.registry.ready_image_generator", lambda: object())
 
 
 @pytest.fixture

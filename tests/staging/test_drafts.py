@@ -9,6 +9,7 @@ from django.urls import reverse
 from config.jobs.models import Job
 from staging import services
 from staging.models import Staging, StagingDraft
+from staging.services import drafts
 from tests.factories import UserFactory
 from tests.files.images import gif
 from tests.staging.conftest import ScriptedGenerator
@@ -136,10 +137,10 @@ def test_a_second_click_that_lost_the_race_queues_nothing(signed_in, owner, conn
 
     def other_click_first(count):
         # The other tab's request runs to the end between this one's read and its claim.
-        monkeypatch.setattr(services, "ensure_accepting", ensure_accepting)
+        monkeypatch.setattr(drafts, "ensure_accepting", ensure_accepting)
         services.stage_drafts(owner)
 
-    monkeypatch.setattr(services, "ensure_accepting", other_click_first)
+    monkeypatch.setattr(drafts, "ensure_accepting", other_click_first)
     response = signed_in.post("/staging/drafts/stage", follow=True)
 
     assert "These drafts are already being staged." in response.content.decode()

@@ -46,7 +46,7 @@ def room_set(client, count: int, **fields):
 @pytest.fixture
 def reference_engine(use_engine, monkeypatch):
     engine = use_engine(ScriptedGenerator(following, reference=True))
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: engine)
+    monkeypatch.setattr("config.ai.registry.ready_image_generator", lambda: engine)
     return engine
 
 
@@ -59,7 +59,7 @@ def test_fewer_than_two_or_more_than_eight_photos_is_invalid_room_set(key_api, r
 
 def test_an_engine_without_reference_is_reference_not_supported(key_api, use_engine, monkeypatch, queued):
     engine = use_engine(ScriptedGenerator(following))
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: engine)
+    monkeypatch.setattr("config.ai.registry.ready_image_generator", lambda: engine)
     response = room_set(key_api, 3)
     assert response.status_code == 400 and response.json()["error"]["code"] == "REFERENCE_NOT_SUPPORTED"
     assert not Staging.objects.exists()
@@ -137,7 +137,7 @@ def test_a_set_through_tiny_diffusers_gives_the_ip_adapter_the_first_result(
     # Random weights draw no room: the gates are off here; the figures are still measured and stored.
     settings.STAGING_INTEGRITY_THRESHOLD = settings.STAGING_QUALITY_FLOOR = settings.STAGING_CONSISTENCY_MIN = 0.0
     tiny_diffusers.ip_adapter = save_tiny_ip_adapter(tmp_path / "ip", tiny_diffusers._part("inpaint")["unet"])
-    monkeypatch.setattr("staging.services.registry.ready_image_generator", lambda: tiny_diffusers)
+    monkeypatch.setattr("config.ai.registry.ready_image_generator", lambda: tiny_diffusers)
     given = []
     pipeline_class = diffusers.StableDiffusionControlNetInpaintPipeline
     call = pipeline_class.__call__

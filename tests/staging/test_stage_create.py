@@ -136,7 +136,7 @@ def test_maintenance_mode_refuses_new_work(key_api, furnishing_engine, queued, r
 def test_an_unexpected_failure_is_internal_error_without_details(key_api, furnishing_engine, room_jpeg, monkeypatch):
     from staging import services
 
-    monkeypatch.setattr(services, "create_staging", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(services, "create_variants", lambda *a, **k: 1 / 0)
     response = stage(key_api, room_jpeg)
     assert response.status_code == 500
     error = error_of(response)
