@@ -22,7 +22,11 @@ a TypeScript model of ``Wall`` with ``polygonCorners: number[][]``,
 
 The footprint is the walls' base lines in the x-z plane joined end to end
 (endpoints within ``SNAP_M`` snap together), so L-shapes and angled walls stay
-polygons; a curved wall becomes ``CURVE_STEP_DEG`` chords, with a note. Every
+polygons; a curved wall becomes ``CURVE_STEP_DEG`` chords, with a note. When a
+floor carries iOS 17's ``polygonCorners`` (simd_float3 points in the floor's
+own frame) the footprint is that outline, moved by the floor's ``transform``,
+rather than one rebuilt from the walls; the walls still give the ceiling
+height and the openings' walls. A room's ``story`` is kept. Every
 refusal is a ``ValidationFailed`` whose ``details.path`` names the field, e.g.
 ``walls[3].transform``.
 """
@@ -65,6 +69,7 @@ class ScannedRoom:
     ceiling_height: float
     notes: tuple[str, ...] = field(default=())
     edge_walls: tuple[str, ...] = field(default=())  # the path of the wall each polygon edge came from
+    story: int | None = None
 
     @property
     def area(self) -> float:
@@ -93,12 +98,64 @@ def parse_captured_room(data: Any, *, max_surfaces: int) -> ScannedRoom:
     walls = [_wall(item, f"walls[{i}]", notes) for i, item in enumerate(_list(data, "walls"))]
     if len(walls) < 3:
         _fail("walls", "A room needs at least three walls.")
-    polygon, edges = _footprint(walls)
+    outline = _floor_outline(data)
+    if outline is None:
+        polygon, edges = _footprint(walls)
+        paths = tuple(walls[w].path for w in edges)
+    else:
+        polygon, path = outline
+        edges = [_facing_wall(walls, polygon, k) for k in range(len(polygon))]
+        paths = tuple(walls[w].path if w is not None else path for w in edges)
+        notes.append(f"Outline read from {path} (iOS 17), not rebuilt from the walls.")
     floor = min(wall.bottom for wall in walls)
     openings = [_opening(item, f"{key}[{i}]", kind, walls, polygon, edges, floor)
                 for key, kind in OPENING_KINDS.items() for i, item in enumerate(_list(data, key))]
-    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes),
-                       tuple(walls[w].path for w in edges))
+    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes), paths,
+                       _story(data))
+
+
+def _story(data: Mapping[str, Any]) -> int | None:
+    story = data.get("story")
+    if story is not None and (isinstance(story, bool) or not isinstance(story, int)):
+        _fail("story", "must be a whole number (the floor the room is on).")
+    return story
+
+
+def _floor_outline(data: Mapping[str, Any]) -> tuple[list[Point], str] | None:
+    """The first floor's ``polygonCorners`` in the world's x-z plane, counter-clockwise; None without one."""
+    for i, item in enumerate(_list(data, "floors")):
+        path = f"floors[{i}]"
+        if not isinstance(item, Mapping):
+            _fail(path, "must be an object.")
+        corners = item.get("polygonCorners") or []
+        if not isinstance(corners, list):
+            _fail(f"{path}.polygonCorners", "must be a list of [x, y, z] points.")
+        if not corners:
+            continue
+        matrix = _transform(item, path)
+        points: list[Point] = []
+        for j, corner in enumerate(corners):
+            x, y, z = _numbers(corner, f"{path}.polygonCorners[{j}]", 3)
+            point = _world(matrix, x, y, z)
+            if not points or math.dist(point, points[-1]) >= MIN_WALL_M:
+                points.append(point)
+        if len(points) > 1 and math.dist(points[0], points[-1]) < MIN_WALL_M:
+            points.pop()  # the outline may repeat its first corner to close
+        if len(points) < 3 or abs(_signed_area(points)) < MIN_WALL_M ** 2:
+            _fail(f"{path}.polygonCorners", "a floor outline needs at least three corners around some floor.")
+        return (points if _signed_area(points) > 0 else points[::-1]), f"{path}.polygonCorners"
+    return None
+
+
+def _facing_wall(walls: list[_Wall], polygon: list[Point], edge: int) -> int | None:
+    """The wall whose base line runs along outline edge ``edge`` (both ends within ``SNAP_M``), if any."""
+    a, b = polygon[edge], polygon[(edge + 1) % len(polygon)]
+    for index, wall in enumerate(walls):
+        ends = (wall.points[0], wall.points[-1])
+        if (math.dist(a, ends[0]) <= SNAP_M and math.dist(b, ends[1]) <= SNAP_M) or (
+                math.dist(a, ends[1]) <= SNAP_M and math.dist(b, ends[0]) <= SNAP_M):
+            return index
+    return None
 
 
 def _fail(path: str, message: str) -> None:
@@ -211,7 +268,7 @@ def _signed_area(points: Sequence[Point]) -> float:
     return sum(x0 * z1 - x1 * z0 for (x0, z0), (x1, z1) in zip(points, [*points[1:], points[0]], strict=True)) / 2
 
 
-def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[Point], edges: list[int],
+def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[Point], edges: list[int | None],
              floor: float) -> ScannedOpening:
     if not isinstance(item, Mapping):
         _fail(path, "must be an object.")
@@ -221,7 +278,8 @@ def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[
     matrix = _transform(item, path)
     centre = (float(matrix[0, 3]), float(matrix[2, 3]))
     parent = item.get("parentIdentifier")
-    candidates = [k for k, w in enumerate(edges) if walls[w].identifier == parent] or range(len(polygon))
+    candidates = [k for k, w in enumerate(edges) if w is not None and walls[w].identifier == parent] or range(
+        len(polygon))
     edge = min(candidates, key=lambda k: _distance_to_edge(centre, polygon, k)[0])
     distance, along = _distance_to_edge(centre, polygon, edge)
     if distance > SNAP_M * 3:
