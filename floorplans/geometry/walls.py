@@ -3,14 +3,20 @@
 The drawing (``floorplans/layout.py``) and the IFC model (``floorplans/export_ifc.py``)
 both decide wall thickness from this: a stretch two rooms share is one interior
 wall centred on their common line, the rest are exterior walls outside the room.
+
+A polygon room's walls are never shared (``floorplans.geometry.merging``): each
+is an exterior wall outside the room along its own segment, and consecutive
+walls meet in a mitre, where their outer faces cross (``outer_corners``).
 """
 
 import itertools
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Point
 from floorplans.geometry.plan import Plan, Room
-from floorplans.geometry.rooms import WallSegment
+from floorplans.geometry.rooms import PolygonWall, WallSegment
 
 EPS = 1e-6
 
@@ -66,3 +72,25 @@ def across(shared: Shared, wall: PlacedWall, at: float) -> tuple[float, float, f
         half = INTERIOR_WALL_FT / 2
         return line - sign * half, line, line + sign * half
     return line, line + sign * EXTERIOR_WALL_FT / 2, line + sign * EXTERIOR_WALL_FT
+
+
+def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL_FT) -> list[Point]:
+    """Where the outer faces of a polygon room's consecutive walls meet: corner ``k`` at the start of wall ``k``."""
+    corners = []
+    for before, wall in zip([walls[-1], *walls[:-1]], walls, strict=True):
+        (dx0, dy0), (dx1, dy1) = before.direction, wall.direction
+        p0, p1 = before.point_at(0.0, thickness), wall.point_at(0.0, thickness)
+        cross = dx0 * dy1 - dy0 * dx1
+        if abs(cross) < EPS:  # walls in line: their faces are one line
+            corners.append(p1)
+            continue
+        s = ((p1[0] - p0[0]) * dy1 - (p1[1] - p0[1]) * dx1) / cross
+        corners.append((p0[0] + dx0 * s, p0[1] + dy0 * s))
+    return corners
+
+
+def corner_reach(wall: PolygonWall, corner: Point, *, at_start: bool) -> float:
+    """How far the mitred outer corner lies beyond the wall's ``start`` (or ``end``), along the wall (0 or more)."""
+    (dx, dy), (x, y) = wall.direction, wall.start if at_start else wall.end
+    along = (corner[0] - x) * dx + (corner[1] - y) * dy
+    return max(0.0, -along if at_start else along) if math.isfinite(along) else 0.0

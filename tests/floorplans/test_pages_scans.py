@@ -72,8 +72,8 @@ def test_walls_that_cross_are_shown_on_the_hub_and_nothing_is_made(signed_in, se
 
 
 def test_a_tampered_accept_is_checked_again(signed_in, session):
-    response = signed_in.post(f"/floorplans/{session.pk}/scans",
-                              {"type": "bedroom", "label": "", "scan": json.dumps(captured_room(walls_around(CROSSED)))},
+    crossed = json.dumps(captured_room(walls_around(CROSSED)))
+    response = signed_in.post(f"/floorplans/{session.pk}/scans", {"type": "bedroom", "label": "", "scan": crossed},
                               follow=True)
     assert "The scan was not imported" in response.content.decode() and not session.rooms.exists()
 
