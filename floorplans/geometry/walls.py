@@ -76,8 +76,8 @@ def across(shared: Shared, wall: PlacedWall, at: float) -> tuple[float, float, f
 
 def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL_FT) -> list[Point]:
     """Where the outer faces of a polygon room's consecutive walls meet: corner ``k`` at the start of wall ``k``."""
-    corners = []
-    for before, wall in zip([walls[-1], *walls[:-1]], walls, strict=True):
+    corners: list[Point] = []
+    for before, wall in zip([*walls[-1:], *walls[:-1]], walls, strict=True):
         (dx0, dy0), (dx1, dy1) = before.direction, wall.direction
         p0, p1 = before.point_at(0.0, thickness), wall.point_at(0.0, thickness)
         cross = dx0 * dy1 - dy0 * dx1
