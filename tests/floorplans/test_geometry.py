@@ -441,3 +441,48 @@ def test_half_way_values_round_up():
     assert geometry.round_half_up(0.125, 2) == 0.13
     assert geometry.round_half_up(152.5, 0) == 153.0
     assert str(geometry.round_half_up(-0.001, 1)) == "0.0"
+
+
+# -- Polygon rooms --------------------------------------------------------------------------------
+
+CUT_CORNER = [[0.0, 0.0], [20.0, 0.0], [20.0, 11.0], [14.0, 15.0], [0.0, 15.0]]
+
+
+def polygon(vertices=CUT_CORNER, openings=(), width=20.0, height=15.0) -> dict:
+    return {"dimensions": {"width": width, "height": height}, "walls": {}, "shape": "polygon",
+            "polygon": {"vertices": [list(v) for v in vertices], "openings": list(openings)}}
+
+
+def test_a_polygon_room_keeps_its_walls_openings_and_shoelace_area():
+    door = {"wall": 2, "type": "door", "position": 1.0, "width": 3.0, "headHeight": 6.5}
+    parsed = parse_analysis(polygon(openings=[door]))
+    assert parsed.area == 288.0 and parsed.rectangles() == () and parsed.wall_segments() == ()
+    slanted = parsed.polygon_walls()[2]
+    assert slanted.length == pytest.approx(52**0.5) and slanted.openings[0].extra == {"headHeight": 6.5}
+    assert parse_analysis(parsed.to_dict()) == parsed  # stored and read back unchanged
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (polygon([[0, 0], [20, 15], [20, 0], [0, 15]]), "cross each other"),
+    (polygon(CUT_CORNER[::-1]), "clockwise"),
+    (polygon(width=25.0), "must span"),
+    (polygon(openings=[{"wall": 2, "type": "door", "position": 6.0, "width": 3.0}]), "Wall 2 of the polygon"),
+    (polygon(openings=[{"wall": 9, "type": "door", "position": 0.0, "width": 3.0}]), "has no wall 9"),
+    ({**polygon(), "walls": {"north": [{"type": "door", "position": 1, "width": 3}]}}, "polygon.openings"),
+])
+def test_impossible_polygon_rooms_are_refused(data, message):
+    with pytest.raises(GeometryError, match=message):
+        parse_analysis(data)
+
+
+def test_a_polygon_room_merges_by_its_box_and_its_shared_wall_is_left_unmerged():
+    plan = Plan((geometry.make_room("a", analysis(), label="Kitchen"),))
+    result = merge(plan, geometry.make_room("b", polygon(), label="Bay"), "a", "east")
+    assert result.plan.room("b").position() == {"x": 12.0, "y": 0.0}
+    assert (result.shared_wall.reconciled, result.reconciled_length, result.aligned_on) == (False, None, "edges")
+    assert any("not reconciled" in change for change in result.changes)
+    assert result.overlaps == ()
+    # Moved onto the kitchen, the floor both claim is measured on the polygon.
+    crowded = result.plan.with_room(result.plan.room("b").at(2.0, 0.0))
+    (overlap,) = geometry.find_overlaps(crowded)
+    assert overlap.area == pytest.approx(10 * 14)
