@@ -26,7 +26,9 @@ polygons; a curved wall becomes ``CURVE_STEP_DEG`` chords, with a note. When a
 floor carries iOS 17's ``polygonCorners`` (simd_float3 points in the floor's
 own frame) the footprint is that outline, moved by the floor's ``transform``,
 rather than one rebuilt from the walls; the walls still give the ceiling
-height and the openings' walls. A room's ``story`` is kept. Every
+height and the openings' walls. A wall's own ``polygonCorners`` (in its plane,
+x along it and y up about its centre) give its length, base and height when
+present. A room's ``story`` is kept. Every
 refusal is a ``ValidationFailed`` whose ``details.path`` names the field, e.g.
 ``walls[3].transform``.
 """
@@ -194,16 +196,31 @@ def _wall(item: Any, path: str, notes: list[str]) -> _Wall:
     length, height, _ = _numbers(item.get("dimensions"), f"{path}.dimensions", 3)
     matrix = _transform(item, path)
     curve = item.get("curve")
+    low = -height / 2
+    corners = _wall_corners(item.get("polygonCorners"), f"{path}.polygonCorners")
+    if corners is not None:  # iOS 17: the wall's own outline (a gable end, a wall under a stair) over its box
+        (left, low), (right, high) = corners.min(axis=0)[:2], corners.max(axis=0)[:2]
+        length, height = right - left, high - low
     if curve:
         local = _arc(curve, f"{path}.curve")
         notes.append(f"Curved wall {item.get('identifier', path)} drawn as {len(local) - 1} straight segments.")
     else:
         if length < MIN_WALL_M:
-            _fail(f"{path}.dimensions", f"a wall of length {length:g} m cannot be placed.")
-        local = [(-length / 2, 0.0), (length / 2, 0.0)]
+            where = f"{path}.polygonCorners" if corners is not None else f"{path}.dimensions"
+            _fail(where, f"a wall of length {length:g} m cannot be placed.")
+        local = [(-length / 2, 0.0), (length / 2, 0.0)] if corners is None else [(left, 0.0), (right, 0.0)]
     points = tuple(_world(matrix, x, 0.0, z) for x, z in local)
     centre_y = float(matrix[1, 3])
-    return _Wall(str(item.get("identifier", path)), path, points, centre_y - height / 2, float(height))
+    return _Wall(str(item.get("identifier", path)), path, points, centre_y + low, float(height))
+
+
+def _wall_corners(value: Any, path: str) -> np.ndarray | None:
+    """A wall's ``polygonCorners`` (x along it, y up, about its centre) as rows; None when it has none."""
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list) or len(value) < 3:
+        _fail(path, "must be a list of at least three [x, y, z] points.")
+    return np.array([_numbers(corner, f"{path}[{j}]", 3) for j, corner in enumerate(value)])
 
 
 def _arc(curve: Any, path: str) -> list[Point]:
