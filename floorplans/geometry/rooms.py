@@ -284,6 +284,18 @@ class RoomAnalysis:
                        notch=notch, vertices=tuple((x * factor, y * factor) for x, y in self.vertices),
                        polygon_openings=walls(self.polygon_openings))
 
+    def stretched(self, width: float, height: float) -> "RoomAnalysis":
+        """A polygon room resized to ``width`` x ``height``: its vertices scaled on each axis, each opening kept
+        at its width with its centre at the same share of its wall (``GeometryError`` if one no longer fits)."""
+        sx, sy = width / self.width, height / self.height
+        vertices = tuple((x * sx, y * sy) for x, y in self.vertices)
+        openings = {}
+        for wall in self.polygon_walls():
+            (x0, y0), (x1, y1) = vertices[wall.index], vertices[(wall.index + 1) % len(vertices)]
+            share = math.hypot(x1 - x0, y1 - y0) / wall.length
+            openings[wall.index] = tuple(replace(o, position=o.centre * share - o.width / 2) for o in wall.openings)
+        return replace(self, width=width, height=height, vertices=vertices, polygon_openings=openings)
+
     def to_dict(self) -> dict[str, Any]:
         """Back to the document's shape (unknown keys kept as they came)."""
         dimensions: dict[str, Any] = {"width": self.width, "height": self.height}

@@ -486,3 +486,13 @@ def test_a_polygon_room_merges_by_its_box_and_its_shared_wall_is_left_unmerged()
     crowded = result.plan.with_room(result.plan.room("b").at(2.0, 0.0))
     (overlap,) = geometry.find_overlaps(crowded)
     assert overlap.area == pytest.approx(10 * 14)
+
+
+def test_a_polygon_room_stretches_with_its_box_and_keeps_its_doors_wide():
+    door = {"wall": 0, "type": "door", "position": 4.0, "width": 3.0}
+    stretched = parse_analysis(polygon(openings=[door])).stretched(30.0, 15.0)
+    assert stretched.vertices[1:3] == ((30.0, 0.0), (30.0, 11.0)) and stretched.area == pytest.approx(288 * 1.5)
+    (kept,) = stretched.polygon_walls()[0].openings
+    assert (kept.centre, kept.width) == (pytest.approx(5.5 * 1.5), 3.0)
+    with pytest.raises(GeometryError):
+        parse_analysis(polygon(openings=[{**door, "position": 0.0}])).stretched(4.0, 15.0)
