@@ -363,6 +363,9 @@ def _check_polygon(points: Sequence[Any], width: float, height: float) -> tuple[
             raise GeometryError(f"polygon.vertices[{i}] must be [x, y] in feet")
         vertices.append((check_number(point[0], f"polygon.vertices[{i}] x"),
                          check_number(point[1], f"polygon.vertices[{i}] y")))
+    for k, (a, b) in enumerate(zip(vertices, [*vertices[1:], vertices[0]], strict=True)):
+        if math.dist(a, b) <= EPS:
+            raise GeometryError(f"Wall {k} of the polygon has no length (vertices {k} and {k + 1} are one point)")
     if not is_simple_polygon(vertices):
         raise GeometryError("The polygon's walls cross each other or enclose no floor")
     xs, ys = [x for x, _ in vertices], [y for _, y in vertices]

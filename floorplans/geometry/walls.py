@@ -19,6 +19,9 @@ from floorplans.geometry.plan import Plan, Room
 from floorplans.geometry.rooms import PolygonWall, WallSegment
 
 EPS = 1e-6
+# Consecutive walls turning less than this (the sine of about 0.06°) are one line: their mitre would
+# lie absurdly far out for no visible corner.
+_IN_LINE = 1e-3
 
 WallKey = tuple[bool, float]  # (horizontal, the coordinate the wall lies on)
 Shared = dict[WallKey, list[tuple[float, float]]]
@@ -81,7 +84,7 @@ def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL
         (dx0, dy0), (dx1, dy1) = before.direction, wall.direction
         p0, p1 = before.point_at(0.0, thickness), wall.point_at(0.0, thickness)
         cross = dx0 * dy1 - dy0 * dx1
-        if abs(cross) < EPS:  # walls in line: their faces are one line
+        if abs(cross) < _IN_LINE:  # walls in line: their faces are one line
             corners.append(p1)
             continue
         s = ((p1[0] - p0[0]) * dy1 - (p1[1] - p0[1]) * dx1) / cross

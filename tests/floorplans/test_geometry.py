@@ -465,6 +465,7 @@ def test_a_polygon_room_keeps_its_walls_openings_and_shoelace_area():
 @pytest.mark.parametrize(("data", "message"), [
     (polygon([[0, 0], [20, 15], [20, 0], [0, 15]]), "cross each other"),
     (polygon(CUT_CORNER[::-1]), "clockwise"),
+    (polygon([*CUT_CORNER[:2], CUT_CORNER[1], *CUT_CORNER[2:]]), "Wall 1 of the polygon has no length"),
     (polygon(width=25.0), "must span"),
     (polygon(openings=[{"wall": 2, "type": "door", "position": 6.0, "width": 3.0}]), "Wall 2 of the polygon"),
     (polygon(openings=[{"wall": 9, "type": "door", "position": 0.0, "width": 3.0}]), "has no wall 9"),
