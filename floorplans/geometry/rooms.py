@@ -378,13 +378,14 @@ def _check_polygon(points: Sequence[Any], width: float, height: float) -> tuple[
     return tuple(vertices)
 
 
-def _check_openings(wall: "WallSegment | PolygonWall", notch: Notch | None) -> None:
+def _check_openings(wall: WallSegment | PolygonWall, notch: Notch | None) -> None:
+    shortened = ""
     if isinstance(wall, PolygonWall):
         name = f"Wall {wall.index} of the polygon"
     else:
         name = f"The notch's inner {wall.side} wall" if wall.inner else f"The {wall.side} wall"
-    touched = notch is not None and not wall.inner and wall.side[0].upper() in notch.corner  # type: ignore[union-attr]
-    shortened = f" (the {notch.corner} notch shortens it)" if touched else ""
+        if notch is not None and not wall.inner and wall.side[0].upper() in notch.corner:
+            shortened = f" (the {notch.corner} notch shortens it)"
     previous: Opening | None = None
     for opening in sorted(wall.openings, key=lambda o: o.position):
         if opening.position < -EPS:
