@@ -181,3 +181,19 @@ def test_a_structure_room_whose_walls_cross_is_refused_by_path(fp, session):
     assert error["code"] == "UNSUPPORTED_SCAN_SHAPE"
     assert error["details"]["walls"] == [f"rooms[1].walls[{i}]" for i in range(4)]
     assert not session.rooms.exists()
+
+
+def test_a_floors_polygon_corners_shape_the_room_and_a_bad_corner_names_its_path(fp, session):
+    scan = _scan()
+    scan["story"] = 1
+    # The floor's frame is turned -90° about x: its local (x, y) lie on the world's (x, -z).
+    scan["floors"] = [{"identifier": "F", "dimensions": [4.0, 3.0, 0.0], "polygonCorners": [
+        [0.0, 0.0, 0.0], [0.0, -3.0, 0.0], [3.0, -3.0, 0.0], [4.0, -2.0, 0.0], [4.0, 0.0, 0.0]],
+        "transform": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]}]
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
+    assert response.status_code == 201, response.json()
+    analysis = response.json()["rooms"][0]["analysis"]
+    assert (analysis["shape"], len(analysis["polygon"]["vertices"]), analysis["story"]) == ("polygon", 5, 1)
+    scan["floors"][0]["polygonCorners"][2] = [3.0, "far", 0.0]
+    refused = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
+    assert refused.status_code == 400 and error_of(refused)["details"] == {"path": "floors[0].polygonCorners[2]"}
