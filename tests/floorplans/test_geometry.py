@@ -497,3 +497,14 @@ def test_a_polygon_room_stretches_with_its_box_and_keeps_its_doors_wide():
     assert (kept.centre, kept.width) == (pytest.approx(5.5 * 1.5), 3.0)
     with pytest.raises(GeometryError):
         parse_analysis(polygon(openings=[{**door, "position": 0.0}])).stretched(4.0, 15.0)
+
+
+def test_a_polygon_room_is_calibrated_with_its_vertices_and_doors():
+    door = {"wall": 2, "type": "door", "position": 1.0, "width": 3.0}
+    plan = Plan((geometry.make_room("b", polygon(openings=[door]), label="Bay"),))
+    result = calibrate(plan, {"width": 25.0, "height": 18.0})
+    factor, scaled = result.scale_factor, result.plan.room("b").analysis
+    assert factor > 1.05
+    assert scaled.area == pytest.approx(288 * factor**2)
+    assert scaled.vertices[2] == (pytest.approx(20 * factor), pytest.approx(11 * factor))
+    assert scaled.polygon_walls()[2].openings[0].width == pytest.approx(3 * factor)
