@@ -22,6 +22,9 @@ EPS = 1e-6
 # Consecutive walls turning less than this (the sine of about 0.06°) are one line: their mitre would
 # lie absurdly far out for no visible corner.
 _IN_LINE = 1e-3
+# As SVG's default stroke-miterlimit: a mitre reaching past 4 wall thicknesses (a corner under about
+# 29°) is cut back to that, so a sharp corner does not throw a spike across the sheet.
+MITRE_LIMIT = 4.0
 
 WallKey = tuple[bool, float]  # (horizontal, the coordinate the wall lies on)
 Shared = dict[WallKey, list[tuple[float, float]]]
@@ -78,7 +81,8 @@ def across(shared: Shared, wall: PlacedWall, at: float) -> tuple[float, float, f
 
 
 def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL_FT) -> list[Point]:
-    """Where the outer faces of a polygon room's consecutive walls meet: corner ``k`` at the start of wall ``k``."""
+    """Where the outer faces of a polygon room's consecutive walls meet: corner ``k`` at the start of wall ``k``
+    (at most ``MITRE_LIMIT`` thicknesses from it)."""
     corners: list[Point] = []
     for before, wall in zip([*walls[-1:], *walls[:-1]], walls, strict=True):
         (dx0, dy0), (dx1, dy1) = before.direction, wall.direction
@@ -88,7 +92,13 @@ def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL
             corners.append(p1)
             continue
         s = ((p1[0] - p0[0]) * dy1 - (p1[1] - p0[1]) * dx1) / cross
-        corners.append((p0[0] + dx0 * s, p0[1] + dy0 * s))
+        corner = (p0[0] + dx0 * s, p0[1] + dy0 * s)
+        reach = math.dist(corner, wall.start)
+        if reach > MITRE_LIMIT * thickness:  # a sharp corner: pull the spike in along the bisector
+            share = MITRE_LIMIT * thickness / reach
+            corner = (wall.start[0] + (corner[0] - wall.start[0]) * share,
+                      wall.start[1] + (corner[1] - wall.start[1]) * share)
+        corners.append(corner)
     return corners
 
 

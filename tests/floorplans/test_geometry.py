@@ -1,11 +1,13 @@
 """Analyses, outlines, merging and calibration (the floorplans/geometry package)."""
 
 import copy
+import math
 
 import pytest
 
 from floorplans import geometry
 from floorplans.geometry import GeometryError, Plan, Room, calibrate, merge, parse_analysis
+from floorplans.geometry.walls import MITRE_LIMIT, outer_corners
 
 # The document's analysis example, with the "..." filled in by keys a model might add.
 DOCUMENT_ANALYSIS = {
@@ -508,3 +510,11 @@ def test_a_polygon_room_is_calibrated_with_its_vertices_and_doors():
     assert scaled.area == pytest.approx(288 * factor**2)
     assert scaled.vertices[2] == (pytest.approx(20 * factor), pytest.approx(11 * factor))
     assert scaled.polygon_walls()[2].openings[0].width == pytest.approx(3 * factor)
+
+
+def test_a_polygon_rooms_outer_corners_are_mitred_and_sharp_ones_cut_back():
+    square = parse_analysis(polygon([[0, 0], [10, 0], [10, 10], [0, 10]], width=10, height=10)).polygon_walls()
+    assert outer_corners(square, 0.5) == [(-0.5, -0.5), (10.5, -0.5), (10.5, 10.5), (-0.5, 10.5)]
+    sliver = parse_analysis(polygon([[0, 0], [40, 4], [0, 5]], width=40, height=5)).polygon_walls()
+    tip = outer_corners(sliver, 0.5)[1]
+    assert math.dist(tip, (40, 4)) == pytest.approx(MITRE_LIMIT * 0.5)  # not the 7 ft an 8° corner would reach
