@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from floorplans.choices import AnalysisSource
 from tests.floorplans.factories import FloorplanSessionFactory
@@ -63,6 +64,22 @@ def test_an_angled_wall_is_previewed_as_the_real_polygon(signed_in, session):
                                                                      strict=True))) / 2
     assert area == pytest.approx(11.5 * 3.28084**2, rel=0.01)
     assert "polygon" in page and "123.8 sq ft" in page and not session.rooms.exists()
+
+
+def test_an_accepted_polygon_room_says_on_its_page_that_it_keeps_its_outline(signed_in, session):
+    page = _preview(signed_in, session, captured_room(walls_around(ANGLED))).content.decode()
+    scan = html.unescape(re.search(r'name="scan" value="([^"]+)"', page).group(1))
+    signed_in.post(f"/floorplans/{session.pk}/scans", {"type": "bedroom", "label": "", "scan": scan})
+    assert "kept as its scanned outline (5 walls)" in _room_page(signed_in, session.rooms.get())
+    square = FloorplanSessionFactory(owner=session.owner)
+    signed_in.post(f"/floorplans/{square.pk}/scans",
+                   {"type": "bedroom", "label": "", "scan": json.dumps(captured_room(walls_around(L_SHAPE)))})
+    assert "scanned outline" not in _room_page(signed_in, square.rooms.get())
+
+
+def _room_page(client, room) -> str:
+    return client.get(reverse("floorplans:room", kwargs={"session_id": room.session_id, "room_id": room.pk})
+                      ).content.decode()
 
 
 def test_walls_that_cross_are_shown_on_the_hub_and_nothing_is_made(signed_in, session):
