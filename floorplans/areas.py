@@ -17,6 +17,11 @@ What counts, per room (``AreaRoom``):
   (north-south), from ``low`` on ``low_side`` to ``high`` on the other side.
 * Dimensions are rounded to 0.1 ft before any area is computed; totals are
   rounded to the whole square foot (half up).
+* A polygon room (a scan with walls off square) has no width-times-depth: its
+  area is the shoelace formula on its vertices as measured (snapping each
+  corner to 0.1 ft would move its slanted walls), rounded to 0.1 sq ft like
+  every row; its exterior footprint is the polygon grown by the exterior wall
+  with mitred corners.
 
 Interior and exterior: rooms are measured inside, wall face to wall face, and
 their areas are reported as such ("interior"). The standard measures the
@@ -35,9 +40,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from floorplans.geometry.measures import EXTERIOR_WALL_FT, GeometryError, Rect, round_half_up
+import shapely
+
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, GeometryError, Point, Rect, round_half_up
 from floorplans.geometry.plan import Room
-from floorplans.geometry.rooms import Notch, room_rectangles
+from floorplans.geometry.rooms import Notch, polygon_area, room_rectangles
 
 STANDARD = "ANSI Z765-2021"
 EXCLUDED_TYPES = ("garage", "carport", "porch", "deck", "patio", "balcony")
@@ -87,10 +94,13 @@ class AreaRoom:
     level: int = 1  # rooms on one level and with positions are measured as one footprint
     x: float | None = None  # plan position (north-west corner), optional
     y: float | None = None
+    polygon: tuple[Point, ...] = ()  # a polygon room's vertices, room-local as in geometry
 
     def __post_init__(self) -> None:
         if not (self.width > 0 and self.depth > 0):
             raise GeometryError(f"{self.label}: width and depth must be more than 0 ft")
+        if self.polygon and (len(self.polygon) < 3 or polygon_area(self.polygon) <= 0):
+            raise GeometryError(f"{self.label}: a polygon room needs three corners around some floor")
         if self.grade not in GRADES:
             raise GeometryError(f"{self.label}: grade is above or below, not {self.grade!r}")
         if self.ceiling_height is not None and self.ceiling_height <= 0:
@@ -107,7 +117,7 @@ class AreaRoom:
         """A placed ``Room``: size, notch, ceiling height and position come from it."""
         analysis = room.analysis
         return cls(room.name, type, analysis.width, analysis.height, finished, grade, analysis.ceiling_height,
-                   sloped_ceiling, open_to_below, analysis.notch, level, room.x, room.y)
+                   sloped_ceiling, open_to_below, analysis.notch, level, room.x, room.y, analysis.vertices)
 
     @property
     def positioned(self) -> bool:
@@ -213,6 +223,8 @@ def _rounded(room: AreaRoom) -> AreaRoom:
 
 
 def _area(room: AreaRoom) -> float:
+    if room.polygon:
+        return polygon_area(room.polygon)
     return sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in room_rectangles(room.width, room.depth, room.notch))
 
 
@@ -220,6 +232,8 @@ def _row(room: AreaRoom) -> tuple[AreaRow, float]:
     """The room's table row and the square feet of it that do not count although the room does."""
     area = _area(room)
     dimensions = f"{room.width:.1f} ft x {room.depth:.1f} ft"
+    if room.polygon:
+        dimensions = f"polygon of {len(room.polygon)} walls within {dimensions}"
     if room.notch:
         dimensions += f" less {room.notch.width:.1f} ft x {room.notch.depth:.1f} ft"
 
@@ -260,6 +274,9 @@ def _area_at_least(room: AreaRoom, slope: SlopedCeiling, height: float) -> float
     share = slope.depth_share_at_least(height)
     # The qualifying band is the part of the depth farthest from the low side.
     band = (0.0, share * room.depth) if slope.low_side == "south" else ((1 - share) * room.depth, room.depth)
+    if room.polygon:
+        strip = shapely.box(-room.width, band[0], 2 * room.width, band[1]) if band[1] > band[0] else None
+        return shapely.Polygon(room.polygon).intersection(strip).area if strip is not None else 0.0
     total = 0.0
     for x0, y0, x1, y1 in room_rectangles(room.width, room.depth, room.notch):
         total += (x1 - x0) * max(0.0, min(y1, band[1]) - max(y0, band[0]))
@@ -274,13 +291,22 @@ def _footprint(rooms: Sequence[AreaRoom], exterior_wall: float) -> float:
     count once.
     """
     groups: dict[Any, list[Rect]] = {}
+    polygons: dict[Any, list[shapely.Polygon]] = {}
     for index, room in enumerate(rooms):
         key = ("level", room.level) if room.positioned else ("alone", index)
         x, y = (room.x, room.y) if room.positioned else (0.0, 0.0)
+        if room.polygon:
+            grown = shapely.Polygon([(x + px, y + py) for px, py in room.polygon]).buffer(exterior_wall,
+                                                                                           join_style="mitre")
+            polygons.setdefault(key, []).append(grown)
+            groups.setdefault(key, [])
+            continue
         groups.setdefault(key, []).extend(
             (x + x0 - exterior_wall, y + y0 - exterior_wall, x + x1 + exterior_wall, y + y1 + exterior_wall)
             for x0, y0, x1, y1 in room_rectangles(room.width, room.depth, room.notch))
-    return sum(union_area(rects) for rects in groups.values())
+    # Rectangles alone keep their exact arithmetic; a group with a polygon is unioned by shapely.
+    return sum(shapely.union_all([*(shapely.box(*r) for r in rects), *polygons[key]]).area if key in polygons
+               else union_area(rects) for key, rects in groups.items())
 
 
 def union_area(rects: Sequence[Rect]) -> float:

@@ -48,7 +48,7 @@ class SessionExpired(ApplicationError):
 class UnsupportedScanShape(ApplicationError):
     code = "UNSUPPORTED_SCAN_SHAPE"
     status = 400
-    default_message = "The scanned room is not a rectangle or an L-shape with square corners."
+    default_message = "The scanned room's walls cross each other, so they enclose no one room."
 
 
 class ScanTooLarge(ApplicationError):

@@ -7,11 +7,17 @@ line; every other stretch is an exterior IfcWall (``EXTERIOR_WALL_FT``) outside
 the room, lengthened by its thickness at the room's corners so corners close.
 Each wall carries Qto_WallBaseQuantities (Length, Width, Height).
 
+A polygon room (a scan with walls off square) has one exterior IfcWall per
+segment, along the segment's direction and outside the room, reaching to the
+mitre where its outer face meets its neighbour's so corners close; its walls
+are never shared with another room's.
+
 Doors (and closet doors) become IfcDoor, windows IfcWindow, each filling an
-IfcOpeningElement that voids its wall; a plain opening is the void alone. The
-plan records widths only, so heights are the usual US residential ones
-(6'-8" door head, 3'-0" window sill), and a room's ceiling height is its
-wall height (8'-0" when the analysis has none).
+IfcOpeningElement that voids its wall; a plain opening is the void alone.
+Sill and head heights are the opening's ``sillHeight``/``headHeight`` when it
+has them (scanned rooms), else the usual US residential ones (6'-8" door
+head, 3'-0" window sill); a room's ceiling height is its wall height (8'-0"
+when the analysis has none).
 
 Each room is an IfcSpace named by its label, its footprint extruded to its
 ceiling, with Qto_SpaceBaseQuantities.NetFloorArea = its ANSI Z765 interior
@@ -29,9 +35,20 @@ import numpy as np
 from ifcopenshell.util.shape_builder import ShapeBuilder
 
 from floorplans.areas import AreaRow
-from floorplans.geometry.measures import EXTERIOR_WALL_FT
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, Point
 from floorplans.geometry.plan import Plan, Room
-from floorplans.geometry.walls import EPS, PlacedWall, Shared, across, is_shared, placed_walls, shared_intervals
+from floorplans.geometry.rooms import Opening
+from floorplans.geometry.walls import (
+    EPS,
+    PlacedWall,
+    Shared,
+    across,
+    corner_reach,
+    is_shared,
+    outer_corners,
+    placed_walls,
+    shared_intervals,
+)
 
 M_PER_FT = 0.3048
 DEFAULT_CEILING_FT = 8.0
@@ -41,8 +58,21 @@ OPENING_MARGIN_FT = 0.1  # an opening's void is this much thicker than its wall,
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the IfcWall made from it
+class _Body:
+    """A straight IfcWall: from ``origin`` (plan feet, on its centre line) along the unit ``direction``."""
+
+    name: str
+    origin: Point
+    direction: Point
+    length: float
+    thickness: float
+    height: float
+
+
+@dataclass(frozen=True, eq=False)
 class _Run:
-    """A straight IfcWall: along one wall line from ``lo`` to ``hi`` (plan feet), centred on ``middle``."""
+    """A wall of a rectangle or L-shape: along one wall line from ``lo`` to ``hi`` (plan feet), centred on
+    ``middle``."""
 
     wall: PlacedWall
     lo: float
@@ -51,6 +81,12 @@ class _Run:
     thickness: float
     height: float
 
+    def body(self) -> _Body:
+        horizontal = self.wall.segment.horizontal
+        return _Body(f"{self.wall.room.name} {self.wall.segment.side} wall",
+                     (self.lo, self.middle) if horizontal else (self.middle, self.lo),
+                     (1.0, 0.0) if horizontal else (0.0, 1.0), self.hi - self.lo, self.thickness, self.height)
+
 
 def export_ifc(plan: Plan, rows: Sequence[AreaRow], *, name: str) -> bytes:
     """The plan as an IFC4 STEP file; ``rows`` are the ANSI area rows of ``plan.rooms``, in order."""
@@ -58,8 +94,9 @@ def export_ifc(plan: Plan, rows: Sequence[AreaRow], *, name: str) -> bytes:
     walls = placed_walls(plan)
     shared = shared_intervals(walls)
     runs = _runs(walls, shared)
-    for run in runs:
-        model.wall(run)
+    bodies = {run: run.body() for run in runs}
+    for body in bodies.values():
+        model.wall(body)
     drawn: dict[tuple[bool, float], list[tuple[float, float]]] = {}
     for wall in walls:
         for opening in wall.segment.openings:
@@ -69,10 +106,26 @@ def export_ifc(plan: Plan, rows: Sequence[AreaRow], *, name: str) -> bytes:
             drawn.setdefault(wall.key, []).append((lo, hi))
             run = next(r for r in runs if r.wall.key == wall.key and r.lo - EPS <= (lo + hi) / 2 <= r.hi + EPS
                        and math.isclose(r.middle, across(shared, wall, (lo + hi) / 2)[1], abs_tol=EPS))
-            model.opening(run, opening.type, lo, hi)
+            model.opening(bodies[run], opening, lo - run.lo)
+    for room in plan.rooms:
+        _polygon_walls(model, room)
     for room, row in zip(plan.rooms, rows, strict=True):
         model.space(room, row)
     return model.file.to_string().encode()
+
+
+def _polygon_walls(model: "_Model", room: Room) -> None:
+    """A polygon room's walls, each outside the room along its segment, reaching its outer mitre corners."""
+    walls = room.polygon_walls()
+    corners = outer_corners(walls, EXTERIOR_WALL_FT)
+    for k, wall in enumerate(walls):
+        before = corner_reach(wall, corners[k], at_start=True)
+        after = corner_reach(wall, corners[(k + 1) % len(walls)], at_start=False)
+        body = _Body(f"{room.name} wall {k + 1}", wall.point_at(-before, EXTERIOR_WALL_FT / 2), wall.direction,
+                     wall.length + before + after, EXTERIOR_WALL_FT, _ceiling(room))
+        model.wall(body)
+        for opening in wall.openings:
+            model.opening(body, opening, before + opening.position)
 
 
 def _ceiling(room: Room) -> float:
@@ -101,6 +154,19 @@ def _runs(walls: list[PlacedWall], shared: Shared) -> list[_Run]:
     return runs
 
 
+def _sill_and_head(opening: Opening, wall_height: float) -> tuple[float, float]:
+    """Feet above the floor: the opening's own ``sillHeight``/``headHeight`` when it has usable ones, else the
+    usual ones; the head never above the wall."""
+    sill = WINDOW_SILL_FT if opening.type == "window" else 0.0
+    head = DOOR_HEAD_FT
+    given_sill, given_head = opening.extra.get("sillHeight"), opening.extra.get("headHeight")
+    if all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+           for v in (given_sill, given_head)) and 0 <= given_sill < given_head:
+        sill, head = float(given_sill), float(given_head)
+    head = min(head, wall_height)
+    return (sill, head) if head > sill else (0.0, wall_height)
+
+
 class _Model:
     """An IFC4 file with one storey; plan feet (y south) in, IFC metres (y north) out."""
 
@@ -124,13 +190,12 @@ class _Model:
         self.builder = ShapeBuilder(self.file)
         self.walls: dict[_Run, ifcopenshell.entity_instance] = {}
 
-    def _place(self, product: ifcopenshell.entity_instance, run: _Run, along: float, z_ft: float) -> None:
-        """Local x along the wall (its ``lo`` to ``hi``), y across, z up; origin ``along`` feet from ``lo``."""
-        horizontal = run.wall.segment.horizontal
-        x_axis = np.array([1.0, 0.0, 0.0]) if horizontal else np.array([0.0, -1.0, 0.0])
+    def _place(self, product: ifcopenshell.entity_instance, body: _Body, along: float, z_ft: float) -> None:
+        """Local x along the wall, y across, z up; origin ``along`` feet from the body's origin."""
+        (dx, dy), (ox, oy) = body.direction, body.origin
+        x_axis = np.array([dx, -dy, 0.0])  # plan y grows south, IFC y north
         z_axis = np.array([0.0, 0.0, 1.0])
-        at = run.lo + along
-        plan_x, plan_y = (at, run.middle) if horizontal else (run.middle, at)
+        plan_x, plan_y = ox + dx * along, oy + dy * along
         matrix = np.eye(4)
         matrix[:3, 0], matrix[:3, 1], matrix[:3, 2] = x_axis, np.cross(z_axis, x_axis), z_axis
         matrix[:3, 3] = (plan_x * M_PER_FT, -plan_y * M_PER_FT, z_ft * M_PER_FT)
@@ -144,34 +209,35 @@ class _Model:
         ifcopenshell.api.run("geometry.assign_representation", self.file, product=product,
                              representation=representation)
 
-    def wall(self, run: _Run) -> None:
-        wall = ifcopenshell.api.run("root.create_entity", self.file, ifc_class="IfcWall",
-                                    name=f"{run.wall.room.name} {run.wall.segment.side} wall")
+    def wall(self, body: _Body) -> None:
+        wall = ifcopenshell.api.run("root.create_entity", self.file, ifc_class="IfcWall", name=body.name)
         ifcopenshell.api.run("spatial.assign_container", self.file, products=[wall], relating_structure=self.storey)
-        self._place(wall, run, 0.0, 0.0)
-        self._box(wall, length=run.hi - run.lo, height=run.height, thickness=run.thickness)
-        self._quantities(wall, "Qto_WallBaseQuantities", {"Length": (run.hi - run.lo) * M_PER_FT,
-                                                          "Width": run.thickness * M_PER_FT,
-                                                          "Height": run.height * M_PER_FT})
-        self.walls[run] = wall
+        self._place(wall, body, 0.0, 0.0)
+        self._box(wall, length=body.length, height=body.height, thickness=body.thickness)
+        self._quantities(wall, "Qto_WallBaseQuantities", {"Length": body.length * M_PER_FT,
+                                                          "Width": body.thickness * M_PER_FT,
+                                                          "Height": body.height * M_PER_FT})
+        self.walls[body] = wall
 
-    def opening(self, run: _Run, kind: str, lo: float, hi: float) -> None:
-        """A void in ``run``'s wall from ``lo`` to ``hi`` along it, filled by a door or window."""
-        sill = WINDOW_SILL_FT if kind == "window" else 0.0
-        width, height = hi - lo, min(DOOR_HEAD_FT, run.height) - sill
+    def opening(self, body: _Body, opening: Opening, along: float) -> None:
+        """A void in ``body``'s wall from ``along`` feet along it, ``opening.width`` wide, filled by a door or
+        window."""
+        kind = opening.type
+        sill, head = _sill_and_head(opening, body.height)
+        width, height = opening.width, head - sill
         void = ifcopenshell.api.run("root.create_entity", self.file, ifc_class="IfcOpeningElement",
                                     name=f"{kind} opening")
-        self._place(void, run, lo - run.lo, sill)
-        self._box(void, length=width, height=height, thickness=run.thickness + OPENING_MARGIN_FT)
-        ifcopenshell.api.run("feature.add_feature", self.file, feature=void, element=self.walls[run])
+        self._place(void, body, along, sill)
+        self._box(void, length=width, height=height, thickness=body.thickness + OPENING_MARGIN_FT)
+        ifcopenshell.api.run("feature.add_feature", self.file, feature=void, element=self.walls[body])
         if kind == "opening":
             return
         ifc_class = "IfcWindow" if kind == "window" else "IfcDoor"
         filler = ifcopenshell.api.run("root.create_entity", self.file, ifc_class=ifc_class,
-                                      name=f"{run.wall.room.name} {kind}")
+                                      name=f"{body.name.rsplit(' wall', 1)[0]} {kind}")
         filler.OverallWidth, filler.OverallHeight = width * M_PER_FT, height * M_PER_FT
         ifcopenshell.api.run("spatial.assign_container", self.file, products=[filler], relating_structure=self.storey)
-        self._place(filler, run, lo - run.lo, sill)
+        self._place(filler, body, along, sill)
         ifcopenshell.api.run("feature.add_filling", self.file, opening=void, element=filler)
 
     def space(self, room: Room, row: AreaRow) -> None:

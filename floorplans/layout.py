@@ -26,6 +26,13 @@ and the glass) on A-GLAZ; a closet gets one Line across its opening on
 A-DOOR; a plain opening is just the gap. A door or window both rooms
 recorded is drawn once.
 
+Polygon rooms (scans with walls off square) are drawn with the same items:
+each wall an exterior wall outside the room along its own segment, a filled
+quadrilateral mitred to its neighbours at the corners and cut where its
+openings are; the openings drawn across the gap as above; the room name at
+the polygon's centroid. Their walls are not merged with a neighbour's, so a
+polygon room beside another room shows two walls back to back.
+
 Room names, size and area go on A-FLOR-IDEN as separate Texts at the centre
 of the room's largest rectangle. Dimension strings on A-ANNO-DIMS: along the
 north side a chain between room edges (interior measurements) and the
@@ -38,8 +45,10 @@ block, so they are not repeated as Text items.
 import bisect
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import shapely
 
 from floorplans.areas import AreaReport
 from floorplans.drawing import (
@@ -59,8 +68,8 @@ from floorplans.drawing import (
 from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Rect, round_half_up
 from floorplans.geometry.parsing import parse_analysis
 from floorplans.geometry.plan import Plan, Room
-from floorplans.geometry.rooms import Opening, RoomAnalysis, WallSegment
-from floorplans.geometry.walls import PlacedWall, Shared, across, placed_walls, shared_intervals
+from floorplans.geometry.rooms import Opening, RoomAnalysis, WallSegment, polygon_area
+from floorplans.geometry.walls import PlacedWall, Shared, across, outer_corners, placed_walls, shared_intervals
 
 NAME_TEXT_FT = 0.5
 DETAIL_TEXT_FT = 0.35
@@ -98,6 +107,8 @@ def build_drawing(plan: Plan, *, title: str = "", subtitle: str = "", north_angl
         drawing.add(Polygon(WALL, _rect_points(rect)))
     _add_openings(drawing, walls, shared)
     for room in plan.rooms:
+        if room.analysis.is_polygon:
+            _add_polygon_room(drawing, room)
         _add_label(drawing, room, areas)
     _add_dimensions(drawing, plan)
     return drawing
@@ -203,22 +214,56 @@ def _add_openings(drawing: Drawing, walls: list[PlacedWall], shared: Shared) -> 
                     min(hi, b) - max(lo, a) > _EPS for a, b in drawn.get(wall.key, ())):
                 continue
             drawn.setdefault(wall.key, []).append((lo, hi))
-            face, middle, far = _across(wall, opening, shared)
+            _draw_opening(drawing, opening, lambda along, across, seg=seg: _on_wall(seg, along, across), (lo, hi),
+                          _across(wall, opening, shared), inward=-wall.sign)
 
-            if opening.type == "window":
-                for across in (face, middle, far):
-                    drawing.add(Line(GLAZING, _on_wall(seg, lo, across), _on_wall(seg, hi, across)))
-            elif opening.type == "closet":
-                drawing.add(Line(DOOR, _on_wall(seg, lo, middle), _on_wall(seg, hi, middle)))
-            else:
-                hinge, latch = (hi, lo) if opening.extra.get("hinge") == "end" else (lo, hi)
-                leaf_end = _on_wall(seg, hinge, face - wall.sign * opening.width)
-                centre = _on_wall(seg, hinge, face)
-                drawing.add(Line(DOOR, centre, leaf_end))
-                open_angle, closed_angle = _angle(centre, leaf_end), _angle(centre, _on_wall(seg, latch, face))
-                start, end = ((open_angle, closed_angle) if (closed_angle - open_angle) % 360 == 90
-                              else (closed_angle, open_angle))
-                drawing.add(Arc(DOOR, centre, opening.width, start, end))
+
+def _draw_opening(drawing: Drawing, opening: Opening, point: Callable[[float, float], Point],
+                  span: tuple[float, float], across: tuple[float, float, float], *, inward: float) -> None:
+    """A window's three lines, a closet's one, or a door's leaf and swing, across a wall's gap.
+
+    ``point(along, across)`` is the drawing point of wall coordinates; ``span`` the opening's ends along the
+    wall, ``across`` its (room face, middle, far face), ``inward`` the sign of "into the room" across it.
+    """
+    lo, hi = span
+    face, middle, far = across
+    if opening.type == "window":
+        for line in (face, middle, far):
+            drawing.add(Line(GLAZING, point(lo, line), point(hi, line)))
+    elif opening.type == "closet":
+        drawing.add(Line(DOOR, point(lo, middle), point(hi, middle)))
+    elif opening.type == "door":
+        hinge, latch = (hi, lo) if opening.extra.get("hinge") == "end" else (lo, hi)
+        leaf_end = point(hinge, face + inward * opening.width)
+        centre = point(hinge, face)
+        drawing.add(Line(DOOR, centre, leaf_end))
+        open_angle, closed_angle = _angle(centre, leaf_end), _angle(centre, point(latch, face))
+        quarter = math.isclose((closed_angle - open_angle) % 360, 90, abs_tol=1e-6)
+        start, end = (open_angle, closed_angle) if quarter else (closed_angle, open_angle)
+        drawing.add(Arc(DOOR, centre, opening.width, start, end))
+
+
+# -- Polygon rooms --------------------------------------------------------------------------------
+
+
+def _add_polygon_room(drawing: Drawing, room: Room) -> None:
+    """A polygon room's exterior walls outside it, mitred at its corners and cut at its openings, and the
+    openings; never merged with a neighbour's walls (see ``floorplans.geometry.merging``)."""
+    t = EXTERIOR_WALL_FT
+    walls = room.polygon_walls()
+    corners = outer_corners(walls, t)
+    for k, wall in enumerate(walls):
+        inner, outer = wall.start, corners[k]
+        pieces = []
+        for opening in sorted(wall.openings, key=lambda o: o.position):
+            pieces.append((inner, wall.point_at(opening.position), wall.point_at(opening.position, t), outer))
+            inner, outer = wall.point_at(opening.end), wall.point_at(opening.end, t)
+            _draw_opening(drawing, opening, lambda along, across, w=wall: _pt(*w.point_at(along, across)),
+                          (opening.position, opening.end), (0.0, t / 2, t), inward=-1.0)
+        pieces.append((inner, wall.end, corners[(k + 1) % len(walls)], outer))
+        for piece in pieces:
+            if polygon_area(piece) > _EPS:  # an opening at a wall's very end leaves nothing there
+                drawing.add(Polygon(WALL, tuple(_pt(*p) for p in reversed(piece))))
 
 
 def _on_wall(segment: WallSegment, along: float, across: float) -> Point:
@@ -235,8 +280,13 @@ def _angle(origin: Point, towards: Point) -> float:
 
 
 def _add_label(drawing: Drawing, room: Room, areas: AreaReport | None) -> None:
-    x0, y0, x1, y1 = max(room.rectangles(), key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
-    cx, cy = _pt((x0 + x1) / 2, (y0 + y1) / 2)
+    if room.analysis.is_polygon:
+        outline = shapely.Polygon(room.outline())
+        centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
+        cx, cy = _pt(centre.x, centre.y)
+    else:
+        x0, y0, x1, y1 = max(room.rectangles(), key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
+        cx, cy = _pt((x0 + x1) / 2, (y0 + y1) / 2)
     row = areas.row(room.name) if areas else None
     area = row.area if row else room.analysis.area
     drawing.add(Text(ROOM_NAMES, (cx, cy), room.name, NAME_TEXT_FT))

@@ -17,6 +17,7 @@ from floorplans.errors import AnalysisFailed
 from floorplans.geometry.calibration import Calibration, calibrate
 from floorplans.geometry.measures import GeometryError
 from floorplans.geometry.merging import MergeResult, merge, touching_walls
+from floorplans.geometry.parsing import parse_analysis
 from floorplans.geometry.plan import Plan, SharedWall, make_room
 from floorplans.models import FloorplanSession, Room
 from floorplans.render_svg import render_svg
@@ -125,6 +126,13 @@ def resized(session: FloorplanSession, resizes: Iterable[Resize]) -> list[tuple[
         if room is None or not room.analysis:
             raise AnalysisFailed(f"The revision resized a room that is not on the plan ({resize.room_id}).")
         dimensions = {**room.analysis["dimensions"], "width": resize.width, "height": resize.height}
+        if room.analysis.get("shape") == "polygon":  # its vertices span the box: they stretch with it
+            try:
+                stretched = parse_analysis(room.analysis).stretched(resize.width, resize.height)
+            except GeometryError as exc:
+                raise AnalysisFailed(f"The revised size of {room.label} does not add up: {exc}") from None
+            changed.append((room, stretched.to_dict()))
+            continue
         changed.append((room, {**room.analysis, "dimensions": dimensions}))
     return changed
 

@@ -22,7 +22,13 @@ a TypeScript model of ``Wall`` with ``polygonCorners: number[][]``,
 
 The footprint is the walls' base lines in the x-z plane joined end to end
 (endpoints within ``SNAP_M`` snap together), so L-shapes and angled walls stay
-polygons; a curved wall becomes ``CURVE_STEP_DEG`` chords, with a note. Every
+polygons; a curved wall becomes ``CURVE_STEP_DEG`` chords, with a note. When a
+floor carries iOS 17's ``polygonCorners`` (simd_float3 points in the floor's
+own frame) the footprint is that outline, moved by the floor's ``transform``,
+rather than one rebuilt from the walls; the walls still give the ceiling
+height and the openings' walls. A wall's own ``polygonCorners`` (in its plane,
+x along it and y up about its centre) give its length, base and height when
+present. A room's ``story`` is kept. Every
 refusal is a ``ValidationFailed`` whose ``details.path`` names the field, e.g.
 ``walls[3].transform``.
 """
@@ -65,6 +71,7 @@ class ScannedRoom:
     ceiling_height: float
     notes: tuple[str, ...] = field(default=())
     edge_walls: tuple[str, ...] = field(default=())  # the path of the wall each polygon edge came from
+    story: int | None = None
 
     @property
     def area(self) -> float:
@@ -93,12 +100,64 @@ def parse_captured_room(data: Any, *, max_surfaces: int) -> ScannedRoom:
     walls = [_wall(item, f"walls[{i}]", notes) for i, item in enumerate(_list(data, "walls"))]
     if len(walls) < 3:
         _fail("walls", "A room needs at least three walls.")
-    polygon, edges = _footprint(walls)
+    outline = _floor_outline(data)
+    if outline is None:
+        polygon, edges = _footprint(walls)
+        paths = tuple(walls[w].path for w in edges)
+    else:
+        polygon, path = outline
+        edges = [_facing_wall(walls, polygon, k) for k in range(len(polygon))]
+        paths = tuple(walls[w].path if w is not None else path for w in edges)
+        notes.append(f"Outline read from {path} (iOS 17), not rebuilt from the walls.")
     floor = min(wall.bottom for wall in walls)
     openings = [_opening(item, f"{key}[{i}]", kind, walls, polygon, edges, floor)
                 for key, kind in OPENING_KINDS.items() for i, item in enumerate(_list(data, key))]
-    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes),
-                       tuple(walls[w].path for w in edges))
+    return ScannedRoom(tuple(polygon), tuple(openings), max(wall.height for wall in walls), tuple(notes), paths,
+                       _story(data))
+
+
+def _story(data: Mapping[str, Any]) -> int | None:
+    story = data.get("story")
+    if story is not None and (isinstance(story, bool) or not isinstance(story, int)):
+        _fail("story", "must be a whole number (the floor the room is on).")
+    return story
+
+
+def _floor_outline(data: Mapping[str, Any]) -> tuple[list[Point], str] | None:
+    """The first floor's ``polygonCorners`` in the world's x-z plane, counter-clockwise; None without one."""
+    for i, item in enumerate(_list(data, "floors")):
+        path = f"floors[{i}]"
+        if not isinstance(item, Mapping):
+            _fail(path, "must be an object.")
+        corners = item.get("polygonCorners") or []
+        if not isinstance(corners, list):
+            _fail(f"{path}.polygonCorners", "must be a list of [x, y, z] points.")
+        if not corners:
+            continue
+        matrix = _transform(item, path)
+        points: list[Point] = []
+        for j, corner in enumerate(corners):
+            x, y, z = _numbers(corner, f"{path}.polygonCorners[{j}]", 3)
+            point = _world(matrix, x, y, z)
+            if not points or math.dist(point, points[-1]) >= MIN_WALL_M:
+                points.append(point)
+        if len(points) > 1 and math.dist(points[0], points[-1]) < MIN_WALL_M:
+            points.pop()  # the outline may repeat its first corner to close
+        if len(points) < 3 or abs(_signed_area(points)) < MIN_WALL_M ** 2:
+            _fail(f"{path}.polygonCorners", "a floor outline needs at least three corners around some floor.")
+        return (points if _signed_area(points) > 0 else points[::-1]), f"{path}.polygonCorners"
+    return None
+
+
+def _facing_wall(walls: list[_Wall], polygon: list[Point], edge: int) -> int | None:
+    """The wall whose base line runs along outline edge ``edge`` (both ends within ``SNAP_M``), if any."""
+    a, b = polygon[edge], polygon[(edge + 1) % len(polygon)]
+    for index, wall in enumerate(walls):
+        ends = (wall.points[0], wall.points[-1])
+        if (math.dist(a, ends[0]) <= SNAP_M and math.dist(b, ends[1]) <= SNAP_M) or (
+                math.dist(a, ends[1]) <= SNAP_M and math.dist(b, ends[0]) <= SNAP_M):
+            return index
+    return None
 
 
 def _fail(path: str, message: str) -> None:
@@ -137,16 +196,31 @@ def _wall(item: Any, path: str, notes: list[str]) -> _Wall:
     length, height, _ = _numbers(item.get("dimensions"), f"{path}.dimensions", 3)
     matrix = _transform(item, path)
     curve = item.get("curve")
+    low = -height / 2
+    corners = _wall_corners(item.get("polygonCorners"), f"{path}.polygonCorners")
+    if corners is not None:  # iOS 17: the wall's own outline (a gable end, a wall under a stair) over its box
+        (left, low), (right, high) = corners.min(axis=0)[:2], corners.max(axis=0)[:2]
+        length, height = right - left, high - low
     if curve:
         local = _arc(curve, f"{path}.curve")
         notes.append(f"Curved wall {item.get('identifier', path)} drawn as {len(local) - 1} straight segments.")
     else:
         if length < MIN_WALL_M:
-            _fail(f"{path}.dimensions", f"a wall of length {length:g} m cannot be placed.")
-        local = [(-length / 2, 0.0), (length / 2, 0.0)]
+            where = f"{path}.polygonCorners" if corners is not None else f"{path}.dimensions"
+            _fail(where, f"a wall of length {length:g} m cannot be placed.")
+        local = [(-length / 2, 0.0), (length / 2, 0.0)] if corners is None else [(left, 0.0), (right, 0.0)]
     points = tuple(_world(matrix, x, 0.0, z) for x, z in local)
     centre_y = float(matrix[1, 3])
-    return _Wall(str(item.get("identifier", path)), path, points, centre_y - height / 2, float(height))
+    return _Wall(str(item.get("identifier", path)), path, points, centre_y + low, float(height))
+
+
+def _wall_corners(value: Any, path: str) -> np.ndarray | None:
+    """A wall's ``polygonCorners`` (x along it, y up, about its centre) as rows; None when it has none."""
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list) or len(value) < 3:
+        _fail(path, "must be a list of at least three [x, y, z] points.")
+    return np.array([_numbers(corner, f"{path}[{j}]", 3) for j, corner in enumerate(value)])
 
 
 def _arc(curve: Any, path: str) -> list[Point]:
@@ -211,7 +285,7 @@ def _signed_area(points: Sequence[Point]) -> float:
     return sum(x0 * z1 - x1 * z0 for (x0, z0), (x1, z1) in zip(points, [*points[1:], points[0]], strict=True)) / 2
 
 
-def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[Point], edges: list[int],
+def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[Point], edges: list[int | None],
              floor: float) -> ScannedOpening:
     if not isinstance(item, Mapping):
         _fail(path, "must be an object.")
@@ -221,7 +295,8 @@ def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[
     matrix = _transform(item, path)
     centre = (float(matrix[0, 3]), float(matrix[2, 3]))
     parent = item.get("parentIdentifier")
-    candidates = [k for k, w in enumerate(edges) if walls[w].identifier == parent] or range(len(polygon))
+    candidates = [k for k, w in enumerate(edges) if w is not None and walls[w].identifier == parent] or range(
+        len(polygon))
     edge = min(candidates, key=lambda k: _distance_to_edge(centre, polygon, k)[0])
     distance, along = _distance_to_edge(centre, polygon, edge)
     if distance > SNAP_M * 3:

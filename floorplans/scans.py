@@ -1,11 +1,14 @@
-"""A RoomPlan scan's footprint turned into the plan's room analysis (feet, square corners), or refused.
+"""A RoomPlan scan's footprint turned into the plan's room analysis (feet), as a rectangle, L-shape or polygon.
 
-The plan model holds rectangles and L-shapes whose walls face north, east,
-south and west. A scan is turned (by at most 45°) so its longest wall lies on an axis, then
-every wall must lie within ``ANGLE_TOLERANCE_DEG`` of an axis: those walls are
-squared (each straight run on the mean of its ends, corners where runs meet)
-and the largest turn and corner shift are written in the room's notes. A wall
-further off-axis, or a footprint with more than one notch, is refused with
+A scan is turned (by at most 45°) so its longest wall lies on an axis. When
+every wall lies within ``ANGLE_TOLERANCE_DEG`` of an axis and the squared
+outline has 4 or 6 corners, the walls are squared (each straight run on the
+mean of its ends, corners where runs meet) into a rectangle or L-shape, and
+the largest turn and corner shift are written in the room's notes. Any other
+footprint (a wall further off square, a curved wall's chords, a U or T shape)
+is kept as it was scanned, turned the same way, as a ``"polygon"`` room (see
+``floorplans.geometry.rooms``), with a note saying why. Only a footprint that
+is no room at all, its walls crossing each other, is refused with
 ``UNSUPPORTED_SCAN_SHAPE`` naming the walls; nothing is squared silently.
 
 Confidence: RoomPlan grades each surface only ``high``, ``medium`` or ``low``
@@ -24,7 +27,7 @@ import numpy as np
 
 from config.errors import ValidationFailed
 from floorplans.errors import UnsupportedScanShape
-from floorplans.geometry.rooms import Notch, RoomAnalysis, WallSegment
+from floorplans.geometry.rooms import Notch, RoomAnalysis, WallSegment, is_simple_polygon
 from floorplans.roomplan import ScannedOpening, ScannedRoom, parse_captured_room
 
 FEET_PER_METRE = 1 / 0.3048
@@ -125,11 +128,15 @@ def scan_confidence(data: Mapping[str, Any]) -> float:
 
 
 def to_analysis(room: ScannedRoom, *, confidence: float, turn: float | None = None) -> ScanImport:
-    """The scanned room as the plan's analysis; ``UnsupportedScanShape`` when it has no square-cornered form.
+    """The scanned room as the plan's analysis; ``UnsupportedScanShape`` when its walls cross each other.
 
     ``turn`` (radians) is the direction that becomes east; by default the room's longest wall.
     """
     polygon = np.array(room.polygon, dtype=float)
+    if not is_simple_polygon([(float(x), float(z)) for x, z in polygon]):
+        walls = sorted(set(room.edge_walls))
+        raise UnsupportedScanShape(f"{', '.join(walls)}: the walls cross each other, so they enclose no one room.",
+                                   details={"walls": walls, "notes": list(room.notes)})
     if turn is None:
         turn = _longest_wall_turn(_edges(polygon))
     c, s = math.cos(turn), math.sin(turn)
@@ -139,16 +146,14 @@ def to_analysis(room: ScannedRoom, *, confidence: float, turn: float | None = No
     wrong = [k for k in range(len(off)) if off[k] > ANGLE_TOLERANCE_DEG]
     if wrong:
         walls = sorted({room.edge_walls[k] for k in wrong})
-        raise UnsupportedScanShape(
-            f"{', '.join(walls)}: not square to the room (up to {max(off[k] for k in wrong):.1f}° off; the plan "
-            f"holds walls within {ANGLE_TOLERANCE_DEG:g}° of square).",
-            details={"walls": walls, "toleranceDegrees": ANGLE_TOLERANCE_DEG, "notes": list(room.notes)})
+        return _polygon_analysis(room, turned, turn, confidence, [
+            f"Kept as a polygon: {', '.join(walls)} up to {max(off[k] for k in wrong):.1f}° off square (more than "
+            f"{ANGLE_TOLERANCE_DEG:g}°), so no wall was squared."])
     horizontal = [abs(a) < 45 or abs(a) > 135 for a in angles]
     corners, shift = _squared(turned, horizontal)
     if len(corners) not in (4, 6):
-        raise UnsupportedScanShape(
-            f"The scanned room has {len(corners)} corners; the plan holds a rectangle (4) or an L-shape (6).",
-            details={"walls": sorted(set(room.edge_walls)), "corners": len(corners), "notes": list(room.notes)})
+        return _polygon_analysis(room, turned, turn, confidence, [
+            f"Kept as a polygon: its {len(corners)} square corners are neither a rectangle (4) nor an L-shape (6)."])
     origin = corners.min(axis=0)
     local = (corners - origin) * FEET_PER_METRE
     width, height = (float(v) for v in local.max(axis=0))
@@ -174,6 +179,36 @@ def to_analysis(room: ScannedRoom, *, confidence: float, turn: float | None = No
         "walls": walls, "referenceObject": None, "shape": bare.shape, "source": "lidar", "notes": notes}
     if notch:
         analysis["notch"] = {"corner": notch.corner, "width": notch.width, "depth": notch.depth, "walls": inner}
+    if room.story is not None:
+        analysis["story"] = room.story
+    return ScanImport(analysis, confidence, tuple(notes), tuple((float(x), float(y)) for x, y in local),
+                      (float(origin[0]), float(origin[1])))
+
+
+def _polygon_analysis(room: ScannedRoom, turned: np.ndarray, turn: float, confidence: float,
+                      why: list[str]) -> ScanImport:
+    """The room as scanned, turned by ``turn``: a polygon with its openings on its walls by index."""
+    origin = turned.min(axis=0)
+    local = (turned - origin) * FEET_PER_METRE
+    width, height = (float(v) for v in local.max(axis=0))
+    openings = []
+    for opening in room.openings:
+        length = math.dist(local[opening.edge], local[(opening.edge + 1) % len(local)])
+        wide = opening.width * FEET_PER_METRE
+        # RoomPlan may let a door overhang its wall's end by a few millimetres; keep it on the wall.
+        position = min(max(0.0, opening.position * FEET_PER_METRE), max(0.0, length - wide))
+        openings.append({"wall": opening.edge, "type": opening.kind, "position": position, "width": wide,
+                         "sillHeight": opening.sill * FEET_PER_METRE, "headHeight": opening.head * FEET_PER_METRE})
+    notes = [*room.notes, *why,
+             f"Turned {math.degrees(turn):.1f}° (its longest wall sets the plan's axes); the footprint's "
+             f"{len(local)} walls are kept as scanned."]
+    analysis: dict[str, Any] = {
+        "dimensions": {"width": width, "height": height, "confidence": confidence},
+        "ceilingHeight": room.ceiling_height * FEET_PER_METRE, "walls": {}, "referenceObject": None,
+        "shape": "polygon", "polygon": {"vertices": [[float(x), float(y)] for x, y in local], "openings": openings},
+        "source": "lidar", "notes": notes}
+    if room.story is not None:
+        analysis["story"] = room.story
     return ScanImport(analysis, confidence, tuple(notes), tuple((float(x), float(y)) for x, y in local),
                       (float(origin[0]), float(origin[1])))
 

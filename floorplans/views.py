@@ -146,7 +146,8 @@ def scan_accept(request, session_id):
 
 
 def _scan_drawing(imports: list) -> dict:
-    """The previewed rooms' outlines as SVG polygon points (feet, y south), each at its scanned place."""
+    """The previewed rooms' outlines as SVG polygon points (feet, y south), each at its scanned place: the squared
+    rectangle or L, or a polygon room's own vertices."""
     origin = (min(i.corner[0] for i in imports), min(i.corner[1] for i in imports))
     rooms, placed = [], []
     for imported in imports:
@@ -155,12 +156,14 @@ def _scan_drawing(imports: list) -> dict:
         placed.extend(points)
         analysis = imported.analysis
         notch_walls = (analysis.get("notch") or {}).get("walls", {})
+        polygon_openings = (analysis.get("polygon") or {}).get("openings", [])
         rooms.append({"points": " ".join(f"{x:.2f},{y:.2f}" for x, y in points),
                       "width": analysis["dimensions"]["width"], "depth": analysis["dimensions"]["height"],
                       "ceiling": analysis["ceilingHeight"], "shape": analysis["shape"],
                       "area": parse_analysis(analysis).area, "notes": imported.notes,
                       "confidence": imported.confidence,
-                      "openings": sum(len(o) for o in [*analysis["walls"].values(), *notch_walls.values()])})
+                      "openings": len(polygon_openings) + sum(len(o) for o in [*analysis["walls"].values(),
+                                                                                *notch_walls.values()])})
     width, height = max(x for x, _ in placed), max(y for _, y in placed)
     margin = 2.0  # feet around the outlines, so their strokes are not cut
     return {"rooms": rooms, "viewbox": f"{-margin:g} {-margin:g} {width + 2 * margin:.2f} {height + 2 * margin:.2f}"}

@@ -176,13 +176,30 @@ class NotchSerializer(serializers.Serializer):
     walls = serializers.DictField(child=OpeningSerializer(many=True), required=False)
 
 
+class PolygonOpeningSerializer(OpeningSerializer):
+    wall = serializers.IntegerField(min_value=0, help_text="The wall's index: wall k runs from vertex k to k + 1.")
+    position = serializers.FloatField(help_text="Feet along the wall from its first vertex to the opening's near "
+                                                "edge.")
+    sillHeight = serializers.FloatField(required=False, help_text="Feet above the floor (scanned rooms).")
+    headHeight = serializers.FloatField(required=False, help_text="Feet above the floor (scanned rooms).")
+
+
+class PolygonSerializer(serializers.Serializer):
+    vertices = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2), min_length=3,
+        help_text="[x, y] feet from the room's north-west bounding corner (x east, y south), clockwise on the plan.")
+    openings = PolygonOpeningSerializer(many=True)
+
+
 class RoomAnalysisSerializer(serializers.Serializer):
     dimensions = RoomDimensionsSerializer()
     ceilingHeight = serializers.FloatField(allow_null=True)
     walls = WallsSerializer()
     referenceObject = ReferenceObjectSerializer(allow_null=True)
-    shape = serializers.ChoiceField(choices=["rectangle", "L-shape"])
+    shape = serializers.ChoiceField(choices=["rectangle", "L-shape", "polygon"])
     notch = NotchSerializer(required=False, help_text="The rectangle cut out of an L-shaped room's corner.")
+    polygon = PolygonSerializer(required=False, help_text="A polygon room's outline (a LiDAR scan whose walls are "
+                                                          "not square); its four compass walls are empty.")
 
 
 @extend_schema_field(RoomAnalysisSerializer(allow_null=True))

@@ -35,9 +35,10 @@ ANALYSIS_FAILED = OpenApiResponse(description="ANALYSIS_FAILED: no model is conf
                                               "(nothing is charged), or its answer was unusable")
 SATELLITE_UNAVAILABLE = OpenApiResponse(description="SATELLITE_UNAVAILABLE: no imagery service, or it failed")
 EXPORT_FAILED = OpenApiResponse(description="EXPORT_FAILED: no merged plan yet, or the export could not be made")
-UNSUPPORTED_SCAN = OpenApiResponse(description="UNSUPPORTED_SCAN_SHAPE: a wall more than 3° off square or more "
-                                               "than one notch (details.walls names them); VALIDATION_ERROR: the "
-                                               "scan cannot be read (details.path names the field)")
+UNSUPPORTED_SCAN = OpenApiResponse(description="UNSUPPORTED_SCAN_SHAPE: the walls cross each other, so they "
+                                               "enclose no one room (details.walls names them; rooms off square "
+                                               "are kept as polygons); VALIDATION_ERROR: the scan cannot be read, "
+                                               "e.g. walls that do not close a loop (details.path names the field)")
 NOT_READY = OpenApiResponse(description="VALIDATION_ERROR: the plan is not at that step yet (see the message)")
 
 

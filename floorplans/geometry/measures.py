@@ -8,7 +8,7 @@ from typing import Any
 WALLS = ("north", "east", "south", "west")
 OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
 OPENING_TYPES = ("window", "door", "closet", "opening")
-SHAPES = ("rectangle", "L-shape")
+SHAPES = ("rectangle", "L-shape", "polygon")
 NOTCH_CORNERS = ("NE", "NW", "SE", "SW")
 CONNECTION_TYPES = ("door", "opening", "wall")
 

@@ -1,4 +1,13 @@
-"""Merging a room into the plan against a neighbour: placement, alignment, wall reconciliation."""
+"""Merging a room into the plan against a neighbour: placement, alignment, wall reconciliation.
+
+Shared walls are reconciled for rectangles and L-shapes only. A polygon room
+(a scan with walls off square) has no north, east, south or west wall to
+compare: it is placed by its bounding box against its neighbour, its edges
+aligned, and the wall between the two is recorded but left unmerged (not
+reconciled, each room keeps its own exterior wall in the drawing and the IFC
+model). Rooms of one scanned structure are placed by the scan, never by
+``merge``; ``touching_walls`` likewise leaves polygon rooms out.
+"""
 
 from dataclasses import dataclass, replace
 from typing import Any
@@ -51,6 +60,8 @@ def merge(plan: Plan, new_room: Room, adjacent_room_id: str, direction: str, con
         raise GeometryError("A room cannot be merged against itself")
     base = plan.without_room(new_room.room_id)
     adjacent = base.room(adjacent_room_id)
+    if adjacent.analysis.is_polygon or new_room.analysis.is_polygon:
+        return _merge_unreconciled(base, new_room, adjacent, direction)
     facing, back = adjacent.analysis.wall(direction), new_room.analysis.wall(OPPOSITE[direction])
     vertical = direction in ("east", "west")
 
@@ -93,6 +104,28 @@ def merge(plan: Plan, new_room: Room, adjacent_room_id: str, direction: str, con
     return MergeResult(merged, shared, overlaps, aligned_on, length, tuple(changes))
 
 
+def _merge_unreconciled(base: Plan, new_room: Room, adjacent: Room, direction: str) -> MergeResult:
+    """A polygon room against a neighbour: bounding boxes side by side, edges aligned, the wall left unmerged."""
+    x = {"east": adjacent.x + adjacent.width, "west": adjacent.x - new_room.width}.get(direction, adjacent.x)
+    y = {"south": adjacent.y + adjacent.height, "north": adjacent.y - new_room.height}.get(direction, adjacent.y)
+    placed = new_room.at(x, y)
+    wall_name = f"{direction}/{OPPOSITE[direction]}"
+    vertical = direction in ("east", "west")
+    discrepancy = round_half_up(abs(adjacent.height - new_room.height if vertical
+                                    else adjacent.width - new_room.width), 1)
+    edge = "north" if vertical else "west"
+    changes = [f"Placed {new_room.name} {direction} of {adjacent.name}",
+               f"Aligned the {edge} edges of {adjacent.name} and {new_room.name}",
+               f"The {wall_name} wall is not reconciled: a room with walls off square keeps its own walls"]
+    shared = SharedWall((adjacent.room_id, placed.room_id), wall_name, False, discrepancy)
+    merged = replace(base.with_room(placed), shared_walls=(*base.shared_walls, shared))
+    overlaps = find_overlaps(merged, placed.room_id)
+    for overlap in overlaps:
+        other = merged.room(next(r for r in overlap.rooms if r != placed.room_id))
+        changes.append(f"{placed.name} overlaps {other.name} by {overlap.area:g} sq ft")
+    return MergeResult(merged, shared, overlaps, "edges", None, tuple(changes))
+
+
 def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: str) -> float | None:
     """How far to slide the new room along the wall so a pair of connecting openings line up.
 
@@ -110,10 +143,12 @@ def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: s
 
 def touching_walls(plan: Plan, *, max_gap: float, tolerance: float = RECONCILE_TOLERANCE_FT) -> tuple[SharedWall, ...]:
     """The shared walls of rooms placed where they were measured: outer walls facing each other across at most
-    ``max_gap`` feet (the wall between them) and overlapping along their length, reconciled as ``merge`` does."""
+    ``max_gap`` feet (the wall between them) and overlapping along their length, reconciled as ``merge`` does;
+    polygon rooms share none (see the module docstring)."""
     shared = []
-    for first in plan.rooms:
-        for second in plan.rooms:
+    square = [room for room in plan.rooms if not room.analysis.is_polygon]
+    for first in square:
+        for second in square:
             for side in ("east", "south"):
                 a, b = first.analysis.wall(side), second.analysis.wall(OPPOSITE[side])
                 horizontal = side == "south"

@@ -7,7 +7,7 @@ from typing import Any
 from floorplans.geometry.measures import OPENING_TYPES, WALLS, GeometryError, check_choice, check_number
 from floorplans.geometry.rooms import Notch, Opening, RoomAnalysis
 
-_ANALYSIS_KEYS = ("dimensions", "ceilingHeight", "walls", "referenceObject", "shape", "notch")
+_ANALYSIS_KEYS = ("dimensions", "ceilingHeight", "walls", "referenceObject", "shape", "notch", "polygon")
 
 
 def parse_analysis(data: Mapping[str, Any]) -> RoomAnalysis:
@@ -30,6 +30,7 @@ def parse_analysis(data: Mapping[str, Any]) -> RoomAnalysis:
             raise GeometryError("notch must be an object with corner, width and depth")
         notch = Notch(notch.get("corner"), check_number(notch.get("width"), "notch width"),
                       check_number(notch.get("depth"), "notch depth"), _parse_walls(notch.get("walls"), "notch.walls"))
+    vertices, polygon_openings = _parse_polygon(data.get("polygon"))
     return RoomAnalysis(
         width=check_number(dimensions.get("width"), "dimensions.width"),
         height=check_number(dimensions.get("height"), "dimensions.height"),
@@ -40,7 +41,29 @@ def parse_analysis(data: Mapping[str, Any]) -> RoomAnalysis:
         confidence=confidence,
         reference_object=reference,
         extra={key: value for key, value in data.items() if key not in _ANALYSIS_KEYS},
+        vertices=vertices,
+        polygon_openings=polygon_openings,
     )
+
+
+def _parse_polygon(data: Any) -> tuple[tuple[Any, ...], dict[int, tuple[Opening, ...]]]:
+    """A polygon room's ``{"vertices": [[x, y], ...], "openings": [{"wall": k, ...}]}`` (checked further by
+    ``RoomAnalysis``)."""
+    if data is None:
+        return (), {}
+    if not isinstance(data, Mapping) or not isinstance(data.get("vertices"), list | tuple):
+        raise GeometryError("polygon must be an object with vertices ([[x, y], ...] in feet) and openings")
+    items = data.get("openings") or []
+    if not isinstance(items, list | tuple):
+        raise GeometryError("polygon.openings must be a list of openings, each with its wall's index")
+    openings: dict[int, list[Opening]] = {}
+    for i, item in enumerate(items):
+        wall = item.get("wall") if isinstance(item, Mapping) else None
+        if isinstance(wall, bool) or not isinstance(wall, int):
+            raise GeometryError(f"polygon.openings[{i}].wall must be the index of the wall it is on")
+        opening = _parse_opening({k: v for k, v in item.items() if k != "wall"}, f"polygon.openings[{i}]")
+        openings.setdefault(wall, []).append(opening)
+    return tuple(data["vertices"]), {wall: tuple(found) for wall, found in openings.items()}
 
 
 def _parse_walls(data: Any, what: str) -> dict[str, tuple[Opening, ...]]:
@@ -75,7 +98,8 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str
             changes.append(f"Changed room {what} from {a:.1f} ft to {b:.1f} ft")
     if before.ceiling_height != after.ceiling_height:
         changes.append(f"Changed ceiling height from {_ft(before.ceiling_height)} to {_ft(after.ceiling_height)}")
-    if (before.shape, before.notch and before.notch.to_dict()) != (after.shape, after.notch and after.notch.to_dict()):
+    if (before.shape, before.notch and before.notch.to_dict(), before.vertices) != (
+            after.shape, after.notch and after.notch.to_dict(), after.vertices):
         changes.append(f"Changed shape from {before.shape} to {after.shape}"
                        + (f" ({after.notch.corner} notch {after.notch.width:.1f} x {after.notch.depth:.1f} ft)"
                           if after.notch else ""))

@@ -4,9 +4,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import shapely
+
 from floorplans.geometry.measures import GeometryError, Point, Rect, check_number, round_half_up
 from floorplans.geometry.parsing import parse_analysis
-from floorplans.geometry.rooms import RoomAnalysis, WallSegment
+from floorplans.geometry.rooms import PolygonWall, RoomAnalysis, WallSegment
 
 # Less than this is float noise between rooms that only touch.
 OVERLAP_EPSILON_SQFT = 0.01
@@ -47,6 +49,10 @@ class Room:
 
     def wall_segments(self) -> tuple[WallSegment, ...]:
         return tuple(s.moved(self.x, self.y) for s in self.analysis.wall_segments())
+
+    def polygon_walls(self) -> tuple[PolygonWall, ...]:
+        """A polygon room's walls in plan coordinates (none for a rectangle or L-shape)."""
+        return tuple(w.moved(self.x, self.y) for w in self.analysis.polygon_walls())
 
     def at(self, x: float, y: float) -> "Room":
         return replace(self, x=x, y=y)
@@ -152,6 +158,8 @@ def _rect_overlap(a: Rect, b: Rect) -> float:
 
 def overlap_area(a: Room, b: Room) -> float:
     """Floor area two rooms both claim, square feet (each room's rectangles are disjoint, so sums are exact)."""
+    if a.analysis.is_polygon or b.analysis.is_polygon:
+        return shapely.Polygon(a.outline()).intersection(shapely.Polygon(b.outline())).area
     return sum(_rect_overlap(ra, rb) for ra in a.rectangles() for rb in b.rectangles())
 
 

@@ -1,8 +1,19 @@
-"""One room's shape: its openings, an L-shape's notch, its walls, checked as they are built."""
+"""One room's shape: its openings, an L-shape's notch or a polygon's vertices, its walls, checked as built.
 
-from collections.abc import Mapping
+A ``"polygon"`` room (a LiDAR scan whose walls are not square) holds its
+footprint as vertices in room-local feet (origin at the bounding box's
+north-west corner, x east, y south), clockwise on screen; wall ``k`` runs from
+vertex ``k`` to vertex ``k + 1`` and its openings are measured along it from
+vertex ``k``. Its four compass walls stay empty: north, east, south and west
+mean nothing for a wall at 30°.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import shapely
 
 from floorplans.geometry.measures import (
     EPS,
@@ -118,6 +129,39 @@ class WallSegment:
 
 
 @dataclass(frozen=True)
+class PolygonWall:
+    """Wall ``index`` of a polygon room: the segment ``start`` to ``end`` and the openings along it."""
+
+    index: int
+    start: Point
+    end: Point
+    openings: tuple[Opening, ...] = ()
+
+    @property
+    def length(self) -> float:
+        return math.dist(self.start, self.end)
+
+    @property
+    def direction(self) -> Point:
+        """The unit vector from ``start`` to ``end``."""
+        return (self.end[0] - self.start[0]) / self.length, (self.end[1] - self.start[1]) / self.length
+
+    @property
+    def outward(self) -> Point:
+        """The unit normal pointing out of the room (vertices run clockwise on screen, y south)."""
+        dx, dy = self.direction
+        return dy, -dx
+
+    def point_at(self, distance: float, out: float = 0.0) -> Point:
+        """The point ``distance`` along the wall from ``start``, then ``out`` feet outward."""
+        (dx, dy), (nx, ny) = self.direction, self.outward
+        return self.start[0] + dx * distance + nx * out, self.start[1] + dy * distance + ny * out
+
+    def moved(self, dx: float, dy: float) -> "PolygonWall":
+        return replace(self, start=(self.start[0] + dx, self.start[1] + dy), end=(self.end[0] + dx, self.end[1] + dy))
+
+
+@dataclass(frozen=True)
 class RoomAnalysis:
     """The document's ``analysis`` object, checked: every opening fits its wall and none overlap."""
 
@@ -130,6 +174,8 @@ class RoomAnalysis:
     confidence: float | None = None
     reference_object: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    vertices: tuple[Point, ...] = ()  # a polygon room's footprint (see the module docstring)
+    polygon_openings: Mapping[int, tuple[Opening, ...]] = field(default_factory=dict)  # by wall index
 
     def __post_init__(self) -> None:
         check_number(self.width, "dimensions.width", positive=True)
@@ -145,18 +191,46 @@ class RoomAnalysis:
             if self.notch.width >= self.width or self.notch.depth >= self.height:
                 raise GeometryError(f"The {self.notch.corner} notch ({self.notch.width:g} x {self.notch.depth:g} ft) "
                                     f"must be smaller than the room ({self.width:g} x {self.height:g} ft)")
+        if self.is_polygon:
+            object.__setattr__(self, "vertices", _check_polygon(self.vertices, self.width, self.height))
+            if any(self.walls.values()):
+                raise GeometryError("A polygon room's openings go in polygon.openings, on a wall by its index")
+            for index in self.polygon_openings:
+                if not (isinstance(index, int) and 0 <= index < len(self.vertices)):
+                    raise GeometryError(f"A polygon room of {len(self.vertices)} walls has no wall {index!r}")
+            for polygon_wall in self.polygon_walls():
+                _check_openings(polygon_wall, None)
+        elif self.vertices or self.polygon_openings:
+            raise GeometryError("Only a polygon room has vertices; set shape to polygon or remove them")
         for wall in self.wall_segments():
             _check_openings(wall, self.notch)
 
     @property
+    def is_polygon(self) -> bool:
+        return self.shape == "polygon"
+
+    @property
     def area(self) -> float:
+        if self.is_polygon:
+            return polygon_area(self.vertices)
         return self.width * self.height - (self.notch.width * self.notch.depth if self.notch else 0.0)
 
     def rectangles(self) -> tuple[Rect, ...]:
+        """The room as disjoint rectangles; none for a polygon room (its walls are not square)."""
+        if self.is_polygon:
+            return ()
         return room_rectangles(self.width, self.height, self.notch)
 
+    def polygon_walls(self) -> tuple[PolygonWall, ...]:
+        """A polygon room's walls in vertex order; none for a rectangle or L-shape."""
+        points = self.vertices
+        return tuple(PolygonWall(k, points[k], points[(k + 1) % len(points)], tuple(self.polygon_openings.get(k, ())))
+                     for k in range(len(points)))
+
     def outline(self) -> tuple[Point, ...]:
-        """Corners clockwise on screen (room-local, y south), from the north-west."""
+        """Corners clockwise on screen (room-local, y south), from the north-west (a polygon's as given)."""
+        if self.is_polygon:
+            return self.vertices
         w, h = self.width, self.height
         corners: dict[str, list[Point]] = {"NW": [(0.0, 0.0)], "NE": [(w, 0.0)], "SE": [(w, h)], "SW": [(0.0, h)]}
         if self.notch:
@@ -170,7 +244,10 @@ class RoomAnalysis:
         return tuple(p for corner in ("NW", "NE", "SE", "SW") for p in corners[corner])
 
     def wall_segments(self) -> tuple[WallSegment, ...]:
-        """The four outer walls (north, east, south, west), then an L notch's two inner walls."""
+        """The four outer walls (north, east, south, west), then an L notch's two inner walls; none for a
+        polygon room, whose walls are ``polygon_walls()``."""
+        if self.is_polygon:
+            return ()
         w, h, n = self.width, self.height, self.notch
         nw, nd, c = (n.width, n.depth, n.corner) if n else (0.0, 0.0, "")
         segments = [
@@ -204,7 +281,20 @@ class RoomAnalysis:
         notch = self.notch and replace(self.notch, width=self.notch.width * factor,
                                        depth=self.notch.depth * factor, walls=walls(self.notch.walls))
         return replace(self, width=self.width * factor, height=self.height * factor, walls=walls(self.walls),
-                       notch=notch)
+                       notch=notch, vertices=tuple((x * factor, y * factor) for x, y in self.vertices),
+                       polygon_openings=walls(self.polygon_openings))
+
+    def stretched(self, width: float, height: float) -> "RoomAnalysis":
+        """A polygon room resized to ``width`` x ``height``: its vertices scaled on each axis, each opening kept
+        at its width with its centre at the same share of its wall (``GeometryError`` if one no longer fits)."""
+        sx, sy = width / self.width, height / self.height
+        vertices = tuple((x * sx, y * sy) for x, y in self.vertices)
+        openings = {}
+        for wall in self.polygon_walls():
+            (x0, y0), (x1, y1) = vertices[wall.index], vertices[(wall.index + 1) % len(vertices)]
+            share = math.hypot(x1 - x0, y1 - y0) / wall.length
+            openings[wall.index] = tuple(replace(o, position=o.centre * share - o.width / 2) for o in wall.openings)
+        return replace(self, width=width, height=height, vertices=vertices, polygon_openings=openings)
 
     def to_dict(self) -> dict[str, Any]:
         """Back to the document's shape (unknown keys kept as they came)."""
@@ -220,6 +310,11 @@ class RoomAnalysis:
         }
         if self.notch:
             data["notch"] = self.notch.to_dict()
+        if self.is_polygon:
+            data["polygon"] = {"vertices": [[x, y] for x, y in self.vertices],
+                               "openings": [{"wall": index, **o.to_dict()}
+                                            for index in sorted(self.polygon_openings)
+                                            for o in self.polygon_openings[index]]}
         return {**data, **self.extra}
 
 
@@ -243,10 +338,54 @@ def room_rectangles(width: float, height: float, notch: Notch | None = None) -> 
     return band, short
 
 
-def _check_openings(wall: WallSegment, notch: Notch | None) -> None:
-    name = f"The notch's inner {wall.side} wall" if wall.inner else f"The {wall.side} wall"
-    touched = notch is not None and not wall.inner and wall.side[0].upper() in notch.corner
-    shortened = f" (the {notch.corner} notch shortens it)" if touched else ""
+def polygon_area(points: Sequence[Point]) -> float:
+    """Square feet inside a simple polygon (the shoelace formula)."""
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, [*points[1:], points[0]], strict=True))) / 2
+
+
+def is_simple_polygon(points: Sequence[Point]) -> bool:
+    """At least three corners, an area, and no edge crossing or touching another."""
+    return len(points) >= 3 and polygon_area(points) > EPS and shapely.Polygon(points).is_valid
+
+
+# A polygon room's box starts at (0, 0) and is width x height; its vertices are kept to this.
+_BOX_TOLERANCE_FT = 0.01
+
+
+def _check_polygon(points: Sequence[Any], width: float, height: float) -> tuple[Point, ...]:
+    """The vertices as floats; ``GeometryError`` unless they run clockwise on screen (openings are measured
+    from each wall's first vertex, so the order is not ours to flip) and form a simple polygon filling the box."""
+    if not isinstance(points, Sequence) or len(points) < 3:
+        raise GeometryError("A polygon room needs at least three vertices")
+    vertices = []
+    for i, point in enumerate(points):
+        if not isinstance(point, Sequence) or len(point) != 2:
+            raise GeometryError(f"polygon.vertices[{i}] must be [x, y] in feet")
+        vertices.append((check_number(point[0], f"polygon.vertices[{i}] x"),
+                         check_number(point[1], f"polygon.vertices[{i}] y")))
+    for k, (a, b) in enumerate(zip(vertices, [*vertices[1:], vertices[0]], strict=True)):
+        if math.dist(a, b) <= EPS:
+            raise GeometryError(f"Wall {k} of the polygon has no length (vertices {k} and {k + 1} are one point)")
+    if not is_simple_polygon(vertices):
+        raise GeometryError("The polygon's walls cross each other or enclose no floor")
+    xs, ys = [x for x, _ in vertices], [y for _, y in vertices]
+    box = (min(xs), min(ys), max(xs), max(ys))
+    if any(abs(a - b) > _BOX_TOLERANCE_FT for a, b in zip(box, (0.0, 0.0, width, height), strict=True)):
+        raise GeometryError(f"The polygon's vertices span ({box[0]:g}, {box[1]:g}) to ({box[2]:g}, {box[3]:g}) ft; "
+                            f"they must span (0, 0) to the room's {width:g} x {height:g} ft")
+    if sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(vertices, [*vertices[1:], vertices[0]], strict=True)) < 0:
+        raise GeometryError("The polygon's vertices must run clockwise on the plan (north up)")
+    return tuple(vertices)
+
+
+def _check_openings(wall: WallSegment | PolygonWall, notch: Notch | None) -> None:
+    shortened = ""
+    if isinstance(wall, PolygonWall):
+        name = f"Wall {wall.index} of the polygon"
+    else:
+        name = f"The notch's inner {wall.side} wall" if wall.inner else f"The {wall.side} wall"
+        if notch is not None and not wall.inner and wall.side[0].upper() in notch.corner:
+            shortened = f" (the {notch.corner} notch shortens it)"
     previous: Opening | None = None
     for opening in sorted(wall.openings, key=lambda o: o.position):
         if opening.position < -EPS:

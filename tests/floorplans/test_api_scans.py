@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 RECTANGLE = [(0.0, 0.0), (4.0, 0.0), (4.0, 3.0), (0.0, 3.0)]
 ANGLED = [(0.0, 0.0), (4.0, 0.0), (4.0, 2.0), (3.0, 3.0), (0.0, 3.0)]
+CROSSED = [(0.0, 0.0), (4.0, 0.0), (0.0, 3.0), (4.0, 3.0)]  # a bow tie: the walls cross
 
 
 def _scan(corners=RECTANGLE) -> dict:
@@ -51,11 +52,22 @@ def test_a_scan_file_upload_is_read_the_same_way(fp, session):
     assert response.json()["rooms"][0]["analysis"]["shape"] == "rectangle"
 
 
-def test_an_angled_wall_is_unsupported_scan_shape_and_creates_nothing(fp, session):
+def test_an_angled_wall_is_kept_as_a_polygon_room(fp, session):
     response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _scan(ANGLED)}, format="json")
+    assert response.status_code == 201, response.json()
+    analysis = response.json()["rooms"][0]["analysis"]
+    assert analysis["shape"] == "polygon" and len(analysis["polygon"]["vertices"]) == 5
+    (door,) = analysis["polygon"]["openings"]
+    assert door["type"] == "door" and "sillHeight" in door and "headHeight" in door
+    assert response.json()["rooms"][0]["svgData"].startswith("<svg")
+
+
+def test_walls_that_cross_are_unsupported_scan_shape_and_create_nothing(fp, session):
+    scan = captured_room(walls_around(CROSSED))
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
     assert response.status_code == 400
     error = error_of(response)
-    assert error["code"] == "UNSUPPORTED_SCAN_SHAPE" and error["details"]["walls"] == ["walls[2]"]
+    assert error["code"] == "UNSUPPORTED_SCAN_SHAPE" and "walls[2]" in error["details"]["walls"]
     assert not session.rooms.exists()
 
 
@@ -160,10 +172,28 @@ def test_a_structure_needs_a_session_without_merged_rooms(fp, session):
     assert session.rooms.count() == 2
 
 
-def test_a_structure_room_with_an_angled_wall_is_refused_by_path(fp, session):
-    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _structure(_scan(), _scan(ANGLED))},
+def test_a_structure_room_whose_walls_cross_is_refused_by_path(fp, session):
+    crossed = captured_room(walls_around(CROSSED, offset=(6.0, 0.0)))
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": _structure(_scan(), crossed)},
                        format="json")
     assert response.status_code == 400
     error = error_of(response)
-    assert error["code"] == "UNSUPPORTED_SCAN_SHAPE" and error["details"]["walls"] == ["rooms[1].walls[2]"]
+    assert error["code"] == "UNSUPPORTED_SCAN_SHAPE"
+    assert error["details"]["walls"] == [f"rooms[1].walls[{i}]" for i in range(4)]
     assert not session.rooms.exists()
+
+
+def test_a_floors_polygon_corners_shape_the_room_and_a_bad_corner_names_its_path(fp, session):
+    scan = _scan()
+    scan["story"] = 1
+    # The floor's frame is turned -90° about x: its local (x, y) lie on the world's (x, -z).
+    scan["floors"] = [{"identifier": "F", "dimensions": [4.0, 3.0, 0.0], "polygonCorners": [
+        [0.0, 0.0, 0.0], [0.0, -3.0, 0.0], [3.0, -3.0, 0.0], [4.0, -2.0, 0.0], [4.0, 0.0, 0.0]],
+        "transform": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]}]
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
+    assert response.status_code == 201, response.json()
+    analysis = response.json()["rooms"][0]["analysis"]
+    assert (analysis["shape"], len(analysis["polygon"]["vertices"]), analysis["story"]) == ("polygon", 5, 1)
+    scan["floors"][0]["polygonCorners"][2] = [3.0, "far", 0.0]
+    refused = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
+    assert refused.status_code == 400 and error_of(refused)["details"] == {"path": "floors[0].polygonCorners[2]"}

@@ -170,3 +170,36 @@ def test_a_slope_runs_from_low_to_high_across_the_depth():
         SlopedCeiling(10, 4)
     with pytest.raises(GeometryError, match="low side is north or south"):
         SlopedCeiling(4, 10, low_side="east")
+
+
+# A 20 x 15 ft room whose south-east corner is cut by a slanted wall: 300 less a 6 x 4 ft triangle.
+CUT = ((0.0, 0.0), (20.0, 0.0), (20.0, 11.0), (14.0, 15.0), (0.0, 15.0))
+
+
+def test_a_polygon_rooms_area_is_its_shoelace_not_its_box():
+    row, = only(AreaRoom("Bay", "bedroom", 20, 15, polygon=CUT)).rows
+    assert row.area == 288.0 and row.counted_area == 288.0
+    assert row.dimensions == "polygon of 5 walls within 20.0 ft x 15.0 ft"
+
+
+def test_a_polygon_room_grows_by_the_wall_with_mitred_corners():
+    report = only(AreaRoom("Bay", "bedroom", 20, 15, polygon=CUT))
+    box = only(AreaRoom("Box", "bedroom", 20, 15))
+    assert report.gross_living_area_interior == 288
+    # The grown outline adds the wall's band (0.5 ft times the perimeter, about 33 sq ft) and mitre corners.
+    assert 288 + 0.5 * 67.2 <= report.gross_living_area < box.gross_living_area
+
+
+def test_a_polygon_room_under_a_slope_counts_the_part_with_5_ft_or_more():
+    # The ceiling falls from 10 ft on the north to 4 ft on the south: under 5 ft are the last 2.5 ft, where the
+    # slanted wall already narrows the room to 17.75 then 14 ft.
+    row, = only(AreaRoom("Attic", "bedroom", 20, 15, polygon=CUT,
+                         sloped_ceiling=SlopedCeiling(4, 10, "south"))).rows
+    assert row.category == "gla" and row.counted_area == pytest.approx(288.0 - 2.5 * (17.75 + 14) / 2, abs=0.05)
+
+
+def test_a_polygon_plan_room_becomes_an_area_room_with_its_vertices():
+    analysis = parse_analysis({"dimensions": {"width": 20, "height": 15}, "walls": {}, "shape": "polygon",
+                               "polygon": {"vertices": [list(p) for p in CUT], "openings": []}})
+    room = AreaRoom.from_room(Room("r", analysis, "Bay", 3.0, 4.0), type="bedroom")
+    assert room.polygon == CUT and calculate_areas([room]).rows[0].area == 288.0

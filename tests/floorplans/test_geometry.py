@@ -1,11 +1,13 @@
 """Analyses, outlines, merging and calibration (the floorplans/geometry package)."""
 
 import copy
+import math
 
 import pytest
 
 from floorplans import geometry
 from floorplans.geometry import GeometryError, Plan, Room, calibrate, merge, parse_analysis
+from floorplans.geometry.walls import MITRE_LIMIT, outer_corners
 
 # The document's analysis example, with the "..." filled in by keys a model might add.
 DOCUMENT_ANALYSIS = {
@@ -441,3 +443,78 @@ def test_half_way_values_round_up():
     assert geometry.round_half_up(0.125, 2) == 0.13
     assert geometry.round_half_up(152.5, 0) == 153.0
     assert str(geometry.round_half_up(-0.001, 1)) == "0.0"
+
+
+# -- Polygon rooms --------------------------------------------------------------------------------
+
+CUT_CORNER = [[0.0, 0.0], [20.0, 0.0], [20.0, 11.0], [14.0, 15.0], [0.0, 15.0]]
+
+
+def polygon(vertices=CUT_CORNER, openings=(), width=20.0, height=15.0) -> dict:
+    return {"dimensions": {"width": width, "height": height}, "walls": {}, "shape": "polygon",
+            "polygon": {"vertices": [list(v) for v in vertices], "openings": list(openings)}}
+
+
+def test_a_polygon_room_keeps_its_walls_openings_and_shoelace_area():
+    door = {"wall": 2, "type": "door", "position": 1.0, "width": 3.0, "headHeight": 6.5}
+    parsed = parse_analysis(polygon(openings=[door]))
+    assert parsed.area == 288.0 and parsed.rectangles() == () and parsed.wall_segments() == ()
+    slanted = parsed.polygon_walls()[2]
+    assert slanted.length == pytest.approx(52**0.5) and slanted.openings[0].extra == {"headHeight": 6.5}
+    assert parse_analysis(parsed.to_dict()) == parsed  # stored and read back unchanged
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (polygon([[0, 0], [20, 15], [20, 0], [0, 15]]), "cross each other"),
+    (polygon(CUT_CORNER[::-1]), "clockwise"),
+    (polygon([*CUT_CORNER[:2], CUT_CORNER[1], *CUT_CORNER[2:]]), "Wall 1 of the polygon has no length"),
+    (polygon(width=25.0), "must span"),
+    (polygon(openings=[{"wall": 2, "type": "door", "position": 6.0, "width": 3.0}]), "Wall 2 of the polygon"),
+    (polygon(openings=[{"wall": 9, "type": "door", "position": 0.0, "width": 3.0}]), "has no wall 9"),
+    ({**polygon(), "walls": {"north": [{"type": "door", "position": 1, "width": 3}]}}, "polygon.openings"),
+])
+def test_impossible_polygon_rooms_are_refused(data, message):
+    with pytest.raises(GeometryError, match=message):
+        parse_analysis(data)
+
+
+def test_a_polygon_room_merges_by_its_box_and_its_shared_wall_is_left_unmerged():
+    plan = Plan((geometry.make_room("a", analysis(), label="Kitchen"),))
+    result = merge(plan, geometry.make_room("b", polygon(), label="Bay"), "a", "east")
+    assert result.plan.room("b").position() == {"x": 12.0, "y": 0.0}
+    assert (result.shared_wall.reconciled, result.reconciled_length, result.aligned_on) == (False, None, "edges")
+    assert any("not reconciled" in change for change in result.changes)
+    assert result.overlaps == ()
+    # Moved onto the kitchen, the floor both claim is measured on the polygon.
+    crowded = result.plan.with_room(result.plan.room("b").at(2.0, 0.0))
+    (overlap,) = geometry.find_overlaps(crowded)
+    assert overlap.area == pytest.approx(10 * 14)
+
+
+def test_a_polygon_room_stretches_with_its_box_and_keeps_its_doors_wide():
+    door = {"wall": 0, "type": "door", "position": 4.0, "width": 3.0}
+    stretched = parse_analysis(polygon(openings=[door])).stretched(30.0, 15.0)
+    assert stretched.vertices[1:3] == ((30.0, 0.0), (30.0, 11.0)) and stretched.area == pytest.approx(288 * 1.5)
+    (kept,) = stretched.polygon_walls()[0].openings
+    assert (kept.centre, kept.width) == (pytest.approx(5.5 * 1.5), 3.0)
+    with pytest.raises(GeometryError):
+        parse_analysis(polygon(openings=[{**door, "position": 0.0}])).stretched(4.0, 15.0)
+
+
+def test_a_polygon_room_is_calibrated_with_its_vertices_and_doors():
+    door = {"wall": 2, "type": "door", "position": 1.0, "width": 3.0}
+    plan = Plan((geometry.make_room("b", polygon(openings=[door]), label="Bay"),))
+    result = calibrate(plan, {"width": 25.0, "height": 18.0})
+    factor, scaled = result.scale_factor, result.plan.room("b").analysis
+    assert factor > 1.05
+    assert scaled.area == pytest.approx(288 * factor**2)
+    assert scaled.vertices[2] == (pytest.approx(20 * factor), pytest.approx(11 * factor))
+    assert scaled.polygon_walls()[2].openings[0].width == pytest.approx(3 * factor)
+
+
+def test_a_polygon_rooms_outer_corners_are_mitred_and_sharp_ones_cut_back():
+    square = parse_analysis(polygon([[0, 0], [10, 0], [10, 10], [0, 10]], width=10, height=10)).polygon_walls()
+    assert outer_corners(square, 0.5) == [(-0.5, -0.5), (10.5, -0.5), (10.5, 10.5), (-0.5, 10.5)]
+    sliver = parse_analysis(polygon([[0, 0], [40, 4], [0, 5]], width=40, height=5)).polygon_walls()
+    tip = outer_corners(sliver, 0.5)[1]
+    assert math.dist(tip, (40, 4)) == pytest.approx(MITRE_LIMIT * 0.5)  # not the 7 ft an 8° corner would reach

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from floorplans.choices import AnalysisSource
 from tests.floorplans.factories import FloorplanSessionFactory
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 L_SHAPE = [(0.0, 0.0), (5.0, 0.0), (5.0, 2.0), (2.0, 2.0), (2.0, 4.0), (0.0, 4.0)]
 ANGLED = [(0.0, 0.0), (4.0, 0.0), (4.0, 2.0), (3.0, 3.0), (0.0, 3.0)]
+CROSSED = [(0.0, 0.0), (4.0, 0.0), (0.0, 3.0), (4.0, 3.0)]
 
 
 @pytest.fixture
@@ -53,15 +55,42 @@ def test_a_scan_is_previewed_as_its_outline_and_figures_then_accepted(signed_in,
                                                                           "L-shape")
 
 
-def test_an_angled_wall_is_shown_on_the_hub_and_nothing_is_made(signed_in, session):
-    response = _preview(signed_in, session, captured_room(walls_around(ANGLED)))
+def test_an_angled_wall_is_previewed_as_the_real_polygon(signed_in, session):
+    page = _preview(signed_in, session, captured_room(walls_around(ANGLED))).content.decode()
+    (points,) = re.findall(r'<polygon points="([^"]+)"', page)
+    corners = [tuple(float(v) for v in point.split(",")) for point in points.split()]
+    assert len(corners) == 5  # the cut corner's slanted wall, not a box
+    area = abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(corners, [*corners[1:], corners[0]],
+                                                                     strict=True))) / 2
+    assert area == pytest.approx(11.5 * 3.28084**2, rel=0.01)
+    assert "polygon" in page and "123.8 sq ft" in page and not session.rooms.exists()
+
+
+def test_an_accepted_polygon_room_says_on_its_page_that_it_keeps_its_outline(signed_in, session):
+    page = _preview(signed_in, session, captured_room(walls_around(ANGLED))).content.decode()
+    scan = html.unescape(re.search(r'name="scan" value="([^"]+)"', page).group(1))
+    signed_in.post(f"/floorplans/{session.pk}/scans", {"type": "bedroom", "label": "", "scan": scan})
+    assert "kept as its scanned outline (5 walls)" in _room_page(signed_in, session.rooms.get())
+    square = FloorplanSessionFactory(owner=session.owner)
+    signed_in.post(f"/floorplans/{square.pk}/scans",
+                   {"type": "bedroom", "label": "", "scan": json.dumps(captured_room(walls_around(L_SHAPE)))})
+    assert "scanned outline" not in _room_page(signed_in, square.rooms.get())
+
+
+def _room_page(client, room) -> str:
+    return client.get(reverse("floorplans:room", kwargs={"session_id": room.session_id, "room_id": room.pk})
+                      ).content.decode()
+
+
+def test_walls_that_cross_are_shown_on_the_hub_and_nothing_is_made(signed_in, session):
+    response = _preview(signed_in, session, captured_room(walls_around(CROSSED)))
     assert response.status_code == 200 and "walls[2]" in response.content.decode()
     assert "Import a RoomPlan scan" in response.content.decode() and not session.rooms.exists()
 
 
 def test_a_tampered_accept_is_checked_again(signed_in, session):
-    response = signed_in.post(f"/floorplans/{session.pk}/scans",
-                              {"type": "bedroom", "label": "", "scan": json.dumps(captured_room(walls_around(ANGLED)))},
+    crossed = json.dumps(captured_room(walls_around(CROSSED)))
+    response = signed_in.post(f"/floorplans/{session.pk}/scans", {"type": "bedroom", "label": "", "scan": crossed},
                               follow=True)
     assert "The scan was not imported" in response.content.decode() and not session.rooms.exists()
 

@@ -77,6 +77,12 @@ def test_a_door_sits_on_its_parent_wall_with_width_and_head_height():
     (lambda d: d["walls"][1].update(dimensions=[0.0, 2.5, 0.0]), "walls[1].dimensions"),
     (lambda d: d["walls"][0].update(dimensions=[4.0, "tall", 0.0]), "walls[0].dimensions"),
     (lambda d: d["walls"][3]["transform"].__setitem__(3, 0.5), "walls[3].transform"),
+    (lambda d: d["walls"][1].update(polygonCorners=[[0.0, 0.0, 0.0], [1.0, float("inf"), 0.0], [1.0, 1.0, 0.0]]),
+     "walls[1].polygonCorners[1]"),
+    (lambda d: d["walls"][1].update(polygonCorners=[[0.0, 0.0, 0.0]]), "walls[1].polygonCorners"),
+    (lambda d: d.update(floors=[{"transform": d["walls"][0]["transform"], "polygonCorners": [[0.0, 0.0]]}]),
+     "floors[0].polygonCorners[0]"),
+    (lambda d: d.update(story="ground"), "story"),
 ])
 def test_bad_input_is_refused_naming_its_path(break_it, path):
     data = captured_room(walls_around(RECTANGLE))
@@ -97,3 +103,13 @@ def test_more_surfaces_than_the_limit_are_refused():
     with pytest.raises(ValidationFailed) as raised:
         parse_captured_room(captured_room(walls_around(L_SHAPE)), max_surfaces=5)
     assert raised.value.details == {"path": "walls"}
+
+
+def test_a_walls_polygon_corners_give_its_height_and_base():
+    walls = walls_around(RECTANGLE, height=2.5)
+    # The east wall is a gable end: 3 m along, 2.5 m at its eaves and 3.5 m at its ridge.
+    walls[1]["polygonCorners"] = [[-1.5, -1.25, 0.0], [1.5, -1.25, 0.0], [1.5, 1.25, 0.0], [0.0, 2.25, 0.0],
+                                  [-1.5, 1.25, 0.0]]
+    room = _parse(captured_room(walls))
+    assert room.ceiling_height == pytest.approx(3.5)
+    assert room.area == pytest.approx(12.0, abs=1e-6)

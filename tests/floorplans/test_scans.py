@@ -1,4 +1,4 @@
-"""RoomPlan footprints as plan rooms: squared to the room's own axes, openings on their walls, or refused."""
+"""RoomPlan footprints as plan rooms: squared to the room's own axes or kept as polygons, openings on their walls."""
 
 import math
 
@@ -67,29 +67,75 @@ def test_a_wall_slightly_off_square_is_squared_and_the_deviation_noted():
     assert "at most 0.0° off square, corners moved at most 0.0 cm" in square
 
 
-def test_an_angled_wall_is_refused_naming_it():
-    cut = [(0.0, 0.0), (4.0, 0.0), (4.0, 2.0), (3.0, 3.0), (0.0, 3.0)]  # a 45° wall across the south-east corner
-    with pytest.raises(UnsupportedScanShape) as refused:
-        _import(captured_room(walls_around(cut)))
-    assert refused.value.details["walls"] == ["walls[2]"]
-    assert refused.value.status == 400 and "walls[2]" in refused.value.message
+def _shoelace(points) -> float:
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, [*points[1:], points[0]], strict=True))) / 2
 
 
-def test_a_room_with_two_notches_is_refused():
+def test_an_angled_wall_is_kept_as_a_polygon_with_its_area():
+    # A wall at 30° to the east wall cuts the south-east corner (the 4 x 3 m room loses a triangle).
+    cut = [(0.0, 0.0), (4.0, 0.0), (4.0, 3.0 - 1.0 / math.tan(math.radians(30))), (3.0, 3.0), (0.0, 3.0)]
+    walls = walls_around(cut, height=2.5)
+    door = surface("door", length=0.8, height=2.0, centre=(3.5, 3.0 - 0.5 / math.tan(math.radians(30))), y=1.0,
+                   yaw_deg=-math.degrees(math.atan2(1.0 / math.tan(math.radians(30)), -1.0)),
+                   parent=walls[2]["identifier"])
+    imported = _import(captured_room(walls, doors=[door]))
+    analysis = parse_analysis(imported.analysis)
+    assert analysis.shape == "polygon" and len(analysis.vertices) == 5
+    expected = _shoelace(cut) * FT**2
+    assert abs(analysis.area - expected) / expected < 0.01
+    assert analysis.area < 12.0 * FT**2 - 1  # not its box
+    slanted = max(analysis.polygon_walls(), key=lambda w: min(abs(w.direction[0]), abs(w.direction[1])))
+    assert slanted.length == pytest.approx(2.0 * FT)  # 1 m across at 30°: 2 m long
+    (door_on,) = slanted.openings
+    assert door_on.type == "door" and door_on.centre == pytest.approx(1.0 * FT, abs=0.01)
+    assert door_on.extra["headHeight"] == pytest.approx(2.0 * FT)
+    assert any(n.startswith("Kept as a polygon: walls[2]") for n in imported.notes)
+
+
+def test_a_room_with_two_notches_is_a_polygon_of_its_corners():
     u_shape = [(0.0, 0.0), (1.0, 0.0), (1.0, 2.0), (3.0, 2.0), (3.0, 0.0), (4.0, 0.0), (4.0, 3.0), (0.0, 3.0)]
-    with pytest.raises(UnsupportedScanShape) as refused:
-        _import(captured_room(walls_around(u_shape)))
-    assert refused.value.details["corners"] == 8
+    analysis = parse_analysis(_import(captured_room(walls_around(u_shape))).analysis)
+    assert analysis.shape == "polygon" and len(analysis.vertices) == 8
+    assert analysis.area == pytest.approx(8.0 * FT**2)
 
 
-def test_a_curved_wall_becomes_segments_with_a_note_and_is_refused_as_off_square():
+def test_a_curved_wall_becomes_segments_with_a_note():
     walls = walls_around(RECTANGLE)
     walls[1]["curve"] = {"startAngle": {"value": -180.0, "unit": {"symbol": "°"}},
                          "endAngle": {"value": 0.0, "unit": {"symbol": "°"}}, "radius": 1.5, "center": [0.0, 0.0]}
+    imported = _import(captured_room(walls))
+    analysis = parse_analysis(imported.analysis)
+    assert analysis.shape == "polygon" and len(analysis.vertices) == 3 + 12  # three walls and 12 chords
+    assert any("Curved wall" in note and "12 straight segments" in note for note in imported.analysis["notes"])
+    # A half disc of 1.5 m beside the 4 x 3 m room (chords cut a little off the arc).
+    assert analysis.area == pytest.approx((12.0 + math.pi * 1.5**2 / 2) * FT**2, rel=0.01)
+
+
+def test_walls_that_cross_each_other_are_unsupported_naming_them():
+    bow_tie = [(0.0, 0.0), (4.0, 0.0), (0.0, 3.0), (4.0, 3.0)]
     with pytest.raises(UnsupportedScanShape) as refused:
-        _import(captured_room(walls))
-    assert refused.value.details["walls"] == ["walls[1]"]
-    assert any("Curved wall" in note for note in refused.value.details["notes"])
+        _import(captured_room(walls_around(bow_tie)))
+    assert refused.value.details["walls"] == ["walls[0]", "walls[1]", "walls[2]", "walls[3]"]
+    assert refused.value.status == 400 and "cross" in refused.value.message
+
+
+def test_a_floors_polygon_corners_give_the_outline():
+    # The floor's own frame is turned -90° about x (its local y runs to world -z), then moved to z = 3.
+    floor_transform = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0, 1.0]
+    corners = [[0.0, 3.0, 0.0], [4.0, 3.0, 0.0], [4.0, 1.0, 0.0], [3.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    room = captured_room(walls_around(RECTANGLE))  # the walls alone would make a 12 m² rectangle
+    room["floors"] = [{**surface("floor", length=4.0, height=3.0, centre=(2.0, 1.5), y=0.0, yaw_deg=0.0),
+                       "transform": floor_transform, "polygonCorners": corners}]
+    room["story"] = 2
+    imported = _import(room)
+    analysis = parse_analysis(imported.analysis)
+    assert analysis.shape == "polygon" and analysis.area == pytest.approx(11.5 * FT**2)
+    assert any("floors[0].polygonCorners" in note for note in imported.notes)
+    assert imported.analysis["story"] == 2
+    room["floors"][0]["polygonCorners"][1] = [4.0, float("nan"), 0.0]
+    with pytest.raises(ValidationFailed) as refused:
+        _import(room)
+    assert refused.value.details == {"path": "floors[0].polygonCorners[1]"}
 
 
 def test_confidence_is_the_least_sure_wall():
@@ -139,12 +185,18 @@ def test_a_structure_places_each_room_where_it_was_scanned():
         pytest.approx(3 * FT), pytest.approx(2 * FT))
 
 
-def test_a_structure_room_off_the_structures_axes_is_refused_with_its_path():
+def test_a_structure_room_turned_off_the_structures_axes_is_a_polygon_in_place():
     turned = captured_room(walls_around(B_LOCAL, rotate_deg=20.0, offset=(6.0, 0.0)))
-    with pytest.raises(UnsupportedScanShape) as refused:
-        read_structure(_structure(captured_room(walls_around(RECTANGLE)), turned), max_surfaces=200)
-    assert all(wall.startswith("rooms[1].walls[") for wall in refused.value.details["walls"])
-    assert len(refused.value.details["walls"]) == 4
+    first, second = read_structure(_structure(captured_room(walls_around(RECTANGLE)), turned), max_surfaces=200)
+    assert first.analysis["shape"] == "rectangle" and second.analysis["shape"] == "polygon"
+    polygon = parse_analysis(second.analysis)
+    assert polygon.area == pytest.approx(6.0 * FT**2)
+    # The structure keeps the first room's axes: the second's walls stay 20° off them.
+    directions = [math.degrees(math.atan2(w.direction[1], w.direction[0])) % 90 for w in polygon.polygon_walls()]
+    assert directions == [pytest.approx(70.0)] * 4
+    origin = (min(first.corner[0], second.corner[0]), min(first.corner[1], second.corner[1]))
+    placed = second.position(origin)
+    assert placed["x"] > 4.0 * FT  # east of the first room, where it was scanned
 
 
 def test_a_structure_room_that_cannot_be_read_names_its_path():

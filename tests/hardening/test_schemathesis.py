@@ -134,7 +134,7 @@ def no_server_error(ctx, response, case) -> None:
 # uploaded file's bytes), rules over several fields or in words. Matched by operation, error code
 # and the start of the message, so any other refusal of valid data still fails.
 UNSTATABLE_REFUSALS = {
-    # A RoomPlan export's inner structure (walls with 4x4 transforms that meet, on square corners).
+    # A RoomPlan export's inner structure (walls with 4x4 transforms that meet and do not cross).
     ("POST /api/floorplan/sessions/{session_id}/scans", "VALIDATION_ERROR", ""),
     ("POST /api/floorplan/sessions/{session_id}/scans", "UNSUPPORTED_SCAN_SHAPE", ""),
     # The PNG's pixels depend on the plan's size as well as on dpi.
