@@ -25,7 +25,7 @@ def available() -> list[ConsentPlatform]:
     """
     found = []
     for value, connector in CONNECTORS.items():
-        if connector.oauth is None or value == Platform.MASTODON:
+        if connector.oauth is None or connector.registers_app_per_server:
             continue
         found.append(ConsentPlatform(value=value, label=Platform(value).label,
                                      configured=oauth.app_for(connector.oauth) is not None,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError, NotFound
 from config.files.signing import media_url
 from personas import analytics, calendar, charts, oauth_platforms, platform_rules, selectors
-from personas.choices import ConnectionStatus, Platform, Review, ScheduleStatus
+from personas.choices import AuthType, ConnectionStatus, Platform, Review, ScheduleStatus
 from personas.connectors import atproto_oauth
 from personas.forms import (
     BlueskyConnectForm,
@@ -339,16 +339,21 @@ def connections(request, forms: dict | None = None):
     })
 
 
+# Platforms whose credentials are typed on the page: the form, and the auth_type its auth_data carries.
+TYPED_CREDENTIALS = {Platform.MASTODON: (MastodonConnectForm, AuthType.OAUTH),
+                     Platform.BLUESKY: (BlueskyConnectForm, AuthType.API_KEY)}
+
+
 @login_required
 @require_POST
 def connect(request, platform):
-    if platform not in (Platform.MASTODON, Platform.BLUESKY):
+    if platform not in TYPED_CREDENTIALS:
         raise Http404("Only Mastodon and Bluesky can be connected here.")
-    form_class = MastodonConnectForm if platform == Platform.MASTODON else BlueskyConnectForm
+    form_class, auth_type = TYPED_CREDENTIALS[platform]
     form = form_class(request.POST, characters=_character_choices(request.user))
     if form.is_valid():
         auth_data = {k: v for k, v in form.cleaned_data.items() if k != "character" and v}
-        auth_data["auth_type"] = "oauth" if platform == Platform.MASTODON else "api_key"
+        auth_data["auth_type"] = auth_type
         try:
             account = accounts.connect_account(request.user, platform=platform,
                                                character_id=form.cleaned_data["character"], auth_data=auth_data)

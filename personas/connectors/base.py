@@ -141,6 +141,8 @@ class Connector(ABC):
     post_types: tuple[str, ...] = ("post",)
     # Set by a platform a person connects through its OAuth consent page (personas/oauth.py).
     oauth: OAuthSpec | None = None
+    # No central app: StageCraft registers its own on each server at first use (Mastodon's instances).
+    registers_app_per_server: bool = False
     # Told the fraction uploaded as a long upload advances, by platforms whose upload reports it.
     on_progress: Callable[[float], None] | None = None
 
@@ -159,6 +161,17 @@ class Connector(ABC):
         # The server URL is the user's: every connection goes through the outbound policy (config/net.py).
         return httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=self._transport or net.transport(),
                             follow_redirects=False)
+
+    def register_app(self, *, redirect_uri: str, website: str) -> OAuthApp:
+        """Register StageCraft as an app on this server: only platforms that ``registers_app_per_server``."""
+        raise NotImplementedError(f"{self.platform} has one app, configured in this deployment's settings.")
+
+    @classmethod
+    def credentials_from(cls, auth_data: dict, server_url: str) -> tuple[dict, str]:
+        """``(credentials, server_url)`` from a connection request's ``auth_data`` (its ``auth_type`` already
+        one of oauth or api_key), or ``PlatformConnectionFailed``/``ValidationFailed``. Platforms that take
+        no credentials this way answer none, and their connection is refused as not configured here."""
+        return {}, server_url
 
     @classmethod
     def check_post_type(cls, post_type: str) -> None:
@@ -347,3 +360,10 @@ def _reason(response: httpx.Response) -> str:
         return str(body.get("message") or body.get("error_description") or body.get("error")
                    or f"HTTP {response.status_code}")[:300]
     return f"HTTP {response.status_code}"
+
+
+def require(auth_data: dict, *names: str) -> None:
+    """``ValidationFailed`` naming the ``auth_data`` fields that are missing or blank."""
+    missing = [name for name in names if not str(auth_data.get(name) or "").strip()]
+    if missing:
+        raise ValidationFailed(f"auth_data needs {', '.join(missing)}.", details={"missing": missing})

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from config.errors import ValidationFailed
+from personas.choices import AuthType
 from personas.connectors import atproto_oauth
 from personas.connectors.base import (
     AccountInfo,
@@ -37,6 +38,7 @@ from personas.connectors.base import (
     Target,
     error_for,
     network_error,
+    require,
 )
 from personas.connectors.images import fit_image, image_size
 from personas.errors import PlatformConnectionFailed
@@ -107,6 +109,16 @@ def facets_for(text: str) -> list[dict]:
 
 class BlueskyConnector(Connector):
     platform = "bluesky"
+
+    @classmethod
+    def credentials_from(cls, auth_data: dict, server_url: str) -> tuple[dict, str]:
+        if auth_data.get("auth_type") != AuthType.API_KEY:
+            raise PlatformConnectionFailed(
+                "Bluesky takes an app password here (auth_type api_key); to connect through Bluesky's consent "
+                "page instead, send no auth_data.")
+        require(auth_data, "identifier", "app_password")
+        return {"identifier": auth_data["identifier"], "app_password": auth_data["app_password"]}, \
+            server_url or DEFAULT_SERVER
 
     def __init__(self, *, server_url: str = "", **kwargs) -> None:
         super().__init__(server_url=server_url or DEFAULT_SERVER, **kwargs)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 from django.utils.html import strip_tags
 
+from personas.choices import AuthType
 from personas.connectors.base import (
     AccountInfo,
     AccountMetrics,
@@ -33,7 +34,9 @@ from personas.connectors.base import (
     Target,
     error_for,
     network_error,
+    require,
 )
+from personas.errors import PlatformConnectionFailed
 from personas.oauth import OAuthApp, OAuthSpec
 
 NOTIFICATION_TYPES = ("favourite", "reblog", "mention", "follow")
@@ -49,6 +52,15 @@ class MastodonConnector(Connector):
     # Seconds between polls of a media attachment the instance is still processing, and how many polls.
     media_poll_interval = 1.0
     media_poll_attempts = 30
+
+    registers_app_per_server = True
+
+    @classmethod
+    def credentials_from(cls, auth_data: dict, server_url: str) -> tuple[dict, str]:
+        if auth_data.get("auth_type") != AuthType.OAUTH:
+            raise PlatformConnectionFailed("Mastodon connects with an OAuth access token (auth_type oauth).")
+        require(auth_data, "access_token", "server_url")
+        return {"access_token": auth_data["access_token"]}, server_url
 
     def _call(self, method: str, path: str, what: str, *, ok_missing: bool = False, **kwargs) -> httpx.Response:
         token = self.credentials.get("access_token", "")

@@ -17,7 +17,7 @@ from config import net
 from config.crypto import decrypt_json, encrypt_json
 from config.errors import ValidationFailed
 from personas import selectors
-from personas.choices import AuthType, CharacterStatus, ConnectionStatus, Platform
+from personas.choices import AuthType, CharacterStatus, ConnectionStatus
 from personas.connectors import AccountInfo, AuthExpired, Connector, ConnectorError, connector_class, connector_for
 from personas.connectors.base import refusal_in_words
 from personas.errors import PlatformConnectionFailed
@@ -46,7 +46,7 @@ def connect_account(owner, *, platform: str, character_id, auth_data: dict) -> P
     """
     connector_cls = connector_class(platform)
     character = selectors.character_for(owner, character_id)
-    credentials, server_url, auth_type = _credentials_from(platform, auth_data)
+    credentials, server_url, auth_type = _credentials_from(connector_cls, auth_data)
     try:
         info = connector_cls(server_url=server_url).connect(credentials)
     except (KeyError, TypeError, ValueError):  # a 200 that is not the platform's documented answer
@@ -77,7 +77,7 @@ def store_account(owner, character: Character, *, platform: str, info: AccountIn
     return account
 
 
-def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
+def _credentials_from(connector_cls: type[Connector], auth_data) -> tuple[dict, str, str]:
     """``(credentials, server_url, auth_type)`` from the request's ``auth_data``, or the refusal."""
     if not isinstance(auth_data, dict):
         raise ValidationFailed("auth_data must be an object.")
@@ -87,20 +87,8 @@ def _credentials_from(platform: str, auth_data) -> tuple[dict, str, str]:
     if auth_type not in AuthType.values:
         raise ValidationFailed("auth_type must be oauth or api_key.", details={"auth_type": auth_type})
     server_url = check_server_url(auth_data.get("server_url"))
-    if platform == Platform.MASTODON:
-        if auth_type != AuthType.OAUTH:
-            raise PlatformConnectionFailed("Mastodon connects with an OAuth access token (auth_type oauth).")
-        _require(auth_data, "access_token", "server_url")
-        return {"access_token": auth_data["access_token"]}, server_url, auth_type
-    if platform == Platform.BLUESKY:
-        if auth_type != AuthType.API_KEY:
-            raise PlatformConnectionFailed(
-                "Bluesky takes an app password here (auth_type api_key); to connect through Bluesky's consent "
-                "page instead, send no auth_data.")
-        _require(auth_data, "identifier", "app_password")
-        credentials = {"identifier": auth_data["identifier"], "app_password": auth_data["app_password"]}
-        return credentials, server_url or "https://bsky.social", auth_type
-    return {}, server_url, auth_type  # the connector refuses: not configured here
+    credentials, server_url = connector_cls.credentials_from(auth_data, server_url)
+    return credentials, server_url, auth_type
 
 
 def check_server_url(value, *, required: bool = False) -> str:
@@ -122,12 +110,6 @@ def check_server_url(value, *, required: bool = False) -> str:
         raise ValidationFailed(f"server_url is not allowed: {refusal_in_words(exc)}",
                                details={"field": "server_url"}) from None
     return server_url
-
-
-def _require(auth_data: dict, *names: str) -> None:
-    missing = [name for name in names if not str(auth_data.get(name) or "").strip()]
-    if missing:
-        raise ValidationFailed(f"auth_data needs {', '.join(missing)}.", details={"missing": missing})
 
 
 def disconnect_account(owner, *, account_id) -> PlatformAccount:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.crypto import decrypt, decrypt_json, encrypt, encrypt_json
 from personas import oauth, selectors
 from personas.choices import AuthType, Platform
-from personas.connectors import atproto_oauth, connector_class
+from personas.connectors import Connector, atproto_oauth, connector_class
 from personas.errors import PlatformConnectionFailed
 from personas.models import OAuthAttempt, OAuthRegistration, PlatformAccount
 from personas.services.accounts import check_server_url, store_account
@@ -42,9 +42,9 @@ def start_oauth(owner, *, platform: str, character_id, server_url: str = "", log
         raise PlatformConnectionFailed(
             f"{Platform(platform).label} connects with an app password, not a consent page: send auth_data.")
     redirect_uri = oauth.callback_url(platform)
-    if platform == Platform.MASTODON:
+    if connector_cls.registers_app_per_server:
         server_url = check_server_url(server_url, required=True)
-        app = _mastodon_app(server_url, redirect_uri)
+        app = _server_app(connector_cls, server_url, redirect_uri)
     else:
         server_url = ""
         app = oauth.app_for(spec)
@@ -83,8 +83,8 @@ def finish_oauth(owner, *, platform: str, state: str, code: str = "", error: str
         return _finish_bluesky(owner, attempt, code=code, iss=iss)
     connector_cls = connector_class(platform)
     redirect_uri = oauth.callback_url(platform)
-    if platform == Platform.MASTODON:
-        app = _mastodon_app(attempt.server_url, redirect_uri)
+    if connector_cls.registers_app_per_server:
+        app = _server_app(connector_cls, attempt.server_url, redirect_uri)
     else:
         app = oauth.app_for(connector_cls.oauth)
         if app is None:
@@ -150,18 +150,20 @@ def forget_stale_attempts() -> int:
     return OAuthAttempt.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
-def _mastodon_app(server_url: str, redirect_uri: str) -> oauth.OAuthApp:
-    """StageCraft's app on the instance: registered on first use, then read back."""
-    found = OAuthRegistration.objects.filter(platform=Platform.MASTODON, server_url=server_url,
+def _server_app(connector_cls: type[Connector], server_url: str, redirect_uri: str) -> oauth.OAuthApp:
+    """StageCraft's app on the account's server (a Mastodon instance): registered on first use, then read back."""
+    platform = connector_cls.platform
+    found = OAuthRegistration.objects.filter(platform=platform, server_url=server_url,
                                              redirect_uri=redirect_uri).first()
     if found is None:
         try:
-            app = connector_class(Platform.MASTODON)(server_url=server_url).register_app(
-                redirect_uri=redirect_uri, website=settings.SITE_URL)
+            app = connector_cls(server_url=server_url).register_app(redirect_uri=redirect_uri,
+                                                                    website=settings.SITE_URL)
         except (KeyError, TypeError, ValueError):
-            raise PlatformConnectionFailed(f"{server_url} did not answer like a Mastodon server.") from None
+            raise PlatformConnectionFailed(
+                f"{server_url} did not answer like a {Platform(platform).label} server.") from None
         found, _ = OAuthRegistration.objects.get_or_create(
-            platform=Platform.MASTODON, server_url=server_url, redirect_uri=redirect_uri,
+            platform=platform, server_url=server_url, redirect_uri=redirect_uri,
             defaults={"client_id": app.client_id, "client_secret_encrypted": encrypt(app.client_secret)})
     return oauth.OAuthApp(client_id=found.client_id, client_secret=decrypt(found.client_secret_encrypted),
                           api_base=server_url, auth_base=server_url)
