@@ -208,6 +208,36 @@ class FixInputSerializer(serializers.Serializer):
         "The marketplace whose main-image rules the new image must meet."))
 
 
+class FixAllInputSerializer(RequiresOneOf, serializers.Serializer):
+    """The failing main images of chosen products: ``product_ids`` or ``batch_id``, one of the two."""
+
+    required_one_of = ("product_ids", "batch_id")
+    one_only = True
+
+    marketplace = serializers.ChoiceField(choices=Marketplace.choices, help_text=(
+        "The marketplace whose main-image rules the new images must meet."))
+    # Empty is the service's EMPTY_SELECTION, said in words rather than as a list-length error.
+    product_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=100, help_text=(
+        "Products whose failing main image to fix (1 to 100 of yours)."))
+    batch_id = serializers.UUIDField(required=False, help_text=(
+        "An analysis batch (a catalog job): the products whose photos it analysed."))
+
+    def validate(self, data):
+        # Both at once is the service's refusal; without either, the page's whole catalog is not meant.
+        if "product_ids" not in data and "batch_id" not in data:
+            raise serializers.ValidationError("Give product_ids or batch_id.")
+        return data
+
+
+class FixAllQueuedSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    message = serializers.CharField()
+    status_url = serializers.URLField(help_text="GET it for the job's progress and, once complete, its result.")
+    image_ids = serializers.ListField(child=serializers.UUIDField(), help_text=(
+        "The failing main images the job fixes, in order."))
+
+
 class ExtractedAttributeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExtractedAttribute

@@ -150,6 +150,8 @@ UNSTATABLE_REFUSALS = {
     ("PUT /api/v1/scheduled-posts/{scheduled_post_id}", "CONTENT_NOT_APPROVED", ""),
     ("POST /api/v1/posts/{post_id}/sync", "VALIDATION_ERROR", "Only published posts"),
     ("POST /api/v1/batch", "", "Some image IDs are invalid"),  # images uploaded to that product
+    ("POST /api/v1/products/fix", "", "Some product IDs are invalid"),  # the user's products
+    ("POST /api/v1/products/fix", "", "No analysed main image fails"),  # analyses that failed a rule
     # The clock: a schedule must lie ahead of it.
     ("POST /api/v1/scheduled-posts", "VALIDATION_ERROR", "scheduled_at must be in the future"),
     ("PUT /api/v1/scheduled-posts/{scheduled_post_id}", "VALIDATION_ERROR", "scheduled_at must be in the future"),
