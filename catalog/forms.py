@@ -70,6 +70,7 @@ class ProductEditForm(ProductForm):
 
 class FixForm(forms.Form):
     marketplace = forms.ChoiceField(label="Marketplace", choices=Marketplace.choices)
+    shadow = forms.BooleanField(label="Keep a soft shadow under the product", required=False)
 
 
 class UUIDListField(forms.Field):

@@ -140,7 +140,8 @@ def fix_failing(request):
             raise ApplicationError("Choose a marketplace.", status=422)
         if form.cleaned_data["batch_id"]:
             back = reverse("catalog:batch", args=[form.cleaned_data["batch_id"]])
-        job = services.queue_fix_all(request.user, marketplace=form.cleaned_data["marketplace"], **form.selection())
+        job = services.queue_fix_all(request.user, marketplace=form.cleaned_data["marketplace"],
+                                     shadow=form.cleaned_data["shadow"], **form.selection())
     except NotFound:
         raise Http404 from None
     except ApplicationError as exc:

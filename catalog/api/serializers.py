@@ -206,6 +206,8 @@ class QueuedSerializer(serializers.Serializer):
 class FixInputSerializer(serializers.Serializer):
     marketplace = serializers.ChoiceField(choices=Marketplace.choices, help_text=(
         "The marketplace whose main-image rules the new image must meet."))
+    shadow = serializers.BooleanField(required=False, default=False, help_text=(
+        "Keep a soft grey contact shadow under the product; the rest of the background stays pure white."))
 
 
 class FixAllInputSerializer(RequiresOneOf, serializers.Serializer):
@@ -221,6 +223,8 @@ class FixAllInputSerializer(RequiresOneOf, serializers.Serializer):
         "Products whose failing main image to fix (1 to 100 of yours)."))
     batch_id = serializers.UUIDField(required=False, help_text=(
         "An analysis batch (a catalog job): the products whose photos it analysed."))
+    shadow = serializers.BooleanField(required=False, default=False, help_text=(
+        "Keep a soft grey contact shadow under the product; the rest of the background stays pure white."))
 
     def validate(self, data):
         # Both at once is the service's refusal; without either, the page's whole catalog is not meant.

@@ -23,12 +23,13 @@ TASK = "catalog.tasks.run_fix"
 FIX_ALL_TASK = "catalog.tasks.run_fix_all"
 
 
-def queue_fix(owner, *, product_id, image_id, marketplace: str) -> Job:
+def queue_fix(owner, *, product_id, image_id, marketplace: str, shadow: bool = False) -> Job:
     """Queue a job making a ``marketplace`` main image from one uploaded image of ``owner``'s product.
 
     ``NotFound`` for another user's product, or an image that is not of this
     product; ``ImageNotUploaded`` before its bytes arrived. The job is not
-    metered: the fixed image's analysis is part of the fix.
+    metered: the fixed image's analysis is part of the fix. ``shadow`` keeps a soft contact shadow
+    under the product (``main_image_fix.contact_shadow``).
     """
     product = product_for(owner, product_id)
     image = product.images.filter(pk=image_id).first()
@@ -39,16 +40,18 @@ def queue_fix(owner, *, product_id, image_id, marketplace: str) -> Job:
     return jobs.create_job(owner, kind=job_kind(JobType.FIX), task=TASK, metered=False, on_finish=ON_FINISH,
                            timeout_seconds=settings.Q_CLUSTER["timeout"],
                            params={"product_id": str(product.pk), "image_id": str(image.pk),
-                                   "marketplace": marketplace, "charged": False})
+                                   "marketplace": marketplace, "shadow": shadow, "charged": False})
 
 
-def queue_fix_all(owner, *, marketplace: str, product_ids: list | None = None, batch_id=None) -> Job:
+def queue_fix_all(owner, *, marketplace: str, product_ids: list | None = None, batch_id=None,
+                  shadow: bool = False) -> Job:
     """Queue one job fixing the failing main images of ``owner``'s products for ``marketplace``.
 
     Every product by default; only ``product_ids`` (``NothingSelected`` when empty,
     ``InvalidProductIds`` naming the ids that are not the owner's), or only the
     products whose photos the analysis job ``batch_id`` analysed (``NotFound``
     for another user's or a missing one). Not both: ``ValidationFailed``.
+    ``shadow`` as for ``queue_fix``.
 
     A main image is a product's primary photo; it fails when its latest completed analysis fails a
     required rule of the marketplace. Photos already fixed for it are left out; at most
@@ -62,7 +65,8 @@ def queue_fix_all(owner, *, marketplace: str, product_ids: list | None = None, b
         if product_ids is not None else {"batch_id": str(batch_id)} if batch_id is not None else {}
     return jobs.create_job(owner, kind=job_kind(JobType.FIX_ALL), task=FIX_ALL_TASK, metered=False,
                            on_finish=ON_FINISH, timeout_seconds=settings.Q_CLUSTER["timeout"],
-                           params={"image_ids": image_ids, "marketplace": marketplace, "charged": False, **chosen})
+                           params={"image_ids": image_ids, "marketplace": marketplace, "shadow": shadow,
+                                   "charged": False, **chosen})
 
 
 def chosen_products(owner, *, product_ids: list | None, batch_id) -> QuerySet[Product] | None:

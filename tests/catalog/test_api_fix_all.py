@@ -180,3 +180,19 @@ def test_it_needs_credentials(fix_all):
     from rest_framework.test import APIClient
 
     assert fix_all(APIClient(), {"marketplace": "amazon", "product_ids": [str(uuid.uuid4())]}).status_code == 401
+
+
+def test_a_shadow_asked_for_every_photo_reaches_each_fix(alice, owner, fix_all, queued, run_queued, monkeypatch,
+                                                         labeler_present):
+    from catalog import fixing
+
+    asked = []
+    real = fixing.fix_main_image
+    monkeypatch.setattr(fixing, "fix_main_image", lambda *a, **kw: asked.append(kw["shadow"]) or real(*a, **kw))
+    images = [main_image(owner, cup_on_wood(), title=f"Cup {n}") for n in range(2)]
+
+    fix_all(alice, {"marketplace": "amazon", "shadow": True, "product_ids": [str(i.product_id) for i in images]})
+    assert Job.objects.get(kind="catalog.fix_all").params["shadow"] is True
+    run_queued()
+
+    assert asked == [True, True]
