@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 
 from catalog.choices import CONTENT_TYPES, Availability, Condition, Marketplace, ProductStatus
 from catalog.gtin import validate_gtin
+from catalog.shopify_category import MAX_LENGTH as MAX_CATEGORY_LENGTH
+from catalog.shopify_category import validate_shopify_category
 
 ACCEPT = ",".join(CONTENT_TYPES)
 
@@ -61,6 +63,10 @@ class ProductEditForm(ProductForm):
                           help_text="The product's page on your shop (Google's link).")
     google_product_category = forms.CharField(label="Google product category", max_length=250, required=False,
                                               help_text="An ID or a path from Google's product taxonomy.")
+    shopify_product_category = forms.CharField(
+        label="Shopify product category", max_length=MAX_CATEGORY_LENGTH, required=False,
+        validators=[validate_shopify_category],
+        help_text="A full path from Shopify's product taxonomy (\"Home & Garden > Kitchen & Dining\") or its id.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
