@@ -61,8 +61,8 @@ def queue_fix_all(owner, *, marketplace: str, product_ids: list | None = None, b
     image_ids = failing_main_images(owner, marketplace=marketplace, products=products)[:MAX_BATCH_IMAGES]
     if not image_ids:
         raise NothingToFix()
-    chosen = {"product_ids": [str(pk) for pk in products.values_list("pk", flat=True)]} \
-        if product_ids is not None else {"batch_id": str(batch_id)} if batch_id is not None else {}
+    chosen = {"product_ids": list(dict.fromkeys(str(pk) for pk in product_ids))} if product_ids is not None \
+        else {"batch_id": str(batch_id)} if batch_id is not None else {}
     return jobs.create_job(owner, kind=job_kind(JobType.FIX_ALL), task=FIX_ALL_TASK, metered=False,
                            on_finish=ON_FINISH, timeout_seconds=settings.Q_CLUSTER["timeout"],
                            params={"image_ids": image_ids, "marketplace": marketplace, "shadow": shadow,

@@ -171,3 +171,19 @@ def test_another_users_batch_is_404_on_the_page(start, other_user, queued):
     BatchItemFactory(job=batch, image=main_image(other_user, b"", amazon_passes=False))
 
     assert start(batch_id=str(batch.pk)).status_code == 404 and not queued
+
+
+def test_the_job_page_names_what_was_chosen(client, start, owner, queued):
+    chosen = main_image(owner, b"", amazon_passes=False, title="Chosen")
+    batched = main_image(owner, b"", amazon_passes=False, title="Batched")
+    batch = CatalogJobFactory(owner=owner, kind="catalog.batch", status="completed")
+    BatchItemFactory(job=batch, image=batched)
+
+    by_list = start(scope="selected", product_ids=[str(chosen.product_id)])
+    by_batch = start(batch_id=str(batch.pk))
+
+    listed = client.get(by_list["Location"]).content.decode()
+    assert "Fixing failing main images for Amazon of 1 chosen product" in listed
+    page = client.get(by_batch["Location"]).content.decode()
+    assert "Fixing failing main images for Amazon of a batch&#x27;s products" in page
+    assert f"/catalog/batches/{batch.pk}/" in page
