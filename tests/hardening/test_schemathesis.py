@@ -143,6 +143,9 @@ UNSTATABLE_REFUSALS = {
     ("POST /api/floorplan/sessions/{session_id}/finalize", "VALIDATION_ERROR", "Merge at least one room"),
     ("POST /api/floorplan/sessions/{session_id}/merge/revise", "VALIDATION_ERROR", "Merge at least one room"),
     ("POST /api/floorplan/sessions/{session_id}/finalize/revise", "VALIDATION_ERROR", "The plan is not finalized"),
+    # A revision number the room has reached (a stateful run can draw a link's number before it exists).
+    ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/revisions/{number}/restore", "VALIDATION_ERROR",
+     "Room "),
     ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/analyze", "PHOTOS_INCOMPLETE", ""),
     ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/revise", "PHOTOS_INCOMPLETE", ""),
     ("POST /api/v1/posts", "CONTENT_NOT_APPROVED", ""),
