@@ -49,7 +49,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ["title", "owner", "category", "subcategory", "status", "price", "brand", "availability",
                     "image_count", "created_at"]
     list_filter = ["status", "category", "availability", "condition"]
-    search_fields = ["title", "description", "owner__email", "id", "brand", "gtin", "mpn"]
+    search_fields = ["title", "description", "owner__email", "id", "brand", "gtin", "mpn", "shopify_product_category"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     readonly_fields = ["id", "owner", "ai_description", "created_at", "updated_at"]

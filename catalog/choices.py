@@ -77,6 +77,8 @@ class Marketplace(models.TextChoices):
 
 
 KIND_PREFIX = "catalog."
+# The analysis jobs (seed 001's batches, single or several photos), whose products a fix-all can be limited to.
+ANALYSIS_KINDS = tuple(f"{KIND_PREFIX}{job_type}" for job_type in (JobType.SINGLE, JobType.BATCH))
 # The pipeline's steps per image, in order; each is a JobStep named per image (see pipeline.py).
 STEPS = ("preprocess", "classify", "categorize", "measure", "defects", "compliance", "describe")
 # A fix job's own steps, on the source image, before the fixed image runs through STEPS.

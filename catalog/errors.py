@@ -61,3 +61,17 @@ class NothingToFix(ApplicationError):
     code = "NO_FAILING_MAIN_IMAGES"
     status = 422
     default_message = "No analysed main image fails this marketplace's rules."
+
+
+class NothingSelected(ApplicationError):
+    """A fix of chosen products was asked with an empty list of products."""
+
+    code = "EMPTY_SELECTION"
+    status = 422
+    default_message = "Choose at least one product."
+
+
+class InvalidProductIds(ApplicationError):
+    code = "INVALID_PRODUCT_IDS"
+    status = 422
+    default_message = "Some product IDs are invalid."

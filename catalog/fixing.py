@@ -38,7 +38,7 @@ def fix_job(job: Job) -> dict:
     source = ProductImage.objects.select_related("product").get(pk=job.params["image_id"])
     item = BatchItem.objects.filter(job=job).first()
     if item is None:
-        item = fixed_item(job, source, marketplace)
+        item = fixed_item(job, source, marketplace, shadow=job.params.get("shadow", False))
     services.items_to_run(job)
     pipeline.analyse_claimed(job, total_images=1)
     pipeline.job_summary(job)
@@ -61,7 +61,8 @@ def fix_all_job(job: Job) -> dict:
         item = BatchItem.objects.filter(job=job, image__fixed_from=source).first()
         try:
             if item is None:
-                item = fixed_item(job, source, marketplace, position=position, total=len(sources))
+                item = fixed_item(job, source, marketplace, shadow=job.params.get("shadow", False),
+                                  position=position, total=len(sources))
             pipeline.analyse_claimed(job, total_images=len(sources))
         except ApplicationError as exc:
             failed.append({"source_image_id": str(source.pk), "code": exc.code, "message": exc.message})
@@ -79,9 +80,10 @@ def fix_all_job(job: Job) -> dict:
     return result
 
 
-def fixed_item(job: Job, source: ProductImage, marketplace: str, *, position: int = 0, total: int = 1) -> BatchItem:
-    """Run ``load``, ``fix`` and ``store`` on ``source`` (photo ``position`` of ``total``); the stored image
-    becomes an item of the job."""
+def fixed_item(job: Job, source: ProductImage, marketplace: str, *, shadow: bool = False, position: int = 0,
+               total: int = 1) -> BatchItem:
+    """Run ``load``, ``fix`` and ``store`` on ``source`` (photo ``position`` of ``total``), with a contact
+    shadow when ``shadow``; the stored image becomes an item of the job."""
     item_id = str(source.pk)
 
     def step(name: str, share: float):
@@ -92,7 +94,7 @@ def fixed_item(job: Job, source: ProductImage, marketplace: str, *, position: in
         photo, _, _ = pipeline.load_photo(source)
     with step("fix", 0.3) as report:
         try:
-            fixed = fix_main_image(photo, marketplace, category=source_category(source))
+            fixed = fix_main_image(photo, marketplace, category=source_category(source), shadow=shadow)
         except ValueError as exc:
             raise NothingToCutOut() from exc
         report.data.update(checks=[asdict(c) for c in fixed.checks], unmet=[asdict(c) for c in fixed.unmet],

@@ -1,9 +1,14 @@
 """Forms of the catalog pages. They only parse input; the services decide what is allowed."""
 
+import uuid
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from catalog.choices import CONTENT_TYPES, Availability, Condition, Marketplace, ProductStatus
 from catalog.gtin import validate_gtin
+from catalog.shopify_category import MAX_LENGTH as MAX_CATEGORY_LENGTH
+from catalog.shopify_category import validate_shopify_category
 
 ACCEPT = ",".join(CONTENT_TYPES)
 
@@ -58,6 +63,10 @@ class ProductEditForm(ProductForm):
                           help_text="The product's page on your shop (Google's link).")
     google_product_category = forms.CharField(label="Google product category", max_length=250, required=False,
                                               help_text="An ID or a path from Google's product taxonomy.")
+    shopify_product_category = forms.CharField(
+        label="Shopify product category", max_length=MAX_CATEGORY_LENGTH, required=False,
+        validators=[validate_shopify_category],
+        help_text="A full path from Shopify's product taxonomy (\"Home & Garden > Kitchen & Dining\") or its id.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,3 +76,33 @@ class ProductEditForm(ProductForm):
 
 class FixForm(forms.Form):
     marketplace = forms.ChoiceField(label="Marketplace", choices=Marketplace.choices)
+    shadow = forms.BooleanField(label="Keep a soft shadow under the product", required=False)
+
+
+class UUIDListField(forms.Field):
+    """Several ids under one name (ticked checkboxes), as UUIDs; none is an empty list."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[uuid.UUID]:
+        try:
+            return [uuid.UUID(str(item)) for item in value or []]
+        except ValueError:
+            raise ValidationError("Choose products from the list.") from None
+
+
+class FixAllForm(FixForm):
+    """Fix failing main images of every product, of the ticked ones (``scope`` ``selected``) or of a batch."""
+
+    scope = forms.ChoiceField(choices=[("all", "All products"), ("selected", "Selected products")],
+                              required=False)
+    product_ids = UUIDListField(required=False)
+    batch_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def selection(self) -> dict:
+        """The service's keywords for the chosen products (none: all of them)."""
+        if self.cleaned_data["batch_id"]:
+            return {"batch_id": self.cleaned_data["batch_id"]}
+        if self.cleaned_data["scope"] == "selected":
+            return {"product_ids": self.cleaned_data["product_ids"]}
+        return {}

@@ -4,9 +4,11 @@ The product is cut out with ``catalog.product_mask``, its edges refined by a
 guided filter (the photo steers the soft edge, so hair-thin outlines and
 antialiasing survive), composed on pure white, centred so its longer side
 fills the marketplace's share of the frame, on a square canvas where the
-marketplace prefers one. The canvas grows towards ``TARGET_LONG_SIDE`` only as
-far as the source's own pixels allow (never enlarged), so a small source gives
-a small result and the re-analysis names the size rule it fails.
+marketplace prefers one; asked for, a soft grey contact shadow is kept under
+it (``contact_shadow``), bounded so the frame's edges stay pure white. The
+canvas grows towards ``TARGET_LONG_SIDE`` only as far as the source's own
+pixels allow (never enlarged), so a small source gives a small result and the
+re-analysis names the size rule it fails.
 
 The result is measured again with ``catalog.measure`` and checked against the
 marketplace's rules (``catalog.compliance``): ``unmet`` lists every required
@@ -56,6 +58,13 @@ JPEG_QUALITY = 92
 GUIDE_RADIUS = 4
 GUIDE_EPSILON = 1e-3
 WHITE = 255
+# The contact shadow: darkening at its centre (neutral grey, all channels alike), depth as a share
+# of the product's height, the share of the white margin below the product it may reach, and the
+# bottom share of the product's rows whose width it takes.
+SHADOW_STRENGTH = 0.45
+SHADOW_DEPTH = 0.04
+SHADOW_REACH = 0.6
+FOOTPRINT_SHARE = 0.05
 # A cut-out covering more of the frame's outermost pixels than this is a cropped
 # product or a piece of the scene: a fix cannot redraw what the photo lacks, so it
 # reports ``product_cutout`` as unmet rather than passing a scene on white.
@@ -75,8 +84,11 @@ class FixedImage:
     mask_coverage: float
 
 
-def fix_main_image(image: Image.Image, marketplace: str, *, category: str = "") -> FixedImage:
+def fix_main_image(image: Image.Image, marketplace: str, *, category: str = "", shadow: bool = False) -> FixedImage:
     """Make ``image`` a main image for ``marketplace`` (a key of ``MARKETPLACES``).
+
+    ``shadow`` keeps a soft neutral-grey contact shadow under the product (``contact_shadow``);
+    the rest of the background stays pure white.
 
     Raises ``KeyError`` for an unknown marketplace and ``ValueError`` when no
     product can be cut out of the photo.
@@ -86,8 +98,8 @@ def fix_main_image(image: Image.Image, marketplace: str, *, category: str = "") 
     cut = product_mask(rgb)
     if cut.box is None:
         raise ValueError("No product could be told from the background.")
-    alpha = _refined_alpha(rgb, cut.mask)
-    composed = _framed(rgb, alpha, cut.box, TARGETS[rules_name])
+    alpha = refined_alpha(rgb, cut.mask)
+    composed = _framed(rgb, alpha, cut.box, TARGETS[rules_name], shadow=shadow)
     jpeg = _jpeg(composed)
     measured = measure(Image.open(io.BytesIO(jpeg)), file_size_bytes=len(jpeg))
     checks = [c for c in check_compliance(measured, category=category) if c.marketplace == rules_name]
@@ -110,7 +122,7 @@ def _as_srgb(image: Image.Image) -> Image.Image:
     return ImageCms.profileToProfile(flat, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
 
 
-def _refined_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def refined_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """A soft 0-1 alpha: the hard mask smoothed by a guided filter with the photo's grey levels as guide."""
     guide = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
     source = mask.astype(np.float32)
@@ -124,8 +136,10 @@ def _refined_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.clip(cv2.blur(a, size) * guide + cv2.blur(b, size), 0, 1)
 
 
-def _framed(rgb: np.ndarray, alpha: np.ndarray, box: tuple[int, int, int, int], target: Target) -> np.ndarray:
-    """The product composed on white, centred, its long side ``target.fill`` of the canvas's."""
+def _framed(rgb: np.ndarray, alpha: np.ndarray, box: tuple[int, int, int, int], target: Target, *,
+            shadow: bool = False) -> np.ndarray:
+    """The product composed on white (with its contact shadow when asked), centred, its long side
+    ``target.fill`` of the canvas's."""
     x, y, w, h = box
     product_long = max(w, h)
     if target.square:
@@ -140,9 +154,45 @@ def _framed(rgb: np.ndarray, alpha: np.ndarray, box: tuple[int, int, int, int], 
     crop_alpha = cv2.resize(alpha[y:y + h, x:x + w], size, interpolation=cv2.INTER_AREA)[..., None]
     canvas = np.full((canvas_h, canvas_w, 3), WHITE, np.float32)
     left, top = (canvas_w - size[0]) // 2, (canvas_h - size[1]) // 2
+    if shadow:
+        placed = np.zeros((canvas_h, canvas_w), np.float32)
+        placed[top:top + size[1], left:left + size[0]] = crop_alpha[..., 0]
+        canvas *= 1 - contact_shadow(placed)[..., None]
     region = canvas[top:top + size[1], left:left + size[0]]
     canvas[top:top + size[1], left:left + size[0]] = crop * crop_alpha + region * (1 - crop_alpha)
     return np.clip(np.rint(canvas), 0, 255).astype(np.uint8)
+
+
+def contact_shadow(alpha: np.ndarray) -> np.ndarray:
+    """How much each pixel of a canvas is darkened (0 to ``SHADOW_STRENGTH``) by the product's contact shadow.
+
+    ``alpha`` is the product's 0-1 alpha placed on the canvas. The shadow is an ellipse
+    as wide as the product's footprint (its bottom ``FOOTPRINT_SHARE`` of rows), centred
+    on its bottom edge and blurred; the product later covers the ellipse's upper half.
+    It reaches at most ``SHADOW_REACH`` of the white margin below the product and is cut
+    to nothing where it would darken a pixel by less than a grey level, so the frame's
+    edges stay pure white (the marketplaces' background rule is measured there).
+    """
+    rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
+    if rows.size == 0:
+        return np.zeros_like(alpha)
+    top, bottom = int(rows[0]), int(rows[-1])
+    height = bottom - top + 1
+    footprint = alpha[max(top, bottom - round(height * FOOTPRINT_SHARE)):bottom + 1] > 0.5
+    cols = np.flatnonzero(footprint.any(axis=0))
+    reach = SHADOW_REACH * (alpha.shape[0] - 1 - bottom)
+    # The ellipse's half-height plus the blur's three sigmas (sigma = half-height) stay within reach.
+    depth = min(SHADOW_DEPTH * height, reach / 4)
+    if depth < 1:  # no margin below the product to cast a shadow into
+        return np.zeros_like(alpha)
+    ellipse = np.zeros_like(alpha)
+    cv2.ellipse(ellipse, (round((cols[0] + cols[-1]) / 2), bottom), (round((cols[-1] - cols[0] + 1) / 2), round(depth)),
+                0, 0, 360, 1.0, -1, lineType=cv2.LINE_AA)
+    blurred = cv2.GaussianBlur(ellipse, (0, 0), depth, borderType=cv2.BORDER_CONSTANT)
+    darkening = blurred * SHADOW_STRENGTH
+    darkening[darkening < 0.5 / WHITE] = 0  # would round to white anyway: the tail ends here, not at the edge
+    darkening[min(alpha.shape[0], bottom + 1 + int(reach)):] = 0
+    return darkening
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:

@@ -24,6 +24,8 @@ from catalog.choices import (
     UploadStatus,
 )
 from catalog.gtin import validate_gtin
+from catalog.shopify_category import MAX_LENGTH as MAX_CATEGORY_LENGTH
+from catalog.shopify_category import validate_shopify_category
 from config.jobs.models import Job
 
 # Full-text search on PostgreSQL. Migration 0002 builds a GIN index on exactly
@@ -78,6 +80,9 @@ class Product(models.Model):
     availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.IN_STOCK)
     link = models.URLField(max_length=2000, blank=True)
     google_product_category = models.CharField(max_length=250, blank=True)
+    shopify_product_category = models.CharField(
+        max_length=MAX_CATEGORY_LENGTH, blank=True, validators=[validate_shopify_category],
+        help_text="Shopify's product taxonomy: a full path (\"Home & Garden > Kitchen & Dining\") or a category id.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

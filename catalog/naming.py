@@ -9,8 +9,7 @@ from config.jobs.naming import JobTitle
 
 def describe(job) -> JobTitle | None:
     if job.kind.endswith(JobType.FIX_ALL):
-        marketplace = Marketplace(job.params["marketplace"]).label
-        return JobTitle(f"Fixing failing main images for {marketplace}", reverse("catalog:products"))
+        return describe_fix_all(job)
     if job.kind.endswith(JobType.FIX):
         return describe_fix(job)
     analysis = AnalysisResult.objects.filter(job=job).select_related("image__product").first()
@@ -21,6 +20,17 @@ def describe(job) -> JobTitle | None:
     product = analysis.image.product
     return JobTitle(f"{text} of {product.title}" if not batch else text,
                     reverse("catalog:product", args=[product.pk]))
+
+
+def describe_fix_all(job) -> JobTitle:
+    marketplace = Marketplace(job.params["marketplace"]).label
+    text = f"Fixing failing main images for {marketplace}"
+    if job.params.get("batch_id"):
+        return JobTitle(f"{text} of a batch's products", reverse("catalog:batch", args=[job.params["batch_id"]]))
+    if "product_ids" in job.params:
+        count = len(job.params["product_ids"])
+        return JobTitle(f"{text} of {count} chosen product{'s' if count != 1 else ''}", reverse("catalog:products"))
+    return JobTitle(text, reverse("catalog:products"))
 
 
 def describe_fix(job) -> JobTitle:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
-from catalog.choices import STEPS, DescribeStatus, ItemStatus, UploadStatus
+from catalog.choices import ANALYSIS_KINDS, STEPS, DescribeStatus, ItemStatus, UploadStatus
 from catalog.feeds import export as feeds_export
-from catalog.forms import FixForm, PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
+from catalog.forms import FixAllForm, FixForm, PhotoForm, ProductEditForm, ProductFilterForm, ProductForm
 from catalog.models import AnalysisResult, BatchItem, Product, ProductImage
 from config.ai import readiness
 from config.errors import ApplicationError, NotFound
@@ -132,15 +132,21 @@ def fix(request, image_id):
 @login_required
 @require_POST
 def fix_failing(request):
-    """Fix every failing main image of the user's products for one marketplace, as one job."""
-    form = FixForm(request.POST)
+    """Fix the failing main images of the user's products (all, the ticked ones, or a batch's) as one job."""
+    form = FixAllForm(request.POST)
+    back = reverse("catalog:products")
     try:
         if not form.is_valid():
             raise ApplicationError("Choose a marketplace.", status=422)
-        job = services.queue_fix_all(request.user, **form.cleaned_data)
+        if form.cleaned_data["batch_id"]:
+            back = reverse("catalog:batch", args=[form.cleaned_data["batch_id"]])
+        job = services.queue_fix_all(request.user, marketplace=form.cleaned_data["marketplace"],
+                                     shadow=form.cleaned_data["shadow"], **form.selection())
+    except NotFound:
+        raise Http404 from None
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("catalog:products")
+        return redirect(back)
     return redirect("jobs:detail", job_id=job.pk)
 
 
@@ -167,6 +173,9 @@ def batch(request, job_id):
         "job": job, "items": items, "finished": job.is_finished, "step_labels": STEP_LABELS,
         "retryable": [i for i in items if i.status in (ItemStatus.FAILED, ItemStatus.CANCELLED)],
         "product": Product.objects.filter(pk=job.params.get("product_id")).first(),
+        # An analysis batch's products can have their failing main images fixed once it has run.
+        "fixable": job.is_finished and job.kind in ANALYSIS_KINDS,
+        "fix_form": FixForm(),
         "last_event_id": job.events.order_by("-id").values_list("id", flat=True).first() or 0,
     })
 

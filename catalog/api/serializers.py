@@ -28,6 +28,9 @@ from catalog.models import (
     ProductImage,
 )
 from catalog.selectors import duplicate_photos
+from catalog.shopify_category import MAX_LENGTH as SHOPIFY_CATEGORY_MAX
+from catalog.shopify_category import PATTERN as SHOPIFY_CATEGORY_PATTERN
+from catalog.shopify_category import PROBLEM as SHOPIFY_CATEGORY_PROBLEM
 from config.api.fields import CheckedChoiceField, CheckedURLField, RequiresOneOf, StatedIntegerField
 from config.files.signing import media_url
 from config.jobs.models import Job, JobStep
@@ -68,6 +71,12 @@ class FeedFieldsMixin(serializers.Serializer):
                            help_text="The product's page on the seller's shop (http or https).")
     google_product_category = serializers.CharField(max_length=250, required=False, allow_blank=True, help_text=(
         "Google's product taxonomy: an ID (\"1604\") or a path (\"Apparel & Accessories > Clothing\")."))
+    shopify_product_category = serializers.RegexField(
+        SHOPIFY_CATEGORY_PATTERN, max_length=SHOPIFY_CATEGORY_MAX, required=False, allow_blank=True,
+        error_messages={"invalid": SHOPIFY_CATEGORY_PROBLEM}, help_text=(
+            "Shopify's Standard Product Taxonomy, written to the Shopify CSV's Product Category column: the full "
+            "path, levels joined by \" > \" (\"Home & Garden > Kitchen & Dining > Tableware > Drinkware > Mugs\"), "
+            "or the category id (\"hg-11-10-9-6\", or gid://shopify/TaxonomyCategory/hg-11-10-9-6)."))
 
 
 class ProductInputSerializer(FeedFieldsMixin):
@@ -159,7 +168,7 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = ["id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
                   "metadata_", "images", "price", "currency", "brand", "gtin", "mpn", "condition", "availability",
-                  "link", "google_product_category", "created_at", "updated_at"]
+                  "link", "google_product_category", "shopify_product_category", "created_at", "updated_at"]
 
     def get_currency(self, product) -> str:
         return product.currency or settings.CATALOG_DEFAULT_CURRENCY
@@ -206,6 +215,40 @@ class QueuedSerializer(serializers.Serializer):
 class FixInputSerializer(serializers.Serializer):
     marketplace = serializers.ChoiceField(choices=Marketplace.choices, help_text=(
         "The marketplace whose main-image rules the new image must meet."))
+    shadow = serializers.BooleanField(required=False, default=False, help_text=(
+        "Keep a soft grey contact shadow under the product; the rest of the background stays pure white."))
+
+
+class FixAllInputSerializer(RequiresOneOf, serializers.Serializer):
+    """The failing main images of chosen products: ``product_ids`` or ``batch_id``, one of the two."""
+
+    required_one_of = ("product_ids", "batch_id")
+    one_only = True
+
+    marketplace = serializers.ChoiceField(choices=Marketplace.choices, help_text=(
+        "The marketplace whose main-image rules the new images must meet."))
+    # Empty is the service's EMPTY_SELECTION, said in words rather than as a list-length error.
+    product_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=100, help_text=(
+        "Products whose failing main image to fix (1 to 100 of yours)."))
+    batch_id = serializers.UUIDField(required=False, help_text=(
+        "An analysis batch (a catalog job): the products whose photos it analysed."))
+    shadow = serializers.BooleanField(required=False, default=False, help_text=(
+        "Keep a soft grey contact shadow under the product; the rest of the background stays pure white."))
+
+    def validate(self, data):
+        # Both at once is the service's refusal; without either, the page's whole catalog is not meant.
+        if "product_ids" not in data and "batch_id" not in data:
+            raise serializers.ValidationError("Give product_ids or batch_id.")
+        return data
+
+
+class FixAllQueuedSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    message = serializers.CharField()
+    status_url = serializers.URLField(help_text="GET it for the job's progress and, once complete, its result.")
+    image_ids = serializers.ListField(child=serializers.UUIDField(), help_text=(
+        "The failing main images the job fixes, in order."))
 
 
 class ExtractedAttributeSerializer(serializers.ModelSerializer):
@@ -358,12 +401,15 @@ class JobListSerializer(serializers.Serializer):
 
 
 class FeedMissingSerializer(serializers.Serializer):
-    attribute = serializers.CharField(help_text="The feed's name of the attribute (gtin stands for gtin or mpn).")
+    attribute = serializers.CharField(help_text=(
+        "The feed's name of the attribute (gtin stands for gtin or mpn; Shopify's product_category is the "
+        "product's shopify_product_category)."))
     reason = serializers.CharField()
+    recommended = serializers.BooleanField(help_text="Recommended, not required: the product is exported without it.")
 
 
 class FeedStateSerializer(serializers.Serializer):
-    included = serializers.BooleanField(help_text="In the feed now: an active product missing nothing.")
+    included = serializers.BooleanField(help_text="In the feed now: an active product missing nothing required.")
     missing = FeedMissingSerializer(many=True)
 
 

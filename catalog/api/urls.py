@@ -6,6 +6,7 @@ from catalog.api import feed_views, views
 
 urlpatterns = [
     path("products", views.ProductListView.as_view(), name="catalog-products"),
+    path("products/fix", views.ProductsFixView.as_view(), name="catalog-products-fix"),
     path("products/<uuid:product_id>", views.ProductDetailView.as_view(), name="catalog-product"),
     path("products/<uuid:product_id>/analysis", views.ProductAnalysisView.as_view(), name="catalog-product-analysis"),
     path("products/<uuid:product_id>/images/<uuid:image_id>/fix", views.ImageFixView.as_view(),

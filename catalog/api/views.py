@@ -7,6 +7,7 @@ reads and product writes 120/min.
 
 import math
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -165,6 +166,25 @@ class ImageFixView(AnalysisAPIView):
         data = parse(s.FixInputSerializer, request.data)
         job = services.queue_fix(request.user, product_id=product_id, image_id=image_id, **data)
         return Response(queued(job, "Main-image fix started", image_id=image_id), status=status.HTTP_202_ACCEPTED)
+
+
+class ProductsFixView(AnalysisAPIView):
+    @extend_schema(request=s.FixAllInputSerializer, responses={202: s.FixAllQueuedSerializer}, tags=TAGS)
+    def post(self, request):
+        """Fix the failing main images of chosen products for ``marketplace``, in one job.
+
+        Choose ``product_ids`` (422 naming those that are not yours; an empty list is 422, nothing
+        chosen) or ``batch_id``, an analysis batch: the products whose photos it analysed (404 when
+        it is not yours). A main image is a product's primary photo; it is fixed when its latest
+        analysis fails a required rule of the marketplace and it has no fix for it yet (422 when no
+        chosen product has one). The job (``job_type`` ``fix_all``) reports progress per photo; its
+        ``result`` lists the images ``fixed`` and those that ``failed`` with their code.
+        """
+        job = services.queue_fix_all(request.user, **parse(s.FixAllInputSerializer, request.data))
+        return Response(s.FixAllQueuedSerializer({
+            "job_id": job.pk, "status": job.status, "message": "Main-image fixes started",
+            "status_url": request.build_absolute_uri(reverse("catalog-job", args=[job.pk])),
+            "image_ids": job.params["image_ids"]}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class BatchCreateView(AnalysisAPIView):

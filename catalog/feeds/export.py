@@ -5,7 +5,7 @@ from django.conf import settings
 from catalog.choices import ProductStatus
 from catalog.feeds import google, shopify
 from catalog.feeds.listing import listings_for
-from catalog.feeds.readiness import FEEDS, GOOGLE, SHOPIFY, exportable, missing_for
+from catalog.feeds.readiness import FEEDS, GOOGLE, SHOPIFY, exportable, missing_for, ready
 from catalog.models import Product
 
 
@@ -16,8 +16,9 @@ def readiness(owner, *, products=None) -> list[dict]:
         products = Product.objects.for_user(owner).exclude(status=ProductStatus.ARCHIVED).prefetch_related("images")
     return [{
         "product_id": listing.product_id, "title": listing.title, "status": listing.status,
-        **{feed: {"included": exportable(listing, feed),
-                  "missing": [{"attribute": m.attribute, "reason": m.reason} for m in missing_for(listing, feed)]}
+        **{feed: {"included": exportable(listing, feed), "ready": ready(listing, feed),
+                  "missing": [{"attribute": m.attribute, "reason": m.reason, "recommended": m.recommended}
+                              for m in missing_for(listing, feed)]}
            for feed in FEEDS},
     } for listing in listings_for(owner, products=products)]
 

@@ -35,6 +35,7 @@ class Listing:
     availability: str
     link: str
     google_product_category: str
+    shopify_product_category: str
     images: list[FeedImage]
 
 
@@ -65,6 +66,7 @@ def _listing(product: Product, latest: dict) -> Listing:
         brand=product.brand.strip(), gtin=product.gtin, mpn=product.mpn.strip(), condition=product.condition,
         availability=product.availability, link=product.link,
         google_product_category=product.google_product_category.strip(),
+        shopify_product_category=product.shopify_product_category,
         images=[FeedImage(absolute_media_url(image.s3_key),
                           (latest[image.pk].alt_text or "") if image.pk in latest else "") for image in images],
     )

@@ -5,7 +5,9 @@ availability, price and, for new products, brand and a GTIN (or an MPN when
 the product has none); it truncates nothing silently but disapproves titles
 over 150 and descriptions over 5,000 characters. Shopify's import needs a
 title, and a product without a price imports at 0.00, so the catalog asks
-for one. Only active products are exported; a draft is listed with its gaps
+for one; its product category (Shopify's Standard Product Taxonomy) is
+recommended, not required: Shopify reads category metafields and tax rates
+from it. Only active products are exported; a draft is listed with its gaps
 so the seller can finish it first.
 """
 
@@ -23,10 +25,14 @@ DESCRIPTION_MAX = 5000
 
 @dataclass(frozen=True)
 class Missing:
-    """An attribute a feed needs and the product lacks (or has in a form the feed refuses)."""
+    """An attribute a feed needs and the product lacks (or has in a form the feed refuses).
+
+    A ``recommended`` one does not keep the product out of the feed.
+    """
 
     attribute: str
     reason: str
+    recommended: bool = False
 
 
 def missing_for(listing: Listing, feed: str) -> list[Missing]:
@@ -36,7 +42,12 @@ def missing_for(listing: Listing, feed: str) -> list[Missing]:
 
 def exportable(listing: Listing, feed: str) -> bool:
     """In the feed: an active product that misses nothing the feed requires."""
-    return listing.status == ProductStatus.ACTIVE and not missing_for(listing, feed)
+    return listing.status == ProductStatus.ACTIVE and ready(listing, feed)
+
+
+def ready(listing: Listing, feed: str) -> bool:
+    """Nothing ``feed`` requires is missing (recommended attributes aside)."""
+    return all(m.recommended for m in missing_for(listing, feed))
 
 
 def _google(listing: Listing) -> list[Missing]:
@@ -60,7 +71,12 @@ def _google(listing: Listing) -> list[Missing]:
 
 
 def _shopify(listing: Listing) -> list[Missing]:
-    return _price(listing)
+    missing = _price(listing)
+    if not listing.shopify_product_category:
+        missing.append(Missing("product_category", "Recommended: a category of Shopify's product taxonomy "
+                                                   "(its full path or id); Shopify reads category metafields "
+                                                   "and tax rates from it.", recommended=True))
+    return missing
 
 
 def _price(listing: Listing) -> list[Missing]:

@@ -4,8 +4,9 @@ Columns as Shopify's import template names them, in its order. A product has
 one variant (``Option1 Name`` "Title", ``Option1 Value`` "Default Title", as
 Shopify writes single-variant products); further photo rows repeat only the
 ``Handle`` and the image columns. Prices are in the store's currency (the CSV
-has no currency column). ``Product Category`` takes Shopify's own taxonomy,
-which the catalog does not map, so it stays blank and ``Type`` carries the
+has no currency column). ``Product Category`` is the product's own Shopify
+category (``catalog.shopify_category``: a taxonomy path, or an id without its
+``gid://`` prefix), blank when the seller gave none; ``Type`` carries the
 analysis' category.
 """
 
@@ -17,6 +18,7 @@ from django.utils.text import slugify
 
 from catalog.choices import Availability
 from catalog.feeds.listing import Listing
+from catalog.shopify_category import csv_value
 
 COLUMNS = ["Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
            "Option1 Name", "Option1 Value", "Variant SKU", "Variant Inventory Policy", "Variant Fulfillment Service",
@@ -36,8 +38,9 @@ def rows(listing: Listing) -> list[dict[str, str]]:
     """The listing's rows: the product with its first photo, then its further photos."""
     first = {
         "Handle": handle(listing), "Title": listing.title, "Body (HTML)": body_html(listing.description),
-        "Vendor": listing.brand, "Product Category": "", "Type": listing.product_type,
-        "Tags": ", ".join(tag.replace(",", " ") for tag in listing.tags), "Published": "TRUE",
+        "Vendor": listing.brand, "Product Category": csv_value(listing.shopify_product_category),
+        "Type": listing.product_type, "Tags": ", ".join(tag.replace(",", " ") for tag in listing.tags),
+        "Published": "TRUE",
         "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": "",
         "Variant Inventory Policy": "continue" if listing.availability in SELLS_WHEN_OUT else "deny",
         "Variant Fulfillment Service": "manual", "Variant Price": f"{listing.price:.2f}",

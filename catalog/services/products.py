@@ -9,6 +9,7 @@ from catalog.gtin import gtin_problem
 from catalog.models import BatchItem, Product
 from catalog.selectors import product_for
 from catalog.services.settling import refund_items
+from catalog.shopify_category import category_problem
 from config.errors import Conflict, ValidationFailed
 from config.files.storage import delete_files
 from config.jobs import services as jobs
@@ -16,7 +17,7 @@ from config.jobs.choices import FINISHED_STATUSES
 
 # The feeds' fields (price, brand, GTIN, ...) come after seed 001's own.
 FEED_FIELDS = ("price", "currency", "brand", "gtin", "mpn", "condition", "availability", "link",
-               "google_product_category")
+               "google_product_category", "shopify_product_category")
 PRODUCT_FIELDS = ("title", "description", "category", "subcategory", "status", "metadata", *FEED_FIELDS)
 
 
@@ -24,7 +25,8 @@ def create_product(owner, *, title: str, description: str = "", category: str = 
                    status: str = ProductStatus.DRAFT, metadata: dict | None = None, **feed_fields) -> Product:
     """Create a product (a draft unless told otherwise); ``feed_fields`` are ``FEED_FIELDS``.
 
-    ``ValidationFailed`` for a GTIN whose length or check digit is wrong, or another field.
+    ``ValidationFailed`` for a GTIN whose length or check digit is wrong, a Shopify product category
+    of another shape than a taxonomy path or id, or another field.
     """
     _check_fields(feed_fields)
     return Product.objects.create(owner=owner, title=title.strip(), description=description, category=category,
@@ -45,7 +47,7 @@ def _check_fields(fields: dict) -> None:
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    problem = gtin_problem(fields.get("gtin") or "")
+    problem = gtin_problem(fields.get("gtin") or "") or category_problem(fields.get("shopify_product_category") or "")
     if problem:
         raise ValidationFailed(problem)
 

@@ -82,6 +82,8 @@ class RequiresOneOf:
     """
 
     required_one_of: tuple[str, ...] = ()
+    # True when the fields also exclude each other (sending both is refused): the schema states ``oneOf``.
+    one_only: bool = False
 
 
 class RequiresOneOfSchema(OpenApiSerializerExtension):
@@ -96,6 +98,11 @@ class RequiresOneOfSchema(OpenApiSerializerExtension):
         if len(names) == 1:  # plainly required: generated clients then keep one model
             schema.setdefault("required", []).append(names[0])
             schema["properties"][names[0]].update(_holds_something(fields[names[0]]))
+        elif self.target.one_only:
+            # Presence alone picks the branch, so a field sent empty beside the other is two, not one.
+            schema["oneOf"] = [{"required": [name]} for name in names]
+            for name in names:
+                schema["properties"][name].update(_holds_something(fields[name]))
         else:
             schema["anyOf"] = [{"required": [name], "properties": {name: _holds_something(fields[name])}}
                                for name in names]

@@ -23,6 +23,7 @@ from floorplans.choices import (
     PNG_DPI_MAX,
     PNG_DPI_MIN,
     AnalysisSource,
+    Direction,
     ExportFormat,
     ExportScale,
     Paper,
@@ -160,7 +161,8 @@ class ScanImportView(FloorplanAPIView):
 class PhotoUploadView(FloorplanAPIView):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=s.PhotoInputSerializer, responses={200: s.PhotoSerializer}, tags=TAGS)
+    @extend_schema(request=s.PhotoInputSerializer, responses={200: s.PhotoSerializer}, tags=TAGS, parameters=[
+        OpenApiParameter("direction", str, OpenApiParameter.PATH, enum=Direction.values)])
     def put(self, request, session_id, room_id, direction):
         """Upload the photo taken facing ``direction`` with the compass heading."""
         room = selectors.room_for(request.user, session_id, room_id)

@@ -14,10 +14,12 @@ from tests.catalog.factories import ProductFactory, ProductImageFactory
 pytestmark = pytest.mark.django_db
 
 FEED_FIELDS = {"price", "currency", "brand", "gtin", "mpn", "condition", "availability", "link",
-               "google_product_category"}
+               "google_product_category", "shopify_product_category"}
 COMPLETE = {"price": "15.00", "currency": "USD", "brand": "Boxco", "gtin": "036000291452", "mpn": "BX-1",
             "condition": "used", "availability": "preorder", "link": "https://shop.example/box",
-            "google_product_category": "1604"}
+            "google_product_category": "1604",
+            "shopify_product_category": "Home & Garden > Decor > Decorative Trays"}
+MUGS = "Home & Garden > Kitchen & Dining > Tableware > Drinkware > Mugs"
 
 
 def ready_product(owner, **fields):
@@ -41,7 +43,7 @@ def test_a_new_product_answers_the_feed_defaults(alice, settings):
     body = alice.post("/api/v1/products", {"title": "Box"}, format="json").json()
     assert {name: body[name] for name in FEED_FIELDS} == {
         "price": None, "currency": "EUR", "brand": "", "gtin": "", "mpn": "", "condition": "new",
-        "availability": "in_stock", "link": "", "google_product_category": ""}
+        "availability": "in_stock", "link": "", "google_product_category": "", "shopify_product_category": ""}
 
 
 def test_a_gtin_with_a_wrong_check_digit_is_refused_naming_the_right_one(alice, product):
@@ -102,7 +104,7 @@ def test_the_feeds_hold_only_the_users_ready_active_products(alice, owner, other
 
 
 def test_readiness_lists_what_each_feed_misses_per_product(alice, owner, other_user):
-    ready = ready_product(owner, title="Ready")
+    ready = ready_product(owner, title="Ready", shopify_product_category=MUGS)
     bare = ProductFactory(owner=owner, title="Bare", status="active")
     ProductFactory(owner=owner, title="Old", status="archived")
     ProductFactory(owner=other_user, title="Theirs")
@@ -116,8 +118,10 @@ def test_readiness_lists_what_each_feed_misses_per_product(alice, owner, other_u
     assert [m["attribute"] for m in body["Bare"]["google"]["missing"]] == [
         "description", "link", "image_link", "price", "brand", "gtin"]
     assert body["Bare"]["google"]["included"] is False
-    assert body["Bare"]["shopify"] == {"included": False, "missing": [
-        {"attribute": "price", "reason": "Set a price above zero."}]}
+    assert body["Bare"]["shopify"]["included"] is False
+    assert [(m["attribute"], m["recommended"]) for m in body["Bare"]["shopify"]["missing"]] == [
+        ("price", False), ("product_category", True)]
+    assert body["Bare"]["shopify"]["missing"][0]["reason"] == "Set a price above zero."
 
 
 def test_an_mpn_stands_in_for_a_missing_gtin_and_an_overlong_title_is_named(alice, owner):
@@ -220,3 +224,69 @@ def test_the_product_page_says_what_each_feed_still_needs(client, owner):
     assert "<strong>brand</strong>: Google requires the brand of new products." in page
     assert "In the feed" not in page
     assert client.get(f"/catalog/{ready.pk}/").content.decode().count("In the feed") == 2
+
+
+def test_a_product_without_a_shopify_category_is_in_the_feed_with_the_category_recommended(alice, owner):
+    ready_product(owner, title="Uncategorised")
+
+    [row] = alice.get("/api/v1/feeds/readiness").json()
+
+    assert row["shopify"]["included"] is True
+    assert [(m["attribute"], m["recommended"]) for m in row["shopify"]["missing"]] == [("product_category", True)]
+    assert "Shopify's product taxonomy" in row["shopify"]["missing"][0]["reason"]
+    titles = [r["Title"] for r in csv.DictReader(io.StringIO(alice.get("/api/v1/feeds/shopify.csv").content.decode()))]
+    assert titles == ["Uncategorised"]
+
+
+@pytest.mark.parametrize(("given", "in_csv"), [
+    (MUGS, MUGS),
+    ("hg-11-10-9-6", "hg-11-10-9-6"),
+    ("gid://shopify/TaxonomyCategory/hg-11-10-9-6", "hg-11-10-9-6"),
+])
+def test_the_shopify_csv_writes_the_product_category_column(alice, owner, given, in_csv):
+    product = ready_product(owner, title="Mug")
+
+    response = alice.patch(f"/api/v1/products/{product.pk}", {"shopify_product_category": given}, format="json")
+    assert response.status_code == 200 and response.json()["shopify_product_category"] == given
+
+    [row] = csv.DictReader(io.StringIO(alice.get("/api/v1/feeds/shopify.csv").content.decode()))
+    assert row["Product Category"] == in_csv
+    [state] = alice.get("/api/v1/feeds/readiness").json()
+    assert state["shopify"] == {"included": True, "missing": []}
+
+
+@pytest.mark.parametrize("value", ["Mugs", "Home & Garden >Mugs", "Home & Garden > ", " > Mugs", "A > > B",
+                                   "HG-11", "gid://shopify/TaxonomyCategory/", "gid://shopify/Product/12",
+                                   "Home & Garden > " + "x" * 250])
+def test_a_shopify_category_of_another_shape_is_422(alice, product, value):
+    response = alice.patch(f"/api/v1/products/{product.pk}", {"shopify_product_category": value}, format="json")
+
+    assert response.status_code == 422 and "shopify_product_category" in response.json()["detail"]
+    product.refresh_from_db()
+    assert product.shopify_product_category == ""
+
+
+def test_the_product_page_saves_a_shopify_category_and_refuses_a_bad_one(client, owner, product):
+    client.force_login(owner)
+    page = client.get(f"/catalog/{product.pk}/").content.decode()
+    assert 'name="shopify_product_category"' in page
+
+    form = {"title": product.title, "status": product.status, "condition": "new", "availability": "in_stock"}
+    refused = client.post(f"/catalog/{product.pk}/", {**form, "shopify_product_category": "Mugs"})
+    assert refused.status_code == 200 and "must be a full path" in refused.content.decode()
+    assert "must be a full path" not in page
+    client.post(f"/catalog/{product.pk}/", {**form, "shopify_product_category": MUGS})
+    product.refresh_from_db()
+    assert product.shopify_product_category == MUGS
+
+
+def test_the_admin_edits_the_shopify_category_and_its_form_refuses_another_shape(client, staff, owner):
+    from django.core.exceptions import ValidationError
+
+    product = ready_product(owner, title="Mine")
+    client.force_login(staff)
+    change = client.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
+    assert 'name="shopify_product_category"' in change
+    product.shopify_product_category = "Mugs"
+    with pytest.raises(ValidationError, match="must be a full path"):
+        product.full_clean()

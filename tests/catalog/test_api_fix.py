@@ -162,3 +162,29 @@ def test_a_fixed_image_that_cannot_be_analysed_fails_the_job_with_analysis_faile
     assert (job.status, job.error_code) == ("failed", "ANALYSIS_FAILED")
     fixed = ProductImage.objects.get(fixed_from=source)  # stored, its analysis failed
     assert AnalysisResult.objects.get(image=fixed).status == "failed"
+
+
+@pytest.mark.parametrize(("body", "shadow"), [({}, False), ({"shadow": True}, True), ({"shadow": False}, False)])
+def test_shadow_is_off_unless_asked_and_reaches_the_fix(alice, product, fix, run_queued, queued, monkeypatch, body,
+                                                       shadow):
+    from catalog import fixing
+
+    asked = []
+    real = fixing.fix_main_image
+    monkeypatch.setattr(fixing, "fix_main_image", lambda *a, **kw: asked.append(kw["shadow"]) or real(*a, **kw))
+    source = ProductImageFactory(product=product, data=drawn_cup((600, 450), "white"))
+
+    started = fix(alice, product, source, {"marketplace": "ebay", **body}).json()
+    job = Job.objects.get(pk=started["job_id"])
+    assert job.params["shadow"] is shadow
+    run_queued()
+
+    assert asked == [shadow]
+
+
+def test_a_shadow_that_is_not_a_boolean_is_422(alice, product, fix, queued):
+    source = ProductImageFactory(product=product)
+
+    response = fix(alice, product, source, {"marketplace": "amazon", "shadow": "maybe"})
+
+    assert response.status_code == 422 and "shadow" in str(response.json()["detail"]) and not queued

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 PRODUCT_FIELDS = {"id", "user_id", "title", "description", "category", "subcategory", "ai_description", "status",
                   "metadata_", "images", "created_at", "updated_at",
                   "price", "currency", "brand", "gtin", "mpn", "condition", "availability", "link",
-                  "google_product_category"}
+                  "google_product_category", "shopify_product_category"}
 IMAGE_FIELDS = {"id", "s3_key", "original_filename", "content_type", "file_size_bytes", "width", "height",
                 "is_primary", "upload_status", "created_at"}
 

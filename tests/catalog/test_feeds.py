@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from catalog import shopify_category
 from catalog.feeds import export, google, shopify
 from catalog.gtin import gtin_problem
 from tests.catalog.factories import AnalysisResultFactory, ProductFactory, ProductImageFactory
@@ -29,6 +30,7 @@ def ready(owner):
                              status="active", price=Decimal("15.5"), currency="EUR", brand="Boxco",
                              gtin="4006381333931", mpn="BX-1", condition="new", availability="backorder",
                              link="https://shop.example/red-box", google_product_category="Home & Garden",
+                             shopify_product_category="Home & Garden > Household Supplies > Storage & Organization",
                              category="home", subcategory="storage")
     front = ProductImageFactory(product=product, data=b"front", original_filename="front.jpg")
     side = ProductImageFactory(product=product, data=b"side", original_filename="side.jpg")
@@ -93,6 +95,8 @@ def test_the_shopify_csv_has_the_import_columns_and_a_row_per_further_photo(owne
     assert first["Title"] == "Red storage box"
     assert first["Body (HTML)"] == "<p>A sturdy red box.</p><p>With a lid.</p>"
     assert first["Vendor"] == "Boxco" and first["Type"] == "home > storage"
+    assert first["Product Category"] == "Home & Garden > Household Supplies > Storage & Organization"
+    assert shopify_category.category_problem(first["Product Category"]) is None
     assert first["Tags"] == "red box, storage  lidded"  # a comma inside a tag would split it
     assert first["Published"] in SHOPIFY_BOOLEANS and first["Status"] == "active"
     assert (first["Option1 Name"], first["Option1 Value"]) == ("Title", "Default Title")

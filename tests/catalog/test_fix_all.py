@@ -9,6 +9,8 @@ from tests.catalog.conftest import encoded
 from tests.catalog.drawn_scenes import cup_scene
 from tests.catalog.factories import (
     AnalysisResultFactory,
+    BatchItemFactory,
+    CatalogJobFactory,
     ComplianceCheckFactory,
     ProductFactory,
     ProductImageFactory,
@@ -33,9 +35,9 @@ def cup_on_wood() -> bytes:
 def start(client, owner, django_capture_on_commit_callbacks):
     client.force_login(owner)
 
-    def post(marketplace: str = "amazon"):
+    def post(marketplace: str = "amazon", **choice):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/catalog/fix-failing", {"marketplace": marketplace})
+            return client.post("/catalog/fix-failing", {"marketplace": marketplace, **choice})
 
     return post
 
@@ -109,3 +111,79 @@ def test_an_unknown_marketplace_starts_nothing(start, owner, queued):
     main_image(owner, b"", amazon_passes=False)
 
     assert start("etsy")["Location"] == "/catalog/" and not Job.objects.exists()
+
+
+def test_each_product_of_the_list_has_a_checkbox_for_the_fix_of_selected_products(client, owner, product):
+    client.force_login(owner)
+
+    page = client.get("/catalog/").content.decode()
+
+    assert f'name="product_ids" value="{product.pk}" form="fix-all-form"' in page
+    assert 'name="scope" value="selected"' in page
+
+
+def test_the_selected_products_only_are_fixed(start, owner, queued):
+    chosen = main_image(owner, b"", amazon_passes=False, title="Chosen")
+    main_image(owner, b"", amazon_passes=False, title="Not chosen")
+
+    response = start(scope="selected", product_ids=[str(chosen.product_id)])
+
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.params["image_ids"] == [str(chosen.pk)] and job.params["product_ids"] == [str(chosen.product_id)]
+
+
+def test_fixing_selected_products_with_none_ticked_says_so(start, owner, queued):
+    main_image(owner, b"", amazon_passes=False)
+
+    response = start(scope="selected")
+
+    assert response["Location"] == "/catalog/" and not Job.objects.exists()
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert messages == ["Choose at least one product."]
+
+
+def test_a_finished_batch_page_offers_the_fix_of_its_products(client, owner):
+    image = main_image(owner, b"", amazon_passes=False)
+    batch = CatalogJobFactory(owner=owner, kind="catalog.batch", status="completed")
+    BatchItemFactory(job=batch, image=image)
+    client.force_login(owner)
+
+    page = client.get(f"/catalog/batches/{batch.pk}/").content.decode()
+
+    assert f'name="batch_id" value="{batch.pk}"' in page and "Fix failing main images of this batch" in page
+
+
+def test_the_batch_form_fixes_the_batch_products_only(start, owner, queued):
+    image = main_image(owner, b"", amazon_passes=False, title="In the batch")
+    main_image(owner, b"", amazon_passes=False, title="Elsewhere")
+    batch = CatalogJobFactory(owner=owner, kind="catalog.batch", status="completed")
+    BatchItemFactory(job=batch, image=image)
+
+    response = start(batch_id=str(batch.pk))
+
+    job = Job.objects.get(kind="catalog.fix_all")
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.params["image_ids"] == [str(image.pk)]
+
+
+def test_another_users_batch_is_404_on_the_page(start, other_user, queued):
+    batch = CatalogJobFactory(owner=other_user, kind="catalog.batch", status="completed")
+    BatchItemFactory(job=batch, image=main_image(other_user, b"", amazon_passes=False))
+
+    assert start(batch_id=str(batch.pk)).status_code == 404 and not queued
+
+
+def test_the_job_page_names_what_was_chosen(client, start, owner, queued):
+    chosen = main_image(owner, b"", amazon_passes=False, title="Chosen")
+    batched = main_image(owner, b"", amazon_passes=False, title="Batched")
+    batch = CatalogJobFactory(owner=owner, kind="catalog.batch", status="completed")
+    BatchItemFactory(job=batch, image=batched)
+
+    by_list = start(scope="selected", product_ids=[str(chosen.product_id)])
+    by_batch = start(batch_id=str(batch.pk))
+
+    listed = client.get(by_list["Location"]).content.decode()
+    assert "Fixing failing main images for Amazon of 1 chosen product" in listed
+    page = client.get(by_batch["Location"]).content.decode()
+    assert "Fixing failing main images for Amazon of a batch&#x27;s products" in page
+    assert f"/catalog/batches/{batch.pk}/" in page

@@ -76,3 +76,12 @@ def test_a_fixed_image_shows_before_and_after_with_the_badges_of_each(signed_in,
     assert "cup_amazon.jpg" in after and 'class="market is-pass"' in after and "is-fail" not in after
     assert page.count("data-before-after") == 1  # only the fixed image has one
     assert ProductImage.objects.get(pk=fixed.pk).fixed_from == source
+
+
+def test_the_fix_forms_offer_the_soft_shadow_and_pass_it_on(signed_in, product, queued):
+    image = ProductImageFactory(product=product)
+    assert 'name="shadow"' in signed_in.get(f"/catalog/{product.pk}/").content.decode()
+
+    signed_in.post(f"/catalog/images/{image.pk}/fix", {"marketplace": "amazon", "shadow": "on"})
+
+    assert Job.objects.get().params["shadow"] is True

@@ -1,5 +1,7 @@
-"""catalog.product_mask and the fill it gives catalog.measure, on drawn photos with exact masks."""
+"""catalog.product_mask and the fill it gives catalog.measure, on drawn photos with exact masks and a real
+photograph with a hand-traced one."""
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -7,7 +9,7 @@ from PIL import Image
 from catalog.compliance import check_compliance
 from catalog.measure import measure
 from catalog.product_mask import iou, product_mask
-from tests.catalog import drawn
+from tests.catalog import drawn, photos
 from tests.catalog.drawn_scenes import cup_scene
 
 
@@ -74,3 +76,25 @@ def test_a_cup_filling_the_frame_on_white_passes_amazons_fill_rule():
     checks = check_compliance(_measured(photo), category="kitchen")
 
     assert next(c for c in checks if c.rule == "main_image_product_fill").passed
+
+
+# Measured 0.892 (OpenCV 4.14; GrabCut's colour models seeded at 0): the cut takes in the saucer's
+# dark shadow on the table and misses slivers of the cup's white rim. A cup on a wooden table lit
+# from the side, not a plain-background shot, so below the 0.9 goal; the floor keeps it from slipping.
+COFFEE_IOU_FLOOR = 0.88
+
+
+def test_the_mask_of_a_real_photo_of_a_cup_on_a_table_keeps_its_measured_iou():
+    photo, truth = photos.coffee()
+
+    assert iou(product_mask(photo).mask, truth) >= COFFEE_IOU_FLOOR
+
+
+def test_the_coffee_photos_box_or_whole_frame_as_a_mask_scores_below_that_floor():
+    _, truth = photos.coffee()
+    x, y, w, h = cv2.boundingRect(truth.astype(np.uint8))
+    box = np.zeros_like(truth)
+    box[y:y + h, x:x + w] = True
+
+    assert iou(box, truth) < COFFEE_IOU_FLOOR - 0.05
+    assert iou(np.ones_like(truth), truth) < 0.5

@@ -143,6 +143,9 @@ UNSTATABLE_REFUSALS = {
     ("POST /api/floorplan/sessions/{session_id}/finalize", "VALIDATION_ERROR", "Merge at least one room"),
     ("POST /api/floorplan/sessions/{session_id}/merge/revise", "VALIDATION_ERROR", "Merge at least one room"),
     ("POST /api/floorplan/sessions/{session_id}/finalize/revise", "VALIDATION_ERROR", "The plan is not finalized"),
+    # A revision number the room has reached (a stateful run can draw a link's number before it exists).
+    ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/revisions/{number}/restore", "VALIDATION_ERROR",
+     "Room "),
     ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/analyze", "PHOTOS_INCOMPLETE", ""),
     ("POST /api/floorplan/sessions/{session_id}/rooms/{room_id}/revise", "PHOTOS_INCOMPLETE", ""),
     ("POST /api/v1/posts", "CONTENT_NOT_APPROVED", ""),
@@ -150,6 +153,8 @@ UNSTATABLE_REFUSALS = {
     ("PUT /api/v1/scheduled-posts/{scheduled_post_id}", "CONTENT_NOT_APPROVED", ""),
     ("POST /api/v1/posts/{post_id}/sync", "VALIDATION_ERROR", "Only published posts"),
     ("POST /api/v1/batch", "", "Some image IDs are invalid"),  # images uploaded to that product
+    ("POST /api/v1/products/fix", "", "Some product IDs are invalid"),  # the user's products
+    ("POST /api/v1/products/fix", "", "No analysed main image fails"),  # analyses that failed a rule
     # The clock: a schedule must lie ahead of it.
     ("POST /api/v1/scheduled-posts", "VALIDATION_ERROR", "scheduled_at must be in the future"),
     ("PUT /api/v1/scheduled-posts/{scheduled_post_id}", "VALIDATION_ERROR", "scheduled_at must be in the future"),
