@@ -47,6 +47,7 @@ from floorplans.geometry.walls import (
     across,
     corner_reach,
     faces,
+    free_intervals,
     is_shared,
     outer_corners,
     placed_walls,
@@ -61,7 +62,6 @@ DOOR_HEAD_FT = 6 + 8 / 12
 WINDOW_SILL_FT = 3.0
 OPENING_MARGIN_FT = 0.1  # an opening's void is this much thicker than its wall, so it cuts cleanly
 _WallId = tuple[str, Point, Point]  # a rectangle wall: its room and ends
-CORNER_FT = 0.25  # a shared stretch ending this close to a room's corner runs on through the corner wall
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the IfcWall made from it
@@ -134,7 +134,7 @@ def _polygon_walls(model: "_Model", room: Room, stretches: list[SharedStretch]) 
     corners = outer_corners(walls, EXTERIOR_WALL_FT)
     for k, wall in enumerate(walls):
         face = Face(room, wall.index, wall.start, wall.end, wall.outward, wall.openings)
-        pieces = _free(wall.length, [(lo, hi) for _, lo, hi in stretches_of(stretches, face)])
+        pieces = free_intervals(wall.length, [(lo, hi) for _, lo, hi in stretches_of(stretches, face)])
         for s0, s1 in pieces:
             before = corner_reach(wall, corners[k], at_start=True) if s0 <= EPS else 0.0
             after = corner_reach(wall, corners[(k + 1) % len(walls)], at_start=False) if (
@@ -150,41 +150,15 @@ def _polygon_walls(model: "_Model", room: Room, stretches: list[SharedStretch]) 
 
 def _shared_wall(model: "_Model", stretch: SharedStretch) -> None:
     """One interior IfcWall where two rooms' faces meet (one a polygon room's), centred between them, with both
-    sides' openings; at a room's corner it runs on through the corner's exterior wall, as in the drawing."""
+    sides' openings; its ends as the drawing's (``SharedStretch.extent``)."""
     first, second = stretch.first, stretch.second
-    lo = stretch.lo - (EXTERIOR_WALL_FT if _at_corner(stretch, stretch.lo) else 0.0)
-    hi = stretch.hi + (EXTERIOR_WALL_FT if _at_corner(stretch, stretch.hi) else 0.0)
+    lo, hi = stretch.extent()
     body = _Body(f"{first.room.name} / {second.room.name} wall",
                  first.point_at(lo, (stretch.gap_lo + stretch.gap_hi) / 4), first.direction, hi - lo,
                  stretch.thickness, max(_ceiling(first.room), _ceiling(second.room)))
     model.wall(body)
-    spans: list[tuple[float, float]] = []
-    for face in (first, second):
-        for opening in face.openings:
-            a, b = sorted((stretch.on_first(face, opening.position), stretch.on_first(face, opening.end)))
-            if not stretch.lo - EPS <= (a + b) / 2 <= stretch.hi + EPS or any(
-                    min(b, y) - max(a, x) > EPS for x, y in spans):
-                continue  # another stretch's, or both rooms recorded it
-            spans.append((a, b))
-            model.opening(body, opening, a - lo)
-
-
-def _at_corner(stretch: SharedStretch, along: float) -> bool:
-    point = stretch.first.point_at(along)
-    return any(min(math.dist(point, face.start), math.dist(point, face.end)) < CORNER_FT
-               for face in (stretch.first, stretch.second))
-
-
-def _free(length: float, taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The parts of ``0``-``length`` outside the ``taken`` intervals."""
-    free, start = [], 0.0
-    for lo, hi in sorted(taken):
-        if lo > start + EPS:
-            free.append((start, lo))
-        start = max(start, hi)
-    if start < length - EPS:
-        free.append((start, length))
-    return free
+    for _, opening, ends in stretch.openings():
+        model.opening(body, opening, min(ends) - lo)
 
 
 def _taken_by_stretches(walls: list[PlacedWall], square_faces: list[Face],

@@ -76,6 +76,7 @@ from floorplans.geometry.walls import (
     SharedStretch,
     across,
     faces,
+    free_intervals,
     outer_corners,
     placed_walls,
     shared_intervals,
@@ -89,7 +90,6 @@ LINE_SPACING_FT = 0.8
 CHAIN_OFFSET_FT = 2.0
 OVERALL_OFFSET_FT = 3.5
 MIN_CHAIN_FT = 0.5  # room edges closer than this along a side share one chain mark
-MIN_CORNER_FT = 0.25  # a shared stretch ending this close to a room's corner runs on through the corner wall
 _EPS = 1e-6
 
 
@@ -296,15 +296,7 @@ def _add_polygon_room(drawing: Drawing, room: Room, stretches: list[SharedStretc
     corners = outer_corners(walls, t)
     for k, wall in enumerate(walls):
         face = Face(room, wall.index, wall.start, wall.end, wall.outward, wall.openings)
-        taken = sorted((lo, hi) for _, lo, hi in stretches_of(stretches, face))
-        free, start = [], 0.0
-        for lo, hi in taken:
-            if lo > start + _EPS:
-                free.append((start, lo))
-            start = max(start, hi)
-        if start < wall.length - _EPS:
-            free.append((start, wall.length))
-        for s0, s1 in free:
+        for s0, s1 in free_intervals(wall.length, [(lo, hi) for _, lo, hi in stretches_of(stretches, face)]):
             inner = wall.point_at(s0)
             outer = corners[k] if s0 <= _EPS else wall.point_at(s0, t)
             pieces = []
@@ -324,40 +316,25 @@ def _add_polygon_room(drawing: Drawing, room: Room, stretches: list[SharedStretc
 
 def _add_shared_stretch(drawing: Drawing, stretch: SharedStretch) -> None:
     """One interior wall where two rooms' faces meet (one a polygon room's), centred between them, cut where
-    either side's openings are; at a room's corner it runs on through the corner's exterior wall thickness."""
-    first, second = stretch.first, stretch.second
+    either side's openings are (see ``SharedStretch.extent`` for its ends)."""
+    first = stretch.first
     half = stretch.thickness / 2
-    lo = stretch.lo - (EXTERIOR_WALL_FT if _at_corner(stretch, stretch.lo) else 0.0)
-    hi = stretch.hi + (EXTERIOR_WALL_FT if _at_corner(stretch, stretch.hi) else 0.0)
-    spans: list[tuple[float, float]] = []
-    for face, inward in ((first, -1.0), (second, 1.0)):
-        for opening in face.openings:
-            ends = (stretch.on_first(face, opening.position), stretch.on_first(face, opening.end))
-            a, b = sorted(ends)
-            if not stretch.lo - _EPS <= (a + b) / 2 <= stretch.hi + _EPS or any(
-                    min(b, y) - max(a, x) > _EPS for x, y in spans):
-                continue  # another stretch's, or both rooms recorded it
-            spans.append((a, b))
-            middle = stretch.centre((a + b) / 2)
-            across = (middle + inward * half, middle, middle - inward * half)
-            _draw_opening(drawing, opening, lambda along, out: _pt(*first.point_at(along, out)), ends, across,
-                          inward=inward)
+    spans = []
+    for face, opening, ends in stretch.openings():
+        inward = -1.0 if face == first else 1.0  # the room that recorded it: first lies on the inner side
+        middle = stretch.centre(sum(ends) / 2)
+        _draw_opening(drawing, opening, lambda along, out: _pt(*first.point_at(along, out)), ends,
+                      (middle + inward * half, middle, middle - inward * half), inward=inward)
+        spans.append(sorted(ends))
+    lo, hi = stretch.extent()
     cuts = [lo, *(v for span in sorted(spans) for v in span), hi]
     for a, b in zip(cuts[::2], cuts[1::2], strict=True):
         if b - a <= _EPS:
             continue
-        ca, cb = stretch.centre(min(max(a, stretch.lo), stretch.hi)), stretch.centre(min(max(b, stretch.lo),
-                                                                                         stretch.hi))
+        ca, cb = (stretch.centre(min(max(v, stretch.lo), stretch.hi)) for v in (a, b))
         quad = (first.point_at(a, ca - half), first.point_at(b, cb - half), first.point_at(b, cb + half),
                 first.point_at(a, ca + half))
         drawing.add(Polygon(WALL, tuple(_pt(*p) for p in quad)))
-
-
-def _at_corner(stretch: SharedStretch, along: float) -> bool:
-    """Whether the stretch ends at ``along`` (on ``first``) where either room's wall turns a corner."""
-    point = stretch.first.point_at(along)
-    return any(min(math.dist(point, face.start), math.dist(point, face.end)) < MIN_CORNER_FT
-               for face in (stretch.first, stretch.second))
 
 
 def _on_wall(segment: WallSegment, along: float, across: float) -> Point:

@@ -87,6 +87,7 @@ PARALLEL_DEG = 2.0
 SHARED_GAP_FT = EXTERIOR_WALL_FT + 0.25
 OVERLAP_TOLERANCE_FT = 0.1
 MIN_SHARED_FT = 0.1
+CORNER_FT = 0.25  # a stretch ending this close to a room's corner ends at the corner
 _OUTWARD = {"north": (0.0, -1.0), "south": (0.0, 1.0), "east": (1.0, 0.0), "west": (-1.0, 0.0)}
 
 
@@ -150,6 +151,29 @@ class SharedStretch:
         """Where ``distance`` along ``face`` (either side) lies along ``first``."""
         return distance if face == self.first else self.first.along(face.point_at(distance))
 
+    def extent(self) -> tuple[float, float]:
+        """Its ends along ``first``, each run on by ``EXTERIOR_WALL_FT`` where it meets a room's corner, through
+        the corner's exterior wall (each room's own walls there stop at its mitre, leaving this side open)."""
+        def at_corner(along: float) -> bool:
+            point = self.first.point_at(along)
+            return any(min(math.dist(point, face.start), math.dist(point, face.end)) < CORNER_FT
+                       for face in (self.first, self.second))
+        return (self.lo - (EXTERIOR_WALL_FT if at_corner(self.lo) else 0.0),
+                self.hi + (EXTERIOR_WALL_FT if at_corner(self.hi) else 0.0))
+
+    def openings(self) -> list[tuple[Face, Opening, tuple[float, float]]]:
+        """Both sides' openings on the stretch, once each (one both rooms recorded is the first's), with their
+        ends (``position``, then ``end``) along ``first``."""
+        found: list[tuple[Face, Opening, tuple[float, float]]] = []
+        for face in (self.first, self.second):
+            for opening in face.openings:
+                ends = (self.on_first(face, opening.position), self.on_first(face, opening.end))
+                a, b = sorted(ends)
+                if self.lo - EPS <= (a + b) / 2 <= self.hi + EPS and not any(
+                        min(b, max(e)) - max(a, min(e)) > EPS for _, _, e in found):
+                    found.append((face, opening, ends))
+        return found
+
     def interval(self, face: Face) -> tuple[float, float]:
         """The stretch along ``face`` (either side), low to high."""
         if face == self.first:
@@ -193,6 +217,18 @@ def shared_stretches(plan: Plan) -> list[SharedStretch]:
 def stretches_of(stretches: Sequence[SharedStretch], face: Face) -> list[tuple[SharedStretch, float, float]]:
     """The stretches ``face`` takes part in, each with its interval along ``face``."""
     return [(s, *s.interval(face)) for s in stretches if face in (s.first, s.second)]
+
+
+def free_intervals(length: float, taken: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of ``0``-``length`` outside the ``taken`` intervals, in order."""
+    free, start = [], 0.0
+    for lo, hi in sorted(taken):
+        if lo > start + EPS:
+            free.append((start, lo))
+        start = max(start, hi)
+    if start < length - EPS:
+        free.append((start, length))
+    return free
 
 
 def outer_corners(walls: Sequence[PolygonWall], thickness: float = EXTERIOR_WALL_FT) -> list[Point]:
