@@ -1,6 +1,7 @@
 """Walls two scanned rooms share where one of them is a polygon room: one interior wall, drawn and modelled once."""
 
 import math
+import re
 
 import ifcopenshell
 import ifcopenshell.util.element
@@ -12,6 +13,7 @@ from floorplans.areas import AreaRoom, calculate_areas
 from floorplans.drawing import GLAZING, WALL, Polygon
 from floorplans.export_ifc import export_ifc
 from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, round_half_up
+from floorplans.geometry.merging import touching_walls
 from floorplans.geometry.plan import Plan, make_room
 from floorplans.layout import build_drawing
 from floorplans.scans import FEET_PER_METRE, read_structure
@@ -107,6 +109,10 @@ def test_two_turned_rooms_side_by_side_share_one_wall_with_the_door_cut_in():
     assert _walls_at(drawing, _drawn(origin, _turned((1.5, -0.1), offset))) == 1
     assert _walls_at(drawing, _drawn(origin, _turned((-0.1, 1.25), offset))) == 1
 
+    (recorded,) = touching_walls(plan, max_gap=1.0)
+    assert recorded.rooms == ("r1", "r2") and re.fullmatch(r"wall \d/wall \d", recorded.wall)
+    assert (recorded.reconciled, recorded.length_discrepancy) == (True, 0.0)  # both 2.5 m
+
     model, walls = _ifc_walls(plan)
     assert len(walls) == 4 + 3 + 3 + 1  # the hall; each turned room's three own walls; the one they share
     (one,) = [wall for wall in walls if "/" in wall.Name]
@@ -142,6 +148,10 @@ def test_a_polygon_room_beside_a_rectangle_shares_one_wall_with_the_rectangles_w
     assert sorted(line.start[0] for line in glass) == pytest.approx([6.0 * FT, (6.0 + GAP_M / 2) * FT,
                                                                     (6.0 + GAP_M) * FT])
 
+    (recorded,) = touching_walls(plan, max_gap=1.0)
+    # The hall's 3 m east wall against the polygon's west wall, cut short by nothing: the same length.
+    assert (recorded.rooms, recorded.wall[:5], recorded.reconciled) == (("r0", "r1"), "east/", True)
+
     model, walls = _ifc_walls(plan)
     assert len(walls) == 3 + 4 + 1  # the hall's other three, the polygon's other four, the shared one
     (one,) = [wall for wall in walls if "/" in wall.Name]
@@ -157,5 +167,6 @@ def test_turned_rooms_a_metre_apart_keep_both_exterior_walls():
     assert _walls_at(drawing, _drawn(origin, _turned((3.5, 0.5), offset))) == 0  # the gap between the walls
     assert _walls_at(drawing, _drawn(origin, _turned((3.1, 0.5), offset))) == 1  # the first room's own wall
     assert _walls_at(drawing, _drawn(origin, _turned((3.9, 0.5), offset))) == 1  # the second room's own wall
+    assert touching_walls(plan, max_gap=1.0) == ()
     _, walls = _ifc_walls(plan)
     assert len(walls) == 4 + 4 + 4 and not any("/" in wall.Name for wall in walls)
