@@ -9,8 +9,10 @@ Each wall carries Qto_WallBaseQuantities (Length, Width, Height).
 
 A polygon room (a scan with walls off square) has one exterior IfcWall per
 segment, along the segment's direction and outside the room, reaching to the
-mitre where its outer face meets its neighbour's so corners close; its walls
-are never shared with another room's.
+mitre where its outer face meets its neighbour's so corners close. A stretch
+where it is one wall with another room's (``floorplans.geometry.walls.
+shared_stretches``) is one interior IfcWall centred between the faces, carrying
+both rooms' openings; the two rooms' own walls are split around it.
 
 Doors (and closet doors) become IfcDoor, windows IfcWindow, each filling an
 IfcOpeningElement that voids its wall; a plain opening is the void alone.

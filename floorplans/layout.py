@@ -30,8 +30,12 @@ Polygon rooms (scans with walls off square) are drawn with the same items:
 each wall an exterior wall outside the room along its own segment, a filled
 quadrilateral mitred to its neighbours at the corners and cut where its
 openings are; the openings drawn across the gap as above; the room name at
-the polygon's centroid. Their walls are not merged with a neighbour's, so a
-polygon room beside another room shows two walls back to back.
+the polygon's centroid. Where a polygon room's wall faces another room's wall
+within 2° and one wall apart (``floorplans.geometry.walls.shared_stretches``)
+that stretch is drawn once, as one interior wall centred between the two faces
+(a partition's thickness, or the gap when wider, as rectangles' gaps are
+filled), cut where either room's openings are; a rectangle's exterior wall
+strip there is left out, so it no longer paints into the polygon room.
 
 Room names, size and area go on A-FLOR-IDEN as separate Texts at the centre
 of the room's largest rectangle. Dimension strings on A-ANNO-DIMS: along the

@@ -4,9 +4,14 @@ The drawing (``floorplans/layout.py``) and the IFC model (``floorplans/export_if
 both decide wall thickness from this: a stretch two rooms share is one interior
 wall centred on their common line, the rest are exterior walls outside the room.
 
-A polygon room's walls are never shared (``floorplans.geometry.merging``): each
-is an exterior wall outside the room along its own segment, and consecutive
-walls meet in a mitre, where their outer faces cross (``outer_corners``).
+A polygon room's walls are exterior walls outside the room along their own
+segments, consecutive walls meeting in a mitre where their outer faces cross
+(``outer_corners``), except where one faces another room's wall (polygon or
+rectangle): turned less than ``PARALLEL_DEG`` from it, the faces at most
+``SHARED_GAP_FT`` apart and side by side for more than ``MIN_SHARED_FT``, that
+stretch is one interior wall (``shared_stretches``), as thick as a partition or
+the gap when wider, centred between the faces. Two rectangles' shared walls
+are ``shared_intervals``'s, exactly as before polygon rooms.
 """
 
 import itertools
