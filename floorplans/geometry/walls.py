@@ -220,8 +220,16 @@ def shared_stretches(plan: Plan) -> list[SharedStretch]:
 
 
 def stretches_of(stretches: Sequence[SharedStretch], face: Face) -> list[tuple[SharedStretch, float, float]]:
-    """The stretches ``face`` takes part in, each with its interval along ``face``."""
-    return [(s, *s.interval(face)) for s in stretches if face in (s.first, s.second)]
+    """The stretches ``face`` takes part in, each with its interval along ``face``, run on to the face's end
+    when less than ``MIN_SHARED_FT`` short of it (what a wall shared at a slight slant leaves over, which the
+    shared wall covers)."""
+    found = []
+    for stretch in stretches:
+        if face in (stretch.first, stretch.second):
+            lo, hi = stretch.interval(face)
+            found.append((stretch, 0.0 if lo < MIN_SHARED_FT else lo,
+                          face.length if hi > face.length - MIN_SHARED_FT else hi))
+    return found
 
 
 def free_intervals(length: float, taken: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -57,11 +57,13 @@ def _walls_at(drawing, where: shapely.Point) -> int:
                if isinstance(item, Polygon) and item.layer == WALL)
 
 
-def _turned_pair(gap: float) -> tuple[dict, tuple[float, float]]:
-    """The hall, and two 3 x 2.5 m rooms turned 20° side by side ``gap`` metres apart; the second has a door
-    in the wall between them."""
+def _turned_pair(gap: float, more: float = 0.0) -> tuple[dict, tuple[float, float]]:
+    """The hall, and two 3 x 2.5 m rooms turned 20° side by side ``gap`` metres apart (the second turned
+    ``more`` degrees further about its west wall's north end); the second has a door in the wall between them."""
     offset = (12.0, 0.0)
     east = [(3.0 + gap + x, z) for x, z in [(0.0, 0.0), (3.0, 0.0), (3.0, 2.5), (0.0, 2.5)]]
+    c, s = math.cos(math.radians(more)), math.sin(math.radians(more))
+    east = [(3.0 + gap + (x - 3.0 - gap) * c + z * s, -(x - 3.0 - gap) * s + z * c) for x, z in east]
     second = walls_around(east, rotate_deg=TURN, offset=offset)
     a, b = _turned(east[3], offset), _turned(east[0], offset)
     door = surface("door", length=0.9, height=2.0, centre=_turned((3.0 + gap, 1.25), offset), y=1.0,
@@ -170,3 +172,12 @@ def test_turned_rooms_a_metre_apart_keep_both_exterior_walls():
     assert touching_walls(plan, max_gap=1.0) == ()
     _, walls = _ifc_walls(plan)
     assert len(walls) == 4 + 4 + 4 and not any("/" in wall.Name for wall in walls)
+
+
+@pytest.mark.parametrize(("more", "shared"), [(1.0, True), (3.0, False)])
+def test_walls_turned_more_than_two_degrees_apart_are_not_one_wall(more, shared):
+    structure, _ = _turned_pair(GAP_M, more)
+    plan, _ = _plan(structure)
+    assert [room.analysis.shape for room in plan.rooms] == ["rectangle", "polygon", "polygon"]
+    _, walls = _ifc_walls(plan)
+    assert (len(walls), any("/" in wall.Name for wall in walls)) == ((11, True) if shared else (12, False))
