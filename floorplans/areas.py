@@ -31,8 +31,10 @@ exterior wall thickness (``EXTERIOR_WALL_FT``, 0.5 ft, a 2x6 wall with
 finishes), minus the parts of counted rooms that do not count (openings to
 below, floor under 5 ft). Rooms with a plan position (the north-west corner,
 y grows south, as in ``floorplans.geometry``) on the same level are grown as
-one footprint, so the walls between them count once; a room without a
-position is grown on its own, which overstates the walls it shares.
+one footprint, so the walls between them count once, polygon rooms' included
+(their grown outlines are unioned, filling a gap narrower than two walls as
+the drawing's shared walls do); a room without a position is grown on its own,
+which overstates the walls it shares.
 """
 
 import itertools

@@ -9,8 +9,10 @@ Each wall carries Qto_WallBaseQuantities (Length, Width, Height).
 
 A polygon room (a scan with walls off square) has one exterior IfcWall per
 segment, along the segment's direction and outside the room, reaching to the
-mitre where its outer face meets its neighbour's so corners close; its walls
-are never shared with another room's.
+mitre where its outer face meets its neighbour's so corners close. A stretch
+where it is one wall with another room's (``floorplans.geometry.walls.
+shared_stretches``) is one interior IfcWall centred between the faces, carrying
+both rooms' openings; the two rooms' own walls are split around it.
 
 Doors (and closet doors) become IfcDoor, windows IfcWindow, each filling an
 IfcOpeningElement that voids its wall; a plain opening is the void alone.
@@ -40,14 +42,20 @@ from floorplans.geometry.plan import Plan, Room
 from floorplans.geometry.rooms import Opening
 from floorplans.geometry.walls import (
     EPS,
+    Face,
     PlacedWall,
     Shared,
+    SharedStretch,
     across,
     corner_reach,
+    faces,
+    free_intervals,
     is_shared,
     outer_corners,
     placed_walls,
     shared_intervals,
+    shared_stretches,
+    stretches_of,
 )
 
 M_PER_FT = 0.3048
@@ -55,6 +63,7 @@ DEFAULT_CEILING_FT = 8.0
 DOOR_HEAD_FT = 6 + 8 / 12
 WINDOW_SILL_FT = 3.0
 OPENING_MARGIN_FT = 0.1  # an opening's void is this much thicker than its wall, so it cuts cleanly
+_WallId = tuple[str, Point, Point]  # a rectangle wall: its room and ends
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the IfcWall made from it
@@ -93,7 +102,10 @@ def export_ifc(plan: Plan, rows: Sequence[AreaRow], *, name: str) -> bytes:
     model = _Model(name)
     walls = placed_walls(plan)
     shared = shared_intervals(walls)
-    runs = _runs(walls, shared)
+    stretches = shared_stretches(plan)
+    taken = _taken_by_stretches(walls, [face for face in faces(plan) if not face.room.analysis.is_polygon],
+                                stretches)
+    runs = _runs(walls, shared, taken)
     bodies = {run: run.body() for run in runs}
     for body in bodies.values():
         model.wall(body)
@@ -101,44 +113,93 @@ def export_ifc(plan: Plan, rows: Sequence[AreaRow], *, name: str) -> bytes:
     for wall in walls:
         for opening in wall.segment.openings:
             lo, hi = wall.segment.along + opening.position, wall.segment.along + opening.end
-            if any(min(hi, b) - max(lo, a) > EPS for a, b in drawn.get(wall.key, ())):
-                continue  # both rooms recorded it
+            if any(min(hi, b) - max(lo, a) > EPS for a, b in drawn.get(wall.key, ())) or _inside(
+                    taken.get(_wall_id(wall), ()), (lo + hi) / 2):
+                continue  # both rooms recorded it, or it is on a wall shared with a polygon room
             drawn.setdefault(wall.key, []).append((lo, hi))
             run = next(r for r in runs if r.wall.key == wall.key and r.lo - EPS <= (lo + hi) / 2 <= r.hi + EPS
                        and math.isclose(r.middle, across(shared, wall, (lo + hi) / 2)[1], abs_tol=EPS))
             model.opening(bodies[run], opening, lo - run.lo)
     for room in plan.rooms:
-        _polygon_walls(model, room)
+        _polygon_walls(model, room, stretches)
+    for stretch in stretches:
+        _shared_wall(model, stretch)
     for room, row in zip(plan.rooms, rows, strict=True):
         model.space(room, row)
     return model.file.to_string().encode()
 
 
-def _polygon_walls(model: "_Model", room: Room) -> None:
-    """A polygon room's walls, each outside the room along its segment, reaching its outer mitre corners."""
+def _polygon_walls(model: "_Model", room: Room, stretches: list[SharedStretch]) -> None:
+    """A polygon room's walls, each outside the room along its segment, reaching its outer mitre corners; a
+    stretch shared with a neighbour (``stretches``) is left out, one wall of its own (``_shared_wall``)."""
     walls = room.polygon_walls()
     corners = outer_corners(walls, EXTERIOR_WALL_FT)
     for k, wall in enumerate(walls):
-        before = corner_reach(wall, corners[k], at_start=True)
-        after = corner_reach(wall, corners[(k + 1) % len(walls)], at_start=False)
-        body = _Body(f"{room.name} wall {k + 1}", wall.point_at(-before, EXTERIOR_WALL_FT / 2), wall.direction,
-                     wall.length + before + after, EXTERIOR_WALL_FT, _ceiling(room))
-        model.wall(body)
-        for opening in wall.openings:
-            model.opening(body, opening, before + opening.position)
+        face = Face(room, wall.index, wall.start, wall.end, wall.outward, wall.openings)
+        pieces = free_intervals(wall.length, [(lo, hi) for _, lo, hi in stretches_of(stretches, face)])
+        for s0, s1 in pieces:
+            before = corner_reach(wall, corners[k], at_start=True) if s0 <= EPS else 0.0
+            after = corner_reach(wall, corners[(k + 1) % len(walls)], at_start=False) if (
+                s1 >= wall.length - EPS) else 0.0
+            name = f"{room.name} wall {k + 1}" + (f" part {pieces.index((s0, s1)) + 1}" if len(pieces) > 1 else "")
+            body = _Body(name, wall.point_at(s0 - before, EXTERIOR_WALL_FT / 2), wall.direction,
+                         s1 - s0 + before + after, EXTERIOR_WALL_FT, _ceiling(room))
+            model.wall(body)
+            for opening in wall.openings:
+                if s0 - EPS <= opening.centre <= s1 + EPS:
+                    model.opening(body, opening, before + opening.position - s0)
+
+
+def _shared_wall(model: "_Model", stretch: SharedStretch) -> None:
+    """One interior IfcWall where two rooms' faces meet (one a polygon room's), centred between them, with both
+    sides' openings; its ends as the drawing's (``SharedStretch.extent``)."""
+    first, second = stretch.first, stretch.second
+    lo, hi = stretch.extent()
+    body = _Body(f"{first.room.name} / {second.room.name} wall",
+                 first.point_at(lo, (stretch.gap_lo + stretch.gap_hi) / 4), first.direction, hi - lo,
+                 stretch.thickness, max(_ceiling(first.room), _ceiling(second.room)))
+    model.wall(body)
+    for _, opening, ends in stretch.openings():
+        model.opening(body, opening, min(ends) - lo)
+
+
+def _taken_by_stretches(walls: list[PlacedWall], square_faces: list[Face],
+                        stretches: list[SharedStretch]) -> dict[_WallId, list[tuple[float, float]]]:
+    """Per rectangle wall, the stretches (on its axis) it shares with a polygon room."""
+    taken: dict[_WallId, list[tuple[float, float]]] = {}
+    for wall in walls:
+        seg = wall.segment
+        for face in square_faces:
+            if (face.room.room_id, face.start, face.end) == _wall_id(wall):
+                for _, lo, hi in stretches_of(stretches, face):
+                    taken.setdefault(_wall_id(wall), []).append((seg.along + lo, seg.along + hi))
+    return taken
+
+
+def _wall_id(wall: PlacedWall) -> _WallId:
+    """A rectangle wall by its room and ends (``PlacedWall`` holds a room's mappings, so it is not hashable)."""
+    return wall.room.room_id, wall.segment.start, wall.segment.end
+
+
+def _inside(intervals: Sequence[tuple[float, float]], at: float) -> bool:
+    return any(lo - EPS <= at <= hi + EPS for lo, hi in intervals)
 
 
 def _ceiling(room: Room) -> float:
     return room.analysis.ceiling_height or DEFAULT_CEILING_FT
 
 
-def _runs(walls: list[PlacedWall], shared: Shared) -> list[_Run]:
-    """Each wall segment split where sharing starts or stops; a shared stretch only once."""
+def _runs(walls: list[PlacedWall], shared: Shared, taken: dict[_WallId, list[tuple[float, float]]]) -> list[_Run]:
+    """Each wall segment split where sharing starts or stops; a shared stretch only once, and none that a
+    polygon room's wall shares (``taken``: that is one wall of its own)."""
     runs: list[_Run] = []
     for wall in walls:
         lo, hi = wall.interval
-        cuts = sorted({lo, hi, *(v for a, b in shared.get(wall.key, ()) for v in (a, b) if lo < v < hi)})
+        bounds = [*shared.get(wall.key, ()), *taken.get(_wall_id(wall), ())]
+        cuts = sorted({lo, hi, *(v for a, b in bounds for v in (a, b) if lo < v < hi)})
         for a, b in itertools.pairwise(cuts):
+            if _inside(taken.get(_wall_id(wall), ()), (a + b) / 2):
+                continue
             face, middle, far = across(shared, wall, (a + b) / 2)
             if is_shared(shared, wall, (a + b) / 2):
                 if any(r.wall.key == wall.key and abs(r.lo - a) < EPS and abs(r.hi - b) < EPS for r in runs):

@@ -30,8 +30,12 @@ Polygon rooms (scans with walls off square) are drawn with the same items:
 each wall an exterior wall outside the room along its own segment, a filled
 quadrilateral mitred to its neighbours at the corners and cut where its
 openings are; the openings drawn across the gap as above; the room name at
-the polygon's centroid. Their walls are not merged with a neighbour's, so a
-polygon room beside another room shows two walls back to back.
+the polygon's centroid. Where a polygon room's wall faces another room's wall
+within 2° and one wall apart (``floorplans.geometry.walls.shared_stretches``)
+that stretch is drawn once, as one interior wall centred between the two faces
+(a partition's thickness, or the gap when wider, as rectangles' gaps are
+filled), cut where either room's openings are; a rectangle's exterior wall
+strip there is left out, so it no longer paints into the polygon room.
 
 Room names, size and area go on A-FLOR-IDEN as separate Texts at the centre
 of the room's largest rectangle. Dimension strings on A-ANNO-DIMS: along the
@@ -69,7 +73,20 @@ from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Rec
 from floorplans.geometry.parsing import parse_analysis
 from floorplans.geometry.plan import Plan, Room
 from floorplans.geometry.rooms import Opening, RoomAnalysis, WallSegment, polygon_area
-from floorplans.geometry.walls import PlacedWall, Shared, across, outer_corners, placed_walls, shared_intervals
+from floorplans.geometry.walls import (
+    Face,
+    PlacedWall,
+    Shared,
+    SharedStretch,
+    across,
+    faces,
+    free_intervals,
+    outer_corners,
+    placed_walls,
+    shared_intervals,
+    shared_stretches,
+    stretches_of,
+)
 
 NAME_TEXT_FT = 0.5
 DETAIL_TEXT_FT = 0.35
@@ -103,12 +120,17 @@ def build_drawing(plan: Plan, *, title: str = "", subtitle: str = "", north_angl
         return drawing
     walls = placed_walls(plan)
     shared = shared_intervals(walls)
-    for rect in _wall_rectangles(plan, walls, shared):
+    stretches = shared_stretches(plan)
+    square_faces = [face for face in faces(plan) if not face.room.analysis.is_polygon]
+    for rect in _wall_rectangles(plan, walls, shared, _cut_by_stretches(square_faces, stretches)):
         drawing.add(Polygon(WALL, _rect_points(rect)))
-    _add_openings(drawing, walls, shared)
+    _add_openings(drawing, walls, shared, _in_stretches(square_faces, stretches))
     for room in plan.rooms:
         if room.analysis.is_polygon:
-            _add_polygon_room(drawing, room)
+            _add_polygon_room(drawing, room, stretches)
+    for stretch in stretches:
+        _add_shared_stretch(drawing, stretch)
+    for room in plan.rooms:
         _add_label(drawing, room, areas)
     _add_dimensions(drawing, plan)
     return drawing
@@ -134,8 +156,31 @@ def _plan_rect(wall: PlacedWall, along: tuple[float, float], across: tuple[float
     return tuple(round(v, 6) for v in rect)  # type: ignore[return-value]
 
 
-def _wall_rectangles(plan: Plan, walls: list[PlacedWall], shared: Shared) -> list[Rect]:
-    """Solid wall as rectangles: (rooms grown by the exterior wall, minus rooms) plus partitions, minus gaps."""
+def _cut_by_stretches(square_faces: list[Face], stretches: list[SharedStretch]) -> list[Rect]:
+    """A rectangle's exterior wall strip wherever it is one wall with a polygon room's (drawn by the stretch)."""
+    cuts = []
+    for face in square_faces:
+        for _, lo, hi in stretches_of(stretches, face):
+            (x0, y0), (x1, y1) = face.point_at(lo), face.point_at(hi, EXTERIOR_WALL_FT)
+            cuts.append(tuple(round(v, 6) for v in (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))))
+    return cuts
+
+
+def _in_stretches(square_faces: list[Face], stretches: list[SharedStretch]) -> Callable[[PlacedWall, Opening], bool]:
+    """Whether a rectangle's opening lies on a stretch shared with a polygon room (drawn by the stretch)."""
+    spans = {(face.room.room_id, face.start, face.end): [(lo, hi) for _, lo, hi in stretches_of(stretches, face)]
+             for face in square_faces}
+
+    def inside(wall: PlacedWall, opening: Opening) -> bool:
+        seg = wall.segment
+        return any(lo - _EPS <= opening.centre <= hi + _EPS
+                   for lo, hi in spans.get((wall.room.room_id, seg.start, seg.end), ()))
+    return inside
+
+
+def _wall_rectangles(plan: Plan, walls: list[PlacedWall], shared: Shared, cuts: list[Rect]) -> list[Rect]:
+    """Solid wall as rectangles: (rooms grown by the exterior wall, minus rooms) plus partitions, minus gaps
+    and ``cuts``."""
     t = EXTERIOR_WALL_FT
     inside = [tuple(round(v, 6) for v in r) for room in plan.rooms for r in room.rectangles()]
     grown = [(x0 - t, y0 - t, x1 + t, y1 + t) for x0, y0, x1, y1 in inside]
@@ -146,7 +191,7 @@ def _wall_rectangles(plan: Plan, walls: list[PlacedWall], shared: Shared) -> lis
             rect = (lo, line - half, hi, line + half) if horizontal else (line - half, lo, line + half, hi)
             inner.append(tuple(round(v, 6) for v in rect))
     gaps = [_plan_rect(w, (w.segment.along + o.position, w.segment.along + o.end), _across(w, o, shared)[::2])
-            for w in walls for o in w.segment.openings]
+            for w in walls for o in w.segment.openings] + cuts
     xs = sorted({r[i] for r in (*grown, *inside, *inner, *gaps) for i in (0, 2)})
     ys = sorted({r[i] for r in (*grown, *inside, *inner, *gaps) for i in (1, 3)})
     grid = _Grid(xs, ys)
@@ -204,13 +249,14 @@ def _pt(x: float, y: float) -> Point:
 # -- Doors, windows, closets --------------------------------------------------------------------
 
 
-def _add_openings(drawing: Drawing, walls: list[PlacedWall], shared: Shared) -> None:
+def _add_openings(drawing: Drawing, walls: list[PlacedWall], shared: Shared,
+                  in_stretch: Callable[[PlacedWall, Opening], bool]) -> None:
     drawn: dict[tuple[bool, float], list[tuple[float, float]]] = {}
     for wall in walls:
         seg = wall.segment
         for opening in seg.openings:
             lo, hi = seg.along + opening.position, seg.along + opening.end
-            if opening.type == "opening" or any(
+            if opening.type == "opening" or in_stretch(wall, opening) or any(
                     min(hi, b) - max(lo, a) > _EPS for a, b in drawn.get(wall.key, ())):
                 continue
             drawn.setdefault(wall.key, []).append((lo, hi))
@@ -246,24 +292,53 @@ def _draw_opening(drawing: Drawing, opening: Opening, point: Callable[[float, fl
 # -- Polygon rooms --------------------------------------------------------------------------------
 
 
-def _add_polygon_room(drawing: Drawing, room: Room) -> None:
+def _add_polygon_room(drawing: Drawing, room: Room, stretches: list[SharedStretch]) -> None:
     """A polygon room's exterior walls outside it, mitred at its corners and cut at its openings, and the
-    openings; never merged with a neighbour's walls (see ``floorplans.geometry.merging``)."""
+    openings; where a wall is one with a neighbour's (``stretches``) that stretch is left to the shared wall."""
     t = EXTERIOR_WALL_FT
     walls = room.polygon_walls()
     corners = outer_corners(walls, t)
     for k, wall in enumerate(walls):
-        inner, outer = wall.start, corners[k]
-        pieces = []
-        for opening in sorted(wall.openings, key=lambda o: o.position):
-            pieces.append((inner, wall.point_at(opening.position), wall.point_at(opening.position, t), outer))
-            inner, outer = wall.point_at(opening.end), wall.point_at(opening.end, t)
-            _draw_opening(drawing, opening, lambda along, across, w=wall: _pt(*w.point_at(along, across)),
-                          (opening.position, opening.end), (0.0, t / 2, t), inward=-1.0)
-        pieces.append((inner, wall.end, corners[(k + 1) % len(walls)], outer))
-        for piece in pieces:
-            if polygon_area(piece) > _EPS:  # an opening at a wall's very end leaves nothing there
-                drawing.add(Polygon(WALL, tuple(_pt(*p) for p in reversed(piece))))
+        face = Face(room, wall.index, wall.start, wall.end, wall.outward, wall.openings)
+        for s0, s1 in free_intervals(wall.length, [(lo, hi) for _, lo, hi in stretches_of(stretches, face)]):
+            inner = wall.point_at(s0)
+            outer = corners[k] if s0 <= _EPS else wall.point_at(s0, t)
+            pieces = []
+            for opening in sorted(wall.openings, key=lambda o: o.position):
+                if not s0 - _EPS <= opening.centre <= s1 + _EPS:
+                    continue  # on a shared stretch, drawn with it
+                pieces.append((inner, wall.point_at(opening.position), wall.point_at(opening.position, t), outer))
+                inner, outer = wall.point_at(opening.end), wall.point_at(opening.end, t)
+                _draw_opening(drawing, opening, lambda along, across, w=wall: _pt(*w.point_at(along, across)),
+                              (opening.position, opening.end), (0.0, t / 2, t), inward=-1.0)
+            end = corners[(k + 1) % len(walls)] if s1 >= wall.length - _EPS else wall.point_at(s1, t)
+            pieces.append((inner, wall.point_at(s1), end, outer))
+            for piece in pieces:
+                if polygon_area(piece) > _EPS:  # an opening at a wall's very end leaves nothing there
+                    drawing.add(Polygon(WALL, tuple(_pt(*p) for p in reversed(piece))))
+
+
+def _add_shared_stretch(drawing: Drawing, stretch: SharedStretch) -> None:
+    """One interior wall where two rooms' faces meet (one a polygon room's), centred between them, cut where
+    either side's openings are (see ``SharedStretch.extent`` for its ends)."""
+    first = stretch.first
+    half = stretch.thickness / 2
+    spans = []
+    for face, opening, ends in stretch.openings():
+        inward = -1.0 if face == first else 1.0  # the room that recorded it: first lies on the inner side
+        middle = stretch.centre(sum(ends) / 2)
+        _draw_opening(drawing, opening, lambda along, out: _pt(*first.point_at(along, out)), ends,
+                      (middle + inward * half, middle, middle - inward * half), inward=inward)
+        spans.append(sorted(ends))
+    lo, hi = stretch.extent()
+    cuts = [lo, *(v for span in sorted(spans) for v in span), hi]
+    for a, b in zip(cuts[::2], cuts[1::2], strict=True):
+        if b - a <= _EPS:
+            continue
+        ca, cb = (stretch.centre(min(max(v, stretch.lo), stretch.hi)) for v in (a, b))
+        quad = (first.point_at(a, ca - half), first.point_at(b, cb - half), first.point_at(b, cb + half),
+                first.point_at(a, ca + half))
+        drawing.add(Polygon(WALL, tuple(_pt(*p) for p in quad)))
 
 
 def _on_wall(segment: WallSegment, along: float, across: float) -> Point:

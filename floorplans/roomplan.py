@@ -60,6 +60,7 @@ class ScannedOpening:
     width: float
     sill: float
     head: float
+    path: str = ""  # where it sits in the scan, e.g. ``doors[2]``
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,8 @@ def _opening(item: Any, path: str, kind: str, walls: list[_Wall], polygon: list[
     if distance > SNAP_M * 3:
         _fail(f"{path}.transform", f"the {kind} is {distance:.2f} m from the nearest wall.")
     sill = float(matrix[1, 3]) - height / 2 - floor
-    return ScannedOpening(kind, edge, along - width / 2, float(width), max(0.0, sill), max(0.0, sill) + float(height))
+    return ScannedOpening(kind, edge, along - width / 2, float(width), max(0.0, sill), max(0.0, sill) + float(height),
+                          path)
 
 
 def _distance_to_edge(point: Point, polygon: list[Point], edge: int) -> tuple[float, float]:

@@ -195,6 +195,10 @@ def _polygon_analysis(room: ScannedRoom, turned: np.ndarray, turn: float, confid
     for opening in room.openings:
         length = math.dist(local[opening.edge], local[(opening.edge + 1) % len(local)])
         wide = opening.width * FEET_PER_METRE
+        if wide > length + _CORNER_EPS_FT:  # no room on its wall: say which opening, as every scan refusal does
+            raise ValidationFailed(f"{opening.path}.dimensions: the {opening.kind} is {opening.width:.2f} m wide but "
+                                   f"its wall is {length / FEET_PER_METRE:.2f} m long.",
+                                   details={"path": f"{opening.path}.dimensions"})
         # RoomPlan may let a door overhang its wall's end by a few millimetres; keep it on the wall.
         position = min(max(0.0, opening.position * FEET_PER_METRE), max(0.0, length - wide))
         openings.append({"wall": opening.edge, "type": opening.kind, "position": position, "width": wide,

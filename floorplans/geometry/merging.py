@@ -1,12 +1,15 @@
 """Merging a room into the plan against a neighbour: placement, alignment, wall reconciliation.
 
-Shared walls are reconciled for rectangles and L-shapes only. A polygon room
-(a scan with walls off square) has no north, east, south or west wall to
+Shared wall lengths are reconciled for rectangles and L-shapes only. A polygon
+room (a scan with walls off square) has no north, east, south or west wall to
 compare: it is placed by its bounding box against its neighbour, its edges
-aligned, and the wall between the two is recorded but left unmerged (not
-reconciled, each room keeps its own exterior wall in the drawing and the IFC
-model). Rooms of one scanned structure are placed by the scan, never by
-``merge``; ``touching_walls`` likewise leaves polygon rooms out.
+aligned, and the wall between the two is recorded as not reconciled (no
+length is moved). Its walls are still one wall with a neighbour's wherever
+they face each other within 2° and one wall apart
+(``floorplans.geometry.walls.shared_stretches``): drawn and modelled once, as
+an interior wall. Rooms of one scanned structure are placed by the scan, never
+by ``merge``; ``touching_walls`` records their shared walls, polygon rooms'
+included.
 """
 
 from dataclasses import dataclass, replace
@@ -23,6 +26,7 @@ from floorplans.geometry.measures import (
 )
 from floorplans.geometry.plan import Overlap, Plan, Room, SharedWall, find_overlaps
 from floorplans.geometry.rooms import WallSegment
+from floorplans.geometry.walls import Face, shared_stretches
 
 # Two measurements of one wall this close are the same wall, measured twice.
 RECONCILE_TOLERANCE_FT = 1.0
@@ -116,7 +120,8 @@ def _merge_unreconciled(base: Plan, new_room: Room, adjacent: Room, direction: s
     edge = "north" if vertical else "west"
     changes = [f"Placed {new_room.name} {direction} of {adjacent.name}",
                f"Aligned the {edge} edges of {adjacent.name} and {new_room.name}",
-               f"The {wall_name} wall is not reconciled: a room with walls off square keeps its own walls"]
+               f"The {wall_name} wall is not reconciled: a room with walls off square keeps its walls as measured "
+               "(where they meet the neighbour's they are drawn as one wall)"]
     shared = SharedWall((adjacent.room_id, placed.room_id), wall_name, False, discrepancy)
     merged = replace(base.with_room(placed), shared_walls=(*base.shared_walls, shared))
     overlaps = find_overlaps(merged, placed.room_id)
@@ -142,10 +147,17 @@ def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: s
 
 
 def touching_walls(plan: Plan, *, max_gap: float, tolerance: float = RECONCILE_TOLERANCE_FT) -> tuple[SharedWall, ...]:
-    """The shared walls of rooms placed where they were measured: outer walls facing each other across at most
-    ``max_gap`` feet (the wall between them) and overlapping along their length, reconciled as ``merge`` does;
-    polygon rooms share none (see the module docstring)."""
+    """The shared walls of rooms placed where they were measured, reconciled as ``merge`` does: a polygon
+    room's walls where they are one wall with a neighbour's (``floorplans.geometry.walls.shared_stretches``,
+    named ``wall k`` from 1, or a rectangle's side), then rectangles' and L-shapes' outer walls facing each
+    other across at most ``max_gap`` feet (the wall between them) and overlapping along their length."""
     shared = []
+    for stretch in shared_stretches(plan):
+        first, second = stretch.first, stretch.second
+        discrepancy = round_half_up(abs(first.length - second.length), 1)
+        shared.append(SharedWall((first.room.room_id, second.room.room_id),
+                                 f"{_face_name(first)}/{_face_name(second)}", discrepancy <= tolerance + EPS,
+                                 discrepancy))
     square = [room for room in plan.rooms if not room.analysis.is_polygon]
     for first in square:
         for second in square:
@@ -162,3 +174,10 @@ def touching_walls(plan: Plan, *, max_gap: float, tolerance: float = RECONCILE_T
                     shared.append(SharedWall((first.room_id, second.room_id), f"{side}/{OPPOSITE[side]}",
                                              discrepancy <= tolerance + EPS, discrepancy))
     return tuple(shared)
+
+
+def _face_name(face: Face) -> str:
+    """A polygon room's wall by its number from 1 (as the IFC model names it), a rectangle's by its side."""
+    if face.room.analysis.is_polygon:
+        return f"wall {face.index + 1}"
+    return face.room.analysis.wall_segments()[face.index].side

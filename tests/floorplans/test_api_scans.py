@@ -62,6 +62,21 @@ def test_an_angled_wall_is_kept_as_a_polygon_room(fp, session):
     assert response.json()["rooms"][0]["svgData"].startswith("<svg")
 
 
+def test_an_opening_wider_than_its_polygon_wall_names_its_path(fp, session):
+    scan = _scan(ANGLED)
+    # The slanted wall from (4, 2) to (3, 3) is 1.41 m long; a 1.6 m door cannot sit on it.
+    scan["doors"].append(surface("door", length=1.6, height=2.0, centre=(3.5, 2.5), y=1.0, yaw_deg=-135.0,
+                                 parent=scan["walls"][2]["identifier"]))
+    response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "VALIDATION_ERROR" and error["details"] == {"path": "doors[1].dimensions"}
+    assert "1.41 m long" in error["message"] and not session.rooms.exists()
+    structure = _structure(_scan(), scan)
+    error = error_of(fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": structure}, format="json"))
+    assert error["details"] == {"path": "rooms[1].doors[1].dimensions"}
+
+
 def test_walls_that_cross_are_unsupported_scan_shape_and_create_nothing(fp, session):
     scan = captured_room(walls_around(CROSSED))
     response = fp.post(session_url(session, "scans"), {"type": "bedroom", "scan": scan}, format="json")
