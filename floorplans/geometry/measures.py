@@ -20,6 +20,29 @@ INTERIOR_WALL_FT = 0.375
 EPS = 1e-6
 
 Point = tuple[float, float]
+
+
+class Segment:
+    """Length, direction and points along a wall from ``start`` to ``end`` with an ``outward`` unit normal:
+    shared by the dataclasses that hold those (a polygon room's wall, a room face)."""
+
+    start: Point
+    end: Point
+    outward: Point
+
+    @property
+    def length(self) -> float:
+        return math.dist(self.start, self.end)
+
+    @property
+    def direction(self) -> Point:
+        """The unit vector from ``start`` to ``end``."""
+        return (self.end[0] - self.start[0]) / self.length, (self.end[1] - self.start[1]) / self.length
+
+    def point_at(self, distance: float, out: float = 0.0) -> Point:
+        """The point ``distance`` along the wall from ``start``, then ``out`` feet outward."""
+        (dx, dy), (nx, ny) = self.direction, self.outward
+        return self.start[0] + dx * distance + nx * out, self.start[1] + dy * distance + ny * out
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 with x0 < x1 and y0 < y1
 
 

@@ -100,12 +100,7 @@ def merge(plan: Plan, new_room: Room, adjacent_room_id: str, direction: str, con
         changes.append(f"The {wall_name} wall lengths differ by {discrepancy:g} ft, more than {tolerance:g} ft; "
                        "not reconciled")
     shared = SharedWall((adjacent.room_id, placed.room_id), wall_name, reconciled, discrepancy)
-    merged = replace(base.with_room(placed), shared_walls=(*base.shared_walls, shared))
-    overlaps = find_overlaps(merged, placed.room_id)
-    for overlap in overlaps:
-        other = merged.room(next(r for r in overlap.rooms if r != placed.room_id))
-        changes.append(f"{placed.name} overlaps {other.name} by {overlap.area:g} sq ft")
-    return MergeResult(merged, shared, overlaps, aligned_on, length, tuple(changes))
+    return _placed(base, placed, shared, changes, aligned_on=aligned_on, length=length)
 
 
 def _merge_unreconciled(base: Plan, new_room: Room, adjacent: Room, direction: str) -> MergeResult:
@@ -123,12 +118,18 @@ def _merge_unreconciled(base: Plan, new_room: Room, adjacent: Room, direction: s
                f"The {wall_name} wall is not reconciled: a room with walls off square keeps its walls as measured "
                "(where they meet the neighbour's they are drawn as one wall)"]
     shared = SharedWall((adjacent.room_id, placed.room_id), wall_name, False, discrepancy)
+    return _placed(base, placed, shared, changes, aligned_on="edges", length=None)
+
+
+def _placed(base: Plan, placed: Room, shared: SharedWall, changes: list[str], *, aligned_on: str,
+            length: float | None) -> MergeResult:
+    """``base`` with ``placed`` and its shared wall added; the overlaps it makes are named in ``changes``."""
     merged = replace(base.with_room(placed), shared_walls=(*base.shared_walls, shared))
     overlaps = find_overlaps(merged, placed.room_id)
     for overlap in overlaps:
         other = merged.room(next(r for r in overlap.rooms if r != placed.room_id))
         changes.append(f"{placed.name} overlaps {other.name} by {overlap.area:g} sq ft")
-    return MergeResult(merged, shared, overlaps, "edges", None, tuple(changes))
+    return MergeResult(merged, shared, overlaps, aligned_on, length, tuple(changes))
 
 
 def _connection_shift(facing: WallSegment, back: WallSegment, connection_type: str) -> float | None:

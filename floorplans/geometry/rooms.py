@@ -24,6 +24,7 @@ from floorplans.geometry.measures import (
     GeometryError,
     Point,
     Rect,
+    Segment,
     check_choice,
     check_number,
 )
@@ -129,7 +130,7 @@ class WallSegment:
 
 
 @dataclass(frozen=True)
-class PolygonWall:
+class PolygonWall(Segment):
     """Wall ``index`` of a polygon room: the segment ``start`` to ``end`` and the openings along it."""
 
     index: int
@@ -138,24 +139,10 @@ class PolygonWall:
     openings: tuple[Opening, ...] = ()
 
     @property
-    def length(self) -> float:
-        return math.dist(self.start, self.end)
-
-    @property
-    def direction(self) -> Point:
-        """The unit vector from ``start`` to ``end``."""
-        return (self.end[0] - self.start[0]) / self.length, (self.end[1] - self.start[1]) / self.length
-
-    @property
     def outward(self) -> Point:
         """The unit normal pointing out of the room (vertices run clockwise on screen, y south)."""
         dx, dy = self.direction
         return dy, -dx
-
-    def point_at(self, distance: float, out: float = 0.0) -> Point:
-        """The point ``distance`` along the wall from ``start``, then ``out`` feet outward."""
-        (dx, dy), (nx, ny) = self.direction, self.outward
-        return self.start[0] + dx * distance + nx * out, self.start[1] + dy * distance + ny * out
 
     def moved(self, dx: float, dy: float) -> "PolygonWall":
         return replace(self, start=(self.start[0] + dx, self.start[1] + dy), end=(self.end[0] + dx, self.end[1] + dy))

@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Point
+from floorplans.geometry.measures import EXTERIOR_WALL_FT, INTERIOR_WALL_FT, Point, Segment
 from floorplans.geometry.plan import Plan, Room
 from floorplans.geometry.rooms import Opening, PolygonWall, WallSegment
 
@@ -97,7 +97,7 @@ _OUTWARD = {"north": (0.0, -1.0), "south": (0.0, 1.0), "east": (1.0, 0.0), "west
 
 
 @dataclass(frozen=True)
-class Face:
+class Face(Segment):
     """A wall's room face in plan coordinates, from ``start`` to ``end``, its openings measured from ``start``:
     wall ``index`` of a polygon room's ``polygon_walls()`` or of a rectangle's ``wall_segments()``."""
 
@@ -107,19 +107,6 @@ class Face:
     end: Point
     outward: Point  # the unit normal out of the room
     openings: tuple[Opening, ...]
-
-    @property
-    def length(self) -> float:
-        return math.dist(self.start, self.end)
-
-    @property
-    def direction(self) -> Point:
-        return (self.end[0] - self.start[0]) / self.length, (self.end[1] - self.start[1]) / self.length
-
-    def point_at(self, distance: float, out: float = 0.0) -> Point:
-        """The point ``distance`` along the face from ``start``, then ``out`` feet outward."""
-        (dx, dy), (nx, ny) = self.direction, self.outward
-        return self.start[0] + dx * distance + nx * out, self.start[1] + dy * distance + ny * out
 
     def along(self, point: Point) -> float:
         """How far along the face the foot of ``point`` lies."""

@@ -3,34 +3,17 @@
 import uuid
 
 import pytest
-from PIL import Image
 
 from catalog.models import ProductImage
 from config.jobs.models import Job, JobEvent
-from tests.catalog.conftest import encoded
-from tests.catalog.drawn_scenes import cup_scene
 from tests.catalog.factories import (
-    AnalysisResultFactory,
     BatchItemFactory,
     CatalogJobFactory,
-    ComplianceCheckFactory,
-    ProductFactory,
     ProductImageFactory,
 )
+from tests.catalog.main_images import cup_on_wood, main_image
 
 pytestmark = pytest.mark.django_db
-
-
-def main_image(owner, data: bytes = b"", *, amazon_passes: bool = False, title: str = "Cup") -> ProductImage:
-    image = ProductImageFactory(product=ProductFactory(owner=owner, title=title), data=data)
-    ComplianceCheckFactory(analysis=AnalysisResultFactory(image=image), rule="main_image_white_background",
-                           measured="rgb(120, 80, 40)", threshold="white", passed=amazon_passes)
-    return image
-
-
-def cup_on_wood() -> bytes:
-    photo, _ = cup_scene((1600, 1200), fill=0.5, backdrop="wood")
-    return encoded(Image.fromarray(photo), quality=92)
 
 
 @pytest.fixture
@@ -42,7 +25,6 @@ def fix_all(django_capture_on_commit_callbacks):
             return client.post("/api/v1/products/fix", body, format="json")
 
     return send
-
 
 def test_only_the_chosen_products_failing_main_images_are_fixed_with_live_progress(
         alice, owner, fix_all, queued, run_queued, labeler_present):
@@ -72,7 +54,6 @@ def test_only_the_chosen_products_failing_main_images_are_fixed_with_live_progre
     answered = alice.get(body["status_url"]).json()
     assert answered["job_type"] == "fix_all" and answered["result"] == job.result
 
-
 def test_a_batch_fixes_the_failing_main_images_of_the_products_it_analysed(alice, owner, fix_all, queued):
     in_batch = main_image(owner, title="In the batch")
     main_image(owner, title="Not in the batch")
@@ -87,7 +68,6 @@ def test_a_batch_fixes_the_failing_main_images_of_the_products_it_analysed(alice
     assert job.params["image_ids"] == [str(in_batch.pk)] and job.params["batch_id"] == str(batch.pk)
     assert len(queued) == 1
 
-
 def test_another_users_products_are_422_naming_them_and_start_nothing(alice, owner, other_user, fix_all, queued):
     mine = main_image(owner)
     theirs = main_image(other_user, title="Not mine")
@@ -100,7 +80,6 @@ def test_another_users_products_are_422_naming_them_and_start_nothing(alice, own
     assert response.json() == {"detail": f"Some product IDs are invalid: {theirs.product_id}, {missing}."}
     assert not Job.objects.filter(kind="catalog.fix_all").exists() and not queued
 
-
 def test_another_users_batch_is_404(alice, other_user, fix_all, queued):
     theirs = main_image(other_user)
     batch = CatalogJobFactory(owner=other_user, kind="catalog.batch", status="completed")
@@ -109,7 +88,6 @@ def test_another_users_batch_is_404(alice, other_user, fix_all, queued):
     response = fix_all(alice, {"marketplace": "amazon", "batch_id": str(batch.pk)})
 
     assert response.status_code == 404 and response.json() == {"detail": "Batch not found."} and not queued
-
 
 def test_a_job_that_is_not_an_analysis_batch_is_404(alice, owner, fix_all, queued):
     image = main_image(owner)
@@ -120,7 +98,6 @@ def test_a_job_that_is_not_an_analysis_batch_is_404(alice, owner, fix_all, queue
 
     assert response.status_code == 404 and not queued
 
-
 def test_an_empty_selection_is_422_with_its_message(alice, owner, fix_all, queued):
     main_image(owner)
 
@@ -129,7 +106,6 @@ def test_an_empty_selection_is_422_with_its_message(alice, owner, fix_all, queue
     assert response.status_code == 422 and response.json() == {"detail": "Choose at least one product."}
     assert not queued
 
-
 def test_no_selection_at_all_is_422(alice, owner, fix_all, queued):
     main_image(owner)
 
@@ -137,7 +113,6 @@ def test_no_selection_at_all_is_422(alice, owner, fix_all, queued):
 
     assert response.status_code == 422 and "product_ids or batch_id" in str(response.json()["detail"])
     assert not queued
-
 
 def test_both_products_and_a_batch_is_422(alice, owner, fix_all, queued):
     image = main_image(owner)
@@ -149,7 +124,6 @@ def test_both_products_and_a_batch_is_422(alice, owner, fix_all, queued):
     assert response.status_code == 422 and response.json() == {"detail": "Give product_ids or batch_id, not both."}
     assert not queued
 
-
 @pytest.mark.parametrize("body", [{"marketplace": "etsy"}, {"marketplace": None}, {}])
 def test_an_unknown_or_missing_marketplace_is_422(alice, owner, fix_all, queued, body):
     image = main_image(owner)
@@ -158,7 +132,6 @@ def test_an_unknown_or_missing_marketplace_is_422(alice, owner, fix_all, queued,
 
     assert response.status_code == 422 and "marketplace" in str(response.json()["detail"])
     assert not queued
-
 
 def test_chosen_products_with_nothing_failing_is_422(alice, owner, fix_all, queued):
     passing = main_image(owner, amazon_passes=True)
@@ -169,18 +142,15 @@ def test_chosen_products_with_nothing_failing_is_422(alice, owner, fix_all, queu
         "detail": "No analysed main image fails this marketplace's rules."}
     assert not queued
 
-
 def test_a_malformed_product_id_is_422(alice, fix_all, queued):
     response = fix_all(alice, {"marketplace": "amazon", "product_ids": ["not-a-uuid"]})
 
     assert response.status_code == 422 and "product_ids" in str(response.json()["detail"]) and not queued
 
-
 def test_it_needs_credentials(fix_all):
     from rest_framework.test import APIClient
 
     assert fix_all(APIClient(), {"marketplace": "amazon", "product_ids": [str(uuid.uuid4())]}).status_code == 401
-
 
 def test_a_shadow_asked_for_every_photo_reaches_each_fix(alice, owner, fix_all, queued, run_queued, monkeypatch,
                                                          labeler_present):

@@ -6,29 +6,14 @@ from PIL import Image
 from catalog.models import ProductImage
 from config.jobs.models import Job, JobEvent
 from tests.catalog.conftest import encoded
-from tests.catalog.drawn_scenes import cup_scene
 from tests.catalog.factories import (
-    AnalysisResultFactory,
     BatchItemFactory,
     CatalogJobFactory,
-    ComplianceCheckFactory,
-    ProductFactory,
     ProductImageFactory,
 )
+from tests.catalog.main_images import cup_on_wood, main_image
 
 pytestmark = pytest.mark.django_db
-
-
-def main_image(owner, data: bytes, *, amazon_passes: bool, title: str = "Cup") -> ProductImage:
-    image = ProductImageFactory(product=ProductFactory(owner=owner, title=title), data=data)
-    ComplianceCheckFactory(analysis=AnalysisResultFactory(image=image), rule="main_image_white_background",
-                           measured="rgb(120, 80, 40)", threshold="white", passed=amazon_passes)
-    return image
-
-
-def cup_on_wood() -> bytes:
-    photo, _ = cup_scene((1600, 1200), fill=0.5, backdrop="wood")
-    return encoded(Image.fromarray(photo), quality=92)
 
 
 @pytest.fixture
@@ -41,14 +26,12 @@ def start(client, owner, django_capture_on_commit_callbacks):
 
     return post
 
-
 def test_the_product_list_has_the_fix_all_button(client, owner, product):
     client.force_login(owner)
 
     page = client.get("/catalog/").content.decode()
 
     assert 'action="/catalog/fix-failing"' in page and "Fix all failing main images" in page
-
 
 def test_only_failing_main_images_are_fixed_each_with_its_own_steps_and_live_progress(
         start, owner, other_user, queued, run_queued, labeler_present):
@@ -77,7 +60,6 @@ def test_only_failing_main_images_are_fixed_each_with_its_own_steps_and_live_pro
         (e.step, e.item) for e in events}
     assert [(e.completed, e.total) for e in events.filter(step="load", status="running")] == [(0, 2), (1, 2)]
 
-
 def test_a_list_whose_every_photo_fails_fails_the_job(start, owner, queued, run_queued):
     main_image(owner, encoded(Image.new("RGB", (800, 600), "white")), amazon_passes=False)
 
@@ -87,7 +69,6 @@ def test_a_list_whose_every_photo_fails_fails_the_job(start, owner, queued, run_
     job = Job.objects.get()
     assert (job.status, job.error_code) == ("failed", "ANALYSIS_FAILED")
 
-
 def test_nothing_failing_says_so_and_starts_nothing(start, owner, queued):
     main_image(owner, b"", amazon_passes=True)
 
@@ -95,7 +76,6 @@ def test_nothing_failing_says_so_and_starts_nothing(start, owner, queued):
 
     assert response.status_code == 302 and response["Location"] == "/catalog/"
     assert not Job.objects.exists() and not queued
-
 
 def test_a_photo_already_fixed_for_the_marketplace_is_left_out(start, owner, queued):
     source = main_image(owner, b"", amazon_passes=False)
@@ -106,12 +86,10 @@ def test_a_photo_already_fixed_for_the_marketplace_is_left_out(start, owner, que
     start("ebay")  # no eBay check failed either
     assert not Job.objects.exists()
 
-
 def test_an_unknown_marketplace_starts_nothing(start, owner, queued):
     main_image(owner, b"", amazon_passes=False)
 
     assert start("etsy")["Location"] == "/catalog/" and not Job.objects.exists()
-
 
 def test_each_product_of_the_list_has_a_checkbox_for_the_fix_of_selected_products(client, owner, product):
     client.force_login(owner)
@@ -120,7 +98,6 @@ def test_each_product_of_the_list_has_a_checkbox_for_the_fix_of_selected_product
 
     assert f'name="product_ids" value="{product.pk}" form="fix-all-form"' in page
     assert 'name="scope" value="selected"' in page
-
 
 def test_the_selected_products_only_are_fixed(start, owner, queued):
     chosen = main_image(owner, b"", amazon_passes=False, title="Chosen")
@@ -132,7 +109,6 @@ def test_the_selected_products_only_are_fixed(start, owner, queued):
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert job.params["image_ids"] == [str(chosen.pk)] and job.params["product_ids"] == [str(chosen.product_id)]
 
-
 def test_fixing_selected_products_with_none_ticked_says_so(start, owner, queued):
     main_image(owner, b"", amazon_passes=False)
 
@@ -141,7 +117,6 @@ def test_fixing_selected_products_with_none_ticked_says_so(start, owner, queued)
     assert response["Location"] == "/catalog/" and not Job.objects.exists()
     messages = [m.message for m in response.wsgi_request._messages]
     assert messages == ["Choose at least one product."]
-
 
 def test_a_finished_batch_page_offers_the_fix_of_its_products(client, owner):
     image = main_image(owner, b"", amazon_passes=False)
@@ -152,7 +127,6 @@ def test_a_finished_batch_page_offers_the_fix_of_its_products(client, owner):
     page = client.get(f"/catalog/batches/{batch.pk}/").content.decode()
 
     assert f'name="batch_id" value="{batch.pk}"' in page and "Fix failing main images of this batch" in page
-
 
 def test_the_batch_form_fixes_the_batch_products_only(start, owner, queued):
     image = main_image(owner, b"", amazon_passes=False, title="In the batch")
@@ -165,13 +139,11 @@ def test_the_batch_form_fixes_the_batch_products_only(start, owner, queued):
     job = Job.objects.get(kind="catalog.fix_all")
     assert response["Location"] == f"/jobs/{job.pk}/" and job.params["image_ids"] == [str(image.pk)]
 
-
 def test_another_users_batch_is_404_on_the_page(start, other_user, queued):
     batch = CatalogJobFactory(owner=other_user, kind="catalog.batch", status="completed")
     BatchItemFactory(job=batch, image=main_image(other_user, b"", amazon_passes=False))
 
     assert start(batch_id=str(batch.pk)).status_code == 404 and not queued
-
 
 def test_the_job_page_names_what_was_chosen(client, start, owner, queued):
     chosen = main_image(owner, b"", amazon_passes=False, title="Chosen")
