@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
                             "GenerationStatusEnum": "personas.choices.GenerationStatus",
                             "ReviewEnum": "personas.choices.Review",
                             "WallDirectionEnum": "floorplans.choices.Direction",
+                            "OpeningTypeEnum": "floorplans.api.serializers.OPENING_KINDS",
                             "AnalysisSourceEnum": "floorplans.choices.AnalysisSource",
                             "RoomKindEnum": "floorplans.choices.RoomKind",
                             "EngineStateEnum": "personas.api.system.ENGINE_STATES",

@@ -143,9 +143,11 @@ class ExportQuerySerializer(serializers.Serializer):
 
 # -- The room analysis (documented shape, stored dict passed through) ------------------------------
 
+OPENING_KINDS = ["door", "window", "closet", "opening"]  # named OpeningTypeEnum in the schema
+
 
 class OpeningSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["door", "window", "closet", "opening"])
+    type = serializers.ChoiceField(choices=OPENING_KINDS)
     position = serializers.FloatField(help_text="Feet from the wall's west (north/south walls) or north end.")
     width = serializers.FloatField(help_text="Feet.")
 
