@@ -12,6 +12,7 @@ from catalog.models import (
     Product,
     ProductImage,
 )
+from config.admin_base import ReadOnlyInline
 from config.files.signing import media_url
 
 
@@ -28,16 +29,11 @@ def _rerun(model_admin, request, images) -> None:
     model_admin.message_user(request, f"Queued {count} image(s) in {len(jobs)} job(s).", messages.SUCCESS)
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ReadOnlyInline):
     model = ProductImage
-    extra = 0
-    can_delete = False
     fields = ["preview", "original_filename", "content_type", "width", "height", "is_primary", "upload_status",
               "fixed_from", "fixed_for"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Preview")
     def preview(self, image):
@@ -92,32 +88,28 @@ class ProductImageAdmin(admin.ModelAdmin):
         _rerun(self, request, queryset.select_related("product"))
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+class AnalysisInline(ReadOnlyInline):
+    """What an analysis found: its rows are the pipeline's, shown and never changed."""
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
-class AttributeInline(ReadOnlyInline):
+class AttributeInline(AnalysisInline):
     model = ExtractedAttribute
 
 
-class DefectInline(ReadOnlyInline):
+class DefectInline(AnalysisInline):
     model = DetectedDefect
     verbose_name_plural = "Photo problems (defects)"
 
 
-class DamageInline(ReadOnlyInline):
+class DamageInline(AnalysisInline):
     model = DamageFinding
     verbose_name_plural = "Product damage (language model)"
 
 
-class ComplianceInline(ReadOnlyInline):
+class ComplianceInline(AnalysisInline):
     model = ComplianceCheck
 
 

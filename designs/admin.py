@@ -3,6 +3,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from config.admin_base import ReadOnlyInline
 from designs.models import DesignRequest, DesignSpec, DesignVersion
 
 
@@ -11,16 +12,11 @@ def _pretty(value) -> str:
                        json.dumps(value, indent=2, ensure_ascii=False))
 
 
-class DesignVersionInline(admin.TabularInline):
+class DesignVersionInline(ReadOnlyInline):
     model = DesignVersion
     fields = ["label", "prompt", "generator", "model", "repairs", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DesignSpec)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from config.admin_base import ReadOnlyInline
 from config.files.signing import media_url
 from staging import services
 from staging.models import Batch, DisclosureProfile, RoomSet, Staging, StagingDraft, Style
@@ -91,18 +92,13 @@ class BatchAdmin(admin.ModelAdmin):
     list_select_related = ["owner", "style"]
 
 
-class RoomSetPhotoInline(admin.TabularInline):
+class RoomSetPhotoInline(ReadOnlyInline):
     model = Staging
     fk_name = "room_set"
     fields = ["id", "status", "seed", "quality_score", "integrity_score", "pixel_lock_share", "consistency_score",
               "after"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Status")
     def status(self, staging):

@@ -3,18 +3,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from config.accounts import services
 from config.accounts.models import APIKey, User
+from config.admin_base import ReadOnlyInline
 
 
-class APIKeyInline(admin.TabularInline):
+# Keys are created by their owner, who alone sees the secret: none are added here.
+class APIKeyInline(ReadOnlyInline):
     model = APIKey
     fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # keys are created by their owner, who alone sees the secret
 
 
 @admin.register(User)

@@ -1,19 +1,15 @@
 from django.contrib import admin, messages
 
+from config.admin_base import ReadOnlyInline
 from config.errors import ApplicationError
 from config.jobs import services
 from config.jobs.models import Job, JobEvent, JobStep
 
 
-class JobStepInline(admin.TabularInline):
+class JobStepInline(ReadOnlyInline):
     model = JobStep
     fields = ["name", "item", "status", "started_at", "duration_ms", "error"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Job)

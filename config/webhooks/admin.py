@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from config.admin_base import ReadOnlyInline
 from config.webhooks import services
 from config.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -25,15 +26,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} endpoint(s) disabled.", messages.SUCCESS)
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ["started_at", "url", "status_code", "ok", "latency_ms", "response_excerpt", "error"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WebhookDelivery)
