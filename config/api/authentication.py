@@ -15,6 +15,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJ
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from config.accounts import selectors
 from config.accounts.models import APIKey
 from config.accounts.services import API_KEY_MARK
 
@@ -39,7 +40,7 @@ def key_from_request(request) -> str:
 def authenticate_key(raw: str) -> APIKey:
     """Return the active key matching ``raw`` or raise ``AuthenticationFailed``."""
     prefix = raw[len(API_KEY_MARK):].split("_", 1)[0] if raw.startswith(API_KEY_MARK) else ""
-    key = APIKey.objects.select_related("owner").filter(prefix=prefix).first() if prefix else None
+    key = selectors.key_with_owner(prefix) if prefix else None
     if key is None or not hmac.compare_digest(key.key_hash, APIKey.hash(raw)):
         raise exceptions.AuthenticationFailed("Invalid API key.")
     if key.revoked_at is not None or not key.owner.is_active:
@@ -56,7 +57,7 @@ def authenticate_jwt(raw: str, *, known_user=None):
     ``known_user``: an active user this request already loaded (an API key's owner); when the
     token names them, they are not read again (a query saved on every designs request).
     """
-    backend = SimpleJWTAuthentication()
+    backend = _TokenAuthentication()
     try:
         token = backend.get_validated_token(raw.encode())
         if known_user is not None and not jwt_settings.CHECK_REVOKE_TOKEN \
@@ -65,6 +66,23 @@ def authenticate_jwt(raw: str, *, known_user=None):
         return backend.get_user(token)
     except (InvalidToken, exceptions.AuthenticationFailed):
         raise exceptions.AuthenticationFailed("Invalid or expired token.") from None
+
+
+class _TokenAuthentication(SimpleJWTAuthentication):
+    """simplejwt's token checks, with the user read by ``selectors.user_by_id``.
+
+    simplejwt reads the user through the ORM; this is the same rule (a missing or inactive user
+    is refused) with the precompiled read. Revocation by password hash, when switched on, keeps
+    simplejwt's own path.
+    """
+
+    def get_user(self, validated_token):
+        if jwt_settings.CHECK_REVOKE_TOKEN:
+            return super().get_user(validated_token)
+        user = selectors.user_by_id(validated_token.get(jwt_settings.USER_ID_CLAIM))
+        if user is None or (jwt_settings.CHECK_USER_IS_ACTIVE and not user.is_active):
+            raise exceptions.AuthenticationFailed("Invalid or expired token.")
+        return user
 
 
 class JWTAuthentication(authentication.BaseAuthentication):

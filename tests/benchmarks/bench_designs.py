@@ -25,7 +25,10 @@ model (``AI_LLM_PROVIDER=none``), so every answer comes from the rules
 4. **throughput**: the same requests from ``--concurrency`` keep-alive
    connections (issue 19: at least 150 req/s and 0.25x ``/health``, p95 under 50 ms).
 
-It prints figures and asserts nothing about them.
+Each line also gives the server's CPU time per request (the uvicorn process group, from
+``/proc``) and ``/health``'s CPU per request divided by it: on a VM whose neighbours move the
+rates by a third between runs, that ratio moves far less. It prints figures and asserts
+nothing about them.
 """
 
 import argparse
@@ -45,6 +48,7 @@ if str(REPO) not in sys.path:
 from tests.benchmarks import wrk  # noqa: E402  (the path above makes the repo importable)
 from tests.benchmarks.bench_platform import http_load, summary  # noqa: E402
 from tests.benchmarks.setup import (  # noqa: E402
+    group_cpu_seconds,
     log,
     machine_line,
     mode_env,
@@ -117,27 +121,37 @@ def main_child(args) -> int:
               str(port), "--no-access-log", "--log-level", "warning", "--workers", str(args.workers)]
     result = {"mode": args.mode, "workers": args.workers}
     bodies = tuple(json.dumps({"prompt": prompt, "style": "modern"}) for prompt in PROMPTS)
-    with running(server, dict(os.environ), f"{base}/health"):
+    with running(server, dict(os.environ), f"{base}/health") as process:
+
+        def measured(load, *args, **kwargs):
+            """``load(*args, **kwargs)``'s figures with the server's CPU milliseconds per request added."""
+            before = group_cpu_seconds(process.pid)
+            figures = load(*args, **kwargs)
+            figures["cpu_ms"] = (group_cpu_seconds(process.pid) - before) * 1000 / max(figures["n"], 1)
+            return figures
+
         log("warm-up (loads MiniLM in the server)")
         asyncio.run(post_load(f"{base}/api/v1/generate", headers, 12 * args.workers, args.workers))
         log(f"latency: {args.requests} sequential requests")
-        result["latency"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests, 1))
+        result["latency"] = measured(lambda: asyncio.run(post_load(f"{base}/api/v1/generate", headers,
+                                                                    args.requests, 1)))
         if args.client == "wrk":
             for name, path, method, request_headers in (("health", "/health", "GET", {}),
                                                         ("auth_me", "/api/v1/auth/me", "GET", jwt),
                                                         ("throughput", "/api/v1/generate", "POST", headers)):
                 log(f"{path}: wrk, {args.seconds:g} s at concurrency {args.concurrency}")
-                result[name] = wrk.wrk_load(f"{base}{path}", request_headers, args.concurrency, args.seconds,
-                                            method=method, bodies=bodies if method == "POST" else ())
+                result[name] = measured(wrk.wrk_load, f"{base}{path}", request_headers, args.concurrency,
+                                        args.seconds, method=method, bodies=bodies if method == "POST" else ())
         else:
             log(f"/health: {args.requests * 4} requests at concurrency {args.concurrency}")
-            result["health"] = asyncio.run(http_load(f"{base}/health", {}, args.requests * 4, args.concurrency))
+            result["health"] = measured(lambda: asyncio.run(http_load(f"{base}/health", {}, args.requests * 4,
+                                                                      args.concurrency)))
             log(f"/api/v1/auth/me: {args.requests * 4} requests at concurrency {args.concurrency}")
-            result["auth_me"] = asyncio.run(http_load(f"{base}/api/v1/auth/me", jwt, args.requests * 4,
-                                                      args.concurrency))
+            result["auth_me"] = measured(lambda: asyncio.run(http_load(f"{base}/api/v1/auth/me", jwt,
+                                                                       args.requests * 4, args.concurrency)))
             log(f"throughput: {args.requests} requests at concurrency {args.concurrency}")
-            result["throughput"] = asyncio.run(post_load(f"{base}/api/v1/generate", headers, args.requests,
-                                                         args.concurrency))
+            result["throughput"] = measured(lambda: asyncio.run(post_load(f"{base}/api/v1/generate", headers,
+                                                                          args.requests, args.concurrency)))
     Path(args.result_file).write_text(json.dumps(result))
     return 0
 
@@ -174,12 +188,14 @@ def main_parent(args) -> int:
     print(f"database {os.environ['BENCH_DATABASE_URL'].rpartition('/')[2]}, "
           f"redis db {os.environ['BENCH_REDIS_URL'].rpartition('/')[2]}" if result["mode"] == "production" else "")
     health = result["health"]["rps"]
+    health_cpu = result["health"]["cpu_ms"] or 1e-9
     for name, label in (("health", f"GET /health, c={args.concurrency}"),
                         ("auth_me", f"GET /auth/me, c={args.concurrency}"),
                         ("latency", "generate, c=1"), ("throughput", f"generate, c={args.concurrency}")):
         figures = result[name]
         print(f"{label:>22}: n={figures['n']} p50={figures['p50'] * 1000:.1f} ms p95={figures['p95'] * 1000:.1f} ms "
               f"max={figures['max'] * 1000:.1f} ms  {figures['rps']:.1f} req/s ({figures['rps'] / health:.2f}x /health)"
+              f"  server CPU {figures['cpu_ms']:.2f} ms/request ({health_cpu / (figures['cpu_ms'] or 1e-9):.2f}x)"
               f"  errors={figures['errors']} {figures.get('error_statuses') or ''}")
     print(f"total {time.monotonic() - started:.0f} s")
     return 0
