@@ -33,9 +33,30 @@ MAX_STYLE_CHARS = 200
 MAX_CONSTRAINTS, MAX_CONSTRAINT_CHARS = 50, 500
 
 
+@dataclasses.dataclass(frozen=True)
+class RequestAudit:
+    """Who sent an API request and when it started: ``generate`` writes its audit row on success."""
+
+    key_prefix: str
+    ip: str | None
+    endpoint: str
+    started: float  # time.monotonic() when the request arrived
+
+    def record(self, user, version: DesignVersion) -> DesignRequest:
+        """The answered request's row (200), its time measured up to now."""
+        return record_request(user=user, key_prefix=self.key_prefix, ip=self.ip, endpoint=self.endpoint,
+                              status_code=200, version=version,
+                              processing_ms=int((time.monotonic() - self.started) * 1000))
+
+
 def generate(owner, *, prompt: str, context: dict | None = None, style: str = "",
-             constraints: list[str] | tuple[str, ...] = (), source: str = Endpoint.PAGE) -> DesignVersion:
+             constraints: list[str] | tuple[str, ...] = (), source: str = Endpoint.PAGE,
+             audit: RequestAudit | None = None) -> DesignVersion:
     """Make a new design, or the next version of ``context["spec_id"]``, and return the stored version.
+
+    With ``audit`` (API requests) the answered request's audit row is written too: by the rules in
+    the same transaction as the spec, the version and the usage (one commit per request); after
+    the job with the language model. A refused request writes no row here: its caller records it.
 
     Raises ``NotFound`` (unknown or foreign spec id), ``NoDesignTypeRecognised``
     or ``NoChangeRecognised`` (400), ``UsageLimitExceeded`` (plan spent) and
@@ -48,7 +69,10 @@ def generate(owner, *, prompt: str, context: dict | None = None, style: str = ""
     spec, previous = continued_spec(owner, request.context.get("spec_id"))
     classification = None if spec else pipeline.classify(request.prompt)
     if pipeline.uses_language_model():
-        return _generate_with_job(owner, spec, request, classification)
+        version = _generate_with_job(owner, spec, request, classification)
+        if audit is not None:
+            audit.record(owner, version)
+        return version
     started = time.monotonic()
     outcome = pipeline.rule_based(request, previous)
     with transaction.atomic():
@@ -57,6 +81,8 @@ def generate(owner, *, prompt: str, context: dict | None = None, style: str = ""
         # concurrent request of that user waits on it, so the lock is held for one statement only.
         # A refusal rolls the version back.
         accounts.consume_usage(owner)
+        if audit is not None:
+            audit.record(owner, version)
     return version
 
 

@@ -37,12 +37,15 @@ class GenerateView(APIView):
     def initial(self, request, *args, **kwargs):
         self._started = time.monotonic()
         self._version = None
+        self._audited = False
         enforce(request, "designs", key="ip", group=f"designs:{self.endpoint}",
                 message="Rate limit exceeded: 20 per minute")
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "_audited", False):  # generate wrote the row with the version
+            return response
         data = response.data if isinstance(response.data, dict) else {}
         # The rate limit may refuse before authentication ran: reading request.user
         # or request.auth now would authenticate here, and bad credentials would
@@ -55,6 +58,12 @@ class GenerateView(APIView):
             version=getattr(self, "_version", None), processing_ms=int(self.elapsed() * 1000),
         )
         return response
+
+    def audit(self, request) -> services.RequestAudit:
+        """What ``services.generate`` needs to write this request's audit row with its version."""
+        return services.RequestAudit(key_prefix=getattr(request.auth, "prefix", ""),
+                                     ip=request.META.get("REMOTE_ADDR"), endpoint=self.endpoint,
+                                     started=getattr(self, "_started", time.monotonic()))
 
     def elapsed(self) -> float:
         return time.monotonic() - getattr(self, "_started", time.monotonic())
@@ -69,7 +78,9 @@ class GenerateV2View(GenerateView):
         """Generate a 3D design spec from a prompt; ``context.spec_id`` makes the next version of that spec."""
         data = parse(s.GenerateV2InputSerializer, request.data)
         self._version = services.generate(request.user, prompt=data["prompt"], context=data["context"],
-                                          style=data["style"], constraints=data["constraints"], source=self.endpoint)
+                                          style=data["style"], constraints=data["constraints"], source=self.endpoint,
+                                          audit=self.audit(request))
+        self._audited = True
         return Response(selectors.v2_response(self._version, processing_time=self.elapsed()))
 
 
@@ -81,5 +92,7 @@ class GenerateV1View(GenerateView):
     def post(self, request):
         """The original v1 endpoint: a prompt in, the basic spec with overall dimensions out."""
         data = parse(s.GenerateV1InputSerializer, request.data)
-        self._version = services.generate(request.user, prompt=data["prompt"], source=self.endpoint)
+        self._version = services.generate(request.user, prompt=data["prompt"], source=self.endpoint,
+                                          audit=self.audit(request))
+        self._audited = True
         return Response(selectors.v1_response(self._version))

@@ -144,16 +144,17 @@ def test_a_generation_is_one_transaction_without_nested_savepoints(designer):
         assert post(designer, {"prompt": TABLE}).status_code == 200
     sql = [q["sql"].lstrip() for q in seen.captured_queries]
     first = next(i for i, text in enumerate(sql) if text.startswith('INSERT INTO "designs_designspec"'))
-    block = [text.split(" ", 3)[:3] for text in sql[first - 1:first + 4]]
+    block = [text.split(" ", 3)[:3] for text in sql[first - 1:first + 5]]
 
-    # The request's own transaction (a savepoint inside the test's) holds three statements: the spec
+    # The request's own transaction (a savepoint inside the test's) holds four statements: the spec
     # inserted with its object numbers (no UPDATE after), the version without a savepoint of its own,
-    # and the usage counted last and read back by the same statement, so the user's row is locked
-    # from that UPDATE to the commit only.
-    assert block[0][0] in ("BEGIN", "SAVEPOINT") and block[4][0] in ("COMMIT", "RELEASE")
-    assert block[1:4] == [["INSERT", "INTO", '"designs_designspec"'], ["INSERT", "INTO", '"designs_designversion"'],
-                          ["UPDATE", '"accounts_user"', "SET"]]
+    # the usage read back by the same statement that counts it, and the request's audit row. The
+    # user's row is locked from that UPDATE to the commit only, and nothing is written after it.
+    assert block[0][0] in ("BEGIN", "SAVEPOINT") and block[5][0] in ("COMMIT", "RELEASE")
+    assert block[1:5] == [["INSERT", "INTO", '"designs_designspec"'], ["INSERT", "INTO", '"designs_designversion"'],
+                          ["UPDATE", '"accounts_user"', "SET"], ["INSERT", "INTO", '"designs_designrequest"']]
     assert "RETURNING" in sql[first + 2]
+    assert not any(text.startswith("INSERT") for text in sql[first + 5:])
 
 
 @override_settings(DESIGNS_REQUIRE_KEY_AND_JWT=False)

@@ -11,7 +11,7 @@ import pytest
 
 from designs.contracts import validate
 from designs.language import draft_schema
-from designs.models import DesignVersion
+from designs.models import DesignRequest, DesignVersion
 from tests.standin import openai_chat_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,6 +82,8 @@ def test_the_request_carries_the_strict_schema_and_the_answer_is_used(designer, 
     assert (version.generator, version.input_tokens, version.output_tokens, version.repairs) == (
         "lm_adapter", 900, 120, 0)
     assert version.job.status == "completed"
+    audit = DesignRequest.objects.get()  # written once, after the job, not again by the view
+    assert (audit.status_code, audit.spec_id, audit.version_label) == (200, version.spec_id, "1.0")
 
 
 def test_invalid_json_is_repaired_once(designer, model):
@@ -128,6 +130,8 @@ def test_twice_invalid_without_fallback_is_500(designer, model, settings, owner)
     assert "vision-test" in body["detail"] and "127.0.0.1" not in body["detail"]
     owner.refresh_from_db()
     assert owner.usage_this_cycle == 0  # refunded with the failed job
+    audit = DesignRequest.objects.get()
+    assert (audit.status_code, audit.error_code, audit.spec_id) == (500, "INTERNAL_ERROR", None)
 
 
 def test_an_unreachable_model_without_fallback_is_500(designer, settings, inline_jobs, owner):
