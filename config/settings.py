@@ -127,6 +127,10 @@ if DATABASE_URL:
                 "max_size": env_int("DATABASE_POOL_MAX", 10),
                 "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
             }
+        # Parameters travel apart from the SQL, so psycopg sends each statement's text unchanged and
+        # prepares those a connection repeats (after 5 runs): about a tenth of a designs request's
+        # CPU went to quoting parameters into the text (docs/performance.md, "Third pass").
+        _db["OPTIONS"]["server_side_binding"] = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
         # Behind PgBouncer in transaction mode a session can change server between
         # transactions: no server-side cursors, no automatically prepared statements.
         if env_bool("DATABASE_TRANSACTION_POOLER", False):

@@ -40,7 +40,7 @@ def test_user_by_id_is_none_without_a_row(owner, user_id):
 
 
 def test_key_with_owner_loads_the_owner_in_the_same_query(owner):
-    key, raw = create_api_key(owner, name="ci")
+    key, _ = create_api_key(owner, name="ci")
 
     with CaptureQueriesContext(connection) as queries:
         read = selectors.key_with_owner(key.prefix)

@@ -93,6 +93,23 @@ def test_production_settings_make_cookies_secure_and_validate_passwords(tmp_path
             "UserAttributeSimilarityValidator"} <= validators
 
 
+@pytest.mark.parametrize(("overrides", "binding", "threshold"), [
+    ({}, True, "psycopg's default"),
+    ({"DATABASE_SERVER_SIDE_BINDING": "false"}, False, "psycopg's default"),
+    ({"DATABASE_TRANSACTION_POOLER": "true"}, True, None),  # binding alone is safe behind PgBouncer
+])
+def test_postgresql_parameters_are_bound_server_side_unless_switched_off(tmp_path, overrides, binding, threshold):
+    code = ("from django.conf import settings; import json; options = settings.DATABASES['default']['OPTIONS']; "
+            "print(json.dumps([options.get('server_side_binding'), "
+            "options.get('prepare_threshold', \"psycopg's default\")]))")
+    env = production_env(tmp_path, DATABASE_URL="postgres://stagecraft@127.0.0.1:5432/stagecraft", **overrides)
+
+    result = manage(env, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [binding, threshold]
+
+
 @pytest.mark.django_db
 def test_production_without_a_secret_key_refuses_to_start(tmp_path):
     env = production_env(tmp_path)
