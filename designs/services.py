@@ -77,12 +77,12 @@ def generate(owner, *, prompt: str, context: dict | None = None, style: str = ""
     outcome = pipeline.rule_based(request, previous)
     with transaction.atomic():
         version = save_version(owner, spec, request, outcome, processing_ms=int((time.monotonic() - started) * 1000))
-        # Counted last: the conditional UPDATE locks the user's row until the commit, and every
-        # concurrent request of that user waits on it, so the lock is held for one statement only.
-        # A refusal rolls the version back.
-        accounts.consume_usage(owner)
         if audit is not None:
             audit.record(owner, version)
+        # Counted last: the conditional UPDATE locks the user's row until the commit, and every
+        # concurrent request of that user waits on it, so the lock is held for one statement only.
+        # A refusal rolls the version and the audit row back (the view then records the refusal).
+        accounts.consume_usage(owner)
     return version
 
 

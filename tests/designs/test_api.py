@@ -148,12 +148,12 @@ def test_a_generation_is_one_transaction_without_nested_savepoints(designer):
 
     # The request's own transaction (a savepoint inside the test's) holds four statements: the spec
     # inserted with its object numbers (no UPDATE after), the version without a savepoint of its own,
-    # the usage read back by the same statement that counts it, and the request's audit row. The
-    # user's row is locked from that UPDATE to the commit only, and nothing is written after it.
+    # the request's audit row, and the usage read back by the same statement that counts it, so the
+    # user's row is locked from that UPDATE to the commit only. Nothing is written after it.
     assert block[0][0] in ("BEGIN", "SAVEPOINT") and block[5][0] in ("COMMIT", "RELEASE")
     assert block[1:5] == [["INSERT", "INTO", '"designs_designspec"'], ["INSERT", "INTO", '"designs_designversion"'],
-                          ["UPDATE", '"accounts_user"', "SET"], ["INSERT", "INTO", '"designs_designrequest"']]
-    assert "RETURNING" in sql[first + 2]
+                          ["INSERT", "INTO", '"designs_designrequest"'], ["UPDATE", '"accounts_user"', "SET"]]
+    assert "RETURNING" in sql[first + 3]
     assert not any(text.startswith("INSERT") for text in sql[first + 5:])
 
 
@@ -247,6 +247,9 @@ def test_a_spent_plan_is_429(designer, owner):
 
     assert_error(post(designer, {"prompt": TABLE}), 429, "RATE_LIMIT_ERROR")
     assert not DesignSpec.objects.exists()
+    # The row written with the version rolled back with it; the refusal has its own.
+    audit = DesignRequest.objects.get()
+    assert (audit.status_code, audit.error_code, audit.spec_id) == (429, "RATE_LIMIT_ERROR", None)
 
 
 def test_context_spec_id_makes_the_next_version_with_stable_ids(designer):
