@@ -37,14 +37,13 @@ class GenerateView(APIView):
     def initial(self, request, *args, **kwargs):
         self._started = time.monotonic()
         self._version = None
-        self._audited = False
         enforce(request, "designs", key="ip", group=f"designs:{self.endpoint}",
                 message="Rate limit exceeded: 20 per minute")
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if getattr(self, "_audited", False):  # generate wrote the row with the version
+        if getattr(self, "_version", None) is not None:  # generate wrote the row with the version
             return response
         data = response.data if isinstance(response.data, dict) else {}
         # The rate limit may refuse before authentication ran: reading request.user
@@ -55,7 +54,7 @@ class GenerateView(APIView):
             user=user, key_prefix=getattr(auth, "prefix", ""),
             ip=request.META.get("REMOTE_ADDR"), endpoint=self.endpoint, status_code=response.status_code,
             error_code=data.get("error_code", "") if response.status_code >= 400 else "",
-            version=getattr(self, "_version", None), processing_ms=int(self.elapsed() * 1000),
+            processing_ms=int(self.elapsed() * 1000),
         )
         return response
 
@@ -63,7 +62,7 @@ class GenerateView(APIView):
         """What ``services.generate`` needs to write this request's audit row with its version."""
         return services.RequestAudit(key_prefix=getattr(request.auth, "prefix", ""),
                                      ip=request.META.get("REMOTE_ADDR"), endpoint=self.endpoint,
-                                     started=getattr(self, "_started", time.monotonic()))
+                                     started=self._started)
 
     def elapsed(self) -> float:
         return time.monotonic() - getattr(self, "_started", time.monotonic())
@@ -80,7 +79,6 @@ class GenerateV2View(GenerateView):
         self._version = services.generate(request.user, prompt=data["prompt"], context=data["context"],
                                           style=data["style"], constraints=data["constraints"], source=self.endpoint,
                                           audit=self.audit(request))
-        self._audited = True
         return Response(selectors.v2_response(self._version, processing_time=self.elapsed()))
 
 
@@ -94,5 +92,4 @@ class GenerateV1View(GenerateView):
         data = parse(s.GenerateV1InputSerializer, request.data)
         self._version = services.generate(request.user, prompt=data["prompt"], source=self.endpoint,
                                           audit=self.audit(request))
-        self._audited = True
         return Response(selectors.v1_response(self._version))
