@@ -8,6 +8,7 @@ both modes.
 
 import os
 import pydoc
+import signal
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,12 @@ from rest_framework.test import APIClient
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# A shell without job control starts its background commands with Ctrl-C ignored (POSIX), and
+# scripts/test runs one mode in the background. The stop tests send SIGINT to this process and
+# to the servers it starts, which inherit an ignored signal, so Python's own handling comes back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def require(condition: bool, reason: str) -> None:
